@@ -1,0 +1,95 @@
+import { logBefore, logMark, logRead } from '../../remote/commands';
+import type { Remote } from '../../remote/runner';
+import { emptyTally, tallyLines, type LogTally } from '../access-log';
+import type { Counts } from '../verdict';
+import type { ErrorSource } from './error-source';
+
+/** Bytes read per look at the log: bounds memory and each round trip on a busy host. */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+const BASELINE_BYTES = 8 * 1024 * 1024;
+
+/** Splits a chunk into complete lines and the byte count they cover; a partial last line waits. */
+export function completeLines(chunk: string, final: boolean): { lines: string[]; bytes: number } {
+  const end = chunk.lastIndexOf('\n');
+  const body = final ? chunk : end >= 0 ? chunk.slice(0, end + 1) : '';
+  return { lines: body.split('\n').filter((l) => l !== ''), bytes: Buffer.byteLength(body, 'utf8') };
+}
+
+/**
+ * nginx's access log on the host: only lines written after the mark (inode + offset) count, and a
+ * rotation during the window is followed: the old file's rest is read, then the new file.
+ */
+export class AccessLogSource implements ErrorSource {
+  readonly description: string;
+  private inode = 0;
+  private offset = 0;
+  private hostMarkMs = 0;
+  private readonly tally: LogTally = emptyTally();
+  private lost = 0;
+
+  constructor(
+    private readonly remote: Remote,
+    private readonly file: string,
+    private readonly ignorePaths: ReadonlySet<string>,
+    private readonly timeoutMs: number,
+  ) {
+    this.description = `access log ${file}`;
+  }
+
+  async mark(): Promise<void> {
+    const out = (await this.remote.check(logMark(this.file, this.timeoutMs))).trim().split(/\s+/);
+    const [inode, size, now] = out.map(Number);
+    if (!inode || size === undefined || Number.isNaN(size)) throw new Error(`cannot read ${this.file} on the host (got "${out.join(' ')}")`);
+    this.inode = inode;
+    this.offset = size;
+    this.hostMarkMs = now ?? 0;
+  }
+
+  async baseline(windowMs: number): Promise<Counts | null> {
+    if (this.offset === 0 || !this.hostMarkMs) return null;
+    const text = await this.remote.check(logBefore(this.file, this.offset, BASELINE_BYTES, this.timeoutMs));
+    // The first line may be cut by the byte window; drop it.
+    const lines = text.split('\n').slice(text.length >= BASELINE_BYTES ? 1 : 0);
+    const t = tallyLines(emptyTally(), lines, this.ignorePaths, this.hostMarkMs - windowMs, 0);
+    return { requests: t.requests, errors: t.errors };
+  }
+
+  async read(): Promise<Counts> {
+    // Several chunks when the log grows fast; stop when a read comes back short.
+    for (let i = 0; i < 8; i++) {
+      const out = await this.remote.check(logRead(this.file, this.inode, this.offset, CHUNK_BYTES, this.timeoutMs));
+      const newline = out.indexOf('\n');
+      const header = (newline >= 0 ? out.slice(0, newline) : out).split(' ');
+      const chunk = newline >= 0 ? out.slice(newline + 1) : '';
+      const [where, a, b] = header;
+      if (where === 'gone') {
+        this.lost += 1;
+        this.inode = Number(a);
+        this.offset = 0;
+        continue;
+      }
+      const fileSize = Number(a);
+      const rotatedTo = where === 'old' ? Number(b) : null;
+      const finalOld = rotatedTo !== null && this.offset + Buffer.byteLength(chunk, 'utf8') >= fileSize;
+      const { lines, bytes } = completeLines(chunk, finalOld);
+      tallyLines(this.tally, lines, this.ignorePaths);
+      this.offset += bytes;
+      if (finalOld && rotatedTo !== null) {
+        this.inode = rotatedTo;
+        this.offset = 0;
+        continue;
+      }
+      if (Buffer.byteLength(chunk, 'utf8') < CHUNK_BYTES) break;
+    }
+    return { requests: this.tally.requests, errors: this.tally.errors };
+  }
+
+  samples(): string[] {
+    return this.tally.errorLines;
+  }
+
+  /** Rotations where the old file was gone before its rest could be read. */
+  get rotationsLost(): number {
+    return this.lost;
+  }
+}

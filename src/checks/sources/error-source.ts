@@ -1,0 +1,15 @@
+import type { Counts } from '../verdict';
+
+/** Where the watch phase counts a host's requests and errors. */
+export interface ErrorSource {
+  /** e.g. `access log /var/log/nginx/access.log`. */
+  readonly description: string;
+  /** Called just before the change: from here on, requests count. */
+  mark(): Promise<void>;
+  /** The host's own counts in a window of `windowMs` before the mark; null when not measurable. */
+  baseline(windowMs: number): Promise<Counts | null>;
+  /** Counts since the mark, cumulative. */
+  read(): Promise<Counts>;
+  /** A few error lines seen since the mark, for the report's evidence. */
+  samples(): string[];
+}

@@ -1,0 +1,26 @@
+import { Remote } from '../remote/runner';
+import type { LocalShell } from '../runtime/local-shell';
+import type { Settings } from '../settings/settings';
+import type { Connector } from '../transport/remote-shell';
+import { CommandLb } from './command';
+import { HaproxyLb } from './haproxy';
+import type { LoadBalancer } from './load-balancer';
+import { NginxLb } from './nginx';
+
+/** Connects to the load balancer the settings name (if any) and returns its adapter. */
+export async function createLoadBalancer(settings: Settings, connector: Connector, local: LocalShell): Promise<LoadBalancer | null> {
+  const lb = settings.lb;
+  const timeout = settings.ssh.commandTimeoutMs;
+  const remoteOf = async (target: NonNullable<Extract<typeof lb, { kind: 'command' }>['host']>): Promise<Remote> =>
+    new Remote(await connector.connect(target), settings.ssh.sudo);
+  switch (lb.kind) {
+    case 'none':
+      return null;
+    case 'haproxy':
+      return new HaproxyLb(await remoteOf(lb.host), lb.socket, lb.backend, timeout);
+    case 'nginx':
+      return new NginxLb(await remoteOf(lb.host), lb.upstreamConfig, lb.service, timeout);
+    case 'command':
+      return new CommandLb(lb.drainCommand, lb.readyCommand, timeout, lb.host ? await remoteOf(lb.host) : null, local);
+  }
+}

@@ -1,0 +1,106 @@
+import { haproxyApi } from '../remote/commands';
+import type { Remote } from '../remote/runner';
+import type { SshTarget } from '../transport/target';
+import type { LoadBalancer, ServerCounters } from './load-balancer';
+
+/** One row of `show stat`, keyed by the CSV header's field names. */
+export type StatRow = Record<string, string>;
+
+/** Parses the CSV of HAProxy's `show stat` (header line starts with `# `). */
+export function parseShowStat(csv: string): StatRow[] {
+  const lines = csv.split('\n').filter((l) => l.trim() !== '');
+  const header = lines.shift();
+  if (!header?.startsWith('# ')) throw new Error(`unexpected answer to "show stat": ${csv.slice(0, 200)}`);
+  const fields = header.slice(2).split(',');
+  return lines.map((line) => {
+    const values = line.split(',');
+    return Object.fromEntries(fields.map((f, i) => [f, values[i] ?? '']));
+  });
+}
+
+const num = (row: StatRow, field: string): number => Number(row[field] || 0);
+
+/** UP (possibly "UP 1/2" while failing checks) and "no check" servers take traffic when not drained. */
+export function isHealthy(row: StatRow): boolean {
+  return row.status === 'UP' || row.status === 'no check' || row.status === 'OPEN';
+}
+
+/** HAProxy driven through its runtime API over SSH on the load-balancer host. */
+export class HaproxyLb implements LoadBalancer {
+  readonly description: string;
+
+  constructor(
+    private readonly remote: Remote,
+    private readonly socket: string,
+    private readonly backend: string,
+    private readonly timeoutMs: number,
+  ) {
+    this.description = `haproxy backend ${backend} via ${remote.shell.target.user}@${remote.shell.target.host}`;
+  }
+
+  private async api(command: string): Promise<string> {
+    return this.remote.check(haproxyApi(this.socket, command, this.timeoutMs));
+  }
+
+  /** A command that answers with nothing on success and a message on failure. */
+  private async set(command: string): Promise<void> {
+    const answer = (await this.api(command)).trim();
+    if (answer !== '') throw new Error(`haproxy refused "${command}": ${answer}`);
+  }
+
+  private async rows(): Promise<StatRow[]> {
+    return parseShowStat(await this.api('show stat')).filter((r) => r.pxname === this.backend && r.svname !== 'BACKEND' && r.svname !== 'FRONTEND');
+  }
+
+  private async row(host: SshTarget): Promise<StatRow> {
+    const row = (await this.rows()).find((r) => r.svname === host.name);
+    if (!row) throw new Error(`haproxy backend ${this.backend} has no server named ${host.name}`);
+    return row;
+  }
+
+  async preflight(hosts: SshTarget[]): Promise<string[]> {
+    const rows = await this.rows();
+    if (rows.length === 0) throw new Error(`haproxy has no backend named ${this.backend} (or it has no servers)`);
+    const names = new Set(rows.map((r) => r.svname));
+    const missing = hosts.filter((h) => !names.has(h.name)).map((h) => h.name);
+    if (missing.length) {
+      throw new Error(`haproxy backend ${this.backend} has no server named ${missing.join(', ')} (servers: ${[...names].join(', ')}); set each host's name to its server name`);
+    }
+    return rows
+      .filter((r) => hosts.some((h) => h.name === r.svname) && !isHealthy(r))
+      .map((r) => `haproxy shows ${r.svname} as ${r.status} before the rollout`);
+  }
+
+  async healthyOthers(host: SshTarget): Promise<number> {
+    return (await this.rows()).filter((r) => r.svname !== host.name && isHealthy(r)).length;
+  }
+
+  drain(host: SshTarget): Promise<void> {
+    return this.set(`set server ${this.backend}/${host.name} state drain`);
+  }
+
+  undrain(host: SshTarget): Promise<void> {
+    return this.set(`set server ${this.backend}/${host.name} state ready`);
+  }
+
+  async inFlight(host: SshTarget): Promise<number> {
+    return num(await this.row(host), 'scur');
+  }
+
+  async isUp(host: SshTarget): Promise<boolean> {
+    return isHealthy(await this.row(host));
+  }
+
+  async counters(host: SshTarget): Promise<ServerCounters> {
+    const row = await this.row(host);
+    return {
+      requests: num(row, 'stot'),
+      http5xx: num(row, 'hrsp_5xx'),
+      failed: num(row, 'eresp') + num(row, 'srv_abrt') + num(row, 'econ'),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.remote.shell.close();
+  }
+}

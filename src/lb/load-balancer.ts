@@ -1,0 +1,31 @@
+import type { SshTarget } from '../transport/target';
+
+/** Per-server counters, for the error check's `haproxy` source. */
+export interface ServerCounters {
+  /** Responses and sessions the server handled (HAProxy stot). */
+  requests: number;
+  http5xx: number;
+  /** Failed or aborted responses: eresp + srv_abrt + econ (resets show here, not as 5xx). */
+  failed: number;
+}
+
+/** The adapter between the rollout and whatever sends traffic to the hosts. */
+export interface LoadBalancer {
+  /** e.g. `haproxy backend web on root@lb:22`. */
+  readonly description: string;
+  /** Checks every host is known to the load balancer, before anything changes. Returns warnings. */
+  preflight(hosts: SshTarget[]): Promise<string[]>;
+  /** Healthy servers in rotation other than `host`; null when the load balancer cannot tell. */
+  healthyOthers(host: SshTarget): Promise<number | null>;
+  /** Stops new requests going to the host; requests in flight continue. */
+  drain(host: SshTarget): Promise<void>;
+  /** Puts the host back into rotation. */
+  undrain(host: SshTarget): Promise<void>;
+  /** Requests in flight to the host as the load balancer counts them; null when it cannot. */
+  inFlight(host: SshTarget): Promise<number | null>;
+  /** Whether the load balancer sends the host traffic and sees it healthy; null when it cannot tell. */
+  isUp(host: SshTarget): Promise<boolean | null>;
+  /** Per-server counters, where the load balancer keeps them. */
+  counters?(host: SshTarget): Promise<ServerCounters>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,91 @@
+import { nginxUpstreamList, nginxUpstreamMark } from '../remote/commands';
+import type { Remote } from '../remote/runner';
+import type { SshTarget } from '../transport/target';
+import type { LoadBalancer } from './load-balancer';
+
+interface UpstreamLine {
+  down: boolean;
+  address: string;
+  line: string;
+}
+
+function parseList(stdout: string): UpstreamLine[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const [state, ...rest] = l.split(' ');
+      const line = rest.join(' ');
+      const address = /server\s+([^\s;]+)/.exec(line)?.[1] ?? '';
+      return { down: state === 'down', address, line };
+    });
+}
+
+function matches(entry: UpstreamLine, host: SshTarget): boolean {
+  const bare = entry.address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  const tag = new RegExp(`#\\s*${host.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s|$)`);
+  return bare === host.host || bare === host.name || tag.test(entry.line);
+}
+
+/**
+ * An nginx load balancer: a host is drained by marking its `server` line `down` in the upstream
+ * file and reloading gracefully. Open-source nginx has no live server health or session counts, so
+ * those questions get "cannot tell" and the drain wait asks the host itself.
+ */
+export class NginxLb implements LoadBalancer {
+  readonly description: string;
+
+  constructor(
+    private readonly remote: Remote,
+    private readonly file: string,
+    private readonly unit: string,
+    private readonly timeoutMs: number,
+  ) {
+    this.description = `nginx upstream ${file} on ${remote.shell.target.user}@${remote.shell.target.host}`;
+  }
+
+  private async list(): Promise<UpstreamLine[]> {
+    return parseList(await this.remote.check(nginxUpstreamList(this.file, this.timeoutMs)));
+  }
+
+  async preflight(hosts: SshTarget[]): Promise<string[]> {
+    const lines = await this.list();
+    const missing = hosts.filter((h) => !lines.some((l) => matches(l, h))).map((h) => h.name);
+    if (missing.length) throw new Error(`${this.file} has no upstream server line for ${missing.join(', ')} (by address, name, or a "# name" comment)`);
+    return lines.filter((l) => l.down && hosts.some((h) => matches(l, h))).map((l) => `${l.address} is already marked down in ${this.file}`);
+  }
+
+  async healthyOthers(host: SshTarget): Promise<number> {
+    // Configured and not marked down; nginx cannot tell whether they are healthy.
+    return (await this.list()).filter((l) => !l.down && !matches(l, host)).length;
+  }
+
+  private async mark(host: SshTarget, down: boolean): Promise<void> {
+    const addresses = [...new Set([host.host, host.name])];
+    const result = await this.remote.run(nginxUpstreamMark(this.file, this.unit, addresses, host.name, down, this.timeoutMs));
+    if (result.code === 3) throw new Error(`${this.file} has no upstream server line for ${host.name}`);
+    if (result.code !== 0) throw new Error(`could not mark ${host.name} ${down ? 'down' : 'up'} in ${this.file}: ${result.stderr.trim() || `exit ${result.code}`}`);
+  }
+
+  drain(host: SshTarget): Promise<void> {
+    return this.mark(host, true);
+  }
+
+  undrain(host: SshTarget): Promise<void> {
+    return this.mark(host, false);
+  }
+
+  async inFlight(): Promise<null> {
+    return null;
+  }
+
+  async isUp(host: SshTarget): Promise<boolean | null> {
+    const line = (await this.list()).find((l) => matches(l, host));
+    // Not marked down is all nginx can say; it has no active health checks.
+    return line ? (line.down ? false : null) : false;
+  }
+
+  async close(): Promise<void> {
+    await this.remote.shell.close();
+  }
+}

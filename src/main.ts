@@ -1,0 +1,81 @@
+import * as core from '@actions/core';
+import { ActionsLog } from './report/progress';
+import { publish, writeSummary } from './report/publish';
+import type { Report } from './report/report';
+import { summaryMarkdown } from './report/summary';
+import { rollout } from './rollout/rollout';
+import { systemClock } from './runtime/clock';
+import { processShell } from './runtime/local-shell';
+import type { InputName } from './settings/inputs';
+import { readSettings } from './settings/read-settings';
+import { KnownHosts } from './transport/known-hosts';
+import { SshConnector } from './transport/ssh-connector';
+import { StateJournal } from './report/state';
+
+/** Registers secrets with the runner before anything else can print them, line by line too. */
+function maskSecrets(): void {
+  for (const name of ['private-key', 'passphrase'] as const) {
+    const value = core.getInput(name);
+    if (!value) continue;
+    core.setSecret(value);
+    for (const line of value.split(/\r?\n/)) if (line.trim().length >= 8) core.setSecret(line.trim());
+  }
+}
+
+function invalidReport(): Report {
+  return { status: 'invalid', strategy: '', startedAt: new Date().toISOString(), durationMs: 0, dryRun: false, failedHost: '', failedPhase: '', reason: 'invalid inputs', hosts: [], waitMs: 0 };
+}
+
+/** Cancellation: the runner sends SIGINT, then SIGTERM, then kills. Both stop the rollout at a safe point. */
+function cancellation(): AbortController {
+  const controller = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      core.warning(`Received ${signal}: stopping at the next safe point and returning any drained, healthy host to service.`);
+      controller.abort(new Error(`the run was cancelled (${signal})`));
+    });
+  }
+  return controller;
+}
+
+/** The action: inputs → settings → rollout → outputs. The one place that fails the step. */
+export async function run(): Promise<void> {
+  try {
+    core.saveState('isPost', 'true');
+    maskSecrets();
+    const read = readSettings((name: InputName) => core.getInput(name), process.env);
+    if (!read.ok) {
+      core.setOutput('status', 'invalid');
+      core.setOutput('failed-host', '');
+      core.setOutput('report', JSON.stringify({ ...invalidReport(), errors: read.errors }));
+      await writeSummary(summaryMarkdown(invalidReport(), [], read.errors));
+      core.setFailed(`Invalid inputs; no host was touched:\n${read.errors.map((e) => `  - ${e}`).join('\n')}`);
+      return;
+    }
+    const settings = read.settings;
+    for (const w of read.warnings) core.warning(w);
+    const log = new ActionsLog();
+    const connector = new SshConnector({
+      ...(settings.ssh.privateKey ? { privateKey: settings.ssh.privateKey } : {}),
+      ...(settings.ssh.passphrase ? { passphrase: settings.ssh.passphrase } : {}),
+      ...(settings.ssh.agent ? { agent: settings.ssh.agent } : {}),
+      hostKeys: settings.ssh.hostKeyCheck === 'off' ? { mode: 'off' } : { mode: 'strict', knownHosts: new KnownHosts(settings.ssh.knownHosts) },
+      connectTimeoutMs: settings.ssh.connectTimeoutMs,
+      keepaliveMs: 5000,
+    });
+    const { report, plan } = await rollout(settings, {
+      connector,
+      local: processShell,
+      clock: systemClock,
+      log,
+      journal: new StateJournal(),
+      signal: cancellation().signal,
+    });
+    log.flush();
+    await publish(report, plan);
+    if (report.status !== 'success') process.exitCode = core.ExitCode.Failure;
+  } catch (err) {
+    core.setFailed(`zero-downtime-restart stopped unexpectedly: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+

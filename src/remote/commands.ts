@@ -1,0 +1,261 @@
+import { shQuote as q } from './quote';
+
+/**
+ * Every command the product runs on a host or load balancer is built here, and every value in it
+ * goes through shQuote. Nothing else in the codebase assembles a shell string.
+ */
+export interface RemoteCommand {
+  /** Short human title, used in logs, errors and the dry-run plan. */
+  title: string;
+  /** POSIX sh script, run as `sh -c` on the remote side. */
+  script: string;
+  /** Bound on the remote side (the command is killed there) and, with a margin, on this side. */
+  timeoutMs: number;
+  /**
+   * Values the script reads as "$1", "$2"…: passed as separate quoted words, never spliced into
+   * the script, so a constant script can work on any name or path.
+   */
+  args?: string[];
+}
+
+/** Seconds `timeout -k` waits after SIGTERM before SIGKILL. */
+export const KILL_AFTER_S = 3;
+
+/** How the remote side runs a command: optional sudo, a hard time limit, a fixed locale. */
+export function execLine(cmd: RemoteCommand, options: { sudo: boolean }): string {
+  const seconds = Math.max(0.1, cmd.timeoutMs / 1000).toFixed(1).replace(/\.0$/, '');
+  // `timeout` runs the script in its own process group and signals the whole group, so children
+  // of a hung command die too. LC_ALL=C keeps the output we parse stable.
+  const args = (cmd.args ?? []).map(q).join(' ');
+  const bounded = `timeout -k ${KILL_AFTER_S} ${seconds} env LC_ALL=C sh -c ${q(cmd.script)}${args ? ` zdr ${args}` : ''}`;
+  return options.sudo ? `sudo -n -- ${bounded}` : bounded;
+}
+
+/** `timeout` exits 124 when it had to stop the command, 137 when it then had to SIGKILL it. */
+export function timedOutOnHost(code: number | null): boolean {
+  return code === 124 || code === 137;
+}
+
+/** Properties read from `systemctl show` in inspect. */
+export const UNIT_PROPERTIES = [
+  'Id',
+  'LoadState',
+  'ActiveState',
+  'SubState',
+  'Type',
+  'CanReload',
+  'ExecReload',
+  'TimeoutStopUSec',
+  'KillSignal',
+  'KillMode',
+  'Restart',
+  'RestartUSec',
+  'StartLimitBurst',
+  'StartLimitIntervalUSec',
+  'TriggeredBy',
+  'MainPID',
+  'NRestarts',
+] as const;
+
+/**
+ * One round trip for the inspect phase: the unit's properties, the main process's name, and what
+ * the host offers (curl for readiness checks, the uid for sudo mode).
+ */
+export function inspectUnit(unit: string, timeoutMs: number): RemoteCommand {
+  return {
+    title: `inspect ${unit}`,
+    timeoutMs,
+    script: [
+      `systemctl show --property=${UNIT_PROPERTIES.join(',')} -- ${q(unit)}`,
+      `pid=$(systemctl show --property=MainPID --value -- ${q(unit)})`,
+      `printf 'zdr.comm=%s\\n' "$(cat /proc/$pid/comm 2>/dev/null)"`,
+      `printf 'zdr.curl=%s\\n' "$(command -v curl)"`,
+      `printf 'zdr.uid=%s\\n' "$(id -u)"`,
+    ].join('\n'),
+  };
+}
+
+/** The user's own command (validate, rollback, dependency check), run as written. */
+export function userCommand(title: string, command: string, timeoutMs: number): RemoteCommand {
+  return { title, timeoutMs, script: command };
+}
+
+/** `systemctl reload|restart|start|stop UNIT`. */
+export function systemctl(action: 'reload' | 'restart' | 'start' | 'stop', unit: string, timeoutMs: number): RemoteCommand {
+  return { title: `systemctl ${action} ${unit}`, timeoutMs, script: `systemctl ${action} -- ${q(unit)}` };
+}
+
+/**
+ * nginx's process picture: the master (the unit's MainPID), its children with their titles (old
+ * workers say "is shutting down"), the unit's state, the error log's size, and any `[emerg]` lines
+ * written after `errorLogOffset`.
+ */
+export function nginxState(unit: string, errorLog: string, errorLogOffset: number | null, timeoutMs: number): RemoteCommand {
+  const lines = [
+    `pid=$(systemctl show --property=MainPID --value -- ${q(unit)})`,
+    `printf 'zdr.mainpid=%s\\n' "$pid"`,
+    `printf 'zdr.active=%s\\n' "$(systemctl show --property=ActiveState --value -- ${q(unit)})"`,
+    `[ "$pid" -gt 0 ] 2>/dev/null && ps --ppid "$pid" -o pid=,args= | sed 's/^ */zdr.child=/'`,
+    `printf 'zdr.errlog=%s\\n' "$(stat -c %s -- ${q(errorLog)} 2>/dev/null)"`,
+  ];
+  if (errorLogOffset !== null) {
+    // A log rotated since the mark is smaller than the offset: then all of it is new.
+    lines.push(
+      `size=$(stat -c %s -- ${q(errorLog)} 2>/dev/null || echo 0)`,
+      `from=${errorLogOffset}; [ "$size" -lt "$from" ] && from=0`,
+      `tail -c +$((from + 1)) -- ${q(errorLog)} 2>/dev/null | grep -F '[emerg]' | tail -n 5 | sed 's/^/zdr.emerg=/'`,
+    );
+  }
+  lines.push('true');
+  return { title: `read nginx state (${unit})`, timeoutMs, script: lines.join('\n') };
+}
+
+/** One HTTP GET from the host itself; prints the status code (000 when no response came). */
+export function httpStatus(url: string, requestTimeoutMs: number): RemoteCommand {
+  const seconds = Math.max(0.5, requestTimeoutMs / 1000);
+  return {
+    title: `GET ${url}`,
+    timeoutMs: requestTimeoutMs + 2000,
+    script: `curl -sS -o /dev/null -w '%{http_code}' --max-time ${seconds} --url ${q(url)}`,
+  };
+}
+
+/** The unit's live state, read again after a change. */
+export function unitState(unit: string, timeoutMs: number): RemoteCommand {
+  return {
+    title: `read ${unit} state`,
+    timeoutMs,
+    script: `systemctl show --property=ActiveState,SubState,MainPID,NRestarts,Result -- ${q(unit)}`,
+  };
+}
+
+/** The unit's journal since a moment, for evidence when a host fails. */
+export function journalSince(unit: string, sinceEpochMs: number, lines: number, timeoutMs: number): RemoteCommand {
+  return {
+    title: `journal of ${unit}`,
+    timeoutMs,
+    script: `journalctl --no-pager -o short-iso -n ${Math.floor(lines)} -u ${q(unit)} --since @${Math.floor(sinceEpochMs / 1000)}`,
+  };
+}
+
+/** Commands to HAProxy's runtime API over its admin socket (socat must be installed there). */
+export function haproxyApi(socket: string, command: string, timeoutMs: number): RemoteCommand {
+  return {
+    title: `haproxy: ${command}`,
+    timeoutMs,
+    script: 'printf \'%s\\n\' "$2" | socat -t 5 stdio "UNIX-CONNECT:$1"',
+    args: [socket, command],
+  };
+}
+
+/**
+ * Marks the nginx upstream `server` line of one host `down` (or removes the mark), validates the
+ * result with `nginx -t` and reloads; on a failed validation the previous file is put back, so the
+ * load balancer's configuration is never left broken. Exit 3: no server line matched the host.
+ * A line matches when its address is the host (with any port) or it ends in a `# NAME` comment.
+ */
+export function nginxUpstreamMark(file: string, unit: string, addresses: string[], name: string, down: boolean, timeoutMs: number): RemoteCommand {
+  const script = `file=$1; unit=$2; name=$3; mode=$4; shift 4
+tmp="$file.zdr-new"; bak="$file.zdr-bak"
+awk -v mode="$mode" -v name="$name" -v addrs="$*" '
+BEGIN { n = split(addrs, a, " "); for (i = 1; i <= n; i++) want[a[i]] = 1 }
+{
+  line = $0
+  if (match(line, /^[ \t]*server[ \t]+[^ \t;]+/)) {
+    split(substr(line, RSTART, RLENGTH), f, /[ \t]+/); addr = f[1] == "" ? f[3] : f[2]
+    host = addr; sub(/:[0-9]+$/, "", host); gsub(/^\[|\]$/, "", host)
+    tagged = (index(line, "# " name) > 0 && substr(line, index(line, "# " name) + length(name) + 2, 1) !~ /[A-Za-z0-9_.:-]/)
+    if (want[host] || want[addr] || tagged) {
+      hits++
+      semi = index(line, ";")
+      head = substr(line, 1, semi - 1); rest = substr(line, semi)
+      gsub(/[ \t]+down([ \t]|$)/, " ", head); sub(/[ \t]+$/, "", head)
+      if (mode == "down") head = head " down"
+      line = head rest
+    }
+  }
+  print line
+}
+END { exit hits ? 0 : 3 }' "$file" > "$tmp" || { s=$?; rm -f "$tmp"; exit $s; }
+if cmp -s "$file" "$tmp"; then rm -f "$tmp"; exit 0; fi
+cp -p "$file" "$bak" && cat "$tmp" > "$file" && rm -f "$tmp"
+if ! out=$(nginx -t 2>&1); then cat "$bak" > "$file"; echo "$out" >&2; echo "nginx -t failed; $file restored" >&2; exit 1; fi
+systemctl reload -- "$unit"`;
+  return { title: `nginx upstream: mark ${name} ${down ? 'down' : 'up'}`, timeoutMs, script, args: [file, unit, name, down ? 'down' : 'up', ...addresses] };
+}
+
+/** Which upstream servers of the nginx load balancer are marked down: `server-address down|up` lines. */
+export function nginxUpstreamList(file: string, timeoutMs: number): RemoteCommand {
+  return {
+    title: `nginx upstream: list servers`,
+    timeoutMs,
+    script: `awk '/^[ \t]*server[ \t]+/ { line = $0; d = (line ~ /[ \t]down([ \t;]|$)/) ? "down" : "up"; print d, $0 }' "$1"`,
+    args: [file],
+  };
+}
+
+/** nginx stub_status, requested from the host itself (Reading + Writing are requests in flight). */
+export function stubStatus(url: string, timeoutMs: number): RemoteCommand {
+  return { title: `GET ${url}`, timeoutMs, script: `curl -fsS --max-time 2 --url ${q(url)}` };
+}
+
+/** Established TCP connections on a local port, with the kernel's last-send/last-receive times. */
+export function establishedOn(port: number, timeoutMs: number): RemoteCommand {
+  return {
+    title: `connections on port ${port}`,
+    timeoutMs,
+    script: `ss -Htni state established '( sport = :${Math.floor(port)} )'`,
+  };
+}
+
+/** The access log's inode and size, and the host's clock (log times are the host's times). */
+export function logMark(file: string, timeoutMs: number): RemoteCommand {
+  return {
+    title: `mark ${file}`,
+    timeoutMs,
+    script: `printf '%s %s ' "$(stat -c '%i %s' -- "$1")" "$(date +%s%3N)"`,
+    args: [file],
+  };
+}
+
+/**
+ * Up to `maxBytes` of the access log from `offset` of the file with inode `inode`. The first line
+ * says where the bytes came from: `same SIZE` (still the live file), `old SIZE NEWINODE` (rotated:
+ * these bytes are the old file's rest), or `gone NEWINODE` (rotated and the old file is not found).
+ */
+export function logRead(file: string, inode: number, offset: number, maxBytes: number, timeoutMs: number): RemoteCommand {
+  return {
+    title: `read ${file}`,
+    timeoutMs,
+    script: `f=$1; ino=$2; off=$3; max=$4
+cur=$(stat -c %i -- "$f" 2>/dev/null || echo 0)
+if [ "$cur" = "$ino" ]; then
+  printf 'same %s\\n' "$(stat -c %s -- "$f")"; tail -c +$((off + 1)) -- "$f" | head -c "$max"
+else
+  old=$(find "$(dirname -- "$f")" -maxdepth 1 -inum "$ino" -print 2>/dev/null | head -n 1)
+  if [ -n "$old" ]; then printf 'old %s %s\\n' "$(stat -c %s -- "$old")" "$cur"; tail -c +$((off + 1)) -- "$old" | head -c "$max"
+  else printf 'gone %s\\n' "$cur"; fi
+fi`,
+    args: [file, String(inode), String(offset), String(maxBytes)],
+  };
+}
+
+/** The last `maxBytes` of the access log before `offset`: the baseline window's lines. */
+export function logBefore(file: string, offset: number, maxBytes: number, timeoutMs: number): RemoteCommand {
+  return {
+    title: `read ${file} before the change`,
+    timeoutMs,
+    script: `head -c "$2" -- "$1" | tail -c "$3"`,
+    args: [file, String(offset), String(maxBytes)],
+  };
+}
+
+/** `count` sequential GETs of `url` from the host; one status code per line (000: no response). */
+export function probeBurst(url: string, count: number, requestTimeoutMs: number): RemoteCommand {
+  const urls = Array.from({ length: Math.max(1, Math.floor(count)) }, () => `-o /dev/null --url ${q(url)}`).join(' ');
+  return {
+    title: `probe ${url}`,
+    timeoutMs: count * requestTimeoutMs + 2000,
+    script: `curl -s -w '%{http_code}\\n' --max-time ${Math.max(0.5, requestTimeoutMs / 1000)} ${urls}; true`,
+  };
+}

@@ -1,0 +1,65 @@
+import type { ExecResult, RemoteShell } from '../transport/remote-shell';
+import { execLine, KILL_AFTER_S, timedOutOnHost, type RemoteCommand } from './commands';
+
+/** The last few lines of a command's output, for error messages and annotations. */
+export function tail(text: string, lines = 6, chars = 800): string {
+  const kept = text.trimEnd().split('\n').slice(-lines).join('\n');
+  return kept.length > chars ? `…${kept.slice(-chars)}` : kept;
+}
+
+/** Why a finished command counts as failed, or undefined when it succeeded (exit 0). */
+export function failureOf(cmd: RemoteCommand, result: ExecResult): string | undefined {
+  const seconds = `${cmd.timeoutMs / 1000}s`;
+  if (result.lost === 'timeout') return `"${cmd.title}" got no answer within ${seconds} plus a margin; the connection is hung`;
+  if (result.lost === 'connection-lost') return `the SSH connection dropped during "${cmd.title}" (${tail(result.stderr, 1)})`;
+  if (timedOutOnHost(result.code) && result.durationMs >= cmd.timeoutMs * 0.9) {
+    return `"${cmd.title}" ran past its ${seconds} limit and was killed on the host`;
+  }
+  if (result.signal) return `"${cmd.title}" was killed by SIG${result.signal}`;
+  if (result.code === 0) return undefined;
+  if (/sudo: (a password is required|a terminal is required)/.test(result.stderr)) {
+    return `sudo on the host asks for a password; sudo mode needs NOPASSWD for this user`;
+  }
+  const output = tail(result.stderr) || tail(result.stdout);
+  return `"${cmd.title}" exited with status ${result.code}${output ? `: ${output}` : ''}`;
+}
+
+/** A remote command that did not succeed; `message` says which, where and why. */
+export class RemoteCommandError extends Error {
+  constructor(
+    readonly command: RemoteCommand,
+    readonly result: ExecResult,
+    reason: string,
+  ) {
+    super(reason);
+    this.name = 'RemoteCommandError';
+  }
+}
+
+/** Runs built commands on one host, with the host's sudo setting and strict exit semantics. */
+export class Remote {
+  constructor(
+    readonly shell: RemoteShell,
+    private readonly sudo: boolean,
+  ) {}
+
+  /** The exact line sent to the host, as the dry-run plan prints it. */
+  line(cmd: RemoteCommand): string {
+    return execLine(cmd, { sudo: this.sudo });
+  }
+
+  /** Runs the command and returns whatever happened; the caller judges it. */
+  run(cmd: RemoteCommand): Promise<ExecResult> {
+    // The host kills the command at its timeout; this side waits a little longer so that the
+    // host's verdict (exit 124) arrives instead of a local guess.
+    return this.shell.exec(this.line(cmd), { timeoutMs: cmd.timeoutMs + (KILL_AFTER_S + 5) * 1000 });
+  }
+
+  /** Runs the command and returns its stdout; anything but exit 0 throws RemoteCommandError. */
+  async check(cmd: RemoteCommand): Promise<string> {
+    const result = await this.run(cmd);
+    const failure = failureOf(cmd, result);
+    if (failure) throw new RemoteCommandError(cmd, result, failure);
+    return result.stdout;
+  }
+}

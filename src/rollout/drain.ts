@@ -1,0 +1,96 @@
+import { hostInFlight } from '../checks/inflight';
+import type { LoadBalancer } from '../lb/load-balancer';
+import type { FlowContext, HostRun } from './context';
+import type { PhaseHandle } from './phase';
+
+/** How often the drain wait and the return look again. */
+const POLL_MS = 200;
+/** Longest the return waits for the load balancer to call the host healthy. */
+const RETURN_TIMEOUT_MS = 30_000;
+
+/** The drain wait ran out with requests still in flight. */
+export class DrainTimeoutError extends Error {}
+
+/**
+ * The capacity guard, then the drain, then the wait for in-flight requests to reach zero. In
+ * flight is the load balancer's per-server session count where it keeps one, else the host's own.
+ */
+export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseHandle): Promise<void> {
+  const { settings, deps } = ctx;
+  const { clock, log, signal } = deps;
+  const target = run.target;
+  const min = settings.drain.minHealthy;
+  const others = await lb.healthyOthers(target);
+  let guard: string;
+  if (others === null) {
+    guard = `capacity guard not enforced: ${lb.description} cannot count healthy servers`;
+    if (min > 0) log.warning(`${target.name}: ${guard} (min-healthy ${min})`);
+  } else if (others < min) {
+    throw new Error(`capacity guard: ${others} other healthy server${others === 1 ? '' : 's'} in rotation, and min-healthy is ${min}; draining ${target.name} would leave too few to serve. Nothing was drained.`);
+  } else {
+    guard = `${others} other healthy server${others === 1 ? '' : 's'} in rotation (min-healthy ${min})`;
+  }
+
+  await lb.drain(target);
+  run.drained = true;
+  deps.journal.drained(target);
+
+  const remote = run.remote;
+  if (!remote) throw new Error('no connection to the host');
+  const start = clock.now();
+  const deadline = start + settings.drain.timeoutMs;
+  let lastProgress = start;
+  const count = async (): Promise<{ count: number; source: string }> => {
+    const fromLb = await lb.inFlight(target);
+    if (fromLb !== null) return { count: fromLb, source: 'load balancer sessions' };
+    return hostInFlight(remote, settings.drain.stubStatusUrl, settings.drain.port, settings.ssh.commandTimeoutMs);
+  };
+  const outcome = await phase.waiting(async () => {
+    for (;;) {
+      const seen = await count();
+      const now = clock.now();
+      if (seen.count === 0) return { ...seen, waited: now - start, timedOut: false };
+      if (now >= deadline) return { ...seen, waited: now - start, timedOut: true };
+      if (now - lastProgress >= 2000) {
+        log.info(`${target.name} draining: ${seen.count} in flight, ${Math.round((now - start) / 1000)} s`);
+        lastProgress = now;
+      }
+      await clock.sleep(Math.min(POLL_MS, deadline - now), signal);
+    }
+  });
+  const summary = `${guard}; drained from ${lb.description}; in flight reached 0 after ${outcome.waited} ms (${outcome.source})`;
+  if (!outcome.timedOut) return phase.detail(summary);
+  const still = `${outcome.count} request${outcome.count === 1 ? '' : 's'} still in flight after drain-timeout ${settings.drain.timeoutMs / 1000}s (${outcome.source})`;
+  if (settings.drain.onTimeout === 'fail') throw new DrainTimeoutError(`${still}; the host was not restarted (on-drain-timeout: fail)`);
+  phase.detail(`${guard}; drained from ${lb.description}`);
+  phase.warn(`${still}; restarting anyway because on-drain-timeout is proceed`);
+  log.warning(`${target.name}: ${still}; restarting anyway (on-drain-timeout: proceed)`);
+}
+
+/**
+ * Puts the host back and waits until the load balancer itself calls it healthy, so the next host
+ * is not drained while this one is still rising.
+ */
+export async function returnHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseHandle): Promise<void> {
+  const { clock, signal } = ctx.deps;
+  await lb.undrain(run.target);
+  run.drained = false;
+  ctx.deps.journal.returned(run.target);
+  const start = clock.now();
+  const up = await phase.waiting(async () => {
+    for (;;) {
+      const state = await lb.isUp(run.target);
+      if (state !== false) return state;
+      if (clock.now() - start >= RETURN_TIMEOUT_MS) return false;
+      await clock.sleep(POLL_MS, signal);
+    }
+  });
+  if (up === false) {
+    // It passed readiness, but the load balancer disagrees: do not leave it half in.
+    await lb.drain(run.target);
+    run.drained = true;
+    ctx.deps.journal.drained(run.target);
+    throw new Error(`${lb.description} did not see ${run.target.name} healthy within ${RETURN_TIMEOUT_MS / 1000}s of its return; drained it again`);
+  }
+  phase.detail(up === null ? `returned to ${lb.description} (it cannot report health)` : `returned; ${lb.description} sees it UP after ${clock.now() - start} ms`);
+}

@@ -1,0 +1,68 @@
+import type { Clock } from '../runtime/clock';
+import type { HostReport, PhaseName, PhaseRecord } from '../report/report';
+
+/** A phase that failed on a host: the verdict the rollout halts with. */
+export class PhaseError extends Error {
+  constructor(
+    readonly host: string,
+    readonly phase: PhaseName,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PhaseError';
+  }
+}
+
+/** What a running phase can tell its record. */
+export interface PhaseHandle {
+  /** Replaces the phase's one-line detail. */
+  detail(text: string): void;
+  /** Marks the phase as passed with a warning (it still succeeds). */
+  warn(text: string): void;
+  /** Runs `fn` and counts its time as an inherent wait, not orchestration. */
+  waiting<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Runs one named phase of one host and records it: start time, duration, waits, outcome. A throw
+ * becomes a PhaseError naming the host and phase (unless it already is one) and is rethrown.
+ */
+export async function runPhase<T>(clock: Clock, host: HostReport, name: PhaseName, fn: (phase: PhaseHandle) => Promise<T>): Promise<T> {
+  const started = clock.now();
+  const record: PhaseRecord = { name, status: 'ok', startedAt: new Date(started).toISOString(), durationMs: 0, waitMs: 0, detail: '' };
+  host.phases.push(record);
+  const handle: PhaseHandle = {
+    detail: (text) => void (record.detail = text),
+    warn: (text) => {
+      record.status = 'warning';
+      record.detail = record.detail ? `${record.detail}; ${text}` : text;
+    },
+    waiting: async (inner) => {
+      const from = clock.now();
+      try {
+        return await inner();
+      } finally {
+        record.waitMs += clock.now() - from;
+      }
+    },
+  };
+  try {
+    const value = await fn(handle);
+    return value;
+  } catch (err) {
+    record.status = 'failed';
+    record.detail = messageOf(err);
+    throw err instanceof PhaseError ? err : new PhaseError(host.name, name, messageOf(err));
+  } finally {
+    record.durationMs = clock.now() - started;
+  }
+}
+
+/** Records a phase that was not needed, with the reason. */
+export function skipPhase(clock: Clock, host: HostReport, name: PhaseName, detail: string): void {
+  host.phases.push({ name, status: 'skipped', startedAt: new Date(clock.now()).toISOString(), durationMs: 0, waitMs: 0, detail });
+}

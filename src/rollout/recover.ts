@@ -1,0 +1,94 @@
+import { waitReady } from '../checks/readiness';
+import { journalSince, systemctl, unitState, userCommand } from '../remote/commands';
+import type { Remote } from '../remote/runner';
+import type { FlowContext, HostRun } from './context';
+import { returnHost } from './drain';
+import { runPhase, type PhaseError } from './phase';
+
+/** Budget for the health probe after a failure: recovery must finish before the runner's kill. */
+const PROBE_TIMEOUT_MS = 5000;
+
+/** The unit is active and, when a readiness URL is set, it answers 2xx again. */
+async function healthy(remote: Remote, ctx: FlowContext, signal: AbortSignal): Promise<boolean> {
+  const { settings, deps } = ctx;
+  try {
+    const state = await remote.check(unitState(settings.service, settings.ssh.commandTimeoutMs));
+    if (!/^ActiveState=active$/m.test(state)) return false;
+    if (!settings.readiness.url) return true;
+    const options = { ...settings.readiness, timeoutMs: Math.min(PROBE_TIMEOUT_MS, settings.readiness.timeoutMs), dependencyChecks: settings.dependencyChecks };
+    await waitReady(remote, options, deps.clock, signal, () => undefined);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * After a host failed: take it out of rotation if it is serving errors, run rollback-command when
+ * the host was changed, and return it to the load balancer only when it is healthy. A host is
+ * never left drained without the report and an annotation saying so. Recovery does not throw and
+ * is not cancelled: a cancelled run still puts a healthy host back.
+ */
+export async function recover(run: HostRun, ctx: FlowContext, failure: PhaseError): Promise<void> {
+  const { settings, deps, lb } = ctx;
+  const { clock, log } = deps;
+  const report = run.report;
+  const remote = run.remote;
+  const calm = new AbortController().signal;
+  const note = (text: string): void => {
+    report.warnings.push(text);
+    log.warning(`${run.target.name}: ${text}`);
+  };
+
+  // A host failing its watch is in rotation and serving errors: take it out first.
+  if (failure.phase === 'watch' && lb && !run.drained) {
+    try {
+      await lb.drain(run.target);
+      run.drained = true;
+      deps.journal.drained(run.target);
+      log.info(`${run.target.name} taken out of ${lb.description} after its error check tripped`);
+    } catch (err) {
+      note(`could not take it out of ${lb.description}: ${(err as Error).message}`);
+    }
+  }
+
+  let rolledBack = false;
+  const rollback = settings.rollbackCommand;
+  if (run.changed && remote && rollback && run.choice) {
+    const action = run.choice.action;
+    try {
+      await runPhase(clock, report, 'rollback', async (phase) => {
+        await remote.check(userCommand('rollback-command', rollback, settings.ssh.commandTimeoutMs));
+        await remote.check(systemctl(action, settings.service, settings.ssh.commandTimeoutMs + (run.unit?.timeoutStopMs ?? 0)));
+        if (!(await healthy(remote, ctx, calm))) throw new Error(`rolled back and ${action}ed, but ${settings.service} is still not healthy`);
+        phase.detail(`rollback-command ran, ${settings.service} ${action}ed and healthy again`);
+      });
+      rolledBack = true;
+    } catch {
+      // The rollback phase has recorded why.
+    }
+  }
+
+  if (run.drained && lb) {
+    // Unchanged hosts (a failed drain) are as healthy as before; a watch failure returns only
+    // after a successful rollback, however healthy its health endpoint looks.
+    const fine = rolledBack || (failure.phase !== 'watch' && (!run.changed || (remote ? await healthy(remote, ctx, calm) : false)));
+    if (fine) {
+      try {
+        await runPhase(clock, report, 'return', (phase) => returnHost(run, ctx, lb, phase));
+      } catch (err) {
+        note(`left out of rotation: ${(err as Error).message}`);
+      }
+    } else {
+      note(`left drained in ${lb.description}: it is not healthy after the failure, so it was not put back`);
+    }
+  }
+
+  if (run.changed && remote && run.changedAt !== undefined) {
+    const journal = await remote
+      .run(journalSince(settings.service, run.changedAt - 1000, 30, settings.ssh.commandTimeoutMs))
+      .then((r) => r.stdout.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('-- ')))
+      .catch(() => []);
+    report.evidence = { logLines: run.errorSource?.samples() ?? [], journal: journal.slice(-30).map((l) => (l.length > 300 ? `${l.slice(0, 299)}…` : l)) };
+  }
+}

@@ -1,0 +1,133 @@
+import { isIP } from 'node:net';
+import { parse as parseYaml } from 'yaml';
+import type { SshTarget } from '../transport/target';
+import { parseProxyName, shown } from './values';
+
+/** Where a host entry does not name its own user or port. */
+export interface HostDefaults {
+  user: string;
+  port: number;
+}
+
+export type HostsParse = { ok: true; hosts: SshTarget[] } | { ok: false; errors: string[] };
+
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$/;
+const USER = /^[a-z_][a-z0-9_.-]{0,31}$/i;
+
+function checkAddress(address: string): string | undefined {
+  if (isIP(address)) return undefined;
+  if (HOSTNAME.test(address)) return undefined;
+  return `${shown(address)} is not a host name, IPv4 or IPv6 address`;
+}
+
+function checkPort(text: string): number | string {
+  const port = Number(text);
+  return /^\d+$/.test(text) && port >= 1 && port <= 65535 ? port : `port ${shown(text)} is not a number from 1 to 65535`;
+}
+
+/** `[user@]address[:port]`, IPv6 as `[addr]` or `[addr]:port` (a bare IPv6 address has no port). */
+export function parseTarget(text: string, defaults: HostDefaults): SshTarget | string {
+  const entry = text.trim();
+  let rest = entry;
+  let user = defaults.user;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    user = rest.slice(0, at);
+    rest = rest.slice(at + 1);
+    if (!USER.test(user)) return `${shown(entry)}: user ${shown(user)} is not a valid user name`;
+  }
+  let host: string;
+  let port: number | string = defaults.port;
+  const bracketed = /^\[([^\]]+)\](?::(.*))?$/.exec(rest);
+  if (bracketed) {
+    host = bracketed[1] as string;
+    if (isIP(host) !== 6) return `${shown(entry)}: only IPv6 addresses go in brackets`;
+    if (bracketed[2] !== undefined) port = checkPort(bracketed[2]);
+  } else if ((rest.match(/:/g) ?? []).length >= 2) {
+    host = rest; // a bare IPv6 address: no port can be told apart from it
+  } else {
+    const colon = rest.lastIndexOf(':');
+    host = colon >= 0 ? rest.slice(0, colon) : rest;
+    if (colon >= 0) port = checkPort(rest.slice(colon + 1));
+  }
+  if (typeof port === 'string') return `${shown(entry)}: ${port}`;
+  const bad = checkAddress(host);
+  if (bad) return host === entry ? bad : `${shown(entry)}: ${bad}`;
+  return { host, port, user, name: host };
+}
+
+function isYamlList(text: string): boolean {
+  const first = text.split('\n').find((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+  return first !== undefined && /^\s*-(\s|$)/.test(first);
+}
+
+function fromMapping(item: Record<string, unknown>, index: number, defaults: HostDefaults): SshTarget | string {
+  const where = `item ${index + 1}`;
+  const unknown = Object.keys(item).filter((k) => !['host', 'port', 'user', 'name'].includes(k));
+  if (unknown.length) return `${where}: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (expected host, port, user, name)`;
+  if (typeof item.host !== 'string' || item.host.trim() === '') return `${where}: "host" is required`;
+  const host = item.host.trim();
+  const bad = checkAddress(host.replace(/^\[(.*)\]$/, '$1'));
+  if (bad) return `${where}: ${bad}`;
+  let port = defaults.port;
+  if (item.port !== undefined) {
+    const checked = checkPort(String(item.port));
+    if (typeof checked === 'string') return `${where}: ${checked}`;
+    port = checked;
+  }
+  let user = defaults.user;
+  if (item.user !== undefined) {
+    user = String(item.user);
+    if (!USER.test(user)) return `${where}: user ${shown(user)} is not a valid user name`;
+  }
+  const address = host.replace(/^\[(.*)\]$/, '$1');
+  let name = address;
+  if (item.name !== undefined) {
+    const parsed = parseProxyName(String(item.name));
+    if (!parsed.ok) return `${where}: name ${parsed.error}`;
+    name = parsed.value;
+  }
+  return { host: address, port, user, name };
+}
+
+/**
+ * The `hosts` input: one target per line or comma-separated, or a YAML list whose items are
+ * mappings (`host`, `port`, `user`, `name`) or plain targets. Order is rollout order.
+ */
+export function parseHosts(text: string, defaults: HostDefaults): HostsParse {
+  const errors: string[] = [];
+  const hosts: SshTarget[] = [];
+  const add = (result: SshTarget | string): void => {
+    if (typeof result === 'string') errors.push(result);
+    else hosts.push(result);
+  };
+  if (isYamlList(text)) {
+    let items: unknown;
+    try {
+      items = parseYaml(text);
+    } catch (err) {
+      return { ok: false, errors: [`not a valid YAML list: ${(err as Error).message.split('\n')[0]}`] };
+    }
+    if (!Array.isArray(items)) return { ok: false, errors: ['expected a YAML list of hosts'] };
+    items.forEach((item, index) => {
+      if (typeof item === 'string') add(parseTarget(item, defaults));
+      else if (item && typeof item === 'object' && !Array.isArray(item)) add(fromMapping(item as Record<string, unknown>, index, defaults));
+      else errors.push(`item ${index + 1}: expected a mapping with "host" or a "user@host:port" string`);
+    });
+  } else {
+    text
+      .split(/[\n,]/)
+      .map((s) => s.trim())
+      .filter((s) => s !== '' && !s.startsWith('#'))
+      .forEach((entry) => add(parseTarget(entry, defaults)));
+  }
+  if (errors.length === 0 && hosts.length === 0) errors.push('expected at least one host');
+  const seen = new Map<string, string>();
+  for (const h of hosts) {
+    for (const [kind, key] of [['target', `${h.host}:${h.port}`], ['name', `name:${h.name}`]] as const) {
+      if (seen.has(key)) errors.push(`${kind === 'name' ? 'name' : 'host'} ${shown(kind === 'name' ? h.name : `${h.host}:${h.port}`)} appears twice`);
+      seen.set(key, h.name);
+    }
+  }
+  return errors.length ? { ok: false, errors } : { ok: true, hosts };
+}

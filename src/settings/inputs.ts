@@ -1,0 +1,56 @@
+/**
+ * The action's inputs and the defaults the code applies when an input is empty. action.yml states
+ * the same defaults for the runner; test/unit/action-yml.test.ts fails when the two drift apart.
+ */
+export const INPUT_DEFAULTS = {
+  hosts: '',
+  user: 'root',
+  port: '22',
+  'private-key': '',
+  passphrase: '',
+  'known-hosts': '',
+  'host-key-check': 'strict',
+  'connect-timeout': '10s',
+  'command-timeout': '60s',
+  sudo: 'false',
+  strategy: 'auto',
+  service: 'nginx',
+  'validate-command': '',
+  'nginx-error-log': '/var/log/nginx/error.log',
+  lb: 'none',
+  'lb-host': '',
+  'haproxy-socket': '/run/haproxy/admin.sock',
+  'haproxy-backend': '',
+  'nginx-upstream-config': '/etc/nginx/conf.d/upstream.conf',
+  'nginx-lb-service': 'nginx',
+  'drain-command': '',
+  'ready-command': '',
+  'drain-timeout': '60s',
+  'on-drain-timeout': 'fail',
+  'min-healthy': '1',
+  'force-drain': 'false',
+  'stub-status-url': '',
+  'drain-port': '80',
+  'readiness-url': '',
+  'readiness-timeout': '60s',
+  'readiness-successes': '2',
+  'readiness-interval': '500ms',
+  'dependency-checks': '',
+  'unit-warnings': 'warn',
+  'check-window': '30s',
+  'check-source': 'access-log',
+  'access-log': '/var/log/nginx/access.log',
+  'max-error-rate': '1%',
+  'min-requests': '20',
+  'fail-on-inconclusive': 'false',
+  'check-url': '',
+  'check-ignore-paths': '',
+  'rollback-command': '',
+  'preflight-concurrency': '8',
+  'dry-run': 'false',
+} as const;
+
+export type InputName = keyof typeof INPUT_DEFAULTS;
+
+/** Reads one raw input ('' when not given). main.ts backs it with @actions/core. */
+export type InputSource = (name: InputName) => string;

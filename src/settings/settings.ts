@@ -1,0 +1,79 @@
+import type { KnownHostEntry } from '../transport/known-hosts';
+import type { SshTarget } from '../transport/target';
+
+export type Strategy = 'auto' | 'reload' | 'drain-restart' | 'restart';
+export type CheckSource = 'access-log' | 'haproxy' | 'probe';
+
+/** The load balancer in front of the hosts, if any, and how to reach it. */
+export type LbSettings =
+  | { kind: 'none' }
+  | { kind: 'haproxy'; host: SshTarget; socket: string; backend: string }
+  | { kind: 'nginx'; host: SshTarget; upstreamConfig: string; service: string }
+  | { kind: 'command'; host: SshTarget | null; drainCommand: string; readyCommand: string };
+
+/** Everything the action was asked to do, validated. Built once by readSettings; read-only after. */
+export interface Settings {
+  /** Targets in rollout order. */
+  hosts: SshTarget[];
+  ssh: {
+    privateKey?: string;
+    passphrase?: string;
+    /** ssh-agent socket (SSH_AUTH_SOCK) when no private key is given. */
+    agent?: string;
+    hostKeyCheck: 'strict' | 'off';
+    knownHosts: KnownHostEntry[];
+    connectTimeoutMs: number;
+    /** Longest any single remote command may run before it is killed on the host. */
+    commandTimeoutMs: number;
+    /** Prefix remote commands with `sudo -n` (non-root users with passwordless sudo). */
+    sudo: boolean;
+    /** How many hosts preflight inspects at once. */
+    preflightConcurrency: number;
+  };
+  strategy: Strategy;
+  /** The systemd unit acted on. */
+  service: string;
+  /** Run before any change; null when there is nothing to validate. */
+  validateCommand: string | null;
+  /** nginx's error log, read for `[emerg]` lines after a reload. */
+  nginxErrorLog: string;
+  lb: LbSettings;
+  drain: {
+    timeoutMs: number;
+    /** What to do when in-flight requests do not reach zero in time. */
+    onTimeout: 'fail' | 'proceed';
+    /** Healthy in-rotation servers that must remain while one host is drained. */
+    minHealthy: number;
+    /** Drain even when the unit is socket-activated (Pattern D) and needs none. */
+    force: boolean;
+    /** nginx stub_status URL on the host, for in-flight counts when the load balancer has none. */
+    stubStatusUrl: string | null;
+    /** Port whose connections the `ss` fallback counts. */
+    port: number;
+  };
+  readiness: {
+    url: string | null;
+    timeoutMs: number;
+    /** Consecutive 2xx answers that count as ready (rise). */
+    successes: number;
+    intervalMs: number;
+  };
+  /** Commands on the host that must pass before it returns to service. */
+  dependencyChecks: string[];
+  /** How unit-configuration findings (Pattern C) are treated. */
+  unitWarnings: 'warn' | 'refuse';
+  check: {
+    windowMs: number;
+    source: CheckSource;
+    accessLog: string;
+    /** A fraction: 0.01 for `1%`. */
+    maxErrorRate: number;
+    minRequests: number;
+    failOnInconclusive: boolean;
+    url: string | null;
+  };
+  /** Request paths the access-log check does not count (health checks); the readiness URL's is added. */
+  checkIgnorePaths: string[];
+  rollbackCommand: string | null;
+  dryRun: boolean;
+}

@@ -1,0 +1,99 @@
+/**
+ * Parsers for single input values. Each returns the value or an error sentence that names what was
+ * expected; readSettings adds the input's name and collects them all.
+ */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const fail = <T>(error: string): Parsed<T> => ({ ok: false, error });
+
+/** Shows a user's value in an error without flooding the log. */
+export function shown(value: string): string {
+  const one = JSON.stringify(value);
+  return one.length > 80 ? `${one.slice(0, 77)}…"` : one;
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `500ms`, `30s`, `2m`, `1h` or bare seconds (`45`, `1.5`), in milliseconds. */
+export function parseDuration(text: string): Parsed<number> {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(text.trim());
+  if (!match) return fail(`expected a duration such as 500ms, 30s, 2m or a number of seconds, got ${shown(text)}`);
+  return ok(Math.round(Number(match[1]) * (UNITS[match[2] ?? 's'] as number)));
+}
+
+/** `1%`, `0.5%`: a fraction between 0 and 1. */
+export function parsePercent(text: string): Parsed<number> {
+  const match = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
+  if (!match) return fail(`expected a percentage such as 1% or 0.5%, got ${shown(text)}`);
+  const value = Number(match[1]);
+  if (value > 100) return fail(`expected a percentage from 0% to 100%, got ${shown(text)}`);
+  return ok(value / 100);
+}
+
+export function parseInteger(text: string, min: number, max: number): Parsed<number> {
+  const trimmed = text.trim();
+  if (!/^\d+$/.test(trimmed) || Number(trimmed) < min || Number(trimmed) > max) {
+    return fail(`expected a whole number from ${min} to ${max}, got ${shown(text)}`);
+  }
+  return ok(Number(trimmed));
+}
+
+/** The YAML 1.2 core booleans, as @actions/core's getBooleanInput accepts them. */
+export function parseBoolean(text: string): Parsed<boolean> {
+  const trimmed = text.trim();
+  if (['true', 'True', 'TRUE'].includes(trimmed)) return ok(true);
+  if (['false', 'False', 'FALSE'].includes(trimmed)) return ok(false);
+  return fail(`expected true or false, got ${shown(text)}`);
+}
+
+export function parseChoice<T extends string>(text: string, choices: readonly T[]): Parsed<T> {
+  const trimmed = text.trim();
+  if ((choices as readonly string[]).includes(trimmed)) return ok(trimmed as T);
+  return fail(`expected one of ${choices.join(', ')}, got ${shown(text)}`);
+}
+
+/** An http(s) URL with no whitespace or control characters. */
+export function parseUrl(text: string): Parsed<string> {
+  const trimmed = text.trim();
+  if (/[\s\x00-\x1f\x7f]/.test(trimmed)) return fail(`expected a URL without spaces or control characters, got ${shown(text)}`);
+  try {
+    const url = new URL(trimmed);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(`expected an http:// or https:// URL, got ${shown(text)}`);
+  } catch {
+    return fail(`expected a URL such as http://127.0.0.1/healthz, got ${shown(text)}`);
+  }
+  return ok(trimmed);
+}
+
+/** An absolute path on the remote host; no newlines or control characters. */
+export function parsePath(text: string): Parsed<string> {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('/') || /[\x00-\x1f\x7f]/.test(trimmed)) {
+    return fail(`expected an absolute path such as /var/log/nginx/access.log, got ${shown(text)}`);
+  }
+  return ok(trimmed);
+}
+
+/** A systemd unit name: letters, digits and `:-_.\@`, as systemd allows. */
+export function parseUnit(text: string): Parsed<string> {
+  const trimmed = text.trim();
+  if (!/^[A-Za-z0-9:_.\\@-]{1,255}$/.test(trimmed) || trimmed.startsWith('-')) {
+    return fail(`expected a systemd unit name such as nginx or app.service, got ${shown(text)}`);
+  }
+  return ok(trimmed);
+}
+
+/** A single-line shell command (a user's own command, run as written). */
+export function parseCommand(text: string): Parsed<string> {
+  const trimmed = text.trim();
+  if (trimmed.includes('\0')) return fail('expected a shell command without NUL bytes');
+  return ok(trimmed);
+}
+
+/** HAProxy backend and server names: letters, digits and `-_.:`. */
+export function parseProxyName(text: string): Parsed<string> {
+  const trimmed = text.trim();
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(trimmed)) return fail(`expected a name of letters, digits and -_.: , got ${shown(text)}`);
+  return ok(trimmed);
+}

@@ -1,0 +1,21 @@
+import type { UnitInfo } from '../inspect/unit-info';
+import type { Remote } from '../remote/runner';
+import type { PhaseHandle } from '../rollout/phase';
+import type { Clock } from '../runtime/clock';
+import type { Settings } from '../settings/settings';
+
+/** What a change step needs: the host, what inspect found, and the rollout's clock and signal. */
+export interface ChangeContext {
+  remote: Remote;
+  settings: Settings;
+  unit: UnitInfo;
+  clock: Clock;
+  signal: AbortSignal;
+  phase: PhaseHandle;
+  progress: (line: string) => void;
+}
+
+/** Longest a change waits to see its effect (new workers, the unit active again). */
+export const EFFECT_TIMEOUT_MS = 15_000;
+/** Pause between looks at the effect: short, because the effect usually lands in milliseconds. */
+export const EFFECT_POLL_MS = 100;

@@ -1,0 +1,34 @@
+import { systemctl, unitState } from '../remote/commands';
+import { EFFECT_POLL_MS, EFFECT_TIMEOUT_MS, type ChangeContext } from './change';
+
+function props(stdout: string): Map<string, string> {
+  return new Map(stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).trim()]));
+}
+
+/**
+ * Patterns B–D's change: `systemctl restart`, then proof that the unit is active again with a new
+ * main process. The stop can take up to TimeoutStopSec, so the command's limit allows for it.
+ */
+export async function restart(ctx: ChangeContext): Promise<string> {
+  const { remote, settings, clock, unit } = ctx;
+  const timeout = settings.ssh.commandTimeoutMs;
+  const stopBudget = unit.timeoutStopMs ?? 90_000;
+  const started = clock.now();
+  await remote.check(systemctl('restart', settings.service, Math.max(timeout, stopBudget + timeout)));
+  for (;;) {
+    const state = props(await remote.check(unitState(settings.service, timeout)));
+    const active = state.get('ActiveState');
+    const pid = Number(state.get('MainPID') ?? 0);
+    if (active === 'failed' || (active === 'inactive' && clock.now() - started > 1000)) {
+      throw new Error(`${settings.service} is ${active} after the restart (result: ${state.get('Result') || 'unknown'})`);
+    }
+    // Pattern D and Type=oneshot units may have no main process of their own.
+    if (active === 'active' && (pid !== unit.mainPid || unit.mainPid === 0)) {
+      return `systemctl restart ${settings.service}; active in ${clock.now() - started} ms with main PID ${pid || 'none'} (was ${unit.mainPid || 'none'})`;
+    }
+    if (clock.now() - started > EFFECT_TIMEOUT_MS + stopBudget) {
+      throw new Error(`${settings.service} did not come back after the restart: ActiveState=${active}, MainPID=${pid}`);
+    }
+    await clock.sleep(EFFECT_POLL_MS, ctx.signal);
+  }
+}

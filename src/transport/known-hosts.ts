@@ -1,0 +1,136 @@
+import { createHash, createHmac } from 'node:crypto';
+import { knownHostsKey, type SshTarget } from './target';
+
+/** One usable line of a known_hosts file. */
+export interface KnownHostEntry {
+  marker: 'none' | 'revoked' | 'cert-authority';
+  patterns: string;
+  keyType: string;
+  key: Buffer;
+  line: number;
+}
+
+export interface KnownHostsParse {
+  entries: KnownHostEntry[];
+  /** Lines that could not be read, e.g. `line 3: expected "hosts keytype base64-key"`. */
+  problems: string[];
+}
+
+/** Parses known_hosts text: plain and hashed host fields, markers, comments, several key types. */
+export function parseKnownHosts(text: string): KnownHostsParse {
+  const entries: KnownHostEntry[] = [];
+  const problems: string[] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const fields = line.split(/\s+/);
+    let marker: KnownHostEntry['marker'] = 'none';
+    if (fields[0] === '@revoked' || fields[0] === '@cert-authority') {
+      marker = fields[0] === '@revoked' ? 'revoked' : 'cert-authority';
+      fields.shift();
+    } else if (fields[0]?.startsWith('@')) {
+      problems.push(`line ${index + 1}: unknown marker ${fields[0]}`);
+      return;
+    }
+    const [patterns, keyType, keyText] = fields;
+    if (!patterns || !keyType || !keyText) {
+      problems.push(`line ${index + 1}: expected "hosts key-type base64-key"`);
+      return;
+    }
+    const key = Buffer.from(keyText, 'base64');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(keyText) || key.length === 0) {
+      problems.push(`line ${index + 1}: the key is not valid base64`);
+      return;
+    }
+    if (blobKeyType(key) !== keyType) {
+      problems.push(`line ${index + 1}: the key says it is ${blobKeyType(key) ?? 'unreadable'}, the line says ${keyType}`);
+      return;
+    }
+    entries.push({ marker, patterns, keyType, key, line: index + 1 });
+  });
+  return { entries, problems };
+}
+
+/** The key type written inside an SSH public key blob (a length-prefixed string). */
+export function blobKeyType(blob: Buffer): string | undefined {
+  if (blob.length < 4) return undefined;
+  const length = blob.readUInt32BE(0);
+  if (length === 0 || length > 64 || blob.length < 4 + length) return undefined;
+  return blob.subarray(4, 4 + length).toString('latin1');
+}
+
+/** `SHA256:…` as `ssh-keygen -lf` prints it. */
+export function fingerprint(blob: Buffer): string {
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}
+
+function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`, 'i');
+}
+
+function hashedMatches(field: string, hostKey: string): boolean {
+  const [, kind, salt, hash] = field.split('|');
+  if (kind !== '1' || !salt || !hash) return false;
+  const digest = createHmac('sha1', Buffer.from(salt, 'base64')).update(hostKey).digest('base64');
+  return digest === hash;
+}
+
+/** OpenSSH's rule: any positive pattern matches and no negated one does. */
+export function patternsMatch(patterns: string, hostKey: string): boolean {
+  if (patterns.startsWith('|')) return hashedMatches(patterns, hostKey);
+  let matched = false;
+  for (const pattern of patterns.split(',')) {
+    const negated = pattern.startsWith('!');
+    const glob = negated ? pattern.slice(1) : pattern;
+    if (globToRegExp(glob).test(hostKey)) {
+      if (negated) return false;
+      matched = true;
+    }
+  }
+  return matched;
+}
+
+/** Host-key algorithms ssh2 should ask for so the server offers a key type we hold. */
+const ALGORITHMS: Record<string, string[]> = {
+  'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+};
+
+export type HostKeyVerdict =
+  | { ok: true }
+  | { ok: false; reason: 'unknown-host' | 'mismatch' | 'revoked'; offered: string; expected: string[] };
+
+/** Strict host-key checking against a parsed known_hosts. */
+export class KnownHosts {
+  constructor(private readonly entries: KnownHostEntry[]) {}
+
+  private forTarget(target: Pick<SshTarget, 'host' | 'port'>): KnownHostEntry[] {
+    const key = knownHostsKey(target);
+    return this.entries.filter((e) => e.marker !== 'cert-authority' && patternsMatch(e.patterns, key));
+  }
+
+  /** Algorithms to offer during the handshake, or undefined to leave ssh2's defaults. */
+  algorithmsFor(target: Pick<SshTarget, 'host' | 'port'>): string[] | undefined {
+    const types = this.forTarget(target)
+      .filter((e) => e.marker === 'none')
+      .map((e) => e.keyType);
+    if (types.length === 0) return undefined;
+    return [...new Set(types.flatMap((t) => ALGORITHMS[t] ?? [t]))];
+  }
+
+  verify(target: Pick<SshTarget, 'host' | 'port'>, offered: Buffer): HostKeyVerdict {
+    const entries = this.forTarget(target);
+    const offeredPrint = `${blobKeyType(offered) ?? 'unknown'} ${fingerprint(offered)}`;
+    if (entries.some((e) => e.marker === 'revoked' && e.key.equals(offered))) {
+      return { ok: false, reason: 'revoked', offered: offeredPrint, expected: [] };
+    }
+    const trusted = entries.filter((e) => e.marker === 'none');
+    if (trusted.some((e) => e.key.equals(offered))) return { ok: true };
+    return {
+      ok: false,
+      reason: trusted.length === 0 ? 'unknown-host' : 'mismatch',
+      offered: offeredPrint,
+      expected: trusted.map((e) => `${e.keyType} ${fingerprint(e.key)}`),
+    };
+  }
+}

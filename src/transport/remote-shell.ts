@@ -1,0 +1,42 @@
+import type { SshTarget } from './target';
+
+/** What one remote command did. Exit semantics are left to the caller (see remote/runner.ts). */
+export interface ExecResult {
+  /** Exit status, or null when the command died of a signal or the channel dropped. */
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  /** Set when the transport, not the command, ended it. */
+  lost?: 'timeout' | 'connection-lost';
+}
+
+/** One open connection to one host, reused for every phase on that host. */
+export interface RemoteShell {
+  readonly target: SshTarget;
+  /**
+   * Runs `command` through the remote user's shell. `timeoutMs` is a backstop on this side: the
+   * command builders also bound the command on the host, so a hang is killed there, not abandoned.
+   */
+  exec(command: string, options: { timeoutMs: number }): Promise<ExecResult>;
+  close(): Promise<void>;
+}
+
+/** Opens connections. The rollout sees only this and RemoteShell, never the SSH library. */
+export interface Connector {
+  connect(target: SshTarget): Promise<RemoteShell>;
+}
+
+export type TransportFailure = 'host-key' | 'auth' | 'unreachable' | 'timeout' | 'connection-lost';
+
+/** A connection that could not be made or kept; the message names the target and the cause. */
+export class TransportError extends Error {
+  constructor(
+    readonly kind: TransportFailure,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TransportError';
+  }
+}

@@ -1,0 +1,166 @@
+import { NodeSSH } from 'node-ssh';
+import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
+import { KnownHosts, type HostKeyVerdict } from './known-hosts';
+import { TransportError, type Connector, type ExecResult, type RemoteShell } from './remote-shell';
+import { describeTarget, knownHostsKey, type SshTarget } from './target';
+
+export type HostKeyPolicy = { mode: 'strict'; knownHosts: KnownHosts } | { mode: 'off' };
+
+export interface SshOptions {
+  privateKey?: string;
+  passphrase?: string;
+  /** An ssh-agent socket, used when no private key is given. */
+  agent?: string;
+  hostKeys: HostKeyPolicy;
+  connectTimeoutMs: number;
+  /** Keepalive probe interval; three missed probes end the connection. */
+  keepaliveMs: number;
+}
+
+/** Most output a command may return; a runaway log tail must not exhaust memory. */
+const OUTPUT_LIMIT = 1024 * 1024;
+
+function hostKeyMessage(target: SshTarget, verdict: Exclude<HostKeyVerdict, { ok: true }>): string {
+  const where = `${target.name} (${knownHostsKey(target)})`;
+  const expected = verdict.expected.length ? ` known-hosts has: ${verdict.expected.join(', ')}.` : '';
+  switch (verdict.reason) {
+    case 'unknown-host':
+      return `Host key verification failed for ${where}: known-hosts has no entry for ${knownHostsKey(target)}. The server offered ${verdict.offered}; add it to known-hosts only after checking it out of band.`;
+    case 'revoked':
+      return `Host key verification failed for ${where}: the server offered ${verdict.offered}, which known-hosts marks @revoked.`;
+    case 'mismatch':
+      return `Host key verification failed for ${where}: the server offered ${verdict.offered}, which does not match.${expected} The host was reinstalled, or someone is in the middle.`;
+  }
+}
+
+function classify(target: SshTarget, err: unknown): TransportError {
+  const message = err instanceof Error ? err.message : String(err);
+  const level = (err as { level?: string } | null)?.level;
+  const who = `${target.name} (${describeTarget(target)})`;
+  if (level === 'client-authentication' || /authentication methods failed/i.test(message)) {
+    return new TransportError('auth', `SSH authentication refused by ${who}: the server did not accept the private key for user '${target.user}'.`);
+  }
+  if (/timed out/i.test(message)) {
+    return new TransportError('timeout', `SSH connection to ${who} timed out: ${message}.`);
+  }
+  return new TransportError('unreachable', `Cannot connect to ${who}: ${message}.`);
+}
+
+/** Connector backed by node-ssh; commands run on the underlying ssh2 channel for exact exit semantics. */
+export class SshConnector implements Connector {
+  constructor(private readonly options: SshOptions) {}
+
+  async connect(target: SshTarget): Promise<RemoteShell> {
+    const ssh = new NodeSSH();
+    const policy = this.options.hostKeys;
+    let rejected: Exclude<HostKeyVerdict, { ok: true }> | undefined;
+    const config: ConnectConfig & { privateKey?: string } = {
+      host: target.host,
+      port: target.port,
+      username: target.user,
+      readyTimeout: this.options.connectTimeoutMs,
+      keepaliveInterval: this.options.keepaliveMs,
+      keepaliveCountMax: 3,
+      hostVerifier: (key: Buffer) => {
+        if (policy.mode === 'off') return true;
+        const verdict = policy.knownHosts.verify(target, key);
+        if (!verdict.ok) rejected = verdict;
+        return verdict.ok;
+      },
+    };
+    if (policy.mode === 'strict') {
+      const algorithms = policy.knownHosts.algorithmsFor(target);
+      if (algorithms) config.algorithms = { serverHostKey: algorithms as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] };
+    }
+    if (this.options.privateKey) {
+      config.privateKey = this.options.privateKey;
+      if (this.options.passphrase) config.passphrase = this.options.passphrase;
+    } else if (this.options.agent) {
+      config.agent = this.options.agent;
+    }
+    try {
+      await ssh.connect(config);
+    } catch (err) {
+      ssh.dispose();
+      if (rejected) throw new TransportError('host-key', hostKeyMessage(target, rejected));
+      throw classify(target, err);
+    }
+    const client = ssh.connection;
+    if (!client) throw new TransportError('unreachable', `Cannot connect to ${target.name}: no connection after handshake.`);
+    return new SshShell(target, ssh, client);
+  }
+}
+
+class SshShell implements RemoteShell {
+  private closed: Error | undefined;
+  private readonly pending = new Set<(reason: Error) => void>();
+
+  constructor(
+    readonly target: SshTarget,
+    private readonly ssh: NodeSSH,
+    private readonly client: Client,
+  ) {
+    // A reset or keepalive timeout arrives as 'error' then 'close'. Without a listener an 'error'
+    // event would crash the process; here it only fails the commands still running.
+    const lose = (err?: Error): void => {
+      this.closed ??= err ?? new Error('connection closed');
+      for (const fail of this.pending) fail(this.closed);
+      this.pending.clear();
+    };
+    client.on('error', lose);
+    client.on('close', () => lose());
+    client.on('end', () => lose());
+  }
+
+  exec(command: string, { timeoutMs }: { timeoutMs: number }): Promise<ExecResult> {
+    const started = Date.now();
+    return new Promise<ExecResult>((resolve) => {
+      let stdout = '';
+      let stderr = '';
+      let code: number | null = null;
+      let signal: string | null = null;
+      let settled = false;
+      let channel: ClientChannel | undefined;
+      const finish = (lost?: ExecResult['lost'], note?: string): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.pending.delete(onLost);
+        if (note) stderr += (stderr && !stderr.endsWith('\n') ? '\n' : '') + note;
+        resolve({ code, signal, stdout, stderr, durationMs: Date.now() - started, ...(lost ? { lost } : {}) });
+      };
+      const onLost = (reason: Error): void => finish('connection-lost', `connection lost: ${reason.message}`);
+      const timer = setTimeout(() => {
+        channel?.close();
+        finish('timeout', `no answer within ${timeoutMs} ms`);
+      }, timeoutMs);
+      if (this.closed) return onLost(this.closed);
+      this.pending.add(onLost);
+      const append = (which: 'out' | 'err', chunk: Buffer): void => {
+        const text = chunk.toString('utf8');
+        if (which === 'out' && stdout.length < OUTPUT_LIMIT) stdout += text;
+        if (which === 'err' && stderr.length < OUTPUT_LIMIT) stderr += text;
+      };
+      try {
+        this.client.exec(command, (err, ch) => {
+          if (err) return finish('connection-lost', `could not open a channel: ${err.message}`);
+          channel = ch;
+          ch.on('data', (c: Buffer) => append('out', c));
+          ch.stderr.on('data', (c: Buffer) => append('err', c));
+          ch.on('exit', (exitCode: number | null, exitSignal?: string) => {
+            code = typeof exitCode === 'number' ? exitCode : null;
+            signal = exitSignal ?? null;
+          });
+          // 'close' without a prior 'exit' means the channel dropped: no exit status was sent.
+          ch.on('close', () => (code === null && signal === null ? finish('connection-lost', 'the channel closed without an exit status') : finish()));
+        });
+      } catch (err) {
+        finish('connection-lost', `could not run the command: ${(err as Error).message}`);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.ssh.dispose();
+  }
+}
