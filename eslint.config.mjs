@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'coverage/**', '.tmp/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -15,7 +15,7 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/main.ts', 'src/post.ts', 'src/index.ts', 'src/report/**', 'src/runtime/**'],
+    ignores: ['src/main.ts', 'src/post.ts', 'src/index.ts', 'src/report/**'],
     rules: {
       'no-restricted-imports': ['error', { paths: ['@actions/core', '@actions/exec'] }],
     },

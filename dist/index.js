@@ -66046,158 +66046,6 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/report/progress.ts
-
-/** GitHub shows at most 10 annotations of a type per step; keep one for the roll-up. */
-const WARNING_ANNOTATIONS = 9;
-/**
- * The rollout's Log on the runner: live lines, collapsible groups, and warning annotations capped
- * below GitHub's limit, the rest printed in the log and rolled up into one annotation at the end.
- */
-class ActionsLog {
-    warnings = 0;
-    info(message) {
-        info(message);
-    }
-    warning(message) {
-        this.warnings += 1;
-        if (this.warnings <= WARNING_ANNOTATIONS)
-            warning(message);
-        else
-            info(`Warning: ${message}`);
-    }
-    debug(message) {
-        core_debug(message);
-    }
-    group(title, fn) {
-        return group(title, fn);
-    }
-    /** The roll-up annotation for warnings beyond the cap. */
-    flush() {
-        const extra = this.warnings - WARNING_ANNOTATIONS;
-        if (extra > 0)
-            warning(`${extra} more warning${extra === 1 ? '' : 's'} in the log (GitHub shows ${WARNING_ANNOTATIONS + 1} annotations per step).`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/summary.ts
-const esc = (text) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/</g, '&lt;');
-const html = (text) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const secs = (ms) => (ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`);
-const pct = (r) => `${(r * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
-const RESULT = {
-    success: '✅ success',
-    failed: '❌ failed',
-    skipped: '⏭️ untouched',
-    planned: '📝 planned',
-};
-function phases(host) {
-    return host.phases
-        .filter((p) => p.status !== 'skipped')
-        .map((p) => `${p.status === 'failed' ? '**' : ''}${p.name}${p.status === 'failed' ? ' ✗**' : p.status === 'warning' ? ' ⚠' : ''} ${secs(p.durationMs)}`)
-        .join(' · ');
-}
-function errorsCell(host) {
-    const e = host.errors;
-    if (!e)
-        return '—';
-    if (e.verdict === 'skipped')
-        return 'not watched';
-    return `${e.verdict}: ${e.errors}/${e.requests} (${pct(e.rate)})`;
-}
-/** Mermaid gantt of every phase of every host, on one time axis. */
-function timeline(report) {
-    const rows = [];
-    for (const host of report.hosts) {
-        const shown = host.phases.filter((p) => p.status !== 'skipped');
-        if (shown.length === 0)
-            continue;
-        rows.push(`  section ${host.name.replace(/[:#;]/g, '_')}`);
-        for (const p of shown) {
-            const start = Date.parse(p.startedAt);
-            const tag = p.status === 'failed' ? 'crit, ' : p.status === 'warning' ? 'active, ' : '';
-            rows.push(`  ${p.name} :${tag}${start}, ${start + Math.max(1, p.durationMs)}`);
-        }
-    }
-    if (rows.length === 0)
-        return [];
-    return ['### Timeline', '', '```mermaid', 'gantt', '  dateFormat x', '  axisFormat %H:%M:%S', ...rows, '```', ''];
-}
-function evidence(host) {
-    if (host.status !== 'failed')
-        return [];
-    const failed = host.phases.find((p) => p.status === 'failed');
-    const out = [`<details><summary>Evidence from ${html(host.name)}${failed ? ` (failed in ${failed.name})` : ''}</summary>`, ''];
-    if (failed)
-        out.push(`<p><b>${html(failed.name)}</b>: ${html(failed.detail)}</p>`, '');
-    if (host.errors && host.errors.verdict !== 'skipped') {
-        out.push(`<p>Watch window: ${host.errors.requests} requests, ${host.errors.errors} errors (${pct(host.errors.rate)}) from ${html(host.errors.source ?? '')}. ${html(host.errors.reason ?? '')}</p>`, '');
-    }
-    if (host.evidence?.logLines.length)
-        out.push('<p>Error lines in the window:</p>', '', '<pre>', ...host.evidence.logLines.map(html), '</pre>', '');
-    if (host.evidence?.journal.length)
-        out.push('<p>Journal since the change:</p>', '', '<pre>', ...host.evidence.journal.map(html), '</pre>', '');
-    if (host.warnings.length)
-        out.push('<p>Warnings:</p>', '', '<ul>', ...host.warnings.map((w) => `<li>${html(w)}</li>`), '</ul>', '');
-    out.push('</details>', '');
-    return out;
-}
-/** The job summary: verdict, per-host table, timeline, and a failed host's evidence. */
-function summaryMarkdown(report, plan, invalid = []) {
-    const lines = ['## zero-downtime-restart', ''];
-    if (report.status === 'invalid') {
-        lines.push('**Invalid inputs — no host was touched.**', '', ...invalid.map((e) => `- ${esc(e)}`), '');
-        return lines.join('\n');
-    }
-    const done = report.hosts.filter((h) => h.status === 'success').length;
-    lines.push(report.status === 'success'
-        ? `**${report.dryRun ? 'Dry run: preflight passed, nothing changed' : `All ${done} host${done === 1 ? '' : 's'} restarted`}** in ${secs(report.durationMs)}.`
-        : `**Failed at ${esc(report.failedHost)} in phase ${esc(report.failedPhase)}**: ${esc(report.reason)}. ${done} host${done === 1 ? '' : 's'} done before it; the hosts after it were not touched.`, '', '| host | strategy | result | errors in watch window | load balancer | phases |', '| --- | --- | --- | --- | --- | --- |', ...report.hosts.map((h) => `| ${esc(h.name)}${h.name !== h.host ? ` (${esc(h.host)})` : ''} | ${esc(h.strategy || '—')} | ${RESULT[h.status]} | ${esc(errorsCell(h))} | ${h.lbState === 'drained' ? '**drained**' : h.lbState} | ${esc(phases(h)) || '—'} |`), '');
-    const drained = report.hosts.filter((h) => h.lbState === 'drained');
-    if (drained.length)
-        lines.push(`> [!WARNING]\n> Left out of rotation: ${drained.map((h) => esc(h.name)).join(', ')} (unhealthy after the failure).`, '');
-    lines.push(...timeline(report));
-    for (const h of report.hosts)
-        lines.push(...evidence(h));
-    if (plan.length)
-        lines.push('### Plan', '', '```', ...plan, '```', '');
-    return lines.join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/report/publish.ts
-
-
-/** At most this many error annotations name hosts; more roll up into one. */
-const ERROR_ANNOTATIONS = 9;
-/** Sets the outputs, writes the job summary and the error annotations of a finished run. */
-async function publish(report, plan) {
-    setOutput('status', report.status);
-    setOutput('failed-host', report.failedHost);
-    setOutput('report', JSON.stringify(report));
-    if (plan.length)
-        info(plan.join('\n'));
-    const failed = report.hosts.filter((h) => h.status === 'failed');
-    for (const host of failed.slice(0, ERROR_ANNOTATIONS)) {
-        const phase = host.phases.find((p) => p.status === 'failed');
-        error(`${host.name} failed in phase ${phase?.name ?? report.failedPhase}: ${phase?.detail ?? report.reason}`, { title: `zero-downtime-restart: ${host.name} (${phase?.name ?? report.failedPhase})` });
-    }
-    if (failed.length > ERROR_ANNOTATIONS)
-        error(`${failed.length - ERROR_ANNOTATIONS} more hosts failed; see the job summary.`);
-    if (report.status === 'failed' && failed.length === 0) {
-        error(`${report.failedHost} failed in phase ${report.failedPhase}: ${report.reason}`, { title: `zero-downtime-restart: ${report.failedHost} (${report.failedPhase})` });
-    }
-    for (const host of report.hosts.filter((h) => h.lbState === 'drained')) {
-        warning(`${host.name} is left drained in the load balancer: it was not healthy after the failure.`, { title: 'Host left out of rotation' });
-    }
-    await writeSummary(summaryMarkdown(report, plan));
-}
-/** Writes markdown to the job summary when the runner provides one. */
-async function writeSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await summary.addRaw(markdown, true).write();
-}
-
 ;// CONCATENATED MODULE: ./src/remote/quote.ts
 /**
  * POSIX shell quoting: the one function through which every value reaches a remote command line.
@@ -66752,6 +66600,158 @@ async function createLoadBalancer(settings, connector, local) {
         case 'command':
             return new CommandLb(lb.drainCommand, lb.readyCommand, timeout, lb.host ? await remoteOf(lb.host) : null, local);
     }
+}
+
+;// CONCATENATED MODULE: ./src/report/progress.ts
+
+/** GitHub shows at most 10 annotations of a type per step; keep one for the roll-up. */
+const WARNING_ANNOTATIONS = 9;
+/**
+ * The rollout's Log on the runner: live lines, collapsible groups, and warning annotations capped
+ * below GitHub's limit, the rest printed in the log and rolled up into one annotation at the end.
+ */
+class ActionsLog {
+    warnings = 0;
+    info(message) {
+        info(message);
+    }
+    warning(message) {
+        this.warnings += 1;
+        if (this.warnings <= WARNING_ANNOTATIONS)
+            warning(message);
+        else
+            info(`Warning: ${message}`);
+    }
+    debug(message) {
+        core_debug(message);
+    }
+    group(title, fn) {
+        return group(title, fn);
+    }
+    /** The roll-up annotation for warnings beyond the cap. */
+    flush() {
+        const extra = this.warnings - WARNING_ANNOTATIONS;
+        if (extra > 0)
+            warning(`${extra} more warning${extra === 1 ? '' : 's'} in the log (GitHub shows ${WARNING_ANNOTATIONS + 1} annotations per step).`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/summary.ts
+const esc = (text) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/</g, '&lt;');
+const html = (text) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const secs = (ms) => (ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`);
+const pct = (r) => `${(r * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
+const RESULT = {
+    success: '✅ success',
+    failed: '❌ failed',
+    skipped: '⏭️ untouched',
+    planned: '📝 planned',
+};
+function phases(host) {
+    return host.phases
+        .filter((p) => p.status !== 'skipped')
+        .map((p) => `${p.status === 'failed' ? '**' : ''}${p.name}${p.status === 'failed' ? ' ✗**' : p.status === 'warning' ? ' ⚠' : ''} ${secs(p.durationMs)}`)
+        .join(' · ');
+}
+function errorsCell(host) {
+    const e = host.errors;
+    if (!e)
+        return '—';
+    if (e.verdict === 'skipped')
+        return 'not watched';
+    return `${e.verdict}: ${e.errors}/${e.requests} (${pct(e.rate)})`;
+}
+/** Mermaid gantt of every phase of every host, on one time axis. */
+function timeline(report) {
+    const rows = [];
+    for (const host of report.hosts) {
+        const shown = host.phases.filter((p) => p.status !== 'skipped');
+        if (shown.length === 0)
+            continue;
+        rows.push(`  section ${host.name.replace(/[:#;]/g, '_')}`);
+        for (const p of shown) {
+            const start = Date.parse(p.startedAt);
+            const tag = p.status === 'failed' ? 'crit, ' : p.status === 'warning' ? 'active, ' : '';
+            rows.push(`  ${p.name} :${tag}${start}, ${start + Math.max(1, p.durationMs)}`);
+        }
+    }
+    if (rows.length === 0)
+        return [];
+    return ['### Timeline', '', '```mermaid', 'gantt', '  dateFormat x', '  axisFormat %H:%M:%S', ...rows, '```', ''];
+}
+function evidence(host) {
+    if (host.status !== 'failed')
+        return [];
+    const failed = host.phases.find((p) => p.status === 'failed');
+    const out = [`<details><summary>Evidence from ${html(host.name)}${failed ? ` (failed in ${failed.name})` : ''}</summary>`, ''];
+    if (failed)
+        out.push(`<p><b>${html(failed.name)}</b>: ${html(failed.detail)}</p>`, '');
+    if (host.errors && host.errors.verdict !== 'skipped') {
+        out.push(`<p>Watch window: ${host.errors.requests} requests, ${host.errors.errors} errors (${pct(host.errors.rate)}) from ${html(host.errors.source ?? '')}. ${html(host.errors.reason ?? '')}</p>`, '');
+    }
+    if (host.evidence?.logLines.length)
+        out.push('<p>Error lines in the window:</p>', '', '<pre>', ...host.evidence.logLines.map(html), '</pre>', '');
+    if (host.evidence?.journal.length)
+        out.push('<p>Journal since the change:</p>', '', '<pre>', ...host.evidence.journal.map(html), '</pre>', '');
+    if (host.warnings.length)
+        out.push('<p>Warnings:</p>', '', '<ul>', ...host.warnings.map((w) => `<li>${html(w)}</li>`), '</ul>', '');
+    out.push('</details>', '');
+    return out;
+}
+/** The job summary: verdict, per-host table, timeline, and a failed host's evidence. */
+function summaryMarkdown(report, plan, invalid = []) {
+    const lines = ['## zero-downtime-restart', ''];
+    if (report.status === 'invalid') {
+        lines.push('**Invalid inputs — no host was touched.**', '', ...invalid.map((e) => `- ${esc(e)}`), '');
+        return lines.join('\n');
+    }
+    const done = report.hosts.filter((h) => h.status === 'success').length;
+    lines.push(report.status === 'success'
+        ? `**${report.dryRun ? 'Dry run: preflight passed, nothing changed' : `All ${done} host${done === 1 ? '' : 's'} restarted`}** in ${secs(report.durationMs)}.`
+        : `**Failed at ${esc(report.failedHost)} in phase ${esc(report.failedPhase)}**: ${esc(report.reason)}. ${done} host${done === 1 ? '' : 's'} done before it; the hosts after it were not touched.`, '', '| host | strategy | result | errors in watch window | load balancer | phases |', '| --- | --- | --- | --- | --- | --- |', ...report.hosts.map((h) => `| ${esc(h.name)}${h.name !== h.host ? ` (${esc(h.host)})` : ''} | ${esc(h.strategy || '—')} | ${RESULT[h.status]} | ${esc(errorsCell(h))} | ${h.lbState === 'drained' ? '**drained**' : h.lbState} | ${esc(phases(h)) || '—'} |`), '');
+    const drained = report.hosts.filter((h) => h.lbState === 'drained');
+    if (drained.length)
+        lines.push(`> [!WARNING]\n> Left out of rotation: ${drained.map((h) => esc(h.name)).join(', ')} (unhealthy after the failure).`, '');
+    lines.push(...timeline(report));
+    for (const h of report.hosts)
+        lines.push(...evidence(h));
+    if (plan.length)
+        lines.push('### Plan', '', '```', ...plan, '```', '');
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/publish.ts
+
+
+/** At most this many error annotations name hosts; more roll up into one. */
+const ERROR_ANNOTATIONS = 9;
+/** Sets the outputs, writes the job summary and the error annotations of a finished run. */
+async function publish(report, plan) {
+    setOutput('status', report.status);
+    setOutput('failed-host', report.failedHost);
+    setOutput('report', JSON.stringify(report));
+    if (plan.length)
+        info(plan.join('\n'));
+    const failed = report.hosts.filter((h) => h.status === 'failed');
+    for (const host of failed.slice(0, ERROR_ANNOTATIONS)) {
+        const phase = host.phases.find((p) => p.status === 'failed');
+        error(`${host.name} failed in phase ${phase?.name ?? report.failedPhase}: ${phase?.detail ?? report.reason}`, { title: `zero-downtime-restart: ${host.name} (${phase?.name ?? report.failedPhase})` });
+    }
+    if (failed.length > ERROR_ANNOTATIONS)
+        error(`${failed.length - ERROR_ANNOTATIONS} more hosts failed; see the job summary.`);
+    if (report.status === 'failed' && failed.length === 0) {
+        error(`${report.failedHost} failed in phase ${report.failedPhase}: ${report.reason}`, { title: `zero-downtime-restart: ${report.failedHost} (${report.failedPhase})` });
+    }
+    for (const host of report.hosts.filter((h) => h.lbState === 'drained')) {
+        warning(`${host.name} is left drained in the load balancer: it was not healthy after the failure.`, { title: 'Host left out of rotation' });
+    }
+    await writeSummary(summaryMarkdown(report, plan));
+}
+/** Writes markdown to the job summary when the runner provides one. */
+async function writeSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await summary.addRaw(markdown, true).write();
 }
 
 ;// CONCATENATED MODULE: ./src/transport/target.ts
@@ -68037,7 +68037,6 @@ async function recover(run, ctx, failure) {
 
 
 
-
 function asPhaseError(err, host) {
     if (err instanceof PhaseError)
         return err;
@@ -68078,7 +68077,7 @@ async function rollout(settings, deps) {
         const ctx = { settings, deps, lb: null, preflightCounters: new Map() };
         const lbPreflight = async () => {
             try {
-                lb = await createLoadBalancer(settings, deps.connector, deps.local);
+                lb = await deps.openLoadBalancer(settings, deps.connector, deps.local);
                 if (!lb)
                     return;
                 for (const w of await lb.preflight(settings.hosts))
@@ -68492,7 +68491,7 @@ function parseTarget(text, defaults) {
         return `${shown(entry)}: ${port}`;
     const bad = checkAddress(host);
     if (bad)
-        return `${shown(entry)}: ${bad}`;
+        return host === entry ? bad : `${shown(entry)}: ${bad}`;
     return { host, port, user, name: host };
 }
 function isYamlList(text) {
@@ -69952,16 +69951,16 @@ function drainedHosts() {
 
 
 
+
 /** Registers secrets with the runner before anything else can print them, line by line too. */
 function maskSecrets() {
     for (const name of ['private-key', 'passphrase']) {
         const value = getInput(name);
         if (!value)
             continue;
-        core_setSecret(value);
-        for (const line of value.split(/\r?\n/))
-            if (line.trim().length >= 8)
-                core_setSecret(line.trim());
+        const parts = new Set([value, ...value.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= 8)]);
+        for (const part of parts)
+            core_setSecret(part);
     }
 }
 function invalidReport() {
@@ -70011,6 +70010,7 @@ async function run() {
             log,
             journal: new StateJournal(),
             signal: cancellation().signal,
+            openLoadBalancer: createLoadBalancer,
         });
         log.flush();
         await publish(report, plan);

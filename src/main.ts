@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { createLoadBalancer } from './lb/create';
 import { ActionsLog } from './report/progress';
 import { publish, writeSummary } from './report/publish';
 import type { Report } from './report/report';
@@ -17,8 +18,8 @@ function maskSecrets(): void {
   for (const name of ['private-key', 'passphrase'] as const) {
     const value = core.getInput(name);
     if (!value) continue;
-    core.setSecret(value);
-    for (const line of value.split(/\r?\n/)) if (line.trim().length >= 8) core.setSecret(line.trim());
+    const parts = new Set([value, ...value.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= 8)]);
+    for (const part of parts) core.setSecret(part);
   }
 }
 
@@ -70,6 +71,7 @@ export async function run(): Promise<void> {
       log,
       journal: new StateJournal(),
       signal: cancellation().signal,
+      openLoadBalancer: createLoadBalancer,
     });
     log.flush();
     await publish(report, plan);

@@ -21,6 +21,8 @@ export interface RolloutDeps {
   journal: Journal;
   /** Aborts at the next safe point (cancellation). */
   signal: AbortSignal;
+  /** Connects to the configured load balancer (lb/create.ts in production). */
+  openLoadBalancer: (settings: Settings, connector: Connector, local: LocalShell) => Promise<LoadBalancer | null>;
 }
 
 /** One host's state through the rollout. */

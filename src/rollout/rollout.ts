@@ -1,5 +1,4 @@
 import type { LoadBalancer } from '../lb/load-balancer';
-import { createLoadBalancer } from '../lb/create';
 import type { Report } from '../report/report';
 import type { Settings } from '../settings/settings';
 import { describeTarget } from '../transport/target';
@@ -57,7 +56,7 @@ export async function rollout(settings: Settings, deps: RolloutDeps): Promise<Ro
     const ctx: FlowContext = { settings, deps, lb: null, preflightCounters: new Map() };
     const lbPreflight = async (): Promise<void> => {
       try {
-        lb = await createLoadBalancer(settings, deps.connector, deps.local);
+        lb = await deps.openLoadBalancer(settings, deps.connector, deps.local);
         if (!lb) return;
         for (const w of await lb.preflight(settings.hosts)) log.warning(w);
         if (lb.counters && settings.check.source === 'haproxy') {

@@ -1,0 +1,296 @@
+import { describe, expect, it } from 'vitest';
+import type { LoadBalancer } from '../../src/lb/load-balancer';
+import { rollout } from '../../src/rollout/rollout';
+import type { Settings } from '../../src/settings/settings';
+import { TransportError } from '../../src/transport/remote-shell';
+import { FakeClock, FakeConnector, FakeLb, noLocal, RecordingJournal, RecordingLog } from '../support/fakes';
+import { settingsFrom } from '../support/settings';
+
+const HOSTS = '- {host: 10.0.0.1, name: web-1}\n- {host: 10.0.0.2, name: web-2}\n- {host: 10.0.0.3, name: web-3}';
+const base = { hosts: HOSTS, 'host-key-check': 'off', 'check-window': '0' } as const;
+
+function setup(settings: Settings, lb: LoadBalancer | null = null, signal = new AbortController().signal) {
+  const connector = new FakeConnector();
+  const log = new RecordingLog();
+  const journal = new RecordingJournal();
+  const clock = new FakeClock();
+  const go = () => rollout(settings, { connector, local: noLocal, clock, log, journal, signal, openLoadBalancer: async () => lb });
+  return { connector, log, journal, clock, go };
+}
+
+const phases = (r: Awaited<ReturnType<ReturnType<typeof setup>['go']>>, name: string) =>
+  r.report.hosts.find((h) => h.name === name)?.phases.map((p) => `${p.name}:${p.status}`);
+
+describe('reload rollout (Pattern A)', () => {
+  it('validates every host, then reloads them in order and proves the workers were replaced', async () => {
+    const t = setup(settingsFrom({ ...base, 'readiness-url': 'http://127.0.0.1/healthz' }));
+    const { report } = await t.go();
+    expect(report.status).toBe('success');
+    expect(report.hosts.map((h) => h.status)).toEqual(['success', 'success', 'success']);
+    for (const name of ['web-1', 'web-2', 'web-3']) {
+      const h = t.connector.host(name);
+      expect(h.reloads).toBe(1);
+      expect(h.workers.every((p) => p >= 200)).toBe(true);
+    }
+    expect(phases({ report, plan: [] }, 'web-2')).toEqual(['connect:ok', 'inspect:ok', 'validate:ok', 'change:ok', 'ready:ok', 'watch:skipped']);
+    expect(report.hosts[0]?.strategy).toBe('reload');
+    expect(report.hosts[0]?.phases.find((p) => p.name === 'change')?.detail).toMatch(/2 workers replaced by 2 new/);
+    // Order: web-1's reload precedes web-2's, which precedes web-3's.
+    const firstReload = (n: string) => t.connector.host(n).commands.findIndex((c) => c.includes('systemctl reload'));
+    expect(firstReload('web-1')).toBeGreaterThan(0);
+    expect(t.connector.connects.sort()).toEqual(['web-1', 'web-2', 'web-3']);
+  });
+
+  it('a failing validate on host 2 fails preflight: nothing is reloaded anywhere', async () => {
+    const t = setup(settingsFrom(base));
+    t.connector.host('web-2').validateFails = 'nginx: [emerg] unknown directive "bogus" in /etc/nginx/sites-enabled/default:3';
+    const { report } = await t.go();
+    expect(report.status).toBe('failed');
+    expect(report.failedHost).toBe('web-2');
+    expect(report.failedPhase).toBe('validate');
+    expect(report.reason).toContain('unknown directive "bogus"');
+    expect(['web-1', 'web-2', 'web-3'].map((n) => t.connector.host(n).reloads)).toEqual([0, 0, 0]);
+    expect(report.hosts.map((h) => h.status)).toEqual(['skipped', 'failed', 'skipped']);
+  });
+
+  it('refuses reload for a unit that cannot reload, in inspect', async () => {
+    const t = setup(settingsFrom({ ...base, strategy: 'reload' }));
+    t.connector.host('web-3').canReload = false;
+    const { report } = await t.go();
+    expect(report.failedHost).toBe('web-3');
+    expect(report.failedPhase).toBe('inspect');
+    expect(report.reason).toMatch(/cannot reload/);
+    expect(t.connector.host('web-1').reloads).toBe(0);
+  });
+
+  it('auto refuses a non-reloadable unit with no load balancer, explaining the choice', async () => {
+    const t = setup(settingsFrom({ ...base, service: 'app' }));
+    for (const n of ['web-1', 'web-2', 'web-3']) t.connector.host(n).canReload = false;
+    const { report } = await t.go();
+    expect(report.failedPhase).toBe('inspect');
+    expect(report.reason).toMatch(/no load balancer is configured.*strategy: restart/);
+  });
+
+  it('a reload that does not replace the workers fails the host and leaves later hosts untouched', async () => {
+    const t = setup(settingsFrom(base));
+    t.connector.host('web-2').reloadIgnored = true;
+    const { report } = await t.go();
+    expect(report.failedHost).toBe('web-2');
+    expect(report.failedPhase).toBe('change');
+    expect(report.reason).toMatch(/did not take effect.*workers 101,102 are still serving/);
+    expect(t.connector.host('web-1').reloads).toBe(1);
+    expect(t.connector.host('web-3').reloads).toBe(0);
+    expect(report.hosts.map((h) => h.status)).toEqual(['success', 'failed', 'skipped']);
+  });
+
+  it('a new [emerg] after the reload fails the host', async () => {
+    const t = setup(settingsFrom(base));
+    t.connector.host('web-1').emergAfterReload = '2026/11/25 12:00:00 [emerg] 1#1: bind() to 0.0.0.0:80 failed (98: Address already in use)';
+    const { report } = await t.go();
+    expect(report.failedHost).toBe('web-1');
+    expect(report.reason).toContain('bind() to 0.0.0.0:80 failed');
+    expect(t.connector.host('web-2').reloads).toBe(0);
+  });
+
+  it('readiness needs consecutive 2xx: a flap resets the streak, a timeout fails ready', async () => {
+    const t = setup(settingsFrom({ ...base, 'readiness-url': 'http://127.0.0.1/healthz', 'readiness-timeout': '3s', 'readiness-successes': '3' }));
+    t.connector.host('web-1').readiness = ['200', '503', '200', '200', '200'];
+    t.connector.host('web-2').readiness = ['503'];
+    const { report } = await t.go();
+    const ready1 = report.hosts[0]?.phases.find((p) => p.name === 'ready');
+    expect(ready1?.detail).toMatch(/3× in a row after 5 checks/);
+    expect(report.failedHost).toBe('web-2');
+    expect(report.failedPhase).toBe('ready');
+    expect(report.reason).toMatch(/not ready within 3s.*HTTP 503/);
+  });
+
+  it('refuses a non-root user without sudo in inspect', async () => {
+    const t = setup(settingsFrom(base));
+    t.connector.host('web-1').uid = 1000;
+    const { report } = await t.go();
+    expect(report.failedPhase).toBe('inspect');
+    expect(report.reason).toMatch(/sudo: true/);
+  });
+
+  it('an unreachable host fails preflight in connect with the transport message', async () => {
+    const t = setup(settingsFrom(base));
+    t.connector.host('web-3').connectError = new TransportError('unreachable', 'Cannot connect to web-3 (root@10.0.0.3:22): connect ECONNREFUSED.');
+    const { report } = await t.go();
+    expect(report.failedHost).toBe('web-3');
+    expect(report.failedPhase).toBe('connect');
+    expect(t.connector.host('web-1').reloads).toBe(0);
+  });
+
+  it('dry run preflights, prints the exact commands, and changes nothing', async () => {
+    const t = setup(settingsFrom({ ...base, 'dry-run': 'true', 'readiness-url': 'http://127.0.0.1/healthz' }));
+    const { report, plan } = await t.go();
+    expect(report.status).toBe('success');
+    expect(['web-1', 'web-2', 'web-3'].map((n) => t.connector.host(n).reloads)).toEqual([0, 0, 0]);
+    const text = plan.join('\n');
+    expect(text).toContain("timeout -k 3 60 env LC_ALL=C sh -c 'systemctl reload -- nginx'");
+    expect(text).toMatch(/web-2 \(root@10\.0\.0\.2:22\): reload/);
+    expect(text).toContain('Dry run: nothing was changed.');
+  });
+});
+
+describe('drain-restart rollout (Pattern B)', () => {
+  const drainInputs = { ...base, service: 'app', lb: 'command', 'drain-command': 'x', 'ready-command': 'y', strategy: 'drain-restart', 'readiness-url': 'http://127.0.0.1/healthz' } as const;
+
+  it('drains, waits for in-flight 0, restarts, checks readiness, returns, confirms UP — host by host', async () => {
+    const lb = new FakeLb();
+    const t = setup(settingsFrom(drainInputs), lb);
+    const { report } = await t.go();
+    expect(report.status).toBe('success');
+    expect(lb.calls).toEqual(['healthyOthers web-1', 'drain web-1', 'undrain web-1', 'healthyOthers web-2', 'drain web-2', 'undrain web-2', 'healthyOthers web-3', 'drain web-3', 'undrain web-3']);
+    expect(phases({ report, plan: [] }, 'web-1')).toEqual(['connect:ok', 'inspect:ok', 'validate:skipped', 'drain:ok', 'change:ok', 'ready:ok', 'return:ok', 'watch:skipped']);
+    const drain = report.hosts[0]?.phases.find((p) => p.name === 'drain');
+    expect(drain?.detail).toMatch(/in flight reached 0 after \d+ ms \(load balancer sessions\)/);
+    expect(drain?.waitMs).toBeGreaterThan(0);
+    expect(report.hosts.every((h) => h.lbState === 'in-service')).toBe(true);
+    expect(t.journal.events).toEqual(['drained web-1', 'returned web-1', 'drained web-2', 'returned web-2', 'drained web-3', 'returned web-3']);
+  });
+
+  it('the capacity guard stops the rollout with nothing drained', async () => {
+    const lb = new FakeLb();
+    lb.healthy = 1;
+    const t = setup(settingsFrom(drainInputs), lb);
+    const { report } = await t.go();
+    expect(report.failedPhase).toBe('drain');
+    expect(report.reason).toMatch(/capacity guard: 0 other healthy servers.*min-healthy is 1.*Nothing was drained/);
+    expect(lb.calls).toEqual(['healthyOthers web-1']);
+    expect(t.connector.host('web-1').restarts).toBe(0);
+  });
+
+  it('a drain that never completes fails the host, which is returned unchanged', async () => {
+    const lb = new FakeLb();
+    lb.stuck = true;
+    const t = setup(settingsFrom({ ...drainInputs, 'drain-timeout': '2s' }), lb);
+    const { report } = await t.go();
+    expect(report.failedPhase).toBe('drain');
+    expect(report.reason).toMatch(/3 requests still in flight after drain-timeout 2s.*not restarted/);
+    expect(t.connector.host('web-1').restarts).toBe(0);
+    expect(lb.calls).toContain('undrain web-1');
+    expect(report.hosts[0]?.lbState).toBe('in-service');
+    expect(t.connector.host('web-2').restarts).toBe(0);
+  });
+
+  it('on-drain-timeout: proceed restarts anyway and says so', async () => {
+    const lb = new FakeLb();
+    lb.stuck = true;
+    const t = setup(settingsFrom({ ...drainInputs, 'drain-timeout': '1s', 'on-drain-timeout': 'proceed' }), lb);
+    const { report } = await t.go();
+    expect(report.status).toBe('success');
+    expect(report.hosts[0]?.phases.find((p) => p.name === 'drain')?.status).toBe('warning');
+    expect(t.log.warnings.some((w) => /restarting anyway/.test(w))).toBe(true);
+  });
+
+  it('a service that fails to start is left drained, never returned broken', async () => {
+    const lb = new FakeLb();
+    const t = setup(settingsFrom(drainInputs), lb);
+    t.connector.host('web-2').restartFails = true;
+    const { report } = await t.go();
+    expect(report.failedHost).toBe('web-2');
+    expect(report.failedPhase).toBe('change');
+    expect(lb.drained.has('web-2')).toBe(true);
+    expect(report.hosts[1]?.lbState).toBe('drained');
+    expect(report.hosts[1]?.warnings.join(' ')).toMatch(/left drained/);
+    expect(report.hosts[1]?.evidence?.journal.length).toBeGreaterThan(0);
+    expect(t.connector.host('web-3').restarts).toBe(0);
+  });
+
+  it('cancellation during the drain wait returns the healthy host and halts', async () => {
+    const lb = new FakeLb();
+    lb.stuck = true;
+    const controller = new AbortController();
+    const t = setup(settingsFrom({ ...drainInputs, 'drain-timeout': '60s' }), lb, controller.signal);
+    const origSleep = t.clock.sleep;
+    let sleeps = 0;
+    t.clock.sleep = async (ms, signal) => {
+      if (++sleeps === 5) controller.abort(new Error('the run was cancelled (SIGINT)'));
+      return origSleep(ms, signal);
+    };
+    const { report } = await t.go();
+    expect(report.status).toBe('failed');
+    expect(report.reason).toMatch(/cancelled \(SIGINT\)/);
+    expect(lb.drained.size).toBe(0);
+    expect(t.connector.host('web-1').restarts).toBe(0);
+    expect(report.hosts.map((h) => h.status)).toEqual(['failed', 'skipped', 'skipped']);
+  });
+
+  it('auto picks a socket-activated restart with no drain (Pattern D)', async () => {
+    const lb = new FakeLb();
+    const t = setup(settingsFrom({ ...drainInputs, strategy: 'auto' }), lb);
+    for (const n of ['web-1', 'web-2', 'web-3']) Object.assign(t.connector.host(n), { canReload: false, triggeredBy: 'app.socket', mainComm: 'python3' });
+    const { report } = await t.go();
+    expect(report.status).toBe('success');
+    expect(report.hosts[0]?.strategy).toBe('socket-restart');
+    expect(lb.calls).toEqual([]);
+    expect(t.connector.host('web-1').restarts).toBe(1);
+  });
+
+  it('inspect warns about a short TimeoutStopSec with the drop-in, and refuses with unit-warnings: refuse', async () => {
+    const warn = setup(settingsFrom(drainInputs), new FakeLb());
+    warn.connector.host('web-1').timeoutStopUSec = '1s';
+    const warned = await warn.go();
+    expect(warned.report.status).toBe('success');
+    expect(warn.log.warnings.join('\n')).toMatch(/TimeoutStopSec=1s.*\n.*systemctl edit[\s\S]*TimeoutStopSec=70s/);
+
+    const refuse = setup(settingsFrom({ ...drainInputs, 'unit-warnings': 'refuse' }), new FakeLb());
+    refuse.connector.host('web-1').timeoutStopUSec = '1s';
+    const refused = await refuse.go();
+    expect(refused.report.failedPhase).toBe('inspect');
+    expect(refuse.connector.host('web-1').restarts).toBe(0);
+  });
+});
+
+describe('watch and rollback', () => {
+  const watchInputs = { ...base, 'check-window': '30s', 'min-requests': '20', lb: 'command', 'drain-command': 'x', 'ready-command': 'y', 'rollback-command': 'ROLLBACK' } as const;
+  const okLine = '10.0.0.9 - - [25/Nov/2026:12:00:01 +0000] "GET / HTTP/1.1" 200 12 "-" "wrk"';
+  const badLine = '10.0.0.9 - - [25/Nov/2026:12:00:01 +0000] "GET /?token=abc HTTP/1.1" 500 12 "-" "wrk"';
+
+  it('a host returning 500s trips early, is taken out, rolled back, and put back healthy', async () => {
+    const lb = new FakeLb();
+    const t = setup(settingsFrom(watchInputs), lb);
+    for (const n of ['web-1', 'web-2', 'web-3']) t.connector.host(n).trafficPerRead = Array(10).fill(okLine);
+    t.connector.host('web-2').trafficPerRead = Array(10).fill(badLine);
+    const started = t.clock.now();
+    const { report } = await t.go();
+    expect(report.failedHost).toBe('web-2');
+    expect(report.failedPhase).toBe('watch');
+    const web2 = report.hosts[1];
+    expect(web2?.errors?.verdict).toBe('fail');
+    expect(web2?.errors?.reason).toMatch(/ended early/);
+    expect(web2?.phases.find((p) => p.name === 'watch')?.durationMs).toBeLessThan(5000);
+    expect(t.connector.host('web-2').rollbacks).toBe(1);
+    expect(lb.calls.filter((c) => c.endsWith('web-2'))).toEqual(['drain web-2', 'undrain web-2']);
+    expect(web2?.lbState).toBe('in-service');
+    expect(web2?.evidence?.logLines[0]).toContain('GET /?… HTTP/1.1" 500');
+    expect(web2?.evidence?.logLines.join('')).not.toContain('token=abc');
+    expect(t.connector.host('web-3').reloads).toBe(0);
+    expect(report.hosts[0]?.errors?.verdict).toBe('pass');
+    expect(t.clock.now() - started).toBeLessThan(60_000);
+  });
+
+  it('without a rollback command a tripped host stays out of rotation, and the report says so', async () => {
+    const lb = new FakeLb();
+    const t = setup(settingsFrom({ ...watchInputs, 'rollback-command': '' }), lb);
+    t.connector.host('web-1').trafficPerRead = Array(10).fill(badLine);
+    const { report } = await t.go();
+    expect(report.failedHost).toBe('web-1');
+    expect(lb.drained.has('web-1')).toBe(true);
+    expect(report.hosts[0]?.lbState).toBe('drained');
+  });
+
+  it('no traffic is inconclusive and passes, unless fail-on-inconclusive', async () => {
+    const quiet = setup(settingsFrom({ ...watchInputs, lb: 'none', 'drain-command': '', 'ready-command': '' }));
+    const passed = await quiet.go();
+    expect(passed.report.status).toBe('success');
+    expect(passed.report.hosts.map((h) => h.errors?.verdict)).toEqual(['inconclusive', 'inconclusive', 'inconclusive']);
+    expect(passed.report.hosts[0]?.phases.find((p) => p.name === 'watch')?.durationMs).toBeGreaterThanOrEqual(30_000);
+
+    const strict = setup(settingsFrom({ ...watchInputs, lb: 'none', 'drain-command': '', 'ready-command': '', 'fail-on-inconclusive': 'true' }));
+    const failed = await strict.go();
+    expect(failed.report.failedHost).toBe('web-1');
+    expect(failed.report.failedPhase).toBe('watch');
+  });
+});
