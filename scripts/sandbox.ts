@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { fleetDown, isRootLinux, readFleet, startWrk, FLEET_SH } from '../test/fleet/fleet';
+import { fleetInputs, haproxyInputs } from '../test/support/fleet-action';
+import { runAction } from '../test/support/run-action';
+
+const HELP = `scripts/sandbox [options]   (as root, on Linux)
+
+  --strategy S   auto (default: nginx is reloaded, Pattern A) or drain-restart (the slow app behind
+                 HAProxy is drained, restarted, checked and returned, Pattern B)
+  --hosts N      fleet size (default 3)
+  --window D     post-change error watch per host (default 10s)
+  --keep         leave the fleet up afterwards (test/fleet/fleet.sh down removes it)
+`;
+
+const { values } = parseArgs({
+  options: {
+    strategy: { type: 'string', default: 'auto' },
+    hosts: { type: 'string', default: '3' },
+    window: { type: 'string', default: '10s' },
+    keep: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+const say = (line: string): void => void process.stdout.write(`\x1b[1m[sandbox]\x1b[0m ${line}\n`);
+
+async function main(): Promise<number> {
+  if (values.help) return void process.stdout.write(HELP), 0;
+  const env = isRootLinux();
+  if (!env.ok) {
+    say(`the sandbox needs the real fleet, which cannot run here: ${env.why}`);
+    return 2;
+  }
+  const hosts = Number(values.hosts);
+  say(`bringing up ${hosts} hosts (systemd-nspawn, real systemd, sshd, nginx, a slow app) and HAProxy…`);
+  const up = spawnSync(FLEET_SH, ['up', '--hosts', String(hosts)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (up.status !== 0) throw new Error(`fleet.sh up failed (${up.status})`);
+  const fleet = readFleet();
+  try {
+    const drain = values.strategy === 'drain-restart';
+    const inputs = fleetInputs({
+      'check-window': values.window,
+      ...(drain ? { ...haproxyInputs(fleet), strategy: 'drain-restart', service: 'app', 'check-source': 'haproxy' } : {}),
+    });
+    say(`load: wrk -c64 through HAProxy at ${fleet.lb.url}`);
+    const load = startWrk({ url: fleet.lb.url, seconds: 600, connections: 64 });
+    await new Promise((r) => setTimeout(r, 2000));
+    say(`running dist/index.js: ${drain ? 'drain-restart of app.service through HAProxy' : 'strategy auto on nginx'}, hosts ${fleet.hosts.map((h) => h.name).join(' → ')}\n`);
+    const run = await runAction(inputs, {
+      onLine: (line) => {
+        if (line.startsWith('::add-mask::') || line.startsWith('::save-state') || line.startsWith('::set-output')) return;
+        process.stdout.write(`  ${line.replace(/^::group::/, '▸ ').replace(/^::endgroup::$/, '')}\n`);
+      },
+    });
+    await new Promise((r) => setTimeout(r, 2000));
+    const tally = await load.stop();
+    const report = run.report;
+    console.log('');
+    say(`report (the action's \`report\` output), status ${run.outputs.status}:`);
+    for (const h of report?.hosts ?? []) {
+      const phases = h.phases.map((p) => `${p.name} ${p.status === 'ok' ? '' : `${p.status} `}${p.durationMs} ms`).join(', ');
+      console.log(`  ${h.name.padEnd(8)} ${h.status.padEnd(8)} ${h.strategy.padEnd(14)} errors ${h.errors?.errors ?? '-'}/${h.errors?.requests ?? '-'} ${h.errors?.verdict ?? ''}`);
+      console.log(`           ${phases}`);
+    }
+    console.log('');
+    say(`load generator: ${tally.requests} requests, ${tally.failed} failed (non-2xx ${tally.non2xx}, socket errors ${JSON.stringify(tally.socketErrors)}), over ${tally.durationSeconds.toFixed(1)} s`);
+    say(`full JSON report: rerun with --keep and see the job summary at the path in GITHUB_STEP_SUMMARY, or read the output above`);
+    return run.outputs.status === 'success' && tally.failed === 0 ? 0 : 1;
+  } finally {
+    if (values.keep) say(`fleet kept up: hosts ${fleet.hosts.map((h) => `${h.name}=${h.address}`).join(' ')}, HAProxy ${fleet.lb.url}, key ${fleet.privateKeyPath}; remove with test/fleet/fleet.sh down`);
+    else {
+      say('tearing the fleet down…');
+      fleetDown();
+    }
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

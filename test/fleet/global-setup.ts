@@ -1,0 +1,41 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fleetDown, fleetUp, isRootLinux } from './fleet';
+
+const root = resolve(__dirname, '../..');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Brings the real fleet up once for the fleet suite and tears it down after. Where the fleet cannot
+ * run, the suite fails loudly unless ZDR_SKIP_FLEET=1 says to skip it; CI never sets it.
+ */
+export default function setup(): (() => void) | undefined {
+  if (process.env.ZDR_SKIP_FLEET === '1') {
+    console.warn('\n!!! ZDR_SKIP_FLEET=1: the real-fleet suite is SKIPPED. Nothing here proves a rollout. !!!\n');
+    return undefined;
+  }
+  const env = isRootLinux();
+  if (!env.ok) {
+    throw new Error(`The fleet suite cannot run here: ${env.why}. It needs root on Linux (see test/fleet/README.md). Set ZDR_SKIP_FLEET=1 to skip it knowingly.`);
+  }
+  // The suite runs the built action: a stale dist would prove old code.
+  if (newestMtime(join(root, 'src')) > statSync(join(root, 'dist/index.js')).mtimeMs) {
+    throw new Error('src/ is newer than dist/index.js: run `npm run build` first; the fleet suite runs the built action.');
+  }
+  const started = Date.now();
+  const hosts = Number(process.env.ZDR_FLEET_HOSTS ?? 3);
+  fleetUp(hosts);
+  console.log(`[fleet] ${hosts} hosts up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return () => {
+    if (process.env.ZDR_KEEP_FLEET === '1') return console.log('[fleet] kept up (ZDR_KEEP_FLEET=1)');
+    fleetDown();
+  };
+}
