@@ -66077,9 +66077,13 @@ function execLine(cmd, options) {
     const bounded = `timeout -k ${KILL_AFTER_S} ${seconds} env LC_ALL=C sh -c ${shQuote(cmd.script)}${args ? ` zdr ${args}` : ''}`;
     return options.sudo ? `sudo -n -- ${bounded}` : bounded;
 }
-/** `timeout` exits 124 when it had to stop the command, 137 when it then had to SIGKILL it. */
-function timedOutOnHost(code) {
-    return code === 124 || code === 137;
+/**
+ * `timeout` exits 124 when it had to stop the command, 137 when it then had to SIGKILL it. When the
+ * login shell (bash, sudo) hands the process over to `timeout`, its final SIGKILL of the process
+ * group takes `timeout` itself down too, and the server reports signal KILL instead of a status.
+ */
+function timedOutOnHost(code, signal = null) {
+    return code === 124 || code === 137 || signal === 'KILL' || signal === 'TERM';
 }
 /** Properties read from `systemctl show` in inspect. */
 const UNIT_PROPERTIES = [
@@ -66299,7 +66303,7 @@ function failureOf(cmd, result) {
         return `"${cmd.title}" got no answer within ${seconds} plus a margin; the connection is hung`;
     if (result.lost === 'connection-lost')
         return `the SSH connection dropped during "${cmd.title}" (${tail(result.stderr, 1)})`;
-    if (timedOutOnHost(result.code) && result.durationMs >= cmd.timeoutMs * 0.9) {
+    if (timedOutOnHost(result.code, result.signal) && result.durationMs >= cmd.timeoutMs * 0.9) {
         return `"${cmd.title}" ran past its ${seconds} limit and was killed on the host`;
     }
     if (result.signal)
@@ -68848,6 +68852,8 @@ function readSettings(source, env = {}) {
     }
 }
 
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = require("node:string_decoder");
 // EXTERNAL MODULE: ./node_modules/is-stream/index.js
 var is_stream = __nccwpck_require__(6543);
 // EXTERNAL MODULE: ./node_modules/make-dir/index.js
@@ -69743,6 +69749,7 @@ class TransportError extends Error {
 
 
 
+
 /** Most output a command may return; a runaway log tail must not exhaust memory. */
 const ssh_connector_OUTPUT_LIMIT = 1024 * 1024;
 function hostKeyMessage(target, verdict) {
@@ -69820,6 +69827,9 @@ class SshConnector {
         const client = ssh.connection;
         if (!client)
             throw new TransportError('unreachable', `Cannot connect to ${target.name}: no connection after handshake.`);
+        // Commands are small request/response exchanges: with Nagle's algorithm and delayed ACKs each
+        // round trip stalls ~40 ms. ssh2 exposes no option for it, so set it on its socket.
+        client._sock?.setNoDelay?.(true);
         return new SshShell(target, ssh, client);
     }
 }
@@ -69854,10 +69864,14 @@ class SshShell {
             let signal = null;
             let settled = false;
             let channel;
+            // One decoder per stream: a character split across two SSH packets must not become U+FFFD.
+            const decoders = { out: new external_node_string_decoder_namespaceObject.StringDecoder('utf8'), err: new external_node_string_decoder_namespaceObject.StringDecoder('utf8') };
             const finish = (lost, note) => {
                 if (settled)
                     return;
                 settled = true;
+                stdout += decoders.out.end();
+                stderr += decoders.err.end();
                 clearTimeout(timer);
                 this.pending.delete(onLost);
                 if (note)
@@ -69873,7 +69887,7 @@ class SshShell {
                 return onLost(this.closed);
             this.pending.add(onLost);
             const append = (which, chunk) => {
-                const text = chunk.toString('utf8');
+                const text = decoders[which].write(chunk);
                 if (which === 'out' && stdout.length < ssh_connector_OUTPUT_LIMIT)
                     stdout += text;
                 if (which === 'err' && stderr.length < ssh_connector_OUTPUT_LIMIT)
@@ -69888,7 +69902,8 @@ class SshShell {
                     ch.stderr.on('data', (c) => append('err', c));
                     ch.on('exit', (exitCode, exitSignal) => {
                         code = typeof exitCode === 'number' ? exitCode : null;
-                        signal = exitSignal ?? null;
+                        // ssh2 reports signals as 'SIGTERM' or 'TERM' depending on the server; keep the bare name.
+                        signal = exitSignal ? exitSignal.replace(/^SIG/, '') : null;
                     });
                     // 'close' without a prior 'exit' means the channel dropped: no exit status was sent.
                     ch.on('close', () => (code === null && signal === null ? finish('connection-lost', 'the channel closed without an exit status') : finish()));

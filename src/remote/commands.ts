@@ -31,9 +31,13 @@ export function execLine(cmd: RemoteCommand, options: { sudo: boolean }): string
   return options.sudo ? `sudo -n -- ${bounded}` : bounded;
 }
 
-/** `timeout` exits 124 when it had to stop the command, 137 when it then had to SIGKILL it. */
-export function timedOutOnHost(code: number | null): boolean {
-  return code === 124 || code === 137;
+/**
+ * `timeout` exits 124 when it had to stop the command, 137 when it then had to SIGKILL it. When the
+ * login shell (bash, sudo) hands the process over to `timeout`, its final SIGKILL of the process
+ * group takes `timeout` itself down too, and the server reports signal KILL instead of a status.
+ */
+export function timedOutOnHost(code: number | null, signal: string | null = null): boolean {
+  return code === 124 || code === 137 || signal === 'KILL' || signal === 'TERM';
 }
 
 /** Properties read from `systemctl show` in inspect. */

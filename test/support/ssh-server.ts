@@ -1,0 +1,182 @@
+/**
+ * An in-process SSH server for transport tests (after node-ssh's `test/ssh-server.ts`): one per
+ * test, on a fresh 127.0.0.1 port, closed in `finally`/afterEach. Exec requests really run, as
+ * `<shell> -c <command>` on this machine, so the product's remote `timeout -k … sh -c …` wrapper
+ * is exercised for real: exit statuses, signals and process-group kills are the kernel's, not a fake's.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import ssh2, { type AuthContext, type Connection, type ParsedKey } from 'ssh2';
+
+const { Server: SshServer, utils } = ssh2;
+
+export interface StartOptions {
+  /** Private host keys (OpenSSH PEM text), e.g. from `ssh2.utils.generateKeyPairSync`. */
+  hostKeys: string[];
+  /** The one client public key accepted (`ssh-ed25519 AAAA… comment`). */
+  authorizedKey: string;
+  /** The user name the server accepts; default `deploy`. */
+  user?: string;
+  /**
+   * The login shell that runs exec requests. `sh` is dash on Debian, which forks the last command;
+   * `bash` execs it, so a signal that kills the command kills the session's process and the server
+   * reports exit-signal, as OpenSSH does on hosts whose login shell is bash.
+   */
+  shell?: 'sh' | 'bash';
+  /** Working directory of exec'd commands (the "home directory"). */
+  cwd?: string;
+  /** Called with each exec request's command line, before it runs. */
+  onExec?: (command: string) => void;
+}
+
+export interface TestSshServer {
+  port: number;
+  /** TCP connections accepted so far. */
+  readonly connections: number;
+  /** Exec command lines received, in order. */
+  readonly execs: readonly string[];
+  /** known_hosts lines (`[host]:port type base64`) for every host key, in the order given. */
+  hostKeyLines(host?: string): string[];
+  /** Destroys every live TCP socket on the server side, as a crashed host or a reset would. */
+  dropConnections(): void;
+  /** Stops reading from every live socket without closing it, as a silent partition would. */
+  freezeConnections(): void;
+  /** Stops listening, drops live sockets and kills whatever exec'd commands still run. */
+  close(): Promise<void>;
+}
+
+function parse(text: string): ParsedKey {
+  const parsed = utils.parseKey(text);
+  if (parsed instanceof Error) throw parsed;
+  return Array.isArray(parsed) ? (parsed[0] as ParsedKey) : parsed;
+}
+
+/** Every descendant of `root`, read from `ps`; used to clean up only what this server started. */
+function descendants(root: number): number[] {
+  let table: string;
+  try {
+    table = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  const children = new Map<number, number[]>();
+  for (const line of table.split('\n')) {
+    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+    if (!pid || ppid === undefined) continue;
+    children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  }
+  const found: number[] = [];
+  const queue = [root];
+  while (queue.length) {
+    for (const child of children.get(queue.shift() as number) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+function killTree(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  for (const pid of [child.pid, ...descendants(child.pid)]) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Starts a server on a fresh 127.0.0.1 port. */
+export async function startSshServer(options: StartOptions): Promise<TestSshServer> {
+  const user = options.user ?? 'deploy';
+  const shell = options.shell ?? 'sh';
+  const allowed = parse(options.authorizedKey);
+  const hostPublic = options.hostKeys.map((k) => parse(k));
+  const sockets = new Set<Socket>();
+  const children = new Set<ChildProcess>();
+  const execs: string[] = [];
+  let connections = 0;
+
+  const ssh = new SshServer({ hostKeys: options.hostKeys }, (client: Connection) => {
+    // A dropped socket surfaces as 'error' on the server side too; it must not crash the test.
+    client.on('error', () => {});
+    client.on('authentication', (ctx: AuthContext) => {
+      if (ctx.method !== 'publickey' || ctx.username !== user) return ctx.reject(['publickey']);
+      if (ctx.key.algo !== allowed.type || !ctx.key.data.equals(allowed.getPublicSSH())) return ctx.reject(['publickey']);
+      // Without a signature the client only asks whether the key would do.
+      if (ctx.signature && ctx.blob && allowed.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true) return ctx.reject(['publickey']);
+      ctx.accept();
+    });
+    client.on('ready', () => {
+      client.on('session', (acceptSession) => {
+        const session = acceptSession();
+        session.on('exec', (accept, _reject, info) => {
+          const channel = accept();
+          channel.on('error', () => {});
+          execs.push(info.command);
+          options.onExec?.(info.command);
+          const child = spawn(shell, ['-c', info.command], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+          children.add(child);
+          child.stdout?.on('data', (chunk: Buffer) => {
+            if (channel.writable) channel.write(chunk);
+          });
+          child.stderr?.on('data', (chunk: Buffer) => {
+            if (channel.stderr.writable) channel.stderr.write(chunk);
+          });
+          child.on('error', (err) => {
+            if (channel.writable) channel.stderr.write(`spawn failed: ${err.message}\n`);
+          });
+          child.on('close', (code, signal) => {
+            children.delete(child);
+            try {
+              if (code !== null) channel.exit(code);
+              else channel.exit(signal ?? 'KILL', false, '');
+              channel.end();
+            } catch {
+              // the connection is already gone
+            }
+          });
+        });
+      });
+    });
+  });
+
+  const tcp: NetServer = createServer({ noDelay: true }, (socket) => {
+    connections += 1;
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+    ssh.injectSocket(socket);
+  });
+  await new Promise<void>((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = tcp.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP port');
+  const port = address.port;
+
+  return {
+    port,
+    get connections() {
+      return connections;
+    },
+    execs,
+    hostKeyLines(host = '127.0.0.1') {
+      const where = port === 22 ? host : `[${host}]:${port}`;
+      return hostPublic.map((k) => `${where} ${k.type} ${k.getPublicSSH().toString('base64')}`);
+    },
+    dropConnections() {
+      for (const socket of sockets) socket.destroy();
+    },
+    freezeConnections() {
+      for (const socket of sockets) socket.pause();
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      for (const child of children) killTree(child);
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    },
+  };
+}
