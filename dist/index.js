@@ -66199,7 +66199,7 @@ BEGIN { n = split(addrs, a, " "); for (i = 1; i <= n; i++) want[a[i]] = 1 }
   line = $0
   if (match(line, /^[ \t]*server[ \t]+[^ \t;]+/)) {
     split(substr(line, RSTART, RLENGTH), f, /[ \t]+/); addr = f[1] == "" ? f[3] : f[2]
-    host = addr; sub(/:[0-9]+$/, "", host); gsub(/^\[|\]$/, "", host)
+    host = addr; sub(/:[0-9]+$/, "", host); gsub(/^\\[|\\]$/, "", host)
     tagged = (index(line, "# " name) > 0 && substr(line, index(line, "# " name) + length(name) + 2, 1) !~ /[A-Za-z0-9_.:-]/)
     if (want[host] || want[addr] || tagged) {
       hits++
@@ -66224,7 +66224,7 @@ function nginxUpstreamList(file, timeoutMs) {
     return {
         title: `nginx upstream: list servers`,
         timeoutMs,
-        script: `awk '/^[ \t]*server[ \t]+/ { line = $0; d = (line ~ /[ \t]down([ \t;]|$)/) ? "down" : "up"; print d, $0 }' "$1"`,
+        script: `awk '/^[ \t]*server[ \t]+/ { line = $0; sub(/#.*/, "", line); d = (line ~ /[ \t]down([ \t;]|$)/) ? "down" : "up"; print d, $0 }' "$1"`,
         args: [file],
     };
 }
@@ -66522,8 +66522,10 @@ function parseList(stdout) {
 }
 function matches(entry, host) {
     const bare = entry.address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-    const tag = new RegExp(`#\\s*${host.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s|$)`);
-    return bare === host.host || bare === host.name || tag.test(entry.line);
+    // The rule of the awk in nginxUpstreamMark: "# name" not followed by another name character.
+    const at = entry.line.indexOf(`# ${host.name}`);
+    const tagged = at >= 0 && !/[A-Za-z0-9_.:-]/.test(entry.line.charAt(at + host.name.length + 2));
+    return bare === host.host || bare === host.name || tagged;
 }
 /**
  * An nginx load balancer: a host is drained by marking its `server` line `down` in the upstream
@@ -66887,6 +66889,9 @@ function timeOf(record) {
             const t = Date.parse(value);
             if (!Number.isNaN(t))
                 return t;
+            const local = parseTimeLocal(value);
+            if (local !== null)
+                return local;
         }
     }
     if (typeof record.time_local === 'string')
@@ -66922,7 +66927,8 @@ function isErrorStatus(status) {
 }
 /** A log line fit for a report: query strings (where tokens live) cut, length bounded. */
 function redactLine(line, max = 300) {
-    const cut = line.replace(/(\s\/[^\s?"]*)\?[^\s"]*/g, '$1?…');
+    // Every query string, wherever it appears (request, absolute URL, referer, JSON field).
+    const cut = line.replace(/\?[^\s"?]*/g, '?…');
     return cut.length > max ? `${cut.slice(0, max - 1)}…` : cut;
 }
 function emptyTally() {
@@ -67024,6 +67030,11 @@ class AccessLogSource {
                 continue;
             }
             const fileSize = Number(a);
+            if (where === 'same' && fileSize < this.offset) {
+                // copytruncate: the same file, emptied. Read it again from its start.
+                this.offset = 0;
+                continue;
+            }
             const rotatedTo = where === 'old' ? Number(b) : null;
             const finalOld = rotatedTo !== null && this.offset + Buffer.byteLength(chunk, 'utf8') >= fileSize;
             const { lines, bytes } = completeLines(chunk, finalOld);
@@ -67180,15 +67191,18 @@ function wilsonLower(c, z = 1.96) {
 function clearTrip(c, o) {
     return c.requests >= Math.max(1, o.minRequests) && wilsonLower(c) > o.maxErrorRate;
 }
+/** Errors a spike needs at least: below this the normal approximation says nothing. */
+const SPIKE_MIN_ERRORS = 5;
 /**
- * A spike against the host's own clean background: the rate rose by at least half the limit, and
- * by more than chance explains (one-sided two-proportion z > 3.09, p < 0.001). A host that ran at
- * 0.5% before and at 0.5% after is judged on its change, which added nothing.
+ * A spike against the host's own clean background: at least SPIKE_MIN_ERRORS errors, a rate risen
+ * by at least half the limit, and more than chance explains (one-sided two-proportion z > 3.09,
+ * p < 0.001). A host that ran at 0.5% before and at 0.5% after is judged on its change, which
+ * added nothing; one or two stray errors are not a spike.
  */
 function spike(after, before, o) {
     if (before.requests < Math.max(1, o.minRequests) || rate(before) > o.maxErrorRate)
         return false;
-    if (after.requests === 0)
+    if (after.requests === 0 || after.errors < SPIKE_MIN_ERRORS)
         return false;
     const p1 = rate(after);
     const p0 = rate(before);
@@ -68285,7 +68299,8 @@ function hashedMatches(field, hostKey) {
     const [, kind, salt, hash] = field.split('|');
     if (kind !== '1' || !salt || !hash)
         return false;
-    const digest = (0,external_node_crypto_.createHmac)('sha1', Buffer.from(salt, 'base64')).update(hostKey).digest('base64');
+    // ssh hashes the name as it writes it: lowercased.
+    const digest = (0,external_node_crypto_.createHmac)('sha1', Buffer.from(salt, 'base64')).update(hostKey.toLowerCase()).digest('base64');
     return digest === hash;
 }
 /** OpenSSH's rule: any positive pattern matches and no negated one does. */
@@ -68577,13 +68592,24 @@ function parseHosts(text, defaults) {
     }
     if (errors.length === 0 && hosts.length === 0)
         errors.push('expected at least one host');
-    const seen = new Map();
+    // Several ports of one address (NAT, containers) get `address:port` names unless named.
+    const perHost = new Map();
+    for (const h of hosts)
+        perHost.set(h.host, (perHost.get(h.host) ?? 0) + 1);
     for (const h of hosts) {
-        for (const [kind, key] of [['target', `${h.host}:${h.port}`], ['name', `name:${h.name}`]]) {
-            if (seen.has(key))
-                errors.push(`${kind === 'name' ? 'name' : 'host'} ${shown(kind === 'name' ? h.name : `${h.host}:${h.port}`)} appears twice`);
-            seen.set(key, h.name);
-        }
+        if (h.name === h.host && (perHost.get(h.host) ?? 0) > 1)
+            h.name = h.host.includes(':') ? `[${h.host}]:${h.port}` : `${h.host}:${h.port}`;
+    }
+    const targets = new Set();
+    const names = new Set();
+    for (const h of hosts) {
+        const target = `${h.host.toLowerCase()}:${h.port}`;
+        if (targets.has(target))
+            errors.push(`host ${shown(`${h.host}:${h.port}`)} appears twice`);
+        else if (names.has(h.name))
+            errors.push(`name ${shown(h.name)} appears twice`);
+        targets.add(target);
+        names.add(h.name);
     }
     return errors.length ? { ok: false, errors } : { ok: true, hosts };
 }

@@ -31,6 +31,8 @@ function timeOf(record: Record<string, unknown>): number | null {
     if (typeof value === 'string') {
       const t = Date.parse(value);
       if (!Number.isNaN(t)) return t;
+      const local = parseTimeLocal(value);
+      if (local !== null) return local;
     }
   }
   if (typeof record.time_local === 'string') return parseTimeLocal(record.time_local);
@@ -65,7 +67,8 @@ export function isErrorStatus(status: number): boolean {
 
 /** A log line fit for a report: query strings (where tokens live) cut, length bounded. */
 export function redactLine(line: string, max = 300): string {
-  const cut = line.replace(/(\s\/[^\s?"]*)\?[^\s"]*/g, '$1?…');
+  // Every query string, wherever it appears (request, absolute URL, referer, JSON field).
+  const cut = line.replace(/\?[^\s"?]*/g, '?…');
   return cut.length > max ? `${cut.slice(0, max - 1)}…` : cut;
 }
 

@@ -33,14 +33,18 @@ export function clearTrip(c: Counts, o: VerdictOptions): boolean {
   return c.requests >= Math.max(1, o.minRequests) && wilsonLower(c) > o.maxErrorRate;
 }
 
+/** Errors a spike needs at least: below this the normal approximation says nothing. */
+export const SPIKE_MIN_ERRORS = 5;
+
 /**
- * A spike against the host's own clean background: the rate rose by at least half the limit, and
- * by more than chance explains (one-sided two-proportion z > 3.09, p < 0.001). A host that ran at
- * 0.5% before and at 0.5% after is judged on its change, which added nothing.
+ * A spike against the host's own clean background: at least SPIKE_MIN_ERRORS errors, a rate risen
+ * by at least half the limit, and more than chance explains (one-sided two-proportion z > 3.09,
+ * p < 0.001). A host that ran at 0.5% before and at 0.5% after is judged on its change, which
+ * added nothing; one or two stray errors are not a spike.
  */
 export function spike(after: Counts, before: Counts, o: VerdictOptions): boolean {
   if (before.requests < Math.max(1, o.minRequests) || rate(before) > o.maxErrorRate) return false;
-  if (after.requests === 0) return false;
+  if (after.requests === 0 || after.errors < SPIKE_MIN_ERRORS) return false;
   const p1 = rate(after);
   const p0 = rate(before);
   if (p1 - p0 < o.maxErrorRate / 2) return false;

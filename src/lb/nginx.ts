@@ -23,8 +23,10 @@ function parseList(stdout: string): UpstreamLine[] {
 
 function matches(entry: UpstreamLine, host: SshTarget): boolean {
   const bare = entry.address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-  const tag = new RegExp(`#\\s*${host.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s|$)`);
-  return bare === host.host || bare === host.name || tag.test(entry.line);
+  // The rule of the awk in nginxUpstreamMark: "# name" not followed by another name character.
+  const at = entry.line.indexOf(`# ${host.name}`);
+  const tagged = at >= 0 && !/[A-Za-z0-9_.:-]/.test(entry.line.charAt(at + host.name.length + 2));
+  return bare === host.host || bare === host.name || tagged;
 }
 
 /**

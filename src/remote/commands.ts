@@ -167,7 +167,7 @@ BEGIN { n = split(addrs, a, " "); for (i = 1; i <= n; i++) want[a[i]] = 1 }
   line = $0
   if (match(line, /^[ \t]*server[ \t]+[^ \t;]+/)) {
     split(substr(line, RSTART, RLENGTH), f, /[ \t]+/); addr = f[1] == "" ? f[3] : f[2]
-    host = addr; sub(/:[0-9]+$/, "", host); gsub(/^\[|\]$/, "", host)
+    host = addr; sub(/:[0-9]+$/, "", host); gsub(/^\\[|\\]$/, "", host)
     tagged = (index(line, "# " name) > 0 && substr(line, index(line, "# " name) + length(name) + 2, 1) !~ /[A-Za-z0-9_.:-]/)
     if (want[host] || want[addr] || tagged) {
       hits++
@@ -193,7 +193,7 @@ export function nginxUpstreamList(file: string, timeoutMs: number): RemoteComman
   return {
     title: `nginx upstream: list servers`,
     timeoutMs,
-    script: `awk '/^[ \t]*server[ \t]+/ { line = $0; d = (line ~ /[ \t]down([ \t;]|$)/) ? "down" : "up"; print d, $0 }' "$1"`,
+    script: `awk '/^[ \t]*server[ \t]+/ { line = $0; sub(/#.*/, "", line); d = (line ~ /[ \t]down([ \t;]|$)/) ? "down" : "up"; print d, $0 }' "$1"`,
     args: [file],
   };
 }

@@ -122,12 +122,20 @@ export function parseHosts(text: string, defaults: HostDefaults): HostsParse {
       .forEach((entry) => add(parseTarget(entry, defaults)));
   }
   if (errors.length === 0 && hosts.length === 0) errors.push('expected at least one host');
-  const seen = new Map<string, string>();
+  // Several ports of one address (NAT, containers) get `address:port` names unless named.
+  const perHost = new Map<string, number>();
+  for (const h of hosts) perHost.set(h.host, (perHost.get(h.host) ?? 0) + 1);
   for (const h of hosts) {
-    for (const [kind, key] of [['target', `${h.host}:${h.port}`], ['name', `name:${h.name}`]] as const) {
-      if (seen.has(key)) errors.push(`${kind === 'name' ? 'name' : 'host'} ${shown(kind === 'name' ? h.name : `${h.host}:${h.port}`)} appears twice`);
-      seen.set(key, h.name);
-    }
+    if (h.name === h.host && (perHost.get(h.host) ?? 0) > 1) h.name = h.host.includes(':') ? `[${h.host}]:${h.port}` : `${h.host}:${h.port}`;
+  }
+  const targets = new Set<string>();
+  const names = new Set<string>();
+  for (const h of hosts) {
+    const target = `${h.host.toLowerCase()}:${h.port}`;
+    if (targets.has(target)) errors.push(`host ${shown(`${h.host}:${h.port}`)} appears twice`);
+    else if (names.has(h.name)) errors.push(`name ${shown(h.name)} appears twice`);
+    targets.add(target);
+    names.add(h.name);
   }
   return errors.length ? { ok: false, errors } : { ok: true, hosts };
 }

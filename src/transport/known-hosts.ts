@@ -72,7 +72,8 @@ function globToRegExp(glob: string): RegExp {
 function hashedMatches(field: string, hostKey: string): boolean {
   const [, kind, salt, hash] = field.split('|');
   if (kind !== '1' || !salt || !hash) return false;
-  const digest = createHmac('sha1', Buffer.from(salt, 'base64')).update(hostKey).digest('base64');
+  // ssh hashes the name as it writes it: lowercased.
+  const digest = createHmac('sha1', Buffer.from(salt, 'base64')).update(hostKey.toLowerCase()).digest('base64');
   return digest === hash;
 }
 

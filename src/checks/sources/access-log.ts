@@ -69,6 +69,11 @@ export class AccessLogSource implements ErrorSource {
         continue;
       }
       const fileSize = Number(a);
+      if (where === 'same' && fileSize < this.offset) {
+        // copytruncate: the same file, emptied. Read it again from its start.
+        this.offset = 0;
+        continue;
+      }
       const rotatedTo = where === 'old' ? Number(b) : null;
       const finalOld = rotatedTo !== null && this.offset + Buffer.byteLength(chunk, 'utf8') >= fileSize;
       const { lines, bytes } = completeLines(chunk, finalOld);
