@@ -66131,24 +66131,50 @@ function systemctl(action, unit, timeoutMs) {
     return { title: `systemctl ${action} ${unit}`, timeoutMs, script: `systemctl ${action} -- ${shQuote(unit)}` };
 }
 /**
- * nginx's process picture: the master (the unit's MainPID), its children with their titles (old
- * workers say "is shutting down"), the unit's state, the error log's size, and any `[emerg]` lines
- * written after `errorLogOffset`.
+ * nginx's graceful reload in one round trip: the process picture before, `systemctl reload`, then
+ * a short local poll until no old worker is serving (or an `[emerg]` appears, or `effectMs` runs
+ * out), then the picture after and any `[emerg]` lines the reload wrote. Lines are prefixed
+ * `before.` / `after.`; the caller judges them (strategies/reload.ts). Exit 90: the reload itself
+ * failed (its stderr follows).
  */
-function nginxState(unit, errorLog, errorLogOffset, timeoutMs) {
-    const lines = [
-        `pid=$(systemctl show --property=MainPID --value -- ${shQuote(unit)})`,
-        `printf 'zdr.mainpid=%s\\n' "$pid"`,
-        `printf 'zdr.active=%s\\n' "$(systemctl show --property=ActiveState --value -- ${shQuote(unit)})"`,
-        `[ "$pid" -gt 0 ] 2>/dev/null && ps --ppid "$pid" -o pid=,args= | sed 's/^ */zdr.child=/'`,
-        `printf 'zdr.errlog=%s\\n' "$(stat -c %s -- ${shQuote(errorLog)} 2>/dev/null)"`,
-    ];
-    if (errorLogOffset !== null) {
-        // A log rotated since the mark is smaller than the offset: then all of it is new.
-        lines.push(`size=$(stat -c %s -- ${shQuote(errorLog)} 2>/dev/null || echo 0)`, `from=${errorLogOffset}; [ "$size" -lt "$from" ] && from=0`, `tail -c +$((from + 1)) -- ${shQuote(errorLog)} 2>/dev/null | grep -F '[emerg]' | tail -n 5 | sed 's/^/zdr.emerg=/'`);
-    }
-    lines.push('true');
-    return { title: `read nginx state (${unit})`, timeoutMs, script: lines.join('\n') };
+function nginxReload(unit, errorLog, effectMs, timeoutMs) {
+    const polls = Math.max(1, Math.ceil(effectMs / 50));
+    return {
+        title: `systemctl reload ${unit}`,
+        timeoutMs,
+        args: [unit, errorLog, String(polls)],
+        script: `unit=$1; log=$2; polls=$3
+snap() {
+  pid=$(systemctl show --property=MainPID --value -- "$unit")
+  printf 'zdr.mainpid=%s\nzdr.active=%s\n' "$pid" "$(systemctl show --property=ActiveState --value -- "$unit")"
+  [ "$pid" -gt 0 ] 2>/dev/null && ps --ppid "$pid" -o pid=,args= | sed 's/^ */zdr.child=/'
+}
+workers() { ps --ppid "$1" -o pid=,args= | awk '/worker process$/ { print $1 }'; }
+emerg() { tail -c +$(($1 + 1)) -- "$log" 2>/dev/null | grep -F '[emerg]' | tail -n 5; }
+size=$(stat -c %s -- "$log" 2>/dev/null || echo 0)
+snap | sed 's/^/before./'
+master=$(systemctl show --property=MainPID --value -- "$unit")
+old=$(workers "$master")
+t0=$(date +%s%3N)
+if ! out=$(systemctl reload -- "$unit" 2>&1); then echo "$out" >&2; exit 90; fi
+t1=$(date +%s%3N)
+i=0
+while [ "$i" -lt "$polls" ]; do
+  now=$(workers "$master")
+  if [ -n "$now" ]; then
+    stale=0
+    for p in $old; do printf '%s\n' "$now" | grep -qx "$p" && stale=1; done
+    [ "$stale" = 0 ] && break
+  fi
+  [ -n "$(emerg "$size")" ] && break
+  i=$((i + 1)); sleep 0.05
+done
+t2=$(date +%s%3N)
+printf 'zdr.reload_ms=%s\nzdr.effect_ms=%s\n' $((t1 - t0)) $((t2 - t1))
+snap | sed 's/^/after./'
+emerg "$size" | sed 's/^/after.zdr.emerg=/'
+true`,
+    };
 }
 /** One HTTP GET from the host itself; prints the status code (000 when no response came). */
 function httpStatus(url, requestTimeoutMs) {
@@ -66183,6 +66209,14 @@ function haproxyApi(socket, command, timeoutMs) {
         script: 'printf \'%s\\n\' "$2" | socat -t 5 stdio "UNIX-CONNECT:$1"',
         args: [socket, command],
     };
+}
+/**
+ * HAProxy's runtime API as a session: socat kept open on the socket, in interactive (`prompt`)
+ * mode, so each question costs one exchange on a live channel instead of a login shell. It ends
+ * with the SSH connection, or after `maxMs` at the latest.
+ */
+function haproxySession(socket, maxMs) {
+    return { title: 'haproxy runtime API session', timeoutMs: maxMs, script: 'exec socat stdio "UNIX-CONNECT:$1"', args: [socket] };
 }
 /**
  * Marks the nginx upstream `server` line of one host `down` (or removes the mark), validates the
@@ -66345,6 +66379,10 @@ class Remote {
         // host's verdict (exit 124) arrives instead of a local guess.
         return this.shell.exec(this.line(cmd), { timeoutMs: cmd.timeoutMs + (KILL_AFTER_S + 5) * 1000 });
     }
+    /** Starts the command as a long-lived session (bounded on the host by its timeout). */
+    session(cmd) {
+        return this.shell.session(this.line(cmd));
+    }
     /** Runs the command and returns its stdout; anything but exit 0 throws RemoteCommandError. */
     async check(cmd) {
         const result = await this.run(cmd);
@@ -66417,6 +66455,8 @@ class CommandLb {
 
 ;// CONCATENATED MODULE: ./src/lb/haproxy.ts
 
+/** A runtime API session outlives no rollout: GitHub stops a job after 6 hours. */
+const SESSION_MAX_MS = 6 * 3_600_000;
 /** Parses the CSV of HAProxy's `show stat` (header line starts with `# `). */
 function parseShowStat(csv) {
     const lines = csv.split('\n').filter((l) => l.trim() !== '');
@@ -66448,8 +66488,45 @@ class HaproxyLb {
         this.timeoutMs = timeoutMs;
         this.description = `haproxy backend ${backend} via ${remote.shell.target.user}@${remote.shell.target.host}`;
     }
+    session;
+    /** False once a session could not be had: every question then takes its own command. */
+    sessions = true;
+    /**
+     * One question to the runtime API. Over a kept-open interactive session where possible: the
+     * drain wait polls the session count every 200 ms, and a login shell per poll costs far more
+     * than the answer. A session that dies is reopened once; one that cannot open falls back to a
+     * command per question, whose errors also explain what is wrong (no socat, no socket).
+     */
     async api(command) {
+        if (this.sessions) {
+            try {
+                if (!this.session?.open)
+                    this.session = await this.openSession();
+                this.session.write(`${command}\n`);
+                return await this.session.readUntil('\n> ', this.timeoutMs);
+            }
+            catch {
+                this.session?.close();
+                this.session = undefined;
+                try {
+                    this.session = await this.openSession();
+                    this.session.write(`${command}\n`);
+                    return await this.session.readUntil('\n> ', this.timeoutMs);
+                }
+                catch {
+                    this.session?.close();
+                    this.session = undefined;
+                    this.sessions = false;
+                }
+            }
+        }
         return this.remote.check(haproxyApi(this.socket, command, this.timeoutMs));
+    }
+    async openSession() {
+        const session = await this.remote.session(haproxySession(this.socket, SESSION_MAX_MS));
+        session.write('prompt\n');
+        await session.readUntil('> ', this.timeoutMs);
+        return session;
     }
     /** A command that answers with nothing on success and a message on failure. */
     async set(command) {
@@ -66503,6 +66580,7 @@ class HaproxyLb {
         };
     }
     async close() {
+        this.session?.close();
         await this.remote.shell.close();
     }
 }
@@ -67297,20 +67375,23 @@ const EFFECT_POLL_MS = 100;
 ;// CONCATENATED MODULE: ./src/strategies/reload.ts
 
 
-function parseNginxState(stdout) {
-    const snap = { active: '', masterPid: 0, workers: [], shuttingDown: [], errorLogSize: null, emerg: [] };
+
+/** Parses `zdr.*` lines of one snapshot; `prefix` picks `before.` or `after.` lines. */
+function parseNginxState(stdout, prefix = '') {
+    const snap = { active: '', masterPid: 0, workers: [], shuttingDown: [], emerg: [] };
     for (const line of stdout.split('\n')) {
-        const eq = line.indexOf('=');
+        if (!line.startsWith(prefix))
+            continue;
+        const rest = line.slice(prefix.length);
+        const eq = rest.indexOf('=');
         if (eq < 0)
             continue;
-        const key = line.slice(0, eq);
-        const value = line.slice(eq + 1);
+        const key = rest.slice(0, eq);
+        const value = rest.slice(eq + 1);
         if (key === 'zdr.mainpid')
             snap.masterPid = Number(value) || 0;
         else if (key === 'zdr.active')
             snap.active = value.trim();
-        else if (key === 'zdr.errlog')
-            snap.errorLogSize = /^\d+$/.test(value.trim()) ? Number(value.trim()) : null;
         else if (key === 'zdr.emerg')
             snap.emerg.push(value);
         else if (key === 'zdr.child') {
@@ -67326,45 +67407,52 @@ function parseNginxState(stdout) {
     return snap;
 }
 /**
+ * Judges a reload from the pictures before and after: the master stays, every worker that served
+ * before was replaced by a new one, and no `[emerg]` appeared (a failed reload leaves the old
+ * workers running). Returns the detail for the report, or throws why it did not take effect.
+ */
+function judgeReload(unit, before, after) {
+    if (before.workers.length === 0)
+        throw new Error(`nginx (master ${before.masterPid}) had no worker processes before the reload`);
+    if (after.emerg.length)
+        throw new Error(`nginx logged [emerg] after the reload: ${after.emerg.join(' | ')}`);
+    if (after.active !== 'active')
+        throw new Error(`${unit} is ${after.active || 'not running'} after the reload`);
+    if (after.masterPid !== before.masterPid)
+        throw new Error(`the nginx master changed (${before.masterPid} → ${after.masterPid}): the reload restarted it`);
+    const old = new Set(before.workers);
+    if (after.workers.length === 0 || after.workers.some((pid) => old.has(pid))) {
+        throw new Error(`the reload did not take effect within ${EFFECT_TIMEOUT_MS / 1000}s: workers ${before.workers.filter((p) => after.workers.includes(p)).join(',') || before.workers.join(',')} are still serving`);
+    }
+    return `${before.workers.length} workers replaced by ${after.workers.length} new (master ${after.masterPid} kept${after.shuttingDown.length ? `, ${after.shuttingDown.length} old still finishing requests` : ''})`;
+}
+/**
  * Pattern A. `systemctl reload` only sends nginx a signal and returns, so success is proved, not
- * assumed: the master stays, every worker that served before is replaced by a new one, and no
- * `[emerg]` appeared in the error log (a failed reload leaves the old workers running).
+ * assumed (judgeReload). For nginx the reload and its proof are one round trip to the host.
  */
 async function reload(ctx) {
     const { remote, settings, clock } = ctx;
     const timeout = settings.ssh.commandTimeoutMs;
-    const isNginx = ctx.unit.mainComm === 'nginx';
-    if (!isNginx) {
+    if (ctx.unit.mainComm !== 'nginx') {
         await remote.check(systemctl('reload', settings.service, timeout));
         const state = await remote.check(unitState(settings.service, timeout));
         if (!/^ActiveState=active$/m.test(state))
             throw new Error(`${settings.service} is not active after the reload: ${state.replace(/\n/g, ' ')}`);
         return `systemctl reload ${settings.service}; unit active (the main process is ${ctx.unit.mainComm || 'unknown'}, so workers are not compared)`;
     }
-    const before = parseNginxState(await remote.check(nginxState(settings.service, settings.nginxErrorLog, null, timeout)));
-    if (before.workers.length === 0)
-        throw new Error(`nginx (master ${before.masterPid}) has no worker processes before the reload`);
     const started = clock.now();
-    await remote.check(systemctl('reload', settings.service, timeout));
-    const old = new Set(before.workers);
-    for (;;) {
-        const after = parseNginxState(await remote.check(nginxState(settings.service, settings.nginxErrorLog, before.errorLogSize ?? 0, timeout)));
-        if (after.emerg.length)
-            throw new Error(`nginx logged [emerg] after the reload: ${after.emerg.join(' | ')}`);
-        if (after.active !== 'active')
-            throw new Error(`${settings.service} is ${after.active || 'not running'} after the reload`);
-        if (after.masterPid !== before.masterPid)
-            throw new Error(`the nginx master changed (${before.masterPid} → ${after.masterPid}): the reload restarted it`);
-        const replaced = after.workers.length > 0 && after.workers.every((pid) => !old.has(pid));
-        if (replaced) {
-            const ms = clock.now() - started;
-            return `systemctl reload ${settings.service}; ${before.workers.length} workers replaced by ${after.workers.length} new in ${ms} ms (master ${after.masterPid} kept${after.shuttingDown.length ? `, ${after.shuttingDown.length} old still finishing requests` : ''})`;
-        }
-        if (clock.now() - started > EFFECT_TIMEOUT_MS) {
-            throw new Error(`the reload did not take effect within ${EFFECT_TIMEOUT_MS / 1000}s: workers ${[...old].join(',')} are still serving`);
-        }
-        await clock.sleep(EFFECT_POLL_MS, ctx.signal);
-    }
+    const cmd = nginxReload(settings.service, settings.nginxErrorLog, EFFECT_TIMEOUT_MS, timeout + EFFECT_TIMEOUT_MS);
+    const result = await remote.run(cmd);
+    if (result.code === 90)
+        throw new Error(`systemctl reload ${settings.service} failed: ${result.stderr.trim()}`);
+    const failure = failureOf(cmd, result);
+    if (failure)
+        throw new RemoteCommandError(cmd, result, failure);
+    const detail = judgeReload(settings.service, parseNginxState(result.stdout, 'before.'), parseNginxState(result.stdout, 'after.'));
+    // The time nginx took to replace its workers after the signal is the host's, not ours.
+    const effectMs = Number(/^zdr\.effect_ms=(\d+)$/m.exec(result.stdout)?.[1] ?? 0);
+    ctx.phase.addWait(effectMs);
+    return `systemctl reload ${settings.service}; ${detail} ${effectMs} ms after the signal; ${clock.now() - started} ms in all`;
 }
 
 ;// CONCATENATED MODULE: ./src/strategies/restart.ts
@@ -67568,6 +67656,7 @@ async function runPhase(clock, host, name, fn) {
             record.status = 'warning';
             record.detail = record.detail ? `${record.detail}; ${text}` : text;
         },
+        addWait: (ms) => void (record.waitMs += Math.max(0, ms)),
         waiting: async (inner) => {
             const from = clock.now();
             try {
@@ -67696,9 +67785,8 @@ function planLines(settings, runs, lbDescription) {
         if (choice.drain) {
             lines.push(`  drain: capacity guard (min-healthy ${settings.drain.minHealthy}), drain, wait up to ${s(settings.drain.timeoutMs)} for 0 in flight, then ${settings.drain.onTimeout}`);
         }
-        lines.push(`  change: systemctl ${choice.action}, then prove it took effect (up to 15s)`, cmd(remote, systemctl(choice.action, settings.service, t)));
-        if (choice.action === 'reload' && run.unit?.mainComm === 'nginx')
-            lines.push(cmd(remote, nginxState(settings.service, settings.nginxErrorLog, 0, t)));
+        const nginx = choice.action === 'reload' && run.unit?.mainComm === 'nginx';
+        lines.push(`  change: systemctl ${choice.action}, then prove it took effect (up to 15s${nginx ? ': every old worker replaced, no new [emerg]' : ''})`, cmd(remote, nginx ? nginxReload(settings.service, settings.nginxErrorLog, 15_000, t + 15_000) : systemctl(choice.action, settings.service, t)));
         if (settings.readiness.url) {
             lines.push(`  ready: ${settings.readiness.successes} consecutive 2xx within ${s(settings.readiness.timeoutMs)}, every ${s(settings.readiness.intervalMs)}`, cmd(remote, httpStatus(settings.readiness.url, 2000)));
         }
@@ -69776,6 +69864,7 @@ class TransportError extends Error {
 
 
 
+
 /** Most output a command may return; a runaway log tail must not exhaust memory. */
 const ssh_connector_OUTPUT_LIMIT = 1024 * 1024;
 function hostKeyMessage(target, verdict) {
@@ -69812,7 +69901,15 @@ class SshConnector {
         const ssh = new NodeSSH();
         const policy = this.options.hostKeys;
         let rejected;
+        // Our own socket, so TCP_NODELAY holds from the first packet: the handshake and every command
+        // are small request/response exchanges, and with Nagle's algorithm meeting delayed ACKs each
+        // one stalls ~40 ms (a key-auth handshake took 240 ms instead of 60). ssh2 waits for the
+        // connect and applies readyTimeout to it.
+        const sock = new external_node_net_.Socket();
+        sock.setNoDelay(true);
+        sock.connect({ host: target.host, port: target.port });
         const config = {
+            sock,
             host: target.host,
             port: target.port,
             username: target.user,
@@ -69846,6 +69943,7 @@ class SshConnector {
         }
         catch (err) {
             ssh.dispose();
+            sock.destroy();
             if (rejected)
                 throw new TransportError('host-key', hostKeyMessage(target, rejected));
             throw classify(target, err);
@@ -69853,9 +69951,6 @@ class SshConnector {
         const client = ssh.connection;
         if (!client)
             throw new TransportError('unreachable', `Cannot connect to ${target.name}: no connection after handshake.`);
-        // Commands are small request/response exchanges: with Nagle's algorithm and delayed ACKs each
-        // round trip stalls ~40 ms. ssh2 exposes no option for it, so set it on its socket.
-        client._sock?.setNoDelay?.(true);
         return new SshShell(target, ssh, client);
     }
 }
@@ -69940,8 +70035,70 @@ class SshShell {
             }
         });
     }
+    session(command) {
+        return new Promise((resolve, reject) => {
+            if (this.closed)
+                return reject(this.closed);
+            this.client.exec(command, (err, ch) => (err ? reject(err) : resolve(new SshSession(ch))));
+        });
+    }
     async close() {
         this.ssh.dispose();
+    }
+}
+class SshSession {
+    channel;
+    buffer = '';
+    ended = false;
+    waiter;
+    decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+    constructor(channel) {
+        this.channel = channel;
+        channel.on('data', (c) => {
+            this.buffer += this.decoder.write(c);
+            this.waiter?.();
+        });
+        channel.stderr.on('data', () => undefined);
+        channel.on('close', () => {
+            this.ended = true;
+            this.waiter?.();
+        });
+    }
+    get open() {
+        return !this.ended;
+    }
+    write(text) {
+        this.channel.write(text);
+    }
+    async readUntil(delimiter, timeoutMs) {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+            const at = this.buffer.indexOf(delimiter);
+            if (at >= 0) {
+                const out = this.buffer.slice(0, at);
+                this.buffer = this.buffer.slice(at + delimiter.length);
+                return out;
+            }
+            if (this.ended)
+                throw new Error('the session ended');
+            const left = deadline - Date.now();
+            if (left <= 0) {
+                this.close();
+                throw new Error(`no answer within ${timeoutMs} ms`);
+            }
+            await new Promise((resolve) => {
+                const timer = setTimeout(resolve, left);
+                this.waiter = () => {
+                    clearTimeout(timer);
+                    this.waiter = undefined;
+                    resolve();
+                };
+            });
+        }
+    }
+    close() {
+        this.ended = true;
+        this.channel.close();
     }
 }
 

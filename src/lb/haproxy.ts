@@ -1,7 +1,11 @@
-import { haproxyApi } from '../remote/commands';
+import { haproxyApi, haproxySession } from '../remote/commands';
+import type { RemoteSession } from '../transport/remote-shell';
 import type { Remote } from '../remote/runner';
 import type { SshTarget } from '../transport/target';
 import type { LoadBalancer, ServerCounters } from './load-balancer';
+
+/** A runtime API session outlives no rollout: GitHub stops a job after 6 hours. */
+const SESSION_MAX_MS = 6 * 3_600_000;
 
 /** One row of `show stat`, keyed by the CSV header's field names. */
 export type StatRow = Record<string, string>;
@@ -38,8 +42,44 @@ export class HaproxyLb implements LoadBalancer {
     this.description = `haproxy backend ${backend} via ${remote.shell.target.user}@${remote.shell.target.host}`;
   }
 
+  private session: RemoteSession | undefined;
+  /** False once a session could not be had: every question then takes its own command. */
+  private sessions = true;
+
+  /**
+   * One question to the runtime API. Over a kept-open interactive session where possible: the
+   * drain wait polls the session count every 200 ms, and a login shell per poll costs far more
+   * than the answer. A session that dies is reopened once; one that cannot open falls back to a
+   * command per question, whose errors also explain what is wrong (no socat, no socket).
+   */
   private async api(command: string): Promise<string> {
+    if (this.sessions) {
+      try {
+        if (!this.session?.open) this.session = await this.openSession();
+        this.session.write(`${command}\n`);
+        return await this.session.readUntil('\n> ', this.timeoutMs);
+      } catch {
+        this.session?.close();
+        this.session = undefined;
+        try {
+          this.session = await this.openSession();
+          this.session.write(`${command}\n`);
+          return await this.session.readUntil('\n> ', this.timeoutMs);
+        } catch {
+          this.session?.close();
+          this.session = undefined;
+          this.sessions = false;
+        }
+      }
+    }
     return this.remote.check(haproxyApi(this.socket, command, this.timeoutMs));
+  }
+
+  private async openSession(): Promise<RemoteSession> {
+    const session = await this.remote.session(haproxySession(this.socket, SESSION_MAX_MS));
+    session.write('prompt\n');
+    await session.readUntil('> ', this.timeoutMs);
+    return session;
   }
 
   /** A command that answers with nothing on success and a message on failure. */
@@ -101,6 +141,7 @@ export class HaproxyLb implements LoadBalancer {
   }
 
   async close(): Promise<void> {
+    this.session?.close();
     await this.remote.shell.close();
   }
 }

@@ -90,28 +90,50 @@ export function systemctl(action: 'reload' | 'restart' | 'start' | 'stop', unit:
 }
 
 /**
- * nginx's process picture: the master (the unit's MainPID), its children with their titles (old
- * workers say "is shutting down"), the unit's state, the error log's size, and any `[emerg]` lines
- * written after `errorLogOffset`.
+ * nginx's graceful reload in one round trip: the process picture before, `systemctl reload`, then
+ * a short local poll until no old worker is serving (or an `[emerg]` appears, or `effectMs` runs
+ * out), then the picture after and any `[emerg]` lines the reload wrote. Lines are prefixed
+ * `before.` / `after.`; the caller judges them (strategies/reload.ts). Exit 90: the reload itself
+ * failed (its stderr follows).
  */
-export function nginxState(unit: string, errorLog: string, errorLogOffset: number | null, timeoutMs: number): RemoteCommand {
-  const lines = [
-    `pid=$(systemctl show --property=MainPID --value -- ${q(unit)})`,
-    `printf 'zdr.mainpid=%s\\n' "$pid"`,
-    `printf 'zdr.active=%s\\n' "$(systemctl show --property=ActiveState --value -- ${q(unit)})"`,
-    `[ "$pid" -gt 0 ] 2>/dev/null && ps --ppid "$pid" -o pid=,args= | sed 's/^ */zdr.child=/'`,
-    `printf 'zdr.errlog=%s\\n' "$(stat -c %s -- ${q(errorLog)} 2>/dev/null)"`,
-  ];
-  if (errorLogOffset !== null) {
-    // A log rotated since the mark is smaller than the offset: then all of it is new.
-    lines.push(
-      `size=$(stat -c %s -- ${q(errorLog)} 2>/dev/null || echo 0)`,
-      `from=${errorLogOffset}; [ "$size" -lt "$from" ] && from=0`,
-      `tail -c +$((from + 1)) -- ${q(errorLog)} 2>/dev/null | grep -F '[emerg]' | tail -n 5 | sed 's/^/zdr.emerg=/'`,
-    );
-  }
-  lines.push('true');
-  return { title: `read nginx state (${unit})`, timeoutMs, script: lines.join('\n') };
+export function nginxReload(unit: string, errorLog: string, effectMs: number, timeoutMs: number): RemoteCommand {
+  const polls = Math.max(1, Math.ceil(effectMs / 50));
+  return {
+    title: `systemctl reload ${unit}`,
+    timeoutMs,
+    args: [unit, errorLog, String(polls)],
+    script: `unit=$1; log=$2; polls=$3
+snap() {
+  pid=$(systemctl show --property=MainPID --value -- "$unit")
+  printf 'zdr.mainpid=%s\nzdr.active=%s\n' "$pid" "$(systemctl show --property=ActiveState --value -- "$unit")"
+  [ "$pid" -gt 0 ] 2>/dev/null && ps --ppid "$pid" -o pid=,args= | sed 's/^ */zdr.child=/'
+}
+workers() { ps --ppid "$1" -o pid=,args= | awk '/worker process$/ { print $1 }'; }
+emerg() { tail -c +$(($1 + 1)) -- "$log" 2>/dev/null | grep -F '[emerg]' | tail -n 5; }
+size=$(stat -c %s -- "$log" 2>/dev/null || echo 0)
+snap | sed 's/^/before./'
+master=$(systemctl show --property=MainPID --value -- "$unit")
+old=$(workers "$master")
+t0=$(date +%s%3N)
+if ! out=$(systemctl reload -- "$unit" 2>&1); then echo "$out" >&2; exit 90; fi
+t1=$(date +%s%3N)
+i=0
+while [ "$i" -lt "$polls" ]; do
+  now=$(workers "$master")
+  if [ -n "$now" ]; then
+    stale=0
+    for p in $old; do printf '%s\n' "$now" | grep -qx "$p" && stale=1; done
+    [ "$stale" = 0 ] && break
+  fi
+  [ -n "$(emerg "$size")" ] && break
+  i=$((i + 1)); sleep 0.05
+done
+t2=$(date +%s%3N)
+printf 'zdr.reload_ms=%s\nzdr.effect_ms=%s\n' $((t1 - t0)) $((t2 - t1))
+snap | sed 's/^/after./'
+emerg "$size" | sed 's/^/after.zdr.emerg=/'
+true`,
+  };
 }
 
 /** One HTTP GET from the host itself; prints the status code (000 when no response came). */
@@ -150,6 +172,15 @@ export function haproxyApi(socket: string, command: string, timeoutMs: number): 
     script: 'printf \'%s\\n\' "$2" | socat -t 5 stdio "UNIX-CONNECT:$1"',
     args: [socket, command],
   };
+}
+
+/**
+ * HAProxy's runtime API as a session: socat kept open on the socket, in interactive (`prompt`)
+ * mode, so each question costs one exchange on a live channel instead of a login shell. It ends
+ * with the SSH connection, or after `maxMs` at the latest.
+ */
+export function haproxySession(socket: string, maxMs: number): RemoteCommand {
+  return { title: 'haproxy runtime API session', timeoutMs: maxMs, script: 'exec socat stdio "UNIX-CONNECT:$1"', args: [socket] };
 }
 
 /**

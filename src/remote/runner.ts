@@ -1,4 +1,4 @@
-import type { ExecResult, RemoteShell } from '../transport/remote-shell';
+import type { ExecResult, RemoteSession, RemoteShell } from '../transport/remote-shell';
 import { execLine, KILL_AFTER_S, timedOutOnHost, type RemoteCommand } from './commands';
 
 /** The last few lines of a command's output, for error messages and annotations. */
@@ -53,6 +53,11 @@ export class Remote {
     // The host kills the command at its timeout; this side waits a little longer so that the
     // host's verdict (exit 124) arrives instead of a local guess.
     return this.shell.exec(this.line(cmd), { timeoutMs: cmd.timeoutMs + (KILL_AFTER_S + 5) * 1000 });
+  }
+
+  /** Starts the command as a long-lived session (bounded on the host by its timeout). */
+  session(cmd: RemoteCommand): Promise<RemoteSession> {
+    return this.shell.session(this.line(cmd));
   }
 
   /** Runs the command and returns its stdout; anything but exit 0 throws RemoteCommandError. */

@@ -21,6 +21,8 @@ export interface PhaseHandle {
   warn(text: string): void;
   /** Runs `fn` and counts its time as an inherent wait, not orchestration. */
   waiting<T>(fn: () => Promise<T>): Promise<T>;
+  /** Counts time a host spent waiting for an event (measured there) as an inherent wait. */
+  addWait(ms: number): void;
 }
 
 function messageOf(err: unknown): string {
@@ -41,6 +43,7 @@ export async function runPhase<T>(clock: Clock, host: HostReport, name: PhaseNam
       record.status = 'warning';
       record.detail = record.detail ? `${record.detail}; ${text}` : text;
     },
+    addWait: (ms) => void (record.waitMs += Math.max(0, ms)),
     waiting: async (inner) => {
       const from = clock.now();
       try {

@@ -1,4 +1,4 @@
-import { httpStatus, nginxState, systemctl, userCommand } from '../remote/commands';
+import { httpStatus, nginxReload, systemctl, userCommand } from '../remote/commands';
 import type { Remote } from '../remote/runner';
 import type { Settings } from '../settings/settings';
 import type { HostRun } from './context';
@@ -21,8 +21,11 @@ export function planLines(settings: Settings, runs: HostRun[], lbDescription: st
     if (choice.drain) {
       lines.push(`  drain: capacity guard (min-healthy ${settings.drain.minHealthy}), drain, wait up to ${s(settings.drain.timeoutMs)} for 0 in flight, then ${settings.drain.onTimeout}`);
     }
-    lines.push(`  change: systemctl ${choice.action}, then prove it took effect (up to 15s)`, cmd(remote, systemctl(choice.action, settings.service, t)));
-    if (choice.action === 'reload' && run.unit?.mainComm === 'nginx') lines.push(cmd(remote, nginxState(settings.service, settings.nginxErrorLog, 0, t)));
+    const nginx = choice.action === 'reload' && run.unit?.mainComm === 'nginx';
+    lines.push(
+      `  change: systemctl ${choice.action}, then prove it took effect (up to 15s${nginx ? ': every old worker replaced, no new [emerg]' : ''})`,
+      cmd(remote, nginx ? nginxReload(settings.service, settings.nginxErrorLog, 15_000, t + 15_000) : systemctl(choice.action, settings.service, t)),
+    );
     if (settings.readiness.url) {
       lines.push(`  ready: ${settings.readiness.successes} consecutive 2xx within ${s(settings.readiness.timeoutMs)}, every ${s(settings.readiness.intervalMs)}`, cmd(remote, httpStatus(settings.readiness.url, 2000)));
     }

@@ -1,27 +1,29 @@
-import { nginxState, systemctl, unitState } from '../remote/commands';
-import { EFFECT_POLL_MS, EFFECT_TIMEOUT_MS, type ChangeContext } from './change';
+import { nginxReload, systemctl, unitState } from '../remote/commands';
+import { failureOf, RemoteCommandError } from '../remote/runner';
+import { EFFECT_TIMEOUT_MS, type ChangeContext } from './change';
 
-/** nginx's processes and log position at one moment. */
+/** nginx's processes at one moment. */
 export interface NginxSnapshot {
   active: string;
   masterPid: number;
   /** Workers serving new connections (not "shutting down"). */
   workers: number[];
   shuttingDown: number[];
-  errorLogSize: number | null;
   emerg: string[];
 }
 
-export function parseNginxState(stdout: string): NginxSnapshot {
-  const snap: NginxSnapshot = { active: '', masterPid: 0, workers: [], shuttingDown: [], errorLogSize: null, emerg: [] };
+/** Parses `zdr.*` lines of one snapshot; `prefix` picks `before.` or `after.` lines. */
+export function parseNginxState(stdout: string, prefix = ''): NginxSnapshot {
+  const snap: NginxSnapshot = { active: '', masterPid: 0, workers: [], shuttingDown: [], emerg: [] };
   for (const line of stdout.split('\n')) {
-    const eq = line.indexOf('=');
+    if (!line.startsWith(prefix)) continue;
+    const rest = line.slice(prefix.length);
+    const eq = rest.indexOf('=');
     if (eq < 0) continue;
-    const key = line.slice(0, eq);
-    const value = line.slice(eq + 1);
+    const key = rest.slice(0, eq);
+    const value = rest.slice(eq + 1);
     if (key === 'zdr.mainpid') snap.masterPid = Number(value) || 0;
     else if (key === 'zdr.active') snap.active = value.trim();
-    else if (key === 'zdr.errlog') snap.errorLogSize = /^\d+$/.test(value.trim()) ? Number(value.trim()) : null;
     else if (key === 'zdr.emerg') snap.emerg.push(value);
     else if (key === 'zdr.child') {
       const m = /^\s*(\d+)\s+(.*)$/.exec(value);
@@ -34,38 +36,44 @@ export function parseNginxState(stdout: string): NginxSnapshot {
 }
 
 /**
+ * Judges a reload from the pictures before and after: the master stays, every worker that served
+ * before was replaced by a new one, and no `[emerg]` appeared (a failed reload leaves the old
+ * workers running). Returns the detail for the report, or throws why it did not take effect.
+ */
+export function judgeReload(unit: string, before: NginxSnapshot, after: NginxSnapshot): string {
+  if (before.workers.length === 0) throw new Error(`nginx (master ${before.masterPid}) had no worker processes before the reload`);
+  if (after.emerg.length) throw new Error(`nginx logged [emerg] after the reload: ${after.emerg.join(' | ')}`);
+  if (after.active !== 'active') throw new Error(`${unit} is ${after.active || 'not running'} after the reload`);
+  if (after.masterPid !== before.masterPid) throw new Error(`the nginx master changed (${before.masterPid} → ${after.masterPid}): the reload restarted it`);
+  const old = new Set(before.workers);
+  if (after.workers.length === 0 || after.workers.some((pid) => old.has(pid))) {
+    throw new Error(`the reload did not take effect within ${EFFECT_TIMEOUT_MS / 1000}s: workers ${before.workers.filter((p) => after.workers.includes(p)).join(',') || before.workers.join(',')} are still serving`);
+  }
+  return `${before.workers.length} workers replaced by ${after.workers.length} new (master ${after.masterPid} kept${after.shuttingDown.length ? `, ${after.shuttingDown.length} old still finishing requests` : ''})`;
+}
+
+/**
  * Pattern A. `systemctl reload` only sends nginx a signal and returns, so success is proved, not
- * assumed: the master stays, every worker that served before is replaced by a new one, and no
- * `[emerg]` appeared in the error log (a failed reload leaves the old workers running).
+ * assumed (judgeReload). For nginx the reload and its proof are one round trip to the host.
  */
 export async function reload(ctx: ChangeContext): Promise<string> {
   const { remote, settings, clock } = ctx;
   const timeout = settings.ssh.commandTimeoutMs;
-  const isNginx = ctx.unit.mainComm === 'nginx';
-  if (!isNginx) {
+  if (ctx.unit.mainComm !== 'nginx') {
     await remote.check(systemctl('reload', settings.service, timeout));
     const state = await remote.check(unitState(settings.service, timeout));
     if (!/^ActiveState=active$/m.test(state)) throw new Error(`${settings.service} is not active after the reload: ${state.replace(/\n/g, ' ')}`);
     return `systemctl reload ${settings.service}; unit active (the main process is ${ctx.unit.mainComm || 'unknown'}, so workers are not compared)`;
   }
-  const before = parseNginxState(await remote.check(nginxState(settings.service, settings.nginxErrorLog, null, timeout)));
-  if (before.workers.length === 0) throw new Error(`nginx (master ${before.masterPid}) has no worker processes before the reload`);
   const started = clock.now();
-  await remote.check(systemctl('reload', settings.service, timeout));
-  const old = new Set(before.workers);
-  for (;;) {
-    const after = parseNginxState(await remote.check(nginxState(settings.service, settings.nginxErrorLog, before.errorLogSize ?? 0, timeout)));
-    if (after.emerg.length) throw new Error(`nginx logged [emerg] after the reload: ${after.emerg.join(' | ')}`);
-    if (after.active !== 'active') throw new Error(`${settings.service} is ${after.active || 'not running'} after the reload`);
-    if (after.masterPid !== before.masterPid) throw new Error(`the nginx master changed (${before.masterPid} → ${after.masterPid}): the reload restarted it`);
-    const replaced = after.workers.length > 0 && after.workers.every((pid) => !old.has(pid));
-    if (replaced) {
-      const ms = clock.now() - started;
-      return `systemctl reload ${settings.service}; ${before.workers.length} workers replaced by ${after.workers.length} new in ${ms} ms (master ${after.masterPid} kept${after.shuttingDown.length ? `, ${after.shuttingDown.length} old still finishing requests` : ''})`;
-    }
-    if (clock.now() - started > EFFECT_TIMEOUT_MS) {
-      throw new Error(`the reload did not take effect within ${EFFECT_TIMEOUT_MS / 1000}s: workers ${[...old].join(',')} are still serving`);
-    }
-    await clock.sleep(EFFECT_POLL_MS, ctx.signal);
-  }
+  const cmd = nginxReload(settings.service, settings.nginxErrorLog, EFFECT_TIMEOUT_MS, timeout + EFFECT_TIMEOUT_MS);
+  const result = await remote.run(cmd);
+  if (result.code === 90) throw new Error(`systemctl reload ${settings.service} failed: ${result.stderr.trim()}`);
+  const failure = failureOf(cmd, result);
+  if (failure) throw new RemoteCommandError(cmd, result, failure);
+  const detail = judgeReload(settings.service, parseNginxState(result.stdout, 'before.'), parseNginxState(result.stdout, 'after.'));
+  // The time nginx took to replace its workers after the signal is the host's, not ours.
+  const effectMs = Number(/^zdr\.effect_ms=(\d+)$/m.exec(result.stdout)?.[1] ?? 0);
+  ctx.phase.addWait(effectMs);
+  return `systemctl reload ${settings.service}; ${detail} ${effectMs} ms after the signal; ${clock.now() - started} ms in all`;
 }

@@ -12,6 +12,18 @@ export interface ExecResult {
   lost?: 'timeout' | 'connection-lost';
 }
 
+/**
+ * A long-running remote command spoken to through its stdin/stdout, e.g. an interactive admin
+ * socket. Saves a login shell per request where a load balancer is asked many small questions.
+ */
+export interface RemoteSession {
+  write(text: string): void;
+  /** Output up to (not including) `delimiter`; rejects when the session ends or time runs out. */
+  readUntil(delimiter: string, timeoutMs: number): Promise<string>;
+  readonly open: boolean;
+  close(): void;
+}
+
 /** One open connection to one host, reused for every phase on that host. */
 export interface RemoteShell {
   readonly target: SshTarget;
@@ -20,6 +32,8 @@ export interface RemoteShell {
    * command builders also bound the command on the host, so a hang is killed there, not abandoned.
    */
   exec(command: string, options: { timeoutMs: number }): Promise<ExecResult>;
+  /** Starts `command` and keeps it running as a session over this connection. */
+  session(command: string): Promise<RemoteSession>;
   close(): Promise<void>;
 }
 

@@ -116,9 +116,18 @@ export class FakeShell implements RemoteShell {
     if (line.includes('validate-command') || line.includes('nginx -t')) {
       return h.validateFails ? ok('', 1, h.validateFails) : ok('', 0, 'nginx: configuration file /etc/nginx/nginx.conf test is successful');
     }
-    if (line.includes('systemctl reload')) {
+    if (line.includes('before./')) {
+      // nginxReload: the picture before, the reload, the picture after.
+      const snap = (prefix: string): string[] => [`${prefix}zdr.mainpid=${h.masterPid}`, `${prefix}zdr.active=${h.activeState}`, ...h.workers.map((p) => `${prefix}zdr.child=${p} nginx: worker process`)];
+      const before = snap('before.');
       h.reloads += 1;
       if (!h.reloadIgnored) h.workers = h.workers.map(() => h.nextPid++);
+      const after = snap('after.');
+      if (h.emergAfterReload) after.push(`after.zdr.emerg=${h.emergAfterReload}`);
+      return ok([...before, ...after].join('\n'));
+    }
+    if (line.includes('systemctl reload')) {
+      h.reloads += 1;
       return ok();
     }
     if (line.includes('systemctl restart')) {
@@ -130,11 +139,6 @@ export class FakeShell implements RemoteShell {
       h.masterPid = h.nextPid++;
       h.workers = h.workers.map(() => h.nextPid++);
       return ok();
-    }
-    if (line.includes('zdr.mainpid')) {
-      const lines = [`zdr.mainpid=${h.masterPid}`, `zdr.active=${h.activeState}`, ...h.workers.map((p) => `zdr.child=${p} nginx: worker process`), 'zdr.errlog=1000'];
-      if (h.reloads > 0 && h.emergAfterReload) lines.push(`zdr.emerg=${h.emergAfterReload}`);
-      return ok(lines.join('\n'));
     }
     if (line.includes('ActiveState,SubState,MainPID')) {
       return ok(`ActiveState=${h.activeState}\nSubState=running\nMainPID=${h.masterPid}\nNRestarts=0\nResult=success`);
@@ -163,6 +167,10 @@ export class FakeShell implements RemoteShell {
     if (line.includes('journalctl')) return ok('Nov 25 12:00:00 host nginx[1]: started');
     if (line.includes('dependency check')) return ok();
     return ok('', 127, `FakeShell does not know this command: ${line.slice(0, 200)}`);
+  }
+
+  async session(): Promise<never> {
+    throw new Error('FakeShell has no sessions');
   }
 
   async close(): Promise<void> {}
