@@ -66322,6 +66322,39 @@ function probeBurst(url, count, requestTimeoutMs) {
         script: `curl -s -w '%{http_code}\\n' --max-time ${Math.max(0.5, requestTimeoutMs / 1000)} ${urls}; true`,
     };
 }
+/**
+ * A lock on the host (or load balancer), so two rollouts never change it at once. A lock file
+ * names its owner, since when, and when it expires; the check-and-take runs under flock(1), and an
+ * expired lock (its run crashed) is taken over. Exit 75: held by someone else (its info follows).
+ */
+function lockAcquire(name, owner, ttlSeconds, timeoutMs) {
+    return {
+        title: `lock ${name}`,
+        timeoutMs,
+        args: [name, owner, String(Math.ceil(ttlSeconds))],
+        script: `d=/run/lock; [ -d "$d" ] || d=/tmp
+lock="$d/zero-downtime-restart.$1.lock"; now=$(date +%s)
+exec 9>>"$d/zero-downtime-restart.guard"; flock -w 10 9 || { echo "cannot take the lock guard" >&2; exit 76; }
+if [ -f "$lock" ]; then
+  holder=$(sed -n 's/^owner=//p' "$lock"); expires=$(sed -n 's/^expires=//p' "$lock")
+  if [ "$holder" != "$2" ] && [ "\${expires:-0}" -ge "$now" ]; then cat "$lock"; exit 75; fi
+  [ "$holder" != "$2" ] && { echo "stale=1"; sed 's/^/was./' "$lock"; }
+fi
+printf 'owner=%s\nsince=%s\nexpires=%s\n' "$2" "$now" $((now + $3)) > "$lock"`,
+    };
+}
+/** Releases a lock this owner holds; someone else's lock is left alone. */
+function lockRelease(name, owner, timeoutMs) {
+    return {
+        title: `unlock ${name}`,
+        timeoutMs,
+        args: [name, owner],
+        script: `d=/run/lock; [ -d "$d" ] || d=/tmp
+lock="$d/zero-downtime-restart.$1.lock"
+exec 9>>"$d/zero-downtime-restart.guard"; flock -w 10 9 || exit 76
+[ -f "$lock" ] && [ "$(sed -n 's/^owner=//p' "$lock")" = "$2" ] && rm -f "$lock"; true`,
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/remote/runner.ts
 
@@ -66393,7 +66426,63 @@ class Remote {
     }
 }
 
+;// CONCATENATED MODULE: ./src/rollout/locks.ts
+
+/** Lock names: letters, digits and `._-` only (they become file names). */
+function lockName(kind, label) {
+    return `${kind}.${label.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+}
+/**
+ * How long a lock lives without its holder: longer than any one host can take, so a live run
+ * never loses its lock, and short enough that a crashed run's lock frees itself.
+ */
+function lockTtlSeconds(settings) {
+    const host = settings.drain.timeoutMs + settings.readiness.timeoutMs + settings.check.windowMs + 6 * settings.ssh.commandTimeoutMs + 60_000;
+    return Math.ceil((2 * host) / 1000);
+}
+function parseInfo(text, prefix = '') {
+    const get = (key) => new RegExp(`^${prefix}${key}=(.*)$`, 'm').exec(text)?.[1] ?? '';
+    return { owner: get('owner') || 'unknown', since: Number(get('since')) * 1000 };
+}
+/** A lock held by another run past the wait. */
+class LockedError extends Error {
+}
+/**
+ * Takes the lock, waiting up to `waitMs` for another run to release it. Returns a note when an
+ * expired lock of a crashed run was taken over.
+ */
+async function acquireLock(remote, name, owner, ttlSeconds, waitMs, clock, signal, progress) {
+    const start = clock.now();
+    let announced = false;
+    for (;;) {
+        const cmd = lockAcquire(name, owner, ttlSeconds, 15_000);
+        const result = await remote.run(cmd);
+        if (result.code === 0) {
+            if (!/^stale=1$/m.test(result.stdout))
+                return '';
+            const was = parseInfo(result.stdout, 'was\\.');
+            return `took over an expired lock of ${was.owner} (since ${new Date(was.since).toISOString()})`;
+        }
+        if (result.code !== 75)
+            throw new Error(`could not take the lock ${name}: exit ${result.code ?? result.signal}: ${result.stderr.trim()}`);
+        const holder = parseInfo(result.stdout);
+        const held = `${name} is held by ${holder.owner} since ${new Date(holder.since).toISOString()}`;
+        if (clock.now() - start >= waitMs)
+            throw new LockedError(`${held}; waited ${Math.round(waitMs / 1000)}s (lock-wait). Another rollout is changing this fleet.`);
+        if (!announced) {
+            progress(`waiting for the lock: ${held}`);
+            announced = true;
+        }
+        await clock.sleep(1000, signal);
+    }
+}
+/** Releases the lock if this owner still holds it; never throws (the lock expires anyway). */
+async function releaseLock(remote, name, owner) {
+    await remote.run(lockRelease(name, owner, 15_000)).catch(() => undefined);
+}
+
 ;// CONCATENATED MODULE: ./src/lb/command.ts
+
 
 
 
@@ -66408,6 +66497,8 @@ class CommandLb {
     remote;
     local;
     description;
+    /** Only with lb-host: commands on the runner have no shared place for a lock. */
+    lock;
     constructor(drainCommand, readyCommand, timeoutMs, remote, local) {
         this.drainCommand = drainCommand;
         this.readyCommand = readyCommand;
@@ -66415,6 +66506,7 @@ class CommandLb {
         this.remote = remote;
         this.local = local;
         this.description = remote ? `drain/ready commands on ${remote.shell.target.host}` : 'drain/ready commands on the runner';
+        this.lock = remote ? { remote, name: lockName('lb', 'command') } : null;
     }
     async run(which, template, host) {
         const script = fillPlaceholders(template, { host: host.host, name: host.name });
@@ -66455,6 +66547,7 @@ class CommandLb {
 
 ;// CONCATENATED MODULE: ./src/lb/haproxy.ts
 
+
 /** A runtime API session outlives no rollout: GitHub stops a job after 6 hours. */
 const SESSION_MAX_MS = 6 * 3_600_000;
 /** Parses the CSV of HAProxy's `show stat` (header line starts with `# `). */
@@ -66481,12 +66574,14 @@ class HaproxyLb {
     backend;
     timeoutMs;
     description;
+    lock;
     constructor(remote, socket, backend, timeoutMs) {
         this.remote = remote;
         this.socket = socket;
         this.backend = backend;
         this.timeoutMs = timeoutMs;
         this.description = `haproxy backend ${backend} via ${remote.shell.target.user}@${remote.shell.target.host}`;
+        this.lock = { remote, name: lockName('lb', `haproxy.${backend}`) };
     }
     session;
     /** False once a session could not be had: every question then takes its own command. */
@@ -66587,6 +66682,7 @@ class HaproxyLb {
 
 ;// CONCATENATED MODULE: ./src/lb/nginx.ts
 
+
 function parseList(stdout) {
     return stdout
         .split('\n')
@@ -66616,12 +66712,14 @@ class NginxLb {
     unit;
     timeoutMs;
     description;
+    lock;
     constructor(remote, file, unit, timeoutMs) {
         this.remote = remote;
         this.file = file;
         this.unit = unit;
         this.timeoutMs = timeoutMs;
         this.description = `nginx upstream ${file} on ${remote.shell.target.user}@${remote.shell.target.host}`;
+        this.lock = { remote, name: lockName('lb', `nginx.${file}`) };
     }
     async list() {
         return parseList(await this.remote.check(nginxUpstreamList(this.file, this.timeoutMs)));
@@ -67528,6 +67626,7 @@ async function hostInFlight(remote, stubStatusUrl, port, timeoutMs) {
 
 ;// CONCATENATED MODULE: ./src/rollout/drain.ts
 
+
 /** How often the drain wait and the return look again. */
 const POLL_MS = 200;
 /** Longest the return waits for the load balancer to call the host healthy. */
@@ -67556,6 +67655,16 @@ async function drainHost(run, ctx, lb, phase) {
     }
     else {
         guard = `${others} other healthy server${others === 1 ? '' : 's'} in rotation (min-healthy ${min})`;
+    }
+    // One drained host per load balancer across concurrent runs: capacity is counted live, but two
+    // runs counting at the same moment would both see enough.
+    if (lb.lock && !run.locks.some((l) => l.name === lb.lock?.name)) {
+        const { remote: lockRemote, name } = lb.lock;
+        const note = await phase.waiting(() => acquireLock(lockRemote, name, deps.owner, lockTtlSeconds(settings), settings.lockWaitMs, clock, signal, (line) => log.info(`${target.name} ${line}`)));
+        run.locks.push({ remote: lockRemote, name });
+        deps.journal.locked(lockRemote.shell.target, name);
+        if (note)
+            log.warning(`${target.name}: load balancer lock: ${note}`);
     }
     await lb.drain(target);
     run.drained = true;
@@ -67601,8 +67710,10 @@ async function drainHost(run, ctx, lb, phase) {
  * Puts the host back and waits until the load balancer itself calls it healthy, so the next host
  * is not drained while this one is still rising.
  */
-async function returnHost(run, ctx, lb, phase) {
-    const { clock, signal } = ctx.deps;
+async function returnHost(run, ctx, lb, phase, { confirmMs, unconfirmed } = { confirmMs: RETURN_TIMEOUT_MS, unconfirmed: 'drain' }) {
+    const { clock } = ctx.deps;
+    // The return must finish even in a cancelled run: it is how a drained host gets back.
+    const signal = new AbortController().signal;
     await lb.undrain(run.target);
     run.drained = false;
     ctx.deps.journal.returned(run.target);
@@ -67612,17 +67723,21 @@ async function returnHost(run, ctx, lb, phase) {
             const state = await lb.isUp(run.target);
             if (state !== false)
                 return state;
-            if (clock.now() - start >= RETURN_TIMEOUT_MS)
+            if (clock.now() - start >= confirmMs)
                 return false;
             await clock.sleep(POLL_MS, signal);
         }
     });
+    if (up === false && unconfirmed === 'leave') {
+        phase.warn(`returned; ${lb.description} had not yet seen it UP after ${confirmMs / 1000}s (its own health checks decide)`);
+        return;
+    }
     if (up === false) {
         // It passed readiness, but the load balancer disagrees: do not leave it half in.
         await lb.drain(run.target);
         run.drained = true;
         ctx.deps.journal.drained(run.target);
-        throw new Error(`${lb.description} did not see ${run.target.name} healthy within ${RETURN_TIMEOUT_MS / 1000}s of its return; drained it again`);
+        throw new Error(`${lb.description} did not see ${run.target.name} healthy within ${confirmMs / 1000}s of its return; drained it again`);
     }
     phase.detail(up === null ? `returned to ${lb.description} (it cannot report health)` : `returned; ${lb.description} sees it UP after ${clock.now() - start} ms`);
 }
@@ -67693,6 +67808,7 @@ function skipPhase(clock, host, name, detail) {
 
 
 
+
 /**
  * One host's change, top to bottom: drain → change → ready → return → watch. Preflight has already
  * connected, inspected and validated it. Any throw is a PhaseError naming the host and phase; the
@@ -67717,6 +67833,15 @@ async function rollHost(run, ctx) {
         run.errorSource = source;
         baseline = await source.baseline(window);
     };
+    await runPhase(clock, report, 'lock', async (phase) => {
+        const name = lockName('host', 'host');
+        const note = await phase.waiting(() => acquireLock(remote, name, deps.owner, lockTtlSeconds(settings), settings.lockWaitMs, clock, signal, progress));
+        run.locks.push({ remote, name });
+        deps.journal.locked(run.target, name);
+        phase.detail(note || `locked for ${deps.owner}`);
+        if (note)
+            phase.warn(note);
+    });
     if (choice.drain && lb) {
         await runPhase(clock, report, 'drain', async (phase) => {
             await markErrors();
@@ -68046,9 +68171,11 @@ async function preflightHost(run, ctx) {
 
 /** Budget for the health probe after a failure: recovery must finish before the runner's kill. */
 const PROBE_TIMEOUT_MS = 5000;
+/** After a cancel, the runner sends SIGTERM 7.5 s after SIGINT: confirm a return only briefly. */
+const CANCELLED_RETURN_MS = 3000;
 /** The unit is active and, when a readiness URL is set, it answers 2xx again. */
-async function healthy(remote, ctx, signal) {
-    const { settings, deps } = ctx;
+async function healthy(remote, settings, clock) {
+    const calm = new AbortController().signal;
     try {
         const state = await remote.check(unitState(settings.service, settings.ssh.commandTimeoutMs));
         if (!/^ActiveState=active$/m.test(state))
@@ -68056,7 +68183,7 @@ async function healthy(remote, ctx, signal) {
         if (!settings.readiness.url)
             return true;
         const options = { ...settings.readiness, timeoutMs: Math.min(PROBE_TIMEOUT_MS, settings.readiness.timeoutMs), dependencyChecks: settings.dependencyChecks };
-        await waitReady(remote, options, deps.clock, signal, () => undefined);
+        await waitReady(remote, options, clock, calm, () => undefined);
         return true;
     }
     catch {
@@ -68068,19 +68195,22 @@ async function healthy(remote, ctx, signal) {
  * the host was changed, and return it to the load balancer only when it is healthy. A host is
  * never left drained without the report and an annotation saying so. Recovery does not throw and
  * is not cancelled: a cancelled run still puts a healthy host back.
+ *
+ * A cancellation is not a verdict on the host: nothing is rolled back or taken out, and a drained
+ * host goes back when it is unchanged or healthy.
  */
 async function recover(run, ctx, failure) {
     const { settings, deps, lb } = ctx;
     const { clock, log } = deps;
     const report = run.report;
     const remote = run.remote;
-    const calm = new AbortController().signal;
+    const cancelled = deps.signal.aborted;
     const note = (text) => {
         report.warnings.push(text);
         log.warning(`${run.target.name}: ${text}`);
     };
     // A host failing its watch is in rotation and serving errors: take it out first.
-    if (failure.phase === 'watch' && lb && !run.drained) {
+    if (failure.phase === 'watch' && !cancelled && lb && !run.drained) {
         try {
             await lb.drain(run.target);
             run.drained = true;
@@ -68093,13 +68223,13 @@ async function recover(run, ctx, failure) {
     }
     let rolledBack = false;
     const rollback = settings.rollbackCommand;
-    if (run.changed && remote && rollback && run.choice) {
+    if (run.changed && !cancelled && remote && rollback && run.choice) {
         const action = run.choice.action;
         try {
             await runPhase(clock, report, 'rollback', async (phase) => {
                 await remote.check(userCommand('rollback-command', rollback, settings.ssh.commandTimeoutMs));
                 await remote.check(systemctl(action, settings.service, settings.ssh.commandTimeoutMs + (run.unit?.timeoutStopMs ?? 0)));
-                if (!(await healthy(remote, ctx, calm)))
+                if (!(await healthy(remote, settings, clock)))
                     throw new Error(`rolled back and ${action}ed, but ${settings.service} is still not healthy`);
                 phase.detail(`rollback-command ran, ${settings.service} ${action}ed and healthy again`);
             });
@@ -68110,12 +68240,12 @@ async function recover(run, ctx, failure) {
         }
     }
     if (run.drained && lb) {
-        // Unchanged hosts (a failed drain) are as healthy as before; a watch failure returns only
-        // after a successful rollback, however healthy its health endpoint looks.
-        const fine = rolledBack || (failure.phase !== 'watch' && (!run.changed || (remote ? await healthy(remote, ctx, calm) : false)));
+        // Unchanged hosts (a failed or cancelled drain) are as healthy as before; a watch failure
+        // returns only after a successful rollback, however healthy its health endpoint looks.
+        const fine = rolledBack || ((failure.phase !== 'watch' || cancelled) && (!run.changed || (remote ? await healthy(remote, settings, clock) : false)));
         if (fine) {
             try {
-                await runPhase(clock, report, 'return', (phase) => returnHost(run, ctx, lb, phase));
+                await runPhase(clock, report, 'return', (phase) => returnHost(run, ctx, lb, phase, cancelled ? { confirmMs: CANCELLED_RETURN_MS, unconfirmed: 'leave' } : undefined));
             }
             catch (err) {
                 note(`left out of rotation: ${err.message}`);
@@ -68125,7 +68255,7 @@ async function recover(run, ctx, failure) {
             note(`left drained in ${lb.description}: it is not healthy after the failure, so it was not put back`);
         }
     }
-    if (run.changed && remote && run.changedAt !== undefined) {
+    if (run.changed && remote && run.changedAt !== undefined && !cancelled) {
         const journal = await remote
             .run(journalSince(settings.service, run.changedAt - 1000, 30, settings.ssh.commandTimeoutMs))
             .then((r) => r.stdout.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('-- ')))
@@ -68143,6 +68273,14 @@ async function recover(run, ctx, failure) {
 
 
 
+
+/** Gives back every lock the host's turn took, so the next run (or host) can go on. */
+async function releaseLocks(run, deps) {
+    for (const lock of run.locks.splice(0).reverse()) {
+        await releaseLock(lock.remote, lock.name, deps.owner);
+        deps.journal.unlocked(lock.remote.shell.target, lock.name);
+    }
+}
 function asPhaseError(err, host) {
     if (err instanceof PhaseError)
         return err;
@@ -68155,7 +68293,7 @@ function asPhaseError(err, host) {
 async function rollout(settings, deps) {
     const { clock, log } = deps;
     const started = clock.now();
-    const runs = settings.hosts.map((target) => ({ target, report: newHostReport(target), drained: false, changed: false }));
+    const runs = settings.hosts.map((target) => ({ target, report: newHostReport(target), drained: false, changed: false, locks: [] }));
     const report = {
         status: 'success',
         strategy: settings.strategy,
@@ -68248,6 +68386,9 @@ async function rollout(settings, deps) {
                     fail(run.target.name, failure.phase, failure.message);
                     log.info(`${run.target.name}: failed in ${failure.phase}: ${failure.message}`);
                     await recover(run, ctx, failure);
+                }
+                finally {
+                    await releaseLocks(run, deps);
                 }
             });
         }
@@ -68752,6 +68893,7 @@ const INPUT_DEFAULTS = {
     'check-ignore-paths': '',
     'rollback-command': '',
     'preflight-concurrency': '8',
+    'lock-wait': '30s',
     'dry-run': 'false',
 };
 
@@ -68899,6 +69041,7 @@ function readSettings(source, env = {}) {
             .map((p) => p.trim())
             .filter((p) => p !== ''),
         rollbackCommand: optional('rollback-command', parseCommand) || null,
+        lockWaitMs: take('lock-wait', parseDuration, 30_000),
         dryRun: take('dry-run', parseBoolean, false),
     };
     if (settings.ssh.commandTimeoutMs < 1000)
@@ -70102,43 +70245,76 @@ class SshSession {
     }
 }
 
+;// CONCATENATED MODULE: ./src/transport/connector-for.ts
+
+
+/** Keepalive probe interval: three missed probes (15 s) end a dead connection. */
+const KEEPALIVE_MS = 5000;
+/** The SSH connector the settings describe: key or agent, host-key policy, timeouts. */
+function connectorFor(settings) {
+    return new SshConnector({
+        ...(settings.ssh.privateKey ? { privateKey: settings.ssh.privateKey } : {}),
+        ...(settings.ssh.passphrase ? { passphrase: settings.ssh.passphrase } : {}),
+        ...(settings.ssh.agent ? { agent: settings.ssh.agent } : {}),
+        hostKeys: settings.ssh.hostKeyCheck === 'off' ? { mode: 'off' } : { mode: 'strict', knownHosts: new KnownHosts(settings.ssh.knownHosts) },
+        connectTimeoutMs: settings.ssh.connectTimeoutMs,
+        keepaliveMs: KEEPALIVE_MS,
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/report/state.ts
 
-/** The state key under which the main step lists hosts it has drained and not yet returned. */
-const DRAINED_STATE = 'drained-hosts';
+/** The state key under which the main step keeps its journal for the post step. */
+const JOURNAL_STATE = 'journal';
 /**
- * Journal kept in the runner's step state (core.saveState), which the post step can read even when
+ * Journal kept in the runner's step state (core.saveState), which the post step reads even when
  * the main step was killed: every change is saved at once, not at the end.
  */
 class StateJournal {
-    drainedHosts = new Map();
+    state;
+    constructor(owner) {
+        this.state = { owner, drained: [], locks: [], completed: false };
+        this.save();
+    }
     save() {
-        saveState(DRAINED_STATE, JSON.stringify([...this.drainedHosts.values()]));
+        saveState(JOURNAL_STATE, JSON.stringify(this.state));
     }
     drained(host) {
-        this.drainedHosts.set(host.name, host);
+        this.state.drained = [...this.state.drained.filter((h) => h.name !== host.name), host];
         this.save();
     }
     returned(host) {
-        this.drainedHosts.delete(host.name);
+        this.state.drained = this.state.drained.filter((h) => h.name !== host.name);
+        this.save();
+    }
+    locked(target, name) {
+        this.state.locks.push({ target, name });
+        this.save();
+    }
+    unlocked(target, name) {
+        this.state.locks = this.state.locks.filter((l) => !(l.name === name && l.target.host === target.host && l.target.port === target.port));
+        this.save();
+    }
+    /** The main step finished: whatever is still drained was left so deliberately (and reported). */
+    complete() {
+        this.state.completed = true;
         this.save();
     }
 }
-/** Hosts the main step left drained, as it recorded them. */
-function drainedHosts() {
-    const raw = getState(DRAINED_STATE);
+/** The main step's journal, as it recorded it; null when it recorded none. */
+function readJournal() {
+    const raw = getState(JOURNAL_STATE);
     if (!raw)
-        return [];
+        return null;
     try {
         return JSON.parse(raw);
     }
     catch {
-        return [];
+        return null;
     }
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
-
 
 
 
@@ -70163,6 +70339,11 @@ function maskSecrets() {
 }
 function invalidReport() {
     return { status: 'invalid', strategy: '', startedAt: new Date().toISOString(), durationMs: 0, dryRun: false, failedHost: '', failedPhase: '', reason: 'invalid inputs', hosts: [], waitMs: 0 };
+}
+/** Who this run is, for the locks it takes: enough for a person to find the run. */
+function runOwner(env) {
+    const where = env.GITHUB_REPOSITORY ? `${env.GITHUB_REPOSITORY} run ${env.GITHUB_RUN_ID ?? '?'} attempt ${env.GITHUB_RUN_ATTEMPT ?? '1'}` : `local pid ${process.pid}`;
+    return `${where}${env.GITHUB_JOB ? ` job ${env.GITHUB_JOB}` : ''}`.replace(/[^\x20-\x7e]/g, '?');
 }
 /** Cancellation: the runner sends SIGINT, then SIGTERM, then kills. Both stop the rollout at a safe point. */
 function cancellation() {
@@ -70193,24 +70374,21 @@ async function run() {
         for (const w of read.warnings)
             warning(w);
         const log = new ActionsLog();
-        const connector = new SshConnector({
-            ...(settings.ssh.privateKey ? { privateKey: settings.ssh.privateKey } : {}),
-            ...(settings.ssh.passphrase ? { passphrase: settings.ssh.passphrase } : {}),
-            ...(settings.ssh.agent ? { agent: settings.ssh.agent } : {}),
-            hostKeys: settings.ssh.hostKeyCheck === 'off' ? { mode: 'off' } : { mode: 'strict', knownHosts: new KnownHosts(settings.ssh.knownHosts) },
-            connectTimeoutMs: settings.ssh.connectTimeoutMs,
-            keepaliveMs: 5000,
-        });
+        const owner = runOwner(process.env);
+        const journal = new StateJournal(owner);
+        const connector = connectorFor(settings);
         const { report, plan } = await rollout(settings, {
             connector,
             local: processShell,
             clock: systemClock,
             log,
-            journal: new StateJournal(),
+            journal,
             signal: cancellation().signal,
+            owner,
             openLoadBalancer: createLoadBalancer,
         });
         log.flush();
+        journal.complete();
         await publish(report, plan);
         if (report.status !== 'success')
             process.exitCode = ExitCode.Failure;
@@ -70220,19 +70398,108 @@ async function run() {
     }
 }
 
+;// CONCATENATED MODULE: ./src/rollout/reconcile.ts
+
+
+
+/** How long the post step waits for the load balancer to see a returned host UP. */
+const CONFIRM_MS = 10_000;
+/**
+ * The post step's work after a main step that was killed: hosts it had drained are returned when
+ * healthy (else left out, and said so), and the locks it held are released. Never throws for one
+ * host; every outcome is in the result.
+ */
+async function reconcile(settings, deps, journal) {
+    const result = { returned: [], leftDrained: [], locksReleased: 0 };
+    const remotes = new Map();
+    const remoteFor = async (target) => {
+        const key = `${target.host}:${target.port}`;
+        let remote = remotes.get(key);
+        if (!remote) {
+            remote = new Remote(await deps.connector.connect(target), settings.ssh.sudo);
+            remotes.set(key, remote);
+        }
+        return remote;
+    };
+    const lb = journal.drained.length ? await deps.openLoadBalancer(settings, deps.connector, deps.local).catch((err) => err) : null;
+    try {
+        for (const host of journal.drained) {
+            try {
+                if (lb instanceof Error)
+                    throw new Error(`the load balancer cannot be reached: ${lb.message}`);
+                if (!lb)
+                    throw new Error('no load balancer is configured');
+                const ok = await healthy(await remoteFor(host), settings, deps.clock);
+                if (!ok)
+                    throw new Error(`${settings.service} is not healthy`);
+                await lb.undrain(host);
+                const start = deps.clock.now();
+                while ((await lb.isUp(host)) === false && deps.clock.now() - start < CONFIRM_MS)
+                    await deps.clock.sleep(250);
+                result.returned.push(host.name);
+            }
+            catch (err) {
+                result.leftDrained.push(`${host.name}: ${err.message}`);
+            }
+        }
+        for (const lock of journal.locks) {
+            try {
+                await releaseLock(await remoteFor(lock.target), lock.name, journal.owner);
+                result.locksReleased += 1;
+            }
+            catch {
+                // Unreachable: the lock expires by itself.
+            }
+        }
+    }
+    finally {
+        if (lb && !(lb instanceof Error))
+            await lb.close().catch(() => undefined);
+        await Promise.allSettled([...remotes.values()].map((r) => r.shell.close()));
+    }
+    return result;
+}
+
 ;// CONCATENATED MODULE: ./src/post.ts
 
 
+
+
+
+
+
+
 /**
- * The post step: reconciles what the main step recorded. A host the main step drained and could
- * not return (it was killed) is reported here; returning it is the job of issue 8's reconciler.
+ * The post step (`runs.post`, always). When the main step finished, it only restates hosts left
+ * out of rotation on purpose. When the main step was killed before it could finish, it returns the
+ * hosts it had drained (healthy ones) and releases its locks.
  */
 async function post() {
     try {
-        const drained = drainedHosts();
-        if (drained.length === 0)
+        const journal = readJournal();
+        if (!journal)
             return;
-        warning(`The main step left ${drained.map((h) => h.name).join(', ')} drained in the load balancer.`);
+        if (journal.completed) {
+            if (journal.drained.length)
+                info(`Hosts left out of rotation by the main step (unhealthy after a failure): ${journal.drained.map((h) => h.name).join(', ')}.`);
+            return;
+        }
+        if (journal.drained.length === 0 && journal.locks.length === 0)
+            return;
+        const read = readSettings((name) => getInput(name), process.env);
+        if (!read.ok)
+            return warning('post: the inputs are invalid, so drained hosts cannot be reconciled.');
+        const settings = read.settings;
+        info(`The main step did not finish. Reconciling: drained ${journal.drained.map((h) => h.name).join(', ') || 'none'}; ${journal.locks.length} lock(s).`);
+        const result = await reconcile(settings, { connector: connectorFor(settings), local: processShell, clock: systemClock, openLoadBalancer: createLoadBalancer }, journal);
+        for (const name of result.returned)
+            warning(`post: ${name} had been left drained by the interrupted main step; it is healthy and was returned to service.`);
+        for (const why of result.leftDrained)
+            error(`post: left drained: ${why}`, { title: 'Host left out of rotation' });
+        if (result.locksReleased)
+            info(`post: released ${result.locksReleased} lock(s) of the interrupted run.`);
+        if (result.leftDrained.length)
+            process.exitCode = ExitCode.Failure;
     }
     catch (err) {
         setFailed(`post step: ${err instanceof Error ? err.message : String(err)}`);

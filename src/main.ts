@@ -9,8 +9,7 @@ import { systemClock } from './runtime/clock';
 import { processShell } from './runtime/local-shell';
 import type { InputName } from './settings/inputs';
 import { readSettings } from './settings/read-settings';
-import { KnownHosts } from './transport/known-hosts';
-import { SshConnector } from './transport/ssh-connector';
+import { connectorFor } from './transport/connector-for';
 import { StateJournal } from './report/state';
 
 /** Registers secrets with the runner before anything else can print them, line by line too. */
@@ -25,6 +24,12 @@ function maskSecrets(): void {
 
 function invalidReport(): Report {
   return { status: 'invalid', strategy: '', startedAt: new Date().toISOString(), durationMs: 0, dryRun: false, failedHost: '', failedPhase: '', reason: 'invalid inputs', hosts: [], waitMs: 0 };
+}
+
+/** Who this run is, for the locks it takes: enough for a person to find the run. */
+function runOwner(env: NodeJS.ProcessEnv): string {
+  const where = env.GITHUB_REPOSITORY ? `${env.GITHUB_REPOSITORY} run ${env.GITHUB_RUN_ID ?? '?'} attempt ${env.GITHUB_RUN_ATTEMPT ?? '1'}` : `local pid ${process.pid}`;
+  return `${where}${env.GITHUB_JOB ? ` job ${env.GITHUB_JOB}` : ''}`.replace(/[^\x20-\x7e]/g, '?');
 }
 
 /** Cancellation: the runner sends SIGINT, then SIGTERM, then kills. Both stop the rollout at a safe point. */
@@ -56,24 +61,21 @@ export async function run(): Promise<void> {
     const settings = read.settings;
     for (const w of read.warnings) core.warning(w);
     const log = new ActionsLog();
-    const connector = new SshConnector({
-      ...(settings.ssh.privateKey ? { privateKey: settings.ssh.privateKey } : {}),
-      ...(settings.ssh.passphrase ? { passphrase: settings.ssh.passphrase } : {}),
-      ...(settings.ssh.agent ? { agent: settings.ssh.agent } : {}),
-      hostKeys: settings.ssh.hostKeyCheck === 'off' ? { mode: 'off' } : { mode: 'strict', knownHosts: new KnownHosts(settings.ssh.knownHosts) },
-      connectTimeoutMs: settings.ssh.connectTimeoutMs,
-      keepaliveMs: 5000,
-    });
+    const owner = runOwner(process.env);
+    const journal = new StateJournal(owner);
+    const connector = connectorFor(settings);
     const { report, plan } = await rollout(settings, {
       connector,
       local: processShell,
       clock: systemClock,
       log,
-      journal: new StateJournal(),
+      journal,
       signal: cancellation().signal,
+      owner,
       openLoadBalancer: createLoadBalancer,
     });
     log.flush();
+    journal.complete();
     await publish(report, plan);
     if (report.status !== 'success') process.exitCode = core.ExitCode.Failure;
   } catch (err) {

@@ -1,6 +1,7 @@
 import { haproxyApi, haproxySession } from '../remote/commands';
 import type { RemoteSession } from '../transport/remote-shell';
 import type { Remote } from '../remote/runner';
+import { lockName } from '../rollout/locks';
 import type { SshTarget } from '../transport/target';
 import type { LoadBalancer, ServerCounters } from './load-balancer';
 
@@ -32,6 +33,7 @@ export function isHealthy(row: StatRow): boolean {
 /** HAProxy driven through its runtime API over SSH on the load-balancer host. */
 export class HaproxyLb implements LoadBalancer {
   readonly description: string;
+  readonly lock: LoadBalancer['lock'];
 
   constructor(
     private readonly remote: Remote,
@@ -40,6 +42,7 @@ export class HaproxyLb implements LoadBalancer {
     private readonly timeoutMs: number,
   ) {
     this.description = `haproxy backend ${backend} via ${remote.shell.target.user}@${remote.shell.target.host}`;
+    this.lock = { remote, name: lockName('lb', `haproxy.${backend}`) };
   }
 
   private session: RemoteSession | undefined;

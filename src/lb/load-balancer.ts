@@ -1,3 +1,4 @@
+import type { Remote } from '../remote/runner';
 import type { SshTarget } from '../transport/target';
 
 /** Per-server counters, for the error check's `haproxy` source. */
@@ -13,6 +14,8 @@ export interface ServerCounters {
 export interface LoadBalancer {
   /** e.g. `haproxy backend web on root@lb:22`. */
   readonly description: string;
+  /** Where the load balancer's lock lives (its SSH host), and the lock's name; null: no lock. */
+  readonly lock: { remote: Remote; name: string } | null;
   /** Checks every host is known to the load balancer, before anything changes. Returns warnings. */
   preflight(hosts: SshTarget[]): Promise<string[]>;
   /** Healthy servers in rotation other than `host`; null when the load balancer cannot tell. */

@@ -1,5 +1,6 @@
 import { nginxUpstreamList, nginxUpstreamMark } from '../remote/commands';
 import type { Remote } from '../remote/runner';
+import { lockName } from '../rollout/locks';
 import type { SshTarget } from '../transport/target';
 import type { LoadBalancer } from './load-balancer';
 
@@ -36,6 +37,7 @@ function matches(entry: UpstreamLine, host: SshTarget): boolean {
  */
 export class NginxLb implements LoadBalancer {
   readonly description: string;
+  readonly lock: LoadBalancer['lock'];
 
   constructor(
     private readonly remote: Remote,
@@ -44,6 +46,7 @@ export class NginxLb implements LoadBalancer {
     private readonly timeoutMs: number,
   ) {
     this.description = `nginx upstream ${file} on ${remote.shell.target.user}@${remote.shell.target.host}`;
+    this.lock = { remote, name: lockName('lb', `nginx.${file}`) };
   }
 
   private async list(): Promise<UpstreamLine[]> {

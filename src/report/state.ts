@@ -2,38 +2,69 @@ import * as core from '@actions/core';
 import type { Journal } from '../runtime/journal';
 import type { SshTarget } from '../transport/target';
 
-/** The state key under which the main step lists hosts it has drained and not yet returned. */
-export const DRAINED_STATE = 'drained-hosts';
+/** The state key under which the main step keeps its journal for the post step. */
+export const JOURNAL_STATE = 'journal';
+
+/** What the main step recorded: drained hosts, locks held, and whether it finished on its own. */
+export interface JournalState {
+  /** The run's lock owner string, needed to release its locks. */
+  owner: string;
+  drained: SshTarget[];
+  locks: { target: SshTarget; name: string }[];
+  /** True once the main step ended normally: hosts still drained were left so on purpose. */
+  completed: boolean;
+}
 
 /**
- * Journal kept in the runner's step state (core.saveState), which the post step can read even when
+ * Journal kept in the runner's step state (core.saveState), which the post step reads even when
  * the main step was killed: every change is saved at once, not at the end.
  */
 export class StateJournal implements Journal {
-  private readonly drainedHosts = new Map<string, SshTarget>();
+  private readonly state: JournalState;
+
+  constructor(owner: string) {
+    this.state = { owner, drained: [], locks: [], completed: false };
+    this.save();
+  }
 
   private save(): void {
-    core.saveState(DRAINED_STATE, JSON.stringify([...this.drainedHosts.values()]));
+    core.saveState(JOURNAL_STATE, JSON.stringify(this.state));
   }
 
   drained(host: SshTarget): void {
-    this.drainedHosts.set(host.name, host);
+    this.state.drained = [...this.state.drained.filter((h) => h.name !== host.name), host];
     this.save();
   }
 
   returned(host: SshTarget): void {
-    this.drainedHosts.delete(host.name);
+    this.state.drained = this.state.drained.filter((h) => h.name !== host.name);
+    this.save();
+  }
+
+  locked(target: SshTarget, name: string): void {
+    this.state.locks.push({ target, name });
+    this.save();
+  }
+
+  unlocked(target: SshTarget, name: string): void {
+    this.state.locks = this.state.locks.filter((l) => !(l.name === name && l.target.host === target.host && l.target.port === target.port));
+    this.save();
+  }
+
+  /** The main step finished: whatever is still drained was left so deliberately (and reported). */
+  complete(): void {
+    this.state.completed = true;
     this.save();
   }
 }
 
-/** Hosts the main step left drained, as it recorded them. */
-export function drainedHosts(): SshTarget[] {
-  const raw = core.getState(DRAINED_STATE);
-  if (!raw) return [];
+/** The main step's journal, as it recorded it; null when it recorded none. */
+export function readJournal(): JournalState | null {
+  const raw = core.getState(JOURNAL_STATE);
+  if (!raw) return null;
   try {
-    return JSON.parse(raw) as SshTarget[];
+    return JSON.parse(raw) as JournalState;
   } catch {
-    return [];
+    return null;
   }
 }

@@ -21,6 +21,8 @@ export interface RolloutDeps {
   journal: Journal;
   /** Aborts at the next safe point (cancellation). */
   signal: AbortSignal;
+  /** Who this run is, written into the locks it takes (e.g. `octo/app run 123 attempt 1`). */
+  owner: string;
   /** Connects to the configured load balancer (lb/create.ts in production). */
   openLoadBalancer: (settings: Settings, connector: Connector, local: LocalShell) => Promise<LoadBalancer | null>;
 }
@@ -40,6 +42,8 @@ export interface HostRun {
   changedAt?: number;
   /** Where the watch phase counts errors; marked before the change. */
   errorSource?: ErrorSource;
+  /** Locks this run holds for the host: on the host itself, and on the load balancer. */
+  locks: { remote: Remote; name: string }[];
 }
 
 /** What the per-host flow needs besides the host. */

@@ -1,6 +1,7 @@
 import { hostInFlight } from '../checks/inflight';
 import type { LoadBalancer } from '../lb/load-balancer';
 import type { FlowContext, HostRun } from './context';
+import { acquireLock, lockTtlSeconds } from './locks';
 import type { PhaseHandle } from './phase';
 
 /** How often the drain wait and the return look again. */
@@ -29,6 +30,18 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
     throw new Error(`capacity guard: ${others} other healthy server${others === 1 ? '' : 's'} in rotation, and min-healthy is ${min}; draining ${target.name} would leave too few to serve. Nothing was drained.`);
   } else {
     guard = `${others} other healthy server${others === 1 ? '' : 's'} in rotation (min-healthy ${min})`;
+  }
+
+  // One drained host per load balancer across concurrent runs: capacity is counted live, but two
+  // runs counting at the same moment would both see enough.
+  if (lb.lock && !run.locks.some((l) => l.name === lb.lock?.name)) {
+    const { remote: lockRemote, name } = lb.lock;
+    const note = await phase.waiting(() =>
+      acquireLock(lockRemote, name, deps.owner, lockTtlSeconds(settings), settings.lockWaitMs, clock, signal, (line) => log.info(`${target.name} ${line}`)),
+    );
+    run.locks.push({ remote: lockRemote, name });
+    deps.journal.locked(lockRemote.shell.target, name);
+    if (note) log.warning(`${target.name}: load balancer lock: ${note}`);
   }
 
   await lb.drain(target);
@@ -71,8 +84,16 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
  * Puts the host back and waits until the load balancer itself calls it healthy, so the next host
  * is not drained while this one is still rising.
  */
-export async function returnHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseHandle): Promise<void> {
-  const { clock, signal } = ctx.deps;
+export async function returnHost(
+  run: HostRun,
+  ctx: FlowContext,
+  lb: LoadBalancer,
+  phase: PhaseHandle,
+  { confirmMs, unconfirmed }: { confirmMs: number; unconfirmed: 'drain' | 'leave' } = { confirmMs: RETURN_TIMEOUT_MS, unconfirmed: 'drain' },
+): Promise<void> {
+  const { clock } = ctx.deps;
+  // The return must finish even in a cancelled run: it is how a drained host gets back.
+  const signal = new AbortController().signal;
   await lb.undrain(run.target);
   run.drained = false;
   ctx.deps.journal.returned(run.target);
@@ -81,16 +102,20 @@ export async function returnHost(run: HostRun, ctx: FlowContext, lb: LoadBalance
     for (;;) {
       const state = await lb.isUp(run.target);
       if (state !== false) return state;
-      if (clock.now() - start >= RETURN_TIMEOUT_MS) return false;
+      if (clock.now() - start >= confirmMs) return false;
       await clock.sleep(POLL_MS, signal);
     }
   });
+  if (up === false && unconfirmed === 'leave') {
+    phase.warn(`returned; ${lb.description} had not yet seen it UP after ${confirmMs / 1000}s (its own health checks decide)`);
+    return;
+  }
   if (up === false) {
     // It passed readiness, but the load balancer disagrees: do not leave it half in.
     await lb.drain(run.target);
     run.drained = true;
     ctx.deps.journal.drained(run.target);
-    throw new Error(`${lb.description} did not see ${run.target.name} healthy within ${RETURN_TIMEOUT_MS / 1000}s of its return; drained it again`);
+    throw new Error(`${lb.description} did not see ${run.target.name} healthy within ${confirmMs / 1000}s of its return; drained it again`);
   }
   phase.detail(up === null ? `returned to ${lb.description} (it cannot report health)` : `returned; ${lb.description} sees it UP after ${clock.now() - start} ms`);
 }

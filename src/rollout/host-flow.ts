@@ -5,6 +5,7 @@ import { reload } from '../strategies/reload';
 import { restart } from '../strategies/restart';
 import type { FlowContext, HostRun } from './context';
 import { drainHost, returnHost } from './drain';
+import { acquireLock, lockName, lockTtlSeconds } from './locks';
 import { runPhase, skipPhase } from './phase';
 
 /**
@@ -30,6 +31,15 @@ export async function rollHost(run: HostRun, ctx: FlowContext): Promise<void> {
     run.errorSource = source;
     baseline = await source.baseline(window);
   };
+
+  await runPhase(clock, report, 'lock', async (phase) => {
+    const name = lockName('host', 'host');
+    const note = await phase.waiting(() => acquireLock(remote, name, deps.owner, lockTtlSeconds(settings), settings.lockWaitMs, clock, signal, progress));
+    run.locks.push({ remote, name });
+    deps.journal.locked(run.target, name);
+    phase.detail(note || `locked for ${deps.owner}`);
+    if (note) phase.warn(note);
+  });
 
   if (choice.drain && lb) {
     await runPhase(clock, report, 'drain', async (phase) => {

@@ -1,22 +1,26 @@
 import { waitReady } from '../checks/readiness';
 import { journalSince, systemctl, unitState, userCommand } from '../remote/commands';
 import type { Remote } from '../remote/runner';
+import type { Clock } from '../runtime/clock';
+import type { Settings } from '../settings/settings';
 import type { FlowContext, HostRun } from './context';
 import { returnHost } from './drain';
 import { runPhase, type PhaseError } from './phase';
 
 /** Budget for the health probe after a failure: recovery must finish before the runner's kill. */
 const PROBE_TIMEOUT_MS = 5000;
+/** After a cancel, the runner sends SIGTERM 7.5 s after SIGINT: confirm a return only briefly. */
+const CANCELLED_RETURN_MS = 3000;
 
 /** The unit is active and, when a readiness URL is set, it answers 2xx again. */
-async function healthy(remote: Remote, ctx: FlowContext, signal: AbortSignal): Promise<boolean> {
-  const { settings, deps } = ctx;
+export async function healthy(remote: Remote, settings: Settings, clock: Clock): Promise<boolean> {
+  const calm = new AbortController().signal;
   try {
     const state = await remote.check(unitState(settings.service, settings.ssh.commandTimeoutMs));
     if (!/^ActiveState=active$/m.test(state)) return false;
     if (!settings.readiness.url) return true;
     const options = { ...settings.readiness, timeoutMs: Math.min(PROBE_TIMEOUT_MS, settings.readiness.timeoutMs), dependencyChecks: settings.dependencyChecks };
-    await waitReady(remote, options, deps.clock, signal, () => undefined);
+    await waitReady(remote, options, clock, calm, () => undefined);
     return true;
   } catch {
     return false;
@@ -28,20 +32,23 @@ async function healthy(remote: Remote, ctx: FlowContext, signal: AbortSignal): P
  * the host was changed, and return it to the load balancer only when it is healthy. A host is
  * never left drained without the report and an annotation saying so. Recovery does not throw and
  * is not cancelled: a cancelled run still puts a healthy host back.
+ *
+ * A cancellation is not a verdict on the host: nothing is rolled back or taken out, and a drained
+ * host goes back when it is unchanged or healthy.
  */
 export async function recover(run: HostRun, ctx: FlowContext, failure: PhaseError): Promise<void> {
   const { settings, deps, lb } = ctx;
   const { clock, log } = deps;
   const report = run.report;
   const remote = run.remote;
-  const calm = new AbortController().signal;
+  const cancelled = deps.signal.aborted;
   const note = (text: string): void => {
     report.warnings.push(text);
     log.warning(`${run.target.name}: ${text}`);
   };
 
   // A host failing its watch is in rotation and serving errors: take it out first.
-  if (failure.phase === 'watch' && lb && !run.drained) {
+  if (failure.phase === 'watch' && !cancelled && lb && !run.drained) {
     try {
       await lb.drain(run.target);
       run.drained = true;
@@ -54,13 +61,13 @@ export async function recover(run: HostRun, ctx: FlowContext, failure: PhaseErro
 
   let rolledBack = false;
   const rollback = settings.rollbackCommand;
-  if (run.changed && remote && rollback && run.choice) {
+  if (run.changed && !cancelled && remote && rollback && run.choice) {
     const action = run.choice.action;
     try {
       await runPhase(clock, report, 'rollback', async (phase) => {
         await remote.check(userCommand('rollback-command', rollback, settings.ssh.commandTimeoutMs));
         await remote.check(systemctl(action, settings.service, settings.ssh.commandTimeoutMs + (run.unit?.timeoutStopMs ?? 0)));
-        if (!(await healthy(remote, ctx, calm))) throw new Error(`rolled back and ${action}ed, but ${settings.service} is still not healthy`);
+        if (!(await healthy(remote, settings, clock))) throw new Error(`rolled back and ${action}ed, but ${settings.service} is still not healthy`);
         phase.detail(`rollback-command ran, ${settings.service} ${action}ed and healthy again`);
       });
       rolledBack = true;
@@ -70,12 +77,12 @@ export async function recover(run: HostRun, ctx: FlowContext, failure: PhaseErro
   }
 
   if (run.drained && lb) {
-    // Unchanged hosts (a failed drain) are as healthy as before; a watch failure returns only
-    // after a successful rollback, however healthy its health endpoint looks.
-    const fine = rolledBack || (failure.phase !== 'watch' && (!run.changed || (remote ? await healthy(remote, ctx, calm) : false)));
+    // Unchanged hosts (a failed or cancelled drain) are as healthy as before; a watch failure
+    // returns only after a successful rollback, however healthy its health endpoint looks.
+    const fine = rolledBack || ((failure.phase !== 'watch' || cancelled) && (!run.changed || (remote ? await healthy(remote, settings, clock) : false)));
     if (fine) {
       try {
-        await runPhase(clock, report, 'return', (phase) => returnHost(run, ctx, lb, phase));
+        await runPhase(clock, report, 'return', (phase) => returnHost(run, ctx, lb, phase, cancelled ? { confirmMs: CANCELLED_RETURN_MS, unconfirmed: 'leave' } : undefined));
       } catch (err) {
         note(`left out of rotation: ${(err as Error).message}`);
       }
@@ -84,7 +91,7 @@ export async function recover(run: HostRun, ctx: FlowContext, failure: PhaseErro
     }
   }
 
-  if (run.changed && remote && run.changedAt !== undefined) {
+  if (run.changed && remote && run.changedAt !== undefined && !cancelled) {
     const journal = await remote
       .run(journalSince(settings.service, run.changedAt - 1000, 30, settings.ssh.commandTimeoutMs))
       .then((r) => r.stdout.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('-- ')))

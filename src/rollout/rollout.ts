@@ -9,11 +9,20 @@ import { PhaseError } from './phase';
 import { planLines } from './plan';
 import { preflightHost } from './preflight';
 import { recover } from './recover';
+import { releaseLock } from './locks';
 
 export interface RolloutResult {
   report: Report;
   /** The dry-run plan, when dry-run was asked for. */
   plan: string[];
+}
+
+/** Gives back every lock the host's turn took, so the next run (or host) can go on. */
+async function releaseLocks(run: HostRun, deps: RolloutDeps): Promise<void> {
+  for (const lock of run.locks.splice(0).reverse()) {
+    await releaseLock(lock.remote, lock.name, deps.owner);
+    deps.journal.unlocked(lock.remote.shell.target, lock.name);
+  }
 }
 
 function asPhaseError(err: unknown, host: string): PhaseError {
@@ -28,7 +37,7 @@ function asPhaseError(err: unknown, host: string): PhaseError {
 export async function rollout(settings: Settings, deps: RolloutDeps): Promise<RolloutResult> {
   const { clock, log } = deps;
   const started = clock.now();
-  const runs: HostRun[] = settings.hosts.map((target) => ({ target, report: newHostReport(target), drained: false, changed: false }));
+  const runs: HostRun[] = settings.hosts.map((target) => ({ target, report: newHostReport(target), drained: false, changed: false, locks: [] }));
   const report: Report = {
     status: 'success',
     strategy: settings.strategy,
@@ -114,6 +123,8 @@ export async function rollout(settings: Settings, deps: RolloutDeps): Promise<Ro
           fail(run.target.name, failure.phase, failure.message);
           log.info(`${run.target.name}: failed in ${failure.phase}: ${failure.message}`);
           await recover(run, ctx, failure);
+        } finally {
+          await releaseLocks(run, deps);
         }
       });
     }

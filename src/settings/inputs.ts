@@ -47,6 +47,7 @@ export const INPUT_DEFAULTS = {
   'check-ignore-paths': '',
   'rollback-command': '',
   'preflight-concurrency': '8',
+  'lock-wait': '30s',
   'dry-run': 'false',
 } as const;
 

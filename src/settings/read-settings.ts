@@ -143,6 +143,7 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = {}): 
       .map((p) => p.trim())
       .filter((p) => p !== ''),
     rollbackCommand: optional('rollback-command', v.parseCommand) || null,
+    lockWaitMs: take('lock-wait', v.parseDuration, 30_000),
     dryRun: take('dry-run', v.parseBoolean, false),
   };
   if (settings.ssh.commandTimeoutMs < 1000) complain('command-timeout', 'must be at least 1s');

@@ -75,5 +75,7 @@ export interface Settings {
   /** Request paths the access-log check does not count (health checks); the readiness URL's is added. */
   checkIgnorePaths: string[];
   rollbackCommand: string | null;
+  /** How long to wait for another rollout's lock on a host or the load balancer. */
+  lockWaitMs: number;
   dryRun: boolean;
 }

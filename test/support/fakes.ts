@@ -69,6 +69,8 @@ export class FakeHost {
   commands: string[] = [];
   rollbacks = 0;
   connectError: TransportError | null = null;
+  /** Another run holds this host's lock. */
+  lockHeldBy = '';
 
   constructor(readonly name: string) {}
 }
@@ -112,6 +114,10 @@ export class FakeShell implements RemoteShell {
           `zdr.uid=${h.uid}`,
         ].join('\n'),
       );
+    }
+    if (line.includes('zero-downtime-restart.guard')) {
+      if (!h.lockHeldBy || line.includes('rm -f')) return ok();
+      return ok(`owner=${h.lockHeldBy}\nsince=1764072000\nexpires=9999999999\n`, 75);
     }
     if (line.includes('validate-command') || line.includes('nginx -t')) {
       return h.validateFails ? ok('', 1, h.validateFails) : ok('', 0, 'nginx: configuration file /etc/nginx/nginx.conf test is successful');
@@ -204,6 +210,7 @@ export class FakeConnector implements Connector {
 /** A load balancer that records every call; its in-flight count falls by one per look. */
 export class FakeLb implements LoadBalancer {
   readonly description = 'fake lb';
+  readonly lock = null;
   calls: string[] = [];
   drained = new Set<string>();
   inFlightStart = 3;
@@ -247,6 +254,12 @@ export const noLocal: LocalShell = {
 
 export class RecordingJournal implements Journal {
   events: string[] = [];
+  locked(t: SshTarget, name: string): void {
+    this.events.push(`locked ${t.name} ${name}`);
+  }
+  unlocked(t: SshTarget, name: string): void {
+    this.events.push(`unlocked ${t.name} ${name}`);
+  }
   drained(h: SshTarget): void {
     this.events.push(`drained ${h.name}`);
   }

@@ -14,7 +14,7 @@ function setup(settings: Settings, lb: LoadBalancer | null = null, signal = new 
   const log = new RecordingLog();
   const journal = new RecordingJournal();
   const clock = new FakeClock();
-  const go = () => rollout(settings, { connector, local: noLocal, clock, log, journal, signal, openLoadBalancer: async () => lb });
+  const go = () => rollout(settings, { connector, local: noLocal, clock, log, journal, signal, owner: 'test run 1', openLoadBalancer: async () => lb });
   return { connector, log, journal, clock, go };
 }
 
@@ -32,7 +32,7 @@ describe('reload rollout (Pattern A)', () => {
       expect(h.reloads).toBe(1);
       expect(h.workers.every((p) => p >= 200)).toBe(true);
     }
-    expect(phases({ report, plan: [] }, 'web-2')).toEqual(['connect:ok', 'inspect:ok', 'validate:ok', 'change:ok', 'ready:ok', 'watch:skipped']);
+    expect(phases({ report, plan: [] }, 'web-2')).toEqual(['connect:ok', 'inspect:ok', 'validate:ok', 'lock:ok', 'change:ok', 'ready:ok', 'watch:skipped']);
     expect(report.hosts[0]?.strategy).toBe('reload');
     expect(report.hosts[0]?.phases.find((p) => p.name === 'change')?.detail).toMatch(/2 workers replaced by 2 new/);
     // Order: web-1's reload precedes web-2's, which precedes web-3's.
@@ -121,6 +121,18 @@ describe('reload rollout (Pattern A)', () => {
     expect(t.connector.host('web-1').reloads).toBe(0);
   });
 
+  it('a host locked by another run fails in phase lock, naming the holder; later hosts are untouched', async () => {
+    const t = setup(settingsFrom({ ...base, 'lock-wait': '3s' }));
+    t.connector.host('web-2').lockHeldBy = 'octo/app run 77 attempt 1 job deploy';
+    const { report } = await t.go();
+    expect(report.failedHost).toBe('web-2');
+    expect(report.failedPhase).toBe('lock');
+    expect(report.reason).toMatch(/host\.host is held by octo\/app run 77 attempt 1 job deploy since 2025-11-25T12:00:00\.000Z; waited 3s/);
+    expect(t.connector.host('web-2').reloads).toBe(0);
+    expect(t.connector.host('web-3').reloads).toBe(0);
+    expect(t.log.lines.some((l) => /waiting for the lock/.test(l))).toBe(true);
+  });
+
   it('dry run preflights, prints the exact commands, and changes nothing', async () => {
     const t = setup(settingsFrom({ ...base, 'dry-run': 'true', 'readiness-url': 'http://127.0.0.1/healthz' }));
     const { report, plan } = await t.go();
@@ -142,12 +154,14 @@ describe('drain-restart rollout (Pattern B)', () => {
     const { report } = await t.go();
     expect(report.status).toBe('success');
     expect(lb.calls).toEqual(['healthyOthers web-1', 'drain web-1', 'undrain web-1', 'healthyOthers web-2', 'drain web-2', 'undrain web-2', 'healthyOthers web-3', 'drain web-3', 'undrain web-3']);
-    expect(phases({ report, plan: [] }, 'web-1')).toEqual(['connect:ok', 'inspect:ok', 'validate:skipped', 'drain:ok', 'change:ok', 'ready:ok', 'return:ok', 'watch:skipped']);
+    expect(phases({ report, plan: [] }, 'web-1')).toEqual(['connect:ok', 'inspect:ok', 'validate:skipped', 'lock:ok', 'drain:ok', 'change:ok', 'ready:ok', 'return:ok', 'watch:skipped']);
     const drain = report.hosts[0]?.phases.find((p) => p.name === 'drain');
     expect(drain?.detail).toMatch(/in flight reached 0 after \d+ ms \(load balancer sessions\)/);
     expect(drain?.waitMs).toBeGreaterThan(0);
     expect(report.hosts.every((h) => h.lbState === 'in-service')).toBe(true);
-    expect(t.journal.events).toEqual(['drained web-1', 'returned web-1', 'drained web-2', 'returned web-2', 'drained web-3', 'returned web-3']);
+    expect(t.journal.events).toEqual(
+      ['web-1', 'web-2', 'web-3'].flatMap((n) => [`locked ${n} host.host`, `drained ${n}`, `returned ${n}`, `unlocked ${n} host.host`]),
+    );
   });
 
   it('the capacity guard stops the rollout with nothing drained', async () => {
@@ -215,6 +229,29 @@ describe('drain-restart rollout (Pattern B)', () => {
     expect(lb.drained.size).toBe(0);
     expect(t.connector.host('web-1').restarts).toBe(0);
     expect(report.hosts.map((h) => h.status)).toEqual(['failed', 'skipped', 'skipped']);
+  });
+
+  it('cancellation during the watch leaves the host in service: no drain, no rollback', async () => {
+    const lb = new FakeLb();
+    const controller = new AbortController();
+    const t = setup(settingsFrom({ ...drainInputs, 'check-window': '30s', 'rollback-command': 'ROLLBACK' }), lb, controller.signal);
+    const origSleep = t.clock.sleep;
+    let watching = false;
+    t.clock.sleep = async (ms, signal) => {
+      if (ms === 1000 && !watching) {
+        watching = true;
+        controller.abort(new Error('the run was cancelled (SIGTERM)'));
+      }
+      return origSleep(ms, signal);
+    };
+    const { report } = await t.go();
+    expect(report.status).toBe('failed');
+    expect(report.failedPhase).toBe('watch');
+    expect(report.reason).toMatch(/cancelled \(SIGTERM\)/);
+    expect(lb.drained.size).toBe(0);
+    expect(t.connector.host('web-1').rollbacks).toBe(0);
+    expect(report.hosts[0]?.lbState).toBe('in-service');
+    expect(t.connector.host('web-2').restarts).toBe(0);
   });
 
   it('auto picks a socket-activated restart with no drain (Pattern D)', async () => {

@@ -1,0 +1,73 @@
+import { lockAcquire, lockRelease } from '../remote/commands';
+import type { Remote } from '../remote/runner';
+import type { Clock } from '../runtime/clock';
+import type { Settings } from '../settings/settings';
+
+/** Lock names: letters, digits and `._-` only (they become file names). */
+export function lockName(kind: 'host' | 'lb', label: string): string {
+  return `${kind}.${label.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+}
+
+/**
+ * How long a lock lives without its holder: longer than any one host can take, so a live run
+ * never loses its lock, and short enough that a crashed run's lock frees itself.
+ */
+export function lockTtlSeconds(settings: Settings): number {
+  const host =
+    settings.drain.timeoutMs + settings.readiness.timeoutMs + settings.check.windowMs + 6 * settings.ssh.commandTimeoutMs + 60_000;
+  return Math.ceil((2 * host) / 1000);
+}
+
+export interface LockHolder {
+  owner: string;
+  since: number;
+}
+
+function parseInfo(text: string, prefix = ''): LockHolder {
+  const get = (key: string): string => new RegExp(`^${prefix}${key}=(.*)$`, 'm').exec(text)?.[1] ?? '';
+  return { owner: get('owner') || 'unknown', since: Number(get('since')) * 1000 };
+}
+
+/** A lock held by another run past the wait. */
+export class LockedError extends Error {}
+
+/**
+ * Takes the lock, waiting up to `waitMs` for another run to release it. Returns a note when an
+ * expired lock of a crashed run was taken over.
+ */
+export async function acquireLock(
+  remote: Remote,
+  name: string,
+  owner: string,
+  ttlSeconds: number,
+  waitMs: number,
+  clock: Clock,
+  signal: AbortSignal,
+  progress: (line: string) => void,
+): Promise<string> {
+  const start = clock.now();
+  let announced = false;
+  for (;;) {
+    const cmd = lockAcquire(name, owner, ttlSeconds, 15_000);
+    const result = await remote.run(cmd);
+    if (result.code === 0) {
+      if (!/^stale=1$/m.test(result.stdout)) return '';
+      const was = parseInfo(result.stdout, 'was\\.');
+      return `took over an expired lock of ${was.owner} (since ${new Date(was.since).toISOString()})`;
+    }
+    if (result.code !== 75) throw new Error(`could not take the lock ${name}: exit ${result.code ?? result.signal}: ${result.stderr.trim()}`);
+    const holder = parseInfo(result.stdout);
+    const held = `${name} is held by ${holder.owner} since ${new Date(holder.since).toISOString()}`;
+    if (clock.now() - start >= waitMs) throw new LockedError(`${held}; waited ${Math.round(waitMs / 1000)}s (lock-wait). Another rollout is changing this fleet.`);
+    if (!announced) {
+      progress(`waiting for the lock: ${held}`);
+      announced = true;
+    }
+    await clock.sleep(1000, signal);
+  }
+}
+
+/** Releases the lock if this owner still holds it; never throws (the lock expires anyway). */
+export async function releaseLock(remote: Remote, name: string, owner: string): Promise<void> {
+  await remote.run(lockRelease(name, owner, 15_000)).catch(() => undefined);
+}

@@ -1,0 +1,69 @@
+import { Remote } from '../remote/runner';
+import type { Settings } from '../settings/settings';
+import type { SshTarget } from '../transport/target';
+import type { RolloutDeps } from './context';
+import { releaseLock } from './locks';
+import { healthy } from './recover';
+
+/** How long the post step waits for the load balancer to see a returned host UP. */
+const CONFIRM_MS = 10_000;
+
+export interface Reconciliation {
+  /** Drained hosts found healthy and put back. */
+  returned: string[];
+  /** Drained hosts left out: unhealthy, or they could not be reached. Each with why. */
+  leftDrained: string[];
+  locksReleased: number;
+}
+
+/**
+ * The post step's work after a main step that was killed: hosts it had drained are returned when
+ * healthy (else left out, and said so), and the locks it held are released. Never throws for one
+ * host; every outcome is in the result.
+ */
+export async function reconcile(
+  settings: Settings,
+  deps: Pick<RolloutDeps, 'connector' | 'local' | 'clock' | 'openLoadBalancer'>,
+  journal: { owner: string; drained: SshTarget[]; locks: { target: SshTarget; name: string }[] },
+): Promise<Reconciliation> {
+  const result: Reconciliation = { returned: [], leftDrained: [], locksReleased: 0 };
+  const remotes = new Map<string, Remote>();
+  const remoteFor = async (target: SshTarget): Promise<Remote> => {
+    const key = `${target.host}:${target.port}`;
+    let remote = remotes.get(key);
+    if (!remote) {
+      remote = new Remote(await deps.connector.connect(target), settings.ssh.sudo);
+      remotes.set(key, remote);
+    }
+    return remote;
+  };
+  const lb = journal.drained.length ? await deps.openLoadBalancer(settings, deps.connector, deps.local).catch((err: Error) => err) : null;
+  try {
+    for (const host of journal.drained) {
+      try {
+        if (lb instanceof Error) throw new Error(`the load balancer cannot be reached: ${lb.message}`);
+        if (!lb) throw new Error('no load balancer is configured');
+        const ok = await healthy(await remoteFor(host), settings, deps.clock);
+        if (!ok) throw new Error(`${settings.service} is not healthy`);
+        await lb.undrain(host);
+        const start = deps.clock.now();
+        while ((await lb.isUp(host)) === false && deps.clock.now() - start < CONFIRM_MS) await deps.clock.sleep(250);
+        result.returned.push(host.name);
+      } catch (err) {
+        result.leftDrained.push(`${host.name}: ${(err as Error).message}`);
+      }
+    }
+    for (const lock of journal.locks) {
+      try {
+        await releaseLock(await remoteFor(lock.target), lock.name, journal.owner);
+        result.locksReleased += 1;
+      } catch {
+        // Unreachable: the lock expires by itself.
+      }
+    }
+  } finally {
+    if (lb && !(lb instanceof Error)) await lb.close().catch(() => undefined);
+    await Promise.allSettled([...remotes.values()].map((r) => r.shell.close()));
+  }
+  return result;
+}
