@@ -66669,9 +66669,11 @@ class HaproxyLb {
     async counters(host) {
         const row = await this.row(host);
         return {
-            requests: num(row, 'stot'),
+            sessions: num(row, 'stot'),
+            inFlight: num(row, 'scur'),
+            responses: ['hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other'].reduce((n, f) => n + num(row, f), 0),
             http5xx: num(row, 'hrsp_5xx'),
-            failed: num(row, 'eresp') + num(row, 'srv_abrt') + num(row, 'econ'),
+            clientAborts: num(row, 'cli_abrt'),
         };
     }
     async close() {
@@ -67237,8 +67239,21 @@ class AccessLogSource {
 
 ;// CONCATENATED MODULE: ./src/checks/sources/haproxy.ts
 /**
- * HAProxy's per-server counters on the load balancer. Errors are 5xx responses plus failed or
- * aborted ones (eresp, srv_abrt, econ): when in-flight requests die, clients get resets, not 5xx.
+ * The counts of one window from two readings of HAProxy's cumulative counters. A request that
+ * ended without any response is an error as surely as a 5xx: when a server resets or drops
+ * requests, clients see read errors and HAProxy counts neither a 5xx nor (mostly) eresp — measured
+ * on the fleet: 919 client read errors, eresp 6. What it always counts is the session (stot). So:
+ * finished = sessions − in flight; errors = 5xx + (finished − responses − client aborts).
+ */
+function counterDelta(from, to) {
+    const d = (k) => Math.max(0, to[k] - from[k]);
+    const requests = Math.max(0, d('sessions') - (to.inFlight - from.inFlight));
+    const unanswered = Math.max(0, requests - d('responses') - d('clientAborts'));
+    return { requests, errors: Math.min(requests, d('http5xx') + unanswered) };
+}
+/**
+ * HAProxy's per-server counters on the load balancer: 5xx responses, and requests that got no
+ * response at all (resets, aborts, connection failures; see counterDelta).
  */
 class HaproxySource {
     readCounters;
@@ -67246,7 +67261,7 @@ class HaproxySource {
     preflight;
     preflightAt;
     now;
-    description = 'haproxy server counters (5xx + eresp + srv_abrt + econ)';
+    description = 'haproxy server counters (5xx + requests without a response)';
     start;
     constructor(readCounters, host, 
     /** Counters read at preflight: the window from then to the mark is the baseline. */
@@ -67257,11 +67272,6 @@ class HaproxySource {
         this.preflightAt = preflightAt;
         this.now = now;
     }
-    static delta(from, to) {
-        const errors = to.http5xx - from.http5xx + (to.failed - from.failed);
-        const requests = Math.max(0, to.requests - from.requests);
-        return { requests, errors: Math.min(Math.max(0, errors), requests) };
-    }
     async mark() {
         this.start = await this.readCounters(this.host);
     }
@@ -67270,12 +67280,12 @@ class HaproxySource {
         // used only when that stretch is at least half a window long.
         if (!this.preflight || !this.start || this.now() - this.preflightAt < windowMs / 2)
             return null;
-        return HaproxySource.delta(this.preflight, this.start);
+        return counterDelta(this.preflight, this.start);
     }
     async read() {
         if (!this.start)
             throw new Error('haproxy counters were not marked before the change');
-        return HaproxySource.delta(this.start, await this.readCounters(this.host));
+        return counterDelta(this.start, await this.readCounters(this.host));
     }
     samples() {
         return [];

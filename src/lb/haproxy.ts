@@ -137,9 +137,11 @@ export class HaproxyLb implements LoadBalancer {
   async counters(host: SshTarget): Promise<ServerCounters> {
     const row = await this.row(host);
     return {
-      requests: num(row, 'stot'),
+      sessions: num(row, 'stot'),
+      inFlight: num(row, 'scur'),
+      responses: ['hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other'].reduce((n, f) => n + num(row, f), 0),
       http5xx: num(row, 'hrsp_5xx'),
-      failed: num(row, 'eresp') + num(row, 'srv_abrt') + num(row, 'econ'),
+      clientAborts: num(row, 'cli_abrt'),
     };
   }
 

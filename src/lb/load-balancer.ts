@@ -1,13 +1,17 @@
 import type { Remote } from '../remote/runner';
 import type { SshTarget } from '../transport/target';
 
-/** Per-server counters, for the error check's `haproxy` source. */
+/** Cumulative per-server counters, for the error check's `haproxy` source. */
 export interface ServerCounters {
-  /** Responses and sessions the server handled (HAProxy stot). */
-  requests: number;
+  /** Sessions (requests) sent to the server: HAProxy stot. */
+  sessions: number;
+  /** Of those, still in flight now: scur. */
+  inFlight: number;
+  /** Responses the server sent, any status: the sum of hrsp_*. */
+  responses: number;
   http5xx: number;
-  /** Failed or aborted responses: eresp + srv_abrt + econ (resets show here, not as 5xx). */
-  failed: number;
+  /** Sessions the client gave up on: cli_abrt. Not the server's fault. */
+  clientAborts: number;
 }
 
 /** The adapter between the rollout and whatever sends traffic to the hosts. */

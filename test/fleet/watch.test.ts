@@ -57,6 +57,7 @@ describe.skipIf(skip)('the post-deploy error gate on the real fleet', () => {
     expect(run.report?.failedPhase).toBe('watch');
     expect(run.report?.hosts[1]?.errors?.source).toMatch(/haproxy/);
     expect(run.report?.hosts[1]?.errors?.errors).toBeGreaterThan(5);
+    expect(run.report?.hosts[1]?.errors?.rate).toBeGreaterThan(0.3);
     // No rollback command: the broken host is kept out of rotation, and the report says so.
     expect(run.report?.hosts[1]?.lbState).toBe('drained');
     expect(serverStates()['web-2']?.status).toMatch(/DRAIN/);

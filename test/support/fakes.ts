@@ -219,7 +219,7 @@ export class FakeLb implements LoadBalancer {
   healthy = 3;
   upAfterReturn = true;
   private inflight = new Map<string, number>();
-  counts: ServerCounters = { requests: 0, http5xx: 0, failed: 0 };
+  counts: ServerCounters = { sessions: 0, inFlight: 0, responses: 0, http5xx: 0, clientAborts: 0 };
 
   async preflight(): Promise<string[]> {
     return [];

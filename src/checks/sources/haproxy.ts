@@ -4,11 +4,25 @@ import type { Counts } from '../verdict';
 import type { ErrorSource } from './error-source';
 
 /**
- * HAProxy's per-server counters on the load balancer. Errors are 5xx responses plus failed or
- * aborted ones (eresp, srv_abrt, econ): when in-flight requests die, clients get resets, not 5xx.
+ * The counts of one window from two readings of HAProxy's cumulative counters. A request that
+ * ended without any response is an error as surely as a 5xx: when a server resets or drops
+ * requests, clients see read errors and HAProxy counts neither a 5xx nor (mostly) eresp — measured
+ * on the fleet: 919 client read errors, eresp 6. What it always counts is the session (stot). So:
+ * finished = sessions − in flight; errors = 5xx + (finished − responses − client aborts).
+ */
+export function counterDelta(from: ServerCounters, to: ServerCounters): Counts {
+  const d = (k: keyof ServerCounters): number => Math.max(0, to[k] - from[k]);
+  const requests = Math.max(0, d('sessions') - (to.inFlight - from.inFlight));
+  const unanswered = Math.max(0, requests - d('responses') - d('clientAborts'));
+  return { requests, errors: Math.min(requests, d('http5xx') + unanswered) };
+}
+
+/**
+ * HAProxy's per-server counters on the load balancer: 5xx responses, and requests that got no
+ * response at all (resets, aborts, connection failures; see counterDelta).
  */
 export class HaproxySource implements ErrorSource {
-  readonly description = 'haproxy server counters (5xx + eresp + srv_abrt + econ)';
+  readonly description = 'haproxy server counters (5xx + requests without a response)';
   private start: ServerCounters | undefined;
 
   constructor(
@@ -20,12 +34,6 @@ export class HaproxySource implements ErrorSource {
     private readonly now: () => number,
   ) {}
 
-  private static delta(from: ServerCounters, to: ServerCounters): Counts {
-    const errors = to.http5xx - from.http5xx + (to.failed - from.failed);
-    const requests = Math.max(0, to.requests - from.requests);
-    return { requests, errors: Math.min(Math.max(0, errors), requests) };
-  }
-
   async mark(): Promise<void> {
     this.start = await this.readCounters(this.host);
   }
@@ -34,12 +42,12 @@ export class HaproxySource implements ErrorSource {
     // Counters are cumulative, so the baseline is whatever ran between preflight and the mark,
     // used only when that stretch is at least half a window long.
     if (!this.preflight || !this.start || this.now() - this.preflightAt < windowMs / 2) return null;
-    return HaproxySource.delta(this.preflight, this.start);
+    return counterDelta(this.preflight, this.start);
   }
 
   async read(): Promise<Counts> {
     if (!this.start) throw new Error('haproxy counters were not marked before the change');
-    return HaproxySource.delta(this.start, await this.readCounters(this.host));
+    return counterDelta(this.start, await this.readCounters(this.host));
   }
 
   samples(): string[] {
