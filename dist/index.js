@@ -66397,20 +66397,29 @@ class RemoteCommandError extends Error {
 /** Runs built commands on one host, with the host's sudo setting and strict exit semantics. */
 class Remote {
     shell;
+    trace;
     sudo;
-    constructor(shell, sudo) {
+    /**
+     * `sudo` asks for `sudo -n` on every command; a target logged in as root needs none (and may
+     * have no sudo installed), so it is skipped there. `trace` sees every line sent and its outcome
+     * (step debug logging); nothing secret is ever in a command line.
+     */
+    constructor(shell, sudo, trace) {
         this.shell = shell;
-        this.sudo = sudo;
+        this.trace = trace;
+        this.sudo = sudo && shell.target.user !== 'root';
     }
     /** The exact line sent to the host, as the dry-run plan prints it. */
     line(cmd) {
         return execLine(cmd, { sudo: this.sudo });
     }
     /** Runs the command and returns whatever happened; the caller judges it. */
-    run(cmd) {
+    async run(cmd) {
         // The host kills the command at its timeout; this side waits a little longer so that the
         // host's verdict (exit 124) arrives instead of a local guess.
-        return this.shell.exec(this.line(cmd), { timeoutMs: cmd.timeoutMs + (KILL_AFTER_S + 5) * 1000 });
+        const result = await this.shell.exec(this.line(cmd), { timeoutMs: cmd.timeoutMs + (KILL_AFTER_S + 5) * 1000 });
+        this.trace?.(`${this.shell.target.name}: ${cmd.title}: exit ${result.code ?? result.signal ?? result.lost} in ${result.durationMs} ms`);
+        return result;
     }
     /** Starts the command as a long-lived session (bounded on the host by its timeout). */
     session(cmd) {
@@ -66821,21 +66830,86 @@ class ActionsLog {
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
-const esc = (text) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/</g, '&lt;');
+/**
+ * The job summary (GITHUB_STEP_SUMMARY): the verdict, a table with a row per host, a Mermaid gantt
+ * of the phases, and each failed host's evidence collapsed under <details>.
+ *
+ * Everything that came from a host or an input is escaped for where it lands: `md` for markdown
+ * text (table cells, the headline, list items), `html` for the raw HTML blocks of the evidence, and
+ * `label` for Mermaid, which gets a plain character set. `scripts/render-summary.ts` renders a
+ * summary in Chromium to look at it.
+ */
+/** Markdown text on one line: no raw HTML, no emphasis/links/code from the content, pipes kept in their cell. */
+function md(text) {
+    return text
+        .replace(/\r\n?|\n/g, ' ')
+        .trim()
+        .replace(/[\\`*_[\]|~#]/g, (c) => `\\${c}`)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;');
+}
+/** A list item's text: also no nested list or heading from how the text begins. */
+const listItem = (text) => `- ${md(text).replace(/^([-+=])/, '\\$1').replace(/^(\d+)([.)])/, '$1\\$2')}`;
+/** Text for a raw HTML block: escaped, and on one line where a blank line would end the block. */
 const html = (text) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const secs = (ms) => (ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`);
+const htmlLine = (text) => html(text.replace(/\r\n?|\n/g, ' '));
+/** Duration for people: 39 ms, 1.0 s, 42 s, 3 min 5 s, 1 h 2 min. */
+function duration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 10_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const s = Math.round(ms / 1000);
+    if (s < 60)
+        return `${s} s`;
+    if (s < 3600)
+        return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
+    const m = Math.round(s / 60);
+    return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`;
+}
 const pct = (r) => `${(r * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
+const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const PREFLIGHT = new Set(['connect', 'inspect', 'validate']);
+const shown = (host) => host.phases.filter((p) => p.status !== 'skipped');
+const rolloutPhases = (host) => shown(host).filter((p) => !PREFLIGHT.has(p.name));
+const failedPhase = (host) => host.phases.find((p) => p.status === 'failed');
+const start = (p) => Date.parse(p.startedAt);
+const end = (p) => start(p) + Math.max(0, p.durationMs);
 const RESULT = {
     success: '✅ success',
     failed: '❌ failed',
     skipped: '⏭️ untouched',
     planned: '📝 planned',
 };
-function phases(host) {
-    return host.phases
-        .filter((p) => p.status !== 'skipped')
-        .map((p) => `${p.status === 'failed' ? '**' : ''}${p.name}${p.status === 'failed' ? ' ✗**' : p.status === 'warning' ? ' ⚠' : ''} ${secs(p.durationMs)}`)
-        .join(' · ');
+const LB = {
+    'in-service': 'in service',
+    drained: '**drained**',
+    none: '—',
+    unknown: 'unknown',
+};
+/** One phase and its duration, kept on one line of the cell (wraps fall between phases). */
+function phaseText(p) {
+    const text = `${p.name}${p.status === 'failed' ? ' ✗' : p.status === 'warning' ? ' ⚠' : ''} ${duration(p.durationMs)}`.replace(/ /g, '&nbsp;');
+    return p.status === 'failed' ? `**${text}**` : text;
+}
+/** Phase durations, preflight on one line and the change on the next. */
+function phasesCell(host) {
+    const pre = shown(host).filter((p) => PREFLIGHT.has(p.name));
+    const rest = rolloutPhases(host);
+    const lines = [pre, rest].filter((l) => l.length).map((l) => l.map(phaseText).join(' · '));
+    return lines.join('<br>') || '—';
+}
+/** The host's own change: from its first phase after preflight to the end of its last. */
+function changeTime(host) {
+    const rest = rolloutPhases(host);
+    if (!rest.length)
+        return '—';
+    return duration(Math.max(...rest.map(end)) - Math.min(...rest.map(start))).replace(/ /g, '&nbsp;');
+}
+function resultCell(host) {
+    const failed = failedPhase(host);
+    return host.status === 'failed' && failed ? `${RESULT.failed} in ${failed.name}` : RESULT[host.status];
 }
 function errorsCell(host) {
     const e = host.errors;
@@ -66843,72 +66917,181 @@ function errorsCell(host) {
         return '—';
     if (e.verdict === 'skipped')
         return 'not watched';
-    return `${e.verdict}: ${e.errors}/${e.requests} (${pct(e.rate)})`;
+    const counts = `${e.errors} / ${e.requests} (${pct(e.rate)})`;
+    return e.verdict === 'fail' ? `**fail**: ${counts}` : `${e.verdict}: ${counts}`;
 }
-/** Mermaid gantt of every phase of every host, on one time axis. */
+function hostCell(host) {
+    return host.name !== host.host ? `${md(host.name)}<br><sub>${md(host.host)}</sub>` : md(host.name);
+}
+/** Mermaid keywords a task name must not start with (the gantt lexer takes the first rule that matches). */
+const GANTT_KEYWORDS = /^(gantt|dateformat|inclusiveenddates|topaxis|axisformat|tickinterval|includes|excludes|todaymarker|weekday|weekend|title|accdescription|acctitle|accdescr|section|click|call|href|\d{4}-\d\d-\d\d)/i;
+/** A name Mermaid shows as it is: a plain character set, never a keyword, never empty. */
+function label(name) {
+    const plain = name.replace(/[^A-Za-z0-9._@()[\]/ -]/g, '_').replace(/\s+/g, ' ').trim().slice(0, 60) || '_';
+    return GANTT_KEYWORDS.test(plain) ? `host ${plain}` : plain;
+}
+/** Up to this many hosts changed, the gantt shows each host's phases; above it, one bar per host. */
+const TIMELINE_DETAILED_HOSTS = 10;
+/** Tick labels that change from tick to tick over the span (d3 puts about ten ticks on the axis). */
+function axisFormat(spanMs) {
+    if (spanMs < 10_000)
+        return '%H:%M:%S.%L';
+    if (spanMs < 4 * 3600_000)
+        return '%H:%M:%S';
+    return '%H:%M';
+}
+function task(name, status, from, to) {
+    const tag = status === 'failed' ? 'crit, ' : status === 'warning' ? 'active, ' : '';
+    return `  ${label(name)} :${tag}${from}, ${Math.max(to, from + 1)}`;
+}
+/**
+ * Mermaid gantt on one clock. Preflight runs on all hosts at once, so it is one bar (a host that
+ * failed it gets its own); then each changed host: a section with a bar per phase while there are
+ * few, one bar per host beyond TIMELINE_DETAILED_HOSTS (the phases are in the table). When no host
+ * got past preflight (a dry run, a failed preflight), the preflight is what is drawn per host.
+ */
 function timeline(report) {
+    const all = report.hosts.flatMap(shown);
+    if (all.length === 0)
+        return [];
+    const first = Math.min(...all.map(start));
+    const last = Math.max(...all.map(end));
     const rows = [];
-    for (const host of report.hosts) {
-        const shown = host.phases.filter((p) => p.status !== 'skipped');
-        if (shown.length === 0)
-            continue;
-        rows.push(`  section ${host.name.replace(/[:#;]/g, '_')}`);
-        for (const p of shown) {
-            const start = Date.parse(p.startedAt);
-            const tag = p.status === 'failed' ? 'crit, ' : p.status === 'warning' ? 'active, ' : '';
-            rows.push(`  ${p.name} :${tag}${start}, ${start + Math.max(1, p.durationMs)}`);
+    const changedAny = report.hosts.some((h) => rolloutPhases(h).length);
+    const phasesOf = changedAny ? rolloutPhases : (h) => shown(h).filter((p) => PREFLIGHT.has(p.name));
+    if (changedAny) {
+        const preflight = report.hosts.filter((h) => shown(h).some((p) => PREFLIGHT.has(p.name)));
+        const prePhases = preflight.flatMap((h) => shown(h).filter((p) => PREFLIGHT.has(p.name)));
+        const warned = prePhases.some((p) => p.status === 'warning');
+        rows.push('  section preflight', task(plural(preflight.length, 'host'), warned ? 'warning' : 'ok', Math.min(...prePhases.map(start)), Math.max(...prePhases.map(end))));
+    }
+    const drawn = report.hosts.filter((h) => phasesOf(h).length);
+    const detailed = drawn.length <= TIMELINE_DETAILED_HOSTS;
+    if (detailed) {
+        for (const h of drawn) {
+            rows.push(`  section ${label(h.name)}`);
+            for (const p of phasesOf(h))
+                rows.push(task(p.name, p.status, start(p), end(p)));
         }
     }
-    if (rows.length === 0)
-        return [];
-    return ['### Timeline', '', '```mermaid', 'gantt', '  dateFormat x', '  axisFormat %H:%M:%S', ...rows, '```', ''];
+    else {
+        rows.push(`  section ${changedAny ? 'hosts' : 'preflight'}`);
+        for (const h of drawn) {
+            const phases = phasesOf(h);
+            const status = phases.some((p) => p.status === 'failed') ? 'failed' : phases.some((p) => p.status === 'warning') ? 'warning' : 'ok';
+            rows.push(task(h.name, status, Math.min(...phases.map(start)), Math.max(...phases.map(end))));
+        }
+    }
+    const startedAt = new Date(first).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+    const bars = detailed ? '' : `One bar per host, ${changedAny ? 'from its lock to the end of its last phase' : 'for its preflight'} (each host's phases are in the table). `;
+    return [
+        '### Timeline',
+        '',
+        `${bars}Clock times in your time zone; the run started ${startedAt}.`,
+        '',
+        '```mermaid',
+        'gantt',
+        '  dateFormat x',
+        `  axisFormat ${axisFormat(last - first)}`,
+        '  todayMarker off',
+        ...rows,
+        '```',
+        '',
+    ];
 }
+/** Lines for a <pre> block, capped so one pathological host cannot blow the summary's 1 MiB. */
+function preLines(lines, max = 100, width = 1000) {
+    const out = lines.slice(0, max).flatMap((l) => l.split(/\r\n?|\n/)).map((l) => html(l.length > width ? `${l.slice(0, width - 1)}…` : l));
+    if (lines.length > max)
+        out.push(html(`… ${lines.length - max} more lines`));
+    return out;
+}
+/** A failed host's evidence, collapsed: the failed phase, the watch window's counts, error lines, journal, warnings. */
 function evidence(host) {
     if (host.status !== 'failed')
         return [];
-    const failed = host.phases.find((p) => p.status === 'failed');
-    const out = [`<details><summary>Evidence from ${html(host.name)}${failed ? ` (failed in ${failed.name})` : ''}</summary>`, ''];
+    const failed = failedPhase(host);
+    const logLines = host.evidence?.logLines ?? [];
+    const journal = host.evidence?.journal ?? [];
+    const contents = [logLines.length && plural(logLines.length, 'error line'), journal.length && plural(journal.length, 'journal line')].filter(Boolean).join(', ');
+    const out = [`<details><summary>Evidence from <b>${htmlLine(host.name)}</b>${failed ? ` (failed in ${htmlLine(failed.name)})` : ''}${contents ? `: ${contents}` : ''}</summary>`, ''];
     if (failed)
-        out.push(`<p><b>${html(failed.name)}</b>: ${html(failed.detail)}</p>`, '');
-    if (host.errors && host.errors.verdict !== 'skipped') {
-        out.push(`<p>Watch window: ${host.errors.requests} requests, ${host.errors.errors} errors (${pct(host.errors.rate)}) from ${html(host.errors.source ?? '')}. ${html(host.errors.reason ?? '')}</p>`, '');
+        out.push(`<p><b>${htmlLine(failed.name)}</b>: ${htmlLine(failed.detail)}</p>`, '');
+    const e = host.errors;
+    if (e && e.verdict !== 'skipped') {
+        const window = e.windowMs !== undefined ? ` in ${duration(e.windowMs)}` : '';
+        const from = e.source ? ` from ${e.source}` : '';
+        const baseline = e.baseline ? `; before the change: ${e.baseline.errors} / ${e.baseline.requests} (${pct(e.baseline.rate)})` : '';
+        const reason = e.reason && !(failed?.detail ?? '').includes(e.reason) ? ` ${e.reason}` : '';
+        out.push(`<p>Watch window: ${e.requests} requests, ${e.errors} errors (${pct(e.rate)})${htmlLine(window + from)}${htmlLine(baseline)}, verdict ${htmlLine(e.verdict)}.${htmlLine(reason)}</p>`, '');
     }
-    if (host.evidence?.logLines.length)
-        out.push('<p>Error lines in the window:</p>', '', '<pre>', ...host.evidence.logLines.map(html), '</pre>', '');
-    if (host.evidence?.journal.length)
-        out.push('<p>Journal since the change:</p>', '', '<pre>', ...host.evidence.journal.map(html), '</pre>', '');
+    if (host.strategyReason)
+        out.push(`<p>Strategy: ${htmlLine(host.strategy)} (${htmlLine(host.strategyReason)})</p>`, '');
+    if (logLines.length)
+        out.push('<p>Error lines in the window:</p>', '', '<pre>', ...preLines(logLines), '</pre>', '');
+    if (journal.length)
+        out.push('<p>Journal since the change:</p>', '', '<pre>', ...preLines(journal), '</pre>', '');
     if (host.warnings.length)
-        out.push('<p>Warnings:</p>', '', '<ul>', ...host.warnings.map((w) => `<li>${html(w)}</li>`), '</ul>', '');
+        out.push('<p>Warnings:</p>', '', '<ul>', ...host.warnings.map((w) => `<li>${htmlLine(w)}</li>`), '</ul>', '');
     out.push('</details>', '');
     return out;
+}
+/** A fenced block that no backtick run in the content can close early. */
+function fenced(lines, info = '') {
+    const longest = Math.max(2, ...lines.map((l) => Math.max(0, ...(l.match(/`+/g) ?? []).map((r) => r.length))));
+    const fence = '`'.repeat(longest + 1);
+    return [`${fence}${info}`, ...lines, fence];
+}
+function headline(report) {
+    const done = report.hosts.filter((h) => h.status === 'success').length;
+    if (report.status === 'success') {
+        return report.dryRun
+            ? `**Dry run: preflight passed on ${plural(report.hosts.length, 'host')}, nothing changed** (${duration(report.durationMs)}).`
+            : `**All ${plural(done, 'host')} restarted** in ${duration(report.durationMs)}.`;
+    }
+    const failedHosts = report.hosts.filter((h) => h.status === 'failed');
+    const others = failedHosts.filter((h) => h.name !== report.failedHost).length;
+    const untouched = report.hosts.filter((h) => h.status === 'skipped').length;
+    const changedAny = report.hosts.some((h) => rolloutPhases(h).length);
+    const outcome = !changedAny
+        ? 'No host was changed.'
+        : `${plural(done, 'host')} done before it${untouched ? `; ${plural(untouched, 'host')} after it not touched` : ''}.`;
+    const more = others ? ` ${plural(others, 'more host')} failed too (see below).` : '';
+    return `**Failed at ${md(report.failedHost)} in phase ${md(report.failedPhase)}** after ${duration(report.durationMs)}: ${md(report.reason)}. ${outcome}${more}`;
 }
 /** The job summary: verdict, per-host table, timeline, and a failed host's evidence. */
 function summaryMarkdown(report, plan, invalid = []) {
     const lines = ['## zero-downtime-restart', ''];
     if (report.status === 'invalid') {
-        lines.push('**Invalid inputs — no host was touched.**', '', ...invalid.map((e) => `- ${esc(e)}`), '');
+        lines.push('**Invalid inputs — no host was touched.**', '', ...invalid.map(listItem), '');
         return lines.join('\n');
     }
-    const done = report.hosts.filter((h) => h.status === 'success').length;
-    lines.push(report.status === 'success'
-        ? `**${report.dryRun ? 'Dry run: preflight passed, nothing changed' : `All ${done} host${done === 1 ? '' : 's'} restarted`}** in ${secs(report.durationMs)}.`
-        : `**Failed at ${esc(report.failedHost)} in phase ${esc(report.failedPhase)}**: ${esc(report.reason)}. ${done} host${done === 1 ? '' : 's'} done before it; the hosts after it were not touched.`, '', '| host | strategy | result | errors in watch window | load balancer | phases |', '| --- | --- | --- | --- | --- | --- |', ...report.hosts.map((h) => `| ${esc(h.name)}${h.name !== h.host ? ` (${esc(h.host)})` : ''} | ${esc(h.strategy || '—')} | ${RESULT[h.status]} | ${esc(errorsCell(h))} | ${h.lbState === 'drained' ? '**drained**' : h.lbState} | ${esc(phases(h)) || '—'} |`), '');
+    lines.push(headline(report), '', '| host | strategy | result | errors in watch window | load balancer | took | phases |', '| --- | --- | --- | --- | --- | --- | --- |', ...report.hosts.map((h) => `| ${hostCell(h)} | ${md(h.strategy || '—')} | ${resultCell(h)} | ${errorsCell(h)} | ${LB[h.lbState] ?? md(String(h.lbState))} | ${changeTime(h)} | ${phasesCell(h)} |`), '');
     const drained = report.hosts.filter((h) => h.lbState === 'drained');
     if (drained.length)
-        lines.push(`> [!WARNING]\n> Left out of rotation: ${drained.map((h) => esc(h.name)).join(', ')} (unhealthy after the failure).`, '');
+        lines.push('> [!WARNING]', `> Left out of rotation: ${drained.map((h) => md(h.name)).join(', ')} (unhealthy after the failure).`, '');
     lines.push(...timeline(report));
     for (const h of report.hosts)
         lines.push(...evidence(h));
     if (plan.length)
-        lines.push('### Plan', '', '```', ...plan, '```', '');
+        lines.push('### Plan', '', ...fenced(plan), '');
     return lines.join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/report/publish.ts
 
 
-/** At most this many error annotations name hosts; more roll up into one. */
+/**
+ * GitHub shows at most 10 annotations of each type per step: this many error annotations name a
+ * failed host, and the rest roll up into one.
+ */
 const ERROR_ANNOTATIONS = 9;
+/** GitHub refuses a job summary over 1 MiB; stay clear of it. */
+const SUMMARY_LIMIT_BYTES = 1024 * 1024 - 16 * 1024;
+/** Names for a roll-up line: the first few, then how many more. */
+function names(list, shown = 10) {
+    return list.length > shown ? `${list.slice(0, shown).join(', ')} and ${list.length - shown} more` : list.join(', ');
+}
 /** Sets the outputs, writes the job summary and the error annotations of a finished run. */
 async function publish(report, plan) {
     setOutput('status', report.status);
@@ -66921,21 +67104,41 @@ async function publish(report, plan) {
         const phase = host.phases.find((p) => p.status === 'failed');
         error(`${host.name} failed in phase ${phase?.name ?? report.failedPhase}: ${phase?.detail ?? report.reason}`, { title: `zero-downtime-restart: ${host.name} (${phase?.name ?? report.failedPhase})` });
     }
-    if (failed.length > ERROR_ANNOTATIONS)
-        error(`${failed.length - ERROR_ANNOTATIONS} more hosts failed; see the job summary.`);
+    const rest = failed.slice(ERROR_ANNOTATIONS);
+    if (rest.length)
+        error(`${rest.length} more host${rest.length === 1 ? '' : 's'} failed: ${names(rest.map((h) => h.name))}; see the job summary.`, { title: 'zero-downtime-restart: more failed hosts' });
     if (report.status === 'failed' && failed.length === 0) {
         error(`${report.failedHost} failed in phase ${report.failedPhase}: ${report.reason}`, { title: `zero-downtime-restart: ${report.failedHost} (${report.failedPhase})` });
     }
-    for (const host of report.hosts.filter((h) => h.lbState === 'drained')) {
-        warning(`${host.name} is left drained in the load balancer: it was not healthy after the failure.`, { title: 'Host left out of rotation' });
+    // One warning however many hosts are left drained: the run's own warnings already use the rest.
+    const drained = report.hosts.filter((h) => h.lbState === 'drained').map((h) => h.name);
+    if (drained.length) {
+        warning(`${names(drained)} ${drained.length === 1 ? 'is' : 'are'} left drained in the load balancer: not healthy after the failure.`, { title: `Host${drained.length === 1 ? '' : 's'} left out of rotation` });
     }
     await writeSummary(summaryMarkdown(report, plan));
+}
+/**
+ * A summary that fits GitHub's limit: cut at a blank line before the limit, with a note. The
+ * summary is built to stay far below it (a 100-host run is tens of KiB); this is the backstop.
+ */
+function fitSummary(markdown, limit = SUMMARY_LIMIT_BYTES) {
+    if (Buffer.byteLength(markdown) <= limit)
+        return markdown;
+    const note = '\n\n> [!NOTE]\n> The summary was cut to stay under GitHub\'s 1 MiB limit; the `report` output has everything.\n';
+    const room = limit - Buffer.byteLength(note);
+    let cut = Buffer.from(markdown).subarray(0, room).toString('utf8').replace(/\uFFFD+$/, '');
+    const block = cut.lastIndexOf('\n\n');
+    if (block > 0)
+        cut = cut.slice(0, block);
+    const openFence = (cut.match(/^```/gm) ?? []).length % 2 === 1 ? '\n```' : '';
+    const openDetails = (cut.match(/<details>/g) ?? []).length > (cut.match(/<\/details>/g) ?? []).length ? '\n\n</details>' : '';
+    return `${cut}${openFence}${openDetails}${note}`;
 }
 /** Writes markdown to the job summary when the runner provides one. */
 async function writeSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
-    await summary.addRaw(markdown, true).write();
+    await summary.addRaw(fitSummary(markdown), true).write();
 }
 
 ;// CONCATENATED MODULE: ./src/transport/target.ts
@@ -68116,7 +68319,7 @@ async function preflightHost(run, ctx) {
     const report = run.report;
     const remote = await runPhase(clock, report, 'connect', async (phase) => {
         const started = clock.now();
-        const remote = new Remote(await deps.connector.connect(run.target), settings.ssh.sudo);
+        const remote = new Remote(await deps.connector.connect(run.target), settings.ssh.sudo, (text) => log.debug(text));
         phase.detail(`${describeTarget(run.target)} in ${clock.now() - started} ms`);
         return remote;
     });
@@ -68140,9 +68343,15 @@ async function preflightHost(run, ctx) {
         run.choice = choice;
         report.strategy = choice.label;
         report.strategyReason = choice.reason;
-        const needsCurl = settings.readiness.url !== null || settings.check.source === 'probe' || settings.lb.kind === 'nginx';
+        const needsCurl = settings.readiness.url !== null || settings.check.source === 'probe' || settings.drain.stubStatusUrl !== null;
         if (needsCurl && !unit.hasCurl)
             throw new Error('curl is not installed on the host; readiness and probe checks run it there');
+        if (settings.check.windowMs > 0 && settings.check.source === 'access-log') {
+            const mark = await remote.run(logMark(settings.check.accessLog, timeout));
+            if (mark.code !== 0 || !/^\d+ \d+ /.test(mark.stdout)) {
+                throw new Error(`the access log ${settings.check.accessLog} cannot be read on this host (set access-log, or another check-source): ${mark.stderr.trim()}`);
+            }
+        }
         const findings = choice.action === 'restart' ? stopFindings(unit, settings.drain.timeoutMs) : [];
         if (findings.length && settings.unitWarnings === 'refuse') {
             throw new Error(`unit-warnings is refuse: ${findings.map((f) => `${f.message} Fix with \`systemctl edit ${unit.id}\`: ${f.dropIn.replace(/\n/g, ' ')}`).join(' ')}`);
@@ -68607,7 +68816,7 @@ var dist = __nccwpck_require__(8815);
 const values_ok = (value) => ({ ok: true, value });
 const fail = (error) => ({ ok: false, error });
 /** Shows a user's value in an error without flooding the log. */
-function shown(value) {
+function values_shown(value) {
     const one = JSON.stringify(value);
     return one.length > 80 ? `${one.slice(0, 77)}…"` : one;
 }
@@ -68616,23 +68825,23 @@ const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 function parseDuration(text) {
     const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(text.trim());
     if (!match)
-        return fail(`expected a duration such as 500ms, 30s, 2m or a number of seconds, got ${shown(text)}`);
+        return fail(`expected a duration such as 500ms, 30s, 2m or a number of seconds, got ${values_shown(text)}`);
     return values_ok(Math.round(Number(match[1]) * UNITS[match[2] ?? 's']));
 }
 /** `1%`, `0.5%`: a fraction between 0 and 1. */
 function parsePercent(text) {
     const match = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
     if (!match)
-        return fail(`expected a percentage such as 1% or 0.5%, got ${shown(text)}`);
+        return fail(`expected a percentage such as 1% or 0.5%, got ${values_shown(text)}`);
     const value = Number(match[1]);
     if (value > 100)
-        return fail(`expected a percentage from 0% to 100%, got ${shown(text)}`);
+        return fail(`expected a percentage from 0% to 100%, got ${values_shown(text)}`);
     return values_ok(value / 100);
 }
 function parseInteger(text, min, max) {
     const trimmed = text.trim();
     if (!/^\d+$/.test(trimmed) || Number(trimmed) < min || Number(trimmed) > max) {
-        return fail(`expected a whole number from ${min} to ${max}, got ${shown(text)}`);
+        return fail(`expected a whole number from ${min} to ${max}, got ${values_shown(text)}`);
     }
     return values_ok(Number(trimmed));
 }
@@ -68643,26 +68852,26 @@ function parseBoolean(text) {
         return values_ok(true);
     if (['false', 'False', 'FALSE'].includes(trimmed))
         return values_ok(false);
-    return fail(`expected true or false, got ${shown(text)}`);
+    return fail(`expected true or false, got ${values_shown(text)}`);
 }
 function parseChoice(text, choices) {
     const trimmed = text.trim();
     if (choices.includes(trimmed))
         return values_ok(trimmed);
-    return fail(`expected one of ${choices.join(', ')}, got ${shown(text)}`);
+    return fail(`expected one of ${choices.join(', ')}, got ${values_shown(text)}`);
 }
 /** An http(s) URL with no whitespace or control characters. */
 function parseUrl(text) {
     const trimmed = text.trim();
     if (/[\s\x00-\x1f\x7f]/.test(trimmed))
-        return fail(`expected a URL without spaces or control characters, got ${shown(text)}`);
+        return fail(`expected a URL without spaces or control characters, got ${values_shown(text)}`);
     try {
         const url = new URL(trimmed);
         if (url.protocol !== 'http:' && url.protocol !== 'https:')
-            return fail(`expected an http:// or https:// URL, got ${shown(text)}`);
+            return fail(`expected an http:// or https:// URL, got ${values_shown(text)}`);
     }
     catch {
-        return fail(`expected a URL such as http://127.0.0.1/healthz, got ${shown(text)}`);
+        return fail(`expected a URL such as http://127.0.0.1/healthz, got ${values_shown(text)}`);
     }
     return values_ok(trimmed);
 }
@@ -68670,7 +68879,7 @@ function parseUrl(text) {
 function parsePath(text) {
     const trimmed = text.trim();
     if (!trimmed.startsWith('/') || /[\x00-\x1f\x7f]/.test(trimmed)) {
-        return fail(`expected an absolute path such as /var/log/nginx/access.log, got ${shown(text)}`);
+        return fail(`expected an absolute path such as /var/log/nginx/access.log, got ${values_shown(text)}`);
     }
     return values_ok(trimmed);
 }
@@ -68678,7 +68887,7 @@ function parsePath(text) {
 function parseUnit(text) {
     const trimmed = text.trim();
     if (!/^[A-Za-z0-9:_.\\@-]{1,255}$/.test(trimmed) || trimmed.startsWith('-')) {
-        return fail(`expected a systemd unit name such as nginx or app.service, got ${shown(text)}`);
+        return fail(`expected a systemd unit name such as nginx or app.service, got ${values_shown(text)}`);
     }
     return values_ok(trimmed);
 }
@@ -68693,7 +68902,7 @@ function parseCommand(text) {
 function parseProxyName(text) {
     const trimmed = text.trim();
     if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(trimmed))
-        return fail(`expected a name of letters, digits and -_.: , got ${shown(text)}`);
+        return fail(`expected a name of letters, digits and -_.: , got ${values_shown(text)}`);
     return values_ok(trimmed);
 }
 
@@ -68708,11 +68917,11 @@ function checkAddress(address) {
         return undefined;
     if (HOSTNAME.test(address))
         return undefined;
-    return `${shown(address)} is not a host name, IPv4 or IPv6 address`;
+    return `${values_shown(address)} is not a host name, IPv4 or IPv6 address`;
 }
 function checkPort(text) {
     const port = Number(text);
-    return /^\d+$/.test(text) && port >= 1 && port <= 65535 ? port : `port ${shown(text)} is not a number from 1 to 65535`;
+    return /^\d+$/.test(text) && port >= 1 && port <= 65535 ? port : `port ${values_shown(text)} is not a number from 1 to 65535`;
 }
 /** `[user@]address[:port]`, IPv6 as `[addr]` or `[addr]:port` (a bare IPv6 address has no port). */
 function parseTarget(text, defaults) {
@@ -68724,7 +68933,7 @@ function parseTarget(text, defaults) {
         user = rest.slice(0, at);
         rest = rest.slice(at + 1);
         if (!USER.test(user))
-            return `${shown(entry)}: user ${shown(user)} is not a valid user name`;
+            return `${values_shown(entry)}: user ${values_shown(user)} is not a valid user name`;
     }
     let host;
     let port = defaults.port;
@@ -68732,7 +68941,7 @@ function parseTarget(text, defaults) {
     if (bracketed) {
         host = bracketed[1];
         if ((0,external_node_net_.isIP)(host) !== 6)
-            return `${shown(entry)}: only IPv6 addresses go in brackets`;
+            return `${values_shown(entry)}: only IPv6 addresses go in brackets`;
         if (bracketed[2] !== undefined)
             port = checkPort(bracketed[2]);
     }
@@ -68746,10 +68955,10 @@ function parseTarget(text, defaults) {
             port = checkPort(rest.slice(colon + 1));
     }
     if (typeof port === 'string')
-        return `${shown(entry)}: ${port}`;
+        return `${values_shown(entry)}: ${port}`;
     const bad = checkAddress(host);
     if (bad)
-        return host === entry ? bad : `${shown(entry)}: ${bad}`;
+        return host === entry ? bad : `${values_shown(entry)}: ${bad}`;
     return { host, port, user, name: host };
 }
 function isYamlList(text) {
@@ -68778,7 +68987,7 @@ function fromMapping(item, index, defaults) {
     if (item.user !== undefined) {
         user = String(item.user);
         if (!USER.test(user))
-            return `${where}: user ${shown(user)} is not a valid user name`;
+            return `${where}: user ${values_shown(user)} is not a valid user name`;
     }
     const address = host.replace(/^\[(.*)\]$/, '$1');
     let name = address;
@@ -68844,9 +69053,9 @@ function parseHosts(text, defaults) {
     for (const h of hosts) {
         const target = `${h.host.toLowerCase()}:${h.port}`;
         if (targets.has(target))
-            errors.push(`host ${shown(`${h.host}:${h.port}`)} appears twice`);
+            errors.push(`host ${values_shown(`${h.host}:${h.port}`)} appears twice`);
         else if (names.has(h.name))
-            errors.push(`name ${shown(h.name)} appears twice`);
+            errors.push(`name ${values_shown(h.name)} appears twice`);
         targets.add(target);
         names.add(h.name);
     }
@@ -68951,7 +69160,7 @@ function readSettings(source, env = {}) {
     const optional = (name, parse) => (given(name) ? take(name, parse, null) : null);
     const user = raw('user').trim();
     if (!/^[a-z_][a-z0-9_.-]{0,31}$/i.test(user))
-        complain('user', `expected a user name, got ${shown(user)}`);
+        complain('user', `expected a user name, got ${values_shown(user)}`);
     const port = take('port', (t) => parseInteger(t, 1, 65535), 22);
     const defaults = { user, port };
     let hosts = [];
@@ -69060,7 +69269,7 @@ function readSettings(source, env = {}) {
         complain('connect-timeout', 'must be at least 500ms');
     for (const path of settings.checkIgnorePaths) {
         if (!/^\/[^\s?#]*$/.test(path))
-            complain('check-ignore-paths', `expected request paths such as /healthz, got ${shown(path)}`);
+            complain('check-ignore-paths', `expected request paths such as /healthz, got ${values_shown(path)}`);
     }
     if (settings.readiness.intervalMs < 50)
         complain('readiness-interval', 'must be at least 50ms');

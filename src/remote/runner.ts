@@ -38,10 +38,20 @@ export class RemoteCommandError extends Error {
 
 /** Runs built commands on one host, with the host's sudo setting and strict exit semantics. */
 export class Remote {
+  private readonly sudo: boolean;
+
+  /**
+   * `sudo` asks for `sudo -n` on every command; a target logged in as root needs none (and may
+   * have no sudo installed), so it is skipped there. `trace` sees every line sent and its outcome
+   * (step debug logging); nothing secret is ever in a command line.
+   */
   constructor(
     readonly shell: RemoteShell,
-    private readonly sudo: boolean,
-  ) {}
+    sudo: boolean,
+    private readonly trace?: (text: string) => void,
+  ) {
+    this.sudo = sudo && shell.target.user !== 'root';
+  }
 
   /** The exact line sent to the host, as the dry-run plan prints it. */
   line(cmd: RemoteCommand): string {
@@ -49,10 +59,12 @@ export class Remote {
   }
 
   /** Runs the command and returns whatever happened; the caller judges it. */
-  run(cmd: RemoteCommand): Promise<ExecResult> {
+  async run(cmd: RemoteCommand): Promise<ExecResult> {
     // The host kills the command at its timeout; this side waits a little longer so that the
     // host's verdict (exit 124) arrives instead of a local guess.
-    return this.shell.exec(this.line(cmd), { timeoutMs: cmd.timeoutMs + (KILL_AFTER_S + 5) * 1000 });
+    const result = await this.shell.exec(this.line(cmd), { timeoutMs: cmd.timeoutMs + (KILL_AFTER_S + 5) * 1000 });
+    this.trace?.(`${this.shell.target.name}: ${cmd.title}: exit ${result.code ?? result.signal ?? result.lost} in ${result.durationMs} ms`);
+    return result;
   }
 
   /** Starts the command as a long-lived session (bounded on the host by its timeout). */

@@ -2,8 +2,19 @@ import * as core from '@actions/core';
 import type { Report } from './report';
 import { summaryMarkdown } from './summary';
 
-/** At most this many error annotations name hosts; more roll up into one. */
+/**
+ * GitHub shows at most 10 annotations of each type per step: this many error annotations name a
+ * failed host, and the rest roll up into one.
+ */
 const ERROR_ANNOTATIONS = 9;
+
+/** GitHub refuses a job summary over 1 MiB; stay clear of it. */
+export const SUMMARY_LIMIT_BYTES = 1024 * 1024 - 16 * 1024;
+
+/** Names for a roll-up line: the first few, then how many more. */
+function names(list: string[], shown = 10): string {
+  return list.length > shown ? `${list.slice(0, shown).join(', ')} and ${list.length - shown} more` : list.join(', ');
+}
 
 /** Sets the outputs, writes the job summary and the error annotations of a finished run. */
 export async function publish(report: Report, plan: string[]): Promise<void> {
@@ -17,18 +28,37 @@ export async function publish(report: Report, plan: string[]): Promise<void> {
     const phase = host.phases.find((p) => p.status === 'failed');
     core.error(`${host.name} failed in phase ${phase?.name ?? report.failedPhase}: ${phase?.detail ?? report.reason}`, { title: `zero-downtime-restart: ${host.name} (${phase?.name ?? report.failedPhase})` });
   }
-  if (failed.length > ERROR_ANNOTATIONS) core.error(`${failed.length - ERROR_ANNOTATIONS} more hosts failed; see the job summary.`);
+  const rest = failed.slice(ERROR_ANNOTATIONS);
+  if (rest.length) core.error(`${rest.length} more host${rest.length === 1 ? '' : 's'} failed: ${names(rest.map((h) => h.name))}; see the job summary.`, { title: 'zero-downtime-restart: more failed hosts' });
   if (report.status === 'failed' && failed.length === 0) {
     core.error(`${report.failedHost} failed in phase ${report.failedPhase}: ${report.reason}`, { title: `zero-downtime-restart: ${report.failedHost} (${report.failedPhase})` });
   }
-  for (const host of report.hosts.filter((h) => h.lbState === 'drained')) {
-    core.warning(`${host.name} is left drained in the load balancer: it was not healthy after the failure.`, { title: 'Host left out of rotation' });
+  // One warning however many hosts are left drained: the run's own warnings already use the rest.
+  const drained = report.hosts.filter((h) => h.lbState === 'drained').map((h) => h.name);
+  if (drained.length) {
+    core.warning(`${names(drained)} ${drained.length === 1 ? 'is' : 'are'} left drained in the load balancer: not healthy after the failure.`, { title: `Host${drained.length === 1 ? '' : 's'} left out of rotation` });
   }
   await writeSummary(summaryMarkdown(report, plan));
+}
+
+/**
+ * A summary that fits GitHub's limit: cut at a blank line before the limit, with a note. The
+ * summary is built to stay far below it (a 100-host run is tens of KiB); this is the backstop.
+ */
+export function fitSummary(markdown: string, limit = SUMMARY_LIMIT_BYTES): string {
+  if (Buffer.byteLength(markdown) <= limit) return markdown;
+  const note = '\n\n> [!NOTE]\n> The summary was cut to stay under GitHub\'s 1 MiB limit; the `report` output has everything.\n';
+  const room = limit - Buffer.byteLength(note);
+  let cut = Buffer.from(markdown).subarray(0, room).toString('utf8').replace(/\uFFFD+$/, '');
+  const block = cut.lastIndexOf('\n\n');
+  if (block > 0) cut = cut.slice(0, block);
+  const openFence = (cut.match(/^```/gm) ?? []).length % 2 === 1 ? '\n```' : '';
+  const openDetails = (cut.match(/<details>/g) ?? []).length > (cut.match(/<\/details>/g) ?? []).length ? '\n\n</details>' : '';
+  return `${cut}${openFence}${openDetails}${note}`;
 }
 
 /** Writes markdown to the job summary when the runner provides one. */
 export async function writeSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
-  await core.summary.addRaw(markdown, true).write();
+  await core.summary.addRaw(fitSummary(markdown), true).write();
 }

@@ -1,9 +1,53 @@
-import type { HostReport, PhaseRecord, Report } from './report';
+import type { HostReport, PhaseName, PhaseRecord, Report } from './report';
 
-const esc = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/</g, '&lt;');
+/**
+ * The job summary (GITHUB_STEP_SUMMARY): the verdict, a table with a row per host, a Mermaid gantt
+ * of the phases, and each failed host's evidence collapsed under <details>.
+ *
+ * Everything that came from a host or an input is escaped for where it lands: `md` for markdown
+ * text (table cells, the headline, list items), `html` for the raw HTML blocks of the evidence, and
+ * `label` for Mermaid, which gets a plain character set. `scripts/render-summary.ts` renders a
+ * summary in Chromium to look at it.
+ */
+
+/** Markdown text on one line: no raw HTML, no emphasis/links/code from the content, pipes kept in their cell. */
+function md(text: string): string {
+  return text
+    .replace(/\r\n?|\n/g, ' ')
+    .trim()
+    .replace(/[\\`*_[\]|~#]/g, (c) => `\\${c}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+/** A list item's text: also no nested list or heading from how the text begins. */
+const listItem = (text: string): string => `- ${md(text).replace(/^([-+=])/, '\\$1').replace(/^(\d+)([.)])/, '$1\\$2')}`;
+
+/** Text for a raw HTML block: escaped, and on one line where a blank line would end the block. */
 const html = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const secs = (ms: number): string => (ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`);
+const htmlLine = (text: string): string => html(text.replace(/\r\n?|\n/g, ' '));
+
+/** Duration for people: 39 ms, 1.0 s, 42 s, 3 min 5 s, 1 h 2 min. */
+function duration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
+  const m = Math.round(s / 60);
+  return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`;
+}
+
 const pct = (r: number): string => `${(r * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+const PREFLIGHT: ReadonlySet<PhaseName> = new Set<PhaseName>(['connect', 'inspect', 'validate']);
+const shown = (host: HostReport): PhaseRecord[] => host.phases.filter((p) => p.status !== 'skipped');
+const rolloutPhases = (host: HostReport): PhaseRecord[] => shown(host).filter((p) => !PREFLIGHT.has(p.name));
+const failedPhase = (host: HostReport): PhaseRecord | undefined => host.phases.find((p) => p.status === 'failed');
+const start = (p: PhaseRecord): number => Date.parse(p.startedAt);
+const end = (p: PhaseRecord): number => start(p) + Math.max(0, p.durationMs);
 
 const RESULT: Record<HostReport['status'], string> = {
   success: '✅ success',
@@ -12,76 +56,200 @@ const RESULT: Record<HostReport['status'], string> = {
   planned: '📝 planned',
 };
 
-function phases(host: HostReport): string {
-  return host.phases
-    .filter((p) => p.status !== 'skipped')
-    .map((p) => `${p.status === 'failed' ? '**' : ''}${p.name}${p.status === 'failed' ? ' ✗**' : p.status === 'warning' ? ' ⚠' : ''} ${secs(p.durationMs)}`)
-    .join(' · ');
+const LB: Record<HostReport['lbState'], string> = {
+  'in-service': 'in service',
+  drained: '**drained**',
+  none: '—',
+  unknown: 'unknown',
+};
+
+/** One phase and its duration, kept on one line of the cell (wraps fall between phases). */
+function phaseText(p: PhaseRecord): string {
+  const text = `${p.name}${p.status === 'failed' ? ' ✗' : p.status === 'warning' ? ' ⚠' : ''} ${duration(p.durationMs)}`.replace(/ /g, '&nbsp;');
+  return p.status === 'failed' ? `**${text}**` : text;
+}
+
+/** Phase durations, preflight on one line and the change on the next. */
+function phasesCell(host: HostReport): string {
+  const pre = shown(host).filter((p) => PREFLIGHT.has(p.name));
+  const rest = rolloutPhases(host);
+  const lines = [pre, rest].filter((l) => l.length).map((l) => l.map(phaseText).join(' · '));
+  return lines.join('<br>') || '—';
+}
+
+/** The host's own change: from its first phase after preflight to the end of its last. */
+function changeTime(host: HostReport): string {
+  const rest = rolloutPhases(host);
+  if (!rest.length) return '—';
+  return duration(Math.max(...rest.map(end)) - Math.min(...rest.map(start))).replace(/ /g, '&nbsp;');
+}
+
+function resultCell(host: HostReport): string {
+  const failed = failedPhase(host);
+  return host.status === 'failed' && failed ? `${RESULT.failed} in ${failed.name}` : RESULT[host.status];
 }
 
 function errorsCell(host: HostReport): string {
   const e = host.errors;
   if (!e) return '—';
   if (e.verdict === 'skipped') return 'not watched';
-  return `${e.verdict}: ${e.errors}/${e.requests} (${pct(e.rate)})`;
+  const counts = `${e.errors}/${e.requests} (${pct(e.rate)})`;
+  return e.verdict === 'fail' ? `**fail**: ${counts}` : `${e.verdict}: ${counts}`;
 }
 
-/** Mermaid gantt of every phase of every host, on one time axis. */
+function hostCell(host: HostReport): string {
+  return host.name !== host.host ? `${md(host.name)} (${md(host.host)})` : md(host.name);
+}
+
+/** Mermaid keywords a task name must not start with (the gantt lexer takes the first rule that matches). */
+const GANTT_KEYWORDS = /^(gantt|dateformat|inclusiveenddates|topaxis|axisformat|tickinterval|includes|excludes|todaymarker|weekday|weekend|title|accdescription|acctitle|accdescr|section|click|call|href|\d{4}-\d\d-\d\d)/i;
+
+/** A name Mermaid shows as it is: a plain character set, never a keyword, never empty. */
+function label(name: string): string {
+  const plain = name.replace(/[^A-Za-z0-9._@()[\]/ -]/g, '_').replace(/\s+/g, ' ').trim().slice(0, 60) || '_';
+  return GANTT_KEYWORDS.test(plain) ? `host ${plain}` : plain;
+}
+
+/** Up to this many hosts changed, the gantt shows each host's phases; above it, one bar per host. */
+const TIMELINE_DETAILED_HOSTS = 10;
+
+/** Tick labels that change from tick to tick over the span (d3 puts about ten ticks on the axis). */
+function axisFormat(spanMs: number): string {
+  if (spanMs < 10_000) return '%H:%M:%S.%L';
+  if (spanMs < 4 * 3600_000) return '%H:%M:%S';
+  return '%H:%M';
+}
+
+function task(name: string, status: PhaseRecord['status'], from: number, to: number): string {
+  const tag = status === 'failed' ? 'crit, ' : status === 'warning' ? 'active, ' : '';
+  return `  ${label(name)} :${tag}${from}, ${Math.max(to, from + 1)}`;
+}
+
+/**
+ * Mermaid gantt on one clock. Preflight runs on all hosts at once, so it is one bar (a host that
+ * failed it gets its own); then each changed host: a section with a bar per phase while there are
+ * few, one bar per host beyond TIMELINE_DETAILED_HOSTS (the phases are in the table). When no host
+ * got past preflight (a dry run, a failed preflight), the preflight is what is drawn per host.
+ */
 function timeline(report: Report): string[] {
+  const all = report.hosts.flatMap(shown);
+  if (all.length === 0) return [];
+  const first = Math.min(...all.map(start));
+  const last = Math.max(...all.map(end));
   const rows: string[] = [];
-  for (const host of report.hosts) {
-    const shown = host.phases.filter((p: PhaseRecord) => p.status !== 'skipped');
-    if (shown.length === 0) continue;
-    rows.push(`  section ${host.name.replace(/[:#;]/g, '_')}`);
-    for (const p of shown) {
-      const start = Date.parse(p.startedAt);
-      const tag = p.status === 'failed' ? 'crit, ' : p.status === 'warning' ? 'active, ' : '';
-      rows.push(`  ${p.name} :${tag}${start}, ${start + Math.max(1, p.durationMs)}`);
+
+  const changedAny = report.hosts.some((h) => rolloutPhases(h).length);
+  const phasesOf = changedAny ? rolloutPhases : (h: HostReport): PhaseRecord[] => shown(h).filter((p) => PREFLIGHT.has(p.name));
+  if (changedAny) {
+    const preflight = report.hosts.filter((h) => shown(h).some((p) => PREFLIGHT.has(p.name)));
+    const prePhases = preflight.flatMap((h) => shown(h).filter((p) => PREFLIGHT.has(p.name)));
+    const warned = prePhases.some((p) => p.status === 'warning');
+    rows.push('  section preflight', task(plural(preflight.length, 'host'), warned ? 'warning' : 'ok', Math.min(...prePhases.map(start)), Math.max(...prePhases.map(end))));
+  }
+
+  const drawn = report.hosts.filter((h) => phasesOf(h).length);
+  const detailed = drawn.length <= TIMELINE_DETAILED_HOSTS;
+  if (detailed) {
+    for (const h of drawn) {
+      rows.push(`  section ${label(h.name)}`);
+      for (const p of phasesOf(h)) rows.push(task(p.name, p.status, start(p), end(p)));
+    }
+  } else {
+    rows.push(`  section ${changedAny ? 'hosts' : 'preflight'}`);
+    for (const h of drawn) {
+      const phases = phasesOf(h);
+      const status = phases.some((p) => p.status === 'failed') ? 'failed' : phases.some((p) => p.status === 'warning') ? 'warning' : 'ok';
+      rows.push(task(h.name, status, Math.min(...phases.map(start)), Math.max(...phases.map(end))));
     }
   }
-  if (rows.length === 0) return [];
-  return ['### Timeline', '', '```mermaid', 'gantt', '  dateFormat x', '  axisFormat %H:%M:%S', ...rows, '```', ''];
+
+  const startedAt = new Date(first).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  const bars = detailed ? '' : `One bar per host, ${changedAny ? 'from its lock to the end of its last phase' : 'for its preflight'} (each host's phases are in the table). `;
+  return [
+    '### Timeline',
+    '',
+    `${bars}Clock times in your time zone; the run started ${startedAt}.`,
+    '',
+    '```mermaid',
+    'gantt',
+    '  dateFormat x',
+    `  axisFormat ${axisFormat(last - first)}`,
+    '  todayMarker off',
+    ...rows,
+    '```',
+    '',
+  ];
 }
 
+/** Lines for a <pre> block, capped so one pathological host cannot blow the summary's 1 MiB. */
+function preLines(lines: string[], max = 100, width = 1000): string[] {
+  const out = lines.slice(0, max).flatMap((l) => l.split(/\r\n?|\n/)).map((l) => html(l.length > width ? `${l.slice(0, width - 1)}…` : l));
+  if (lines.length > max) out.push(html(`… ${lines.length - max} more lines`));
+  return out;
+}
+
+/** A failed host's evidence, collapsed: the failed phase, the watch window's counts, error lines, journal, warnings. */
 function evidence(host: HostReport): string[] {
   if (host.status !== 'failed') return [];
-  const failed = host.phases.find((p) => p.status === 'failed');
-  const out = [`<details><summary>Evidence from ${html(host.name)}${failed ? ` (failed in ${failed.name})` : ''}</summary>`, ''];
-  if (failed) out.push(`<p><b>${html(failed.name)}</b>: ${html(failed.detail)}</p>`, '');
-  if (host.errors && host.errors.verdict !== 'skipped') {
-    out.push(`<p>Watch window: ${host.errors.requests} requests, ${host.errors.errors} errors (${pct(host.errors.rate)}) from ${html(host.errors.source ?? '')}. ${html(host.errors.reason ?? '')}</p>`, '');
+  const failed = failedPhase(host);
+  const logLines = host.evidence?.logLines ?? [];
+  const journal = host.evidence?.journal ?? [];
+  // The <summary> line's wording is matched by test/fleet/watch.test.ts.
+  const out = [`<details><summary>Evidence from ${htmlLine(host.name)}${failed ? ` (failed in ${htmlLine(failed.name)})` : ''}</summary>`, ''];
+  if (failed) out.push(`<p><b>${htmlLine(failed.name)}</b>: ${htmlLine(failed.detail)}</p>`, '');
+  const e = host.errors;
+  if (e && e.verdict !== 'skipped') {
+    const window = e.windowMs !== undefined ? ` in ${duration(e.windowMs)}` : '';
+    const from = e.source ? ` from ${e.source}` : '';
+    const baseline = e.baseline ? `; before the change: ${e.baseline.errors}/${e.baseline.requests} (${pct(e.baseline.rate)})` : '';
+    const reason = e.reason && !(failed?.detail ?? '').includes(e.reason) ? ` ${e.reason}` : '';
+    out.push(`<p>Watch window: ${e.requests} requests, ${e.errors} errors (${pct(e.rate)})${htmlLine(window + from)}${htmlLine(baseline)}, verdict ${htmlLine(e.verdict)}.${htmlLine(reason)}</p>`, '');
   }
-  if (host.evidence?.logLines.length) out.push('<p>Error lines in the window:</p>', '', '<pre>', ...host.evidence.logLines.map(html), '</pre>', '');
-  if (host.evidence?.journal.length) out.push('<p>Journal since the change:</p>', '', '<pre>', ...host.evidence.journal.map(html), '</pre>', '');
-  if (host.warnings.length) out.push('<p>Warnings:</p>', '', '<ul>', ...host.warnings.map((w) => `<li>${html(w)}</li>`), '</ul>', '');
+  if (host.strategyReason) out.push(`<p>Strategy: ${htmlLine(host.strategy)} (${htmlLine(host.strategyReason)})</p>`, '');
+  if (logLines.length) out.push('<p>Error lines in the window:</p>', '', '<pre>', ...preLines(logLines), '</pre>', '');
+  if (journal.length) out.push('<p>Journal since the change:</p>', '', '<pre>', ...preLines(journal), '</pre>', '');
+  if (host.warnings.length) out.push('<p>Warnings:</p>', '', '<ul>', ...host.warnings.map((w) => `<li>${htmlLine(w)}</li>`), '</ul>', '');
   out.push('</details>', '');
   return out;
+}
+
+function headline(report: Report): string {
+  const done = report.hosts.filter((h) => h.status === 'success').length;
+  if (report.status === 'success') {
+    return report.dryRun
+      ? `**Dry run: preflight passed on ${plural(report.hosts.length, 'host')}, nothing changed** (${duration(report.durationMs)}).`
+      : `**All ${plural(done, 'host')} restarted** in ${duration(report.durationMs)}.`;
+  }
+  const failedHosts = report.hosts.filter((h) => h.status === 'failed');
+  const others = failedHosts.filter((h) => h.name !== report.failedHost).length;
+  const untouched = report.hosts.filter((h) => h.status === 'skipped').length;
+  const changedAny = report.hosts.some((h) => rolloutPhases(h).length);
+  const outcome = !changedAny
+    ? 'No host was changed.'
+    : `${plural(done, 'host')} done before it${untouched ? `; ${plural(untouched, 'host')} after it not touched` : ''}.`;
+  const more = others ? ` ${plural(others, 'more host')} failed too (see below).` : '';
+  return `**Failed at ${md(report.failedHost)} in phase ${md(report.failedPhase)}** after ${duration(report.durationMs)}: ${md(report.reason)}. ${outcome}${more}`;
 }
 
 /** The job summary: verdict, per-host table, timeline, and a failed host's evidence. */
 export function summaryMarkdown(report: Report, plan: string[], invalid: string[] = []): string {
   const lines: string[] = ['## zero-downtime-restart', ''];
   if (report.status === 'invalid') {
-    lines.push('**Invalid inputs — no host was touched.**', '', ...invalid.map((e) => `- ${esc(e)}`), '');
+    lines.push('**Invalid inputs — no host was touched.**', '', ...invalid.map(listItem), '');
     return lines.join('\n');
   }
-  const done = report.hosts.filter((h) => h.status === 'success').length;
   lines.push(
-    report.status === 'success'
-      ? `**${report.dryRun ? 'Dry run: preflight passed, nothing changed' : `All ${done} host${done === 1 ? '' : 's'} restarted`}** in ${secs(report.durationMs)}.`
-      : `**Failed at ${esc(report.failedHost)} in phase ${esc(report.failedPhase)}**: ${esc(report.reason)}. ${done} host${done === 1 ? '' : 's'} done before it; the hosts after it were not touched.`,
+    headline(report),
     '',
-    '| host | strategy | result | errors in watch window | load balancer | phases |',
-    '| --- | --- | --- | --- | --- | --- |',
-    ...report.hosts.map(
-      (h) => `| ${esc(h.name)}${h.name !== h.host ? ` (${esc(h.host)})` : ''} | ${esc(h.strategy || '—')} | ${RESULT[h.status]} | ${esc(errorsCell(h))} | ${h.lbState === 'drained' ? '**drained**' : h.lbState} | ${esc(phases(h)) || '—'} |`,
-    ),
+    '| host | strategy | result | errors in watch window | load balancer | took | phases |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...report.hosts.map((h) => `| ${hostCell(h)} | ${md(h.strategy || '—')} | ${resultCell(h)} | ${errorsCell(h)} | ${LB[h.lbState] ?? md(String(h.lbState))} | ${changeTime(h)} | ${phasesCell(h)} |`),
     '',
   );
   const drained = report.hosts.filter((h) => h.lbState === 'drained');
-  if (drained.length) lines.push(`> [!WARNING]\n> Left out of rotation: ${drained.map((h) => esc(h.name)).join(', ')} (unhealthy after the failure).`, '');
+  if (drained.length) lines.push('> [!WARNING]', `> Left out of rotation: ${drained.map((h) => md(h.name)).join(', ')} (unhealthy after the failure).`, '');
   lines.push(...timeline(report));
   for (const h of report.hosts) lines.push(...evidence(h));
-  if (plan.length) lines.push('### Plan', '', '```', ...plan, '```', '');
+  if (plan.length) lines.push('### Plan', '', '<pre>', ...plan.map(html), '</pre>', '');
   return lines.join('\n');
 }

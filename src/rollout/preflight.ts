@@ -1,6 +1,6 @@
 import { stopFindings } from '../inspect/findings';
 import { parseUnitInfo } from '../inspect/unit-info';
-import { inspectUnit, userCommand } from '../remote/commands';
+import { inspectUnit, logMark, userCommand } from '../remote/commands';
 import { failureOf, Remote } from '../remote/runner';
 import { chooseStrategy } from '../strategies/choose';
 import { describeTarget } from '../transport/target';
@@ -19,7 +19,7 @@ export async function preflightHost(run: HostRun, ctx: FlowContext): Promise<voi
 
   const remote = await runPhase(clock, report, 'connect', async (phase) => {
     const started = clock.now();
-    const remote = new Remote(await deps.connector.connect(run.target), settings.ssh.sudo);
+    const remote = new Remote(await deps.connector.connect(run.target), settings.ssh.sudo, (text) => log.debug(text));
     phase.detail(`${describeTarget(run.target)} in ${clock.now() - started} ms`);
     return remote;
   });
@@ -43,8 +43,14 @@ export async function preflightHost(run: HostRun, ctx: FlowContext): Promise<voi
     run.choice = choice;
     report.strategy = choice.label;
     report.strategyReason = choice.reason;
-    const needsCurl = settings.readiness.url !== null || settings.check.source === 'probe' || settings.lb.kind === 'nginx';
+    const needsCurl = settings.readiness.url !== null || settings.check.source === 'probe' || settings.drain.stubStatusUrl !== null;
     if (needsCurl && !unit.hasCurl) throw new Error('curl is not installed on the host; readiness and probe checks run it there');
+    if (settings.check.windowMs > 0 && settings.check.source === 'access-log') {
+      const mark = await remote.run(logMark(settings.check.accessLog, timeout));
+      if (mark.code !== 0 || !/^\d+ \d+ /.test(mark.stdout)) {
+        throw new Error(`the access log ${settings.check.accessLog} cannot be read on this host (set access-log, or another check-source): ${mark.stderr.trim()}`);
+      }
+    }
 
     const findings = choice.action === 'restart' ? stopFindings(unit, settings.drain.timeoutMs) : [];
     if (findings.length && settings.unitWarnings === 'refuse') {

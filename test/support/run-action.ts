@@ -51,6 +51,7 @@ export interface RunOptions {
   onChild?: (child: ChildProcess) => void;
   /** Live stdout lines (progress), for tests that act mid-run. */
   onLine?: (line: string) => void;
+  /** Node binary that runs dist/index.js; default `$ZDR_NODE` when set (e.g. `ZDR_NODE=$(scripts/node24.sh)`), else this process's node. */
   node?: string;
 }
 
@@ -75,7 +76,7 @@ export function runAction(inputs: Record<string, string>, options: RunOptions = 
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(options.node ?? process.execPath, [DIST], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(options.node ?? (process.env.ZDR_NODE || process.execPath), [DIST], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     options.onChild?.(child);
     let stdout = '';
     let stderr = '';
