@@ -42,6 +42,16 @@ export function strippedByGitHub(markdown: string): string[] {
   return found;
 }
 
+/**
+ * What GitHub does to raw HTML after rendering, roughly: GFM's tagfilter (the disallowed tags are
+ * shown as text) and its sanitizer's removal of event handlers and style attributes.
+ */
+function githubFilters(html: string): string {
+  return html
+    .replace(/<(\/?)(title|textarea|style|xmp|iframe|noembed|noframes|script|plaintext)\b/gi, '&lt;$1$2')
+    .replace(/(<[a-z][^>]*?)\s+(?:on[a-z]+|style)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)/gi, '$1');
+}
+
 /** The HTML page for a summary: GitHub-flavoured markdown, alerts, and Mermaid blocks left for the browser. */
 export function summaryPage(markdown: string, options: { open?: boolean; width?: number; title?: string } = {}): string {
   const marked = new Marked({ gfm: true });
@@ -60,7 +70,7 @@ export function summaryPage(markdown: string, options: { open?: boolean; width?:
       },
     },
   });
-  let body = marked.parse(markdown, { async: false });
+  let body = githubFilters(marked.parse(markdown, { async: false }));
   if (options.open) body = body.replace(/<details(?![^>]*\bopen\b)/g, '<details open');
   const width = options.width ?? 1012;
   return `<!doctype html>

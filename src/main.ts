@@ -33,11 +33,11 @@ function runOwner(env: NodeJS.ProcessEnv): string {
 }
 
 /** Cancellation: the runner sends SIGINT, then SIGTERM, then kills. Both stop the rollout at a safe point. */
-function cancellation(): AbortController {
+function cancellation(log: ActionsLog): AbortController {
   const controller = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
-      core.warning(`Received ${signal}: stopping at the next safe point and returning any drained, healthy host to service.`);
+      log.warning(`Received ${signal}: stopping at the next safe point and returning any drained, healthy host to service.`);
       controller.abort(new Error(`the run was cancelled (${signal})`));
     });
   }
@@ -59,8 +59,8 @@ export async function run(): Promise<void> {
       return;
     }
     const settings = read.settings;
-    for (const w of read.warnings) core.warning(w);
     const log = new ActionsLog();
+    for (const w of read.warnings) log.warning(w);
     const owner = runOwner(process.env);
     const journal = new StateJournal(owner);
     const connector = connectorFor(settings);
@@ -70,7 +70,7 @@ export async function run(): Promise<void> {
       clock: systemClock,
       log,
       journal,
-      signal: cancellation().signal,
+      signal: cancellation(log).signal,
       owner,
       openLoadBalancer: createLoadBalancer,
     });

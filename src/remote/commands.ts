@@ -90,6 +90,24 @@ export function systemctl(action: 'reload' | 'restart' | 'start' | 'stop', unit:
 }
 
 /**
+ * `systemctl ACTION UNIT`, timed on the host: prints `zdr.service_ms=N`, how long systemd took
+ * (a restart includes the service's graceful stop, which waits for its requests).
+ */
+export function systemctlTimed(action: 'reload' | 'restart', unit: string, timeoutMs: number): RemoteCommand {
+  return {
+    title: `systemctl ${action} ${unit}`,
+    timeoutMs,
+    args: [action, unit],
+    script: `t0=$(date +%s%3N); systemctl "$1" -- "$2" || exit $?; printf 'zdr.service_ms=%s\n' $(($(date +%s%3N) - t0))`,
+  };
+}
+
+/** The host-side duration a timed command printed (0 when it printed none). */
+export function serviceMs(stdout: string): number {
+  return Number(/^zdr\.service_ms=(\d+)$/m.exec(stdout)?.[1] ?? 0);
+}
+
+/**
  * nginx's graceful reload in one round trip: the process picture before, `systemctl reload`, then
  * a short local poll until no old worker is serving (or an `[emerg]` appears, or `effectMs` runs
  * out), then the picture after and any `[emerg]` lines the reload wrote. Lines are prefixed

@@ -1,4 +1,4 @@
-import { httpStatus, nginxReload, systemctl, userCommand } from '../remote/commands';
+import { httpStatus, nginxReload, systemctlTimed, userCommand } from '../remote/commands';
 import type { Remote } from '../remote/runner';
 import type { Settings } from '../settings/settings';
 import type { HostRun } from './context';
@@ -24,7 +24,7 @@ export function planLines(settings: Settings, runs: HostRun[], lbDescription: st
     const nginx = choice.action === 'reload' && run.unit?.mainComm === 'nginx';
     lines.push(
       `  change: systemctl ${choice.action}, then prove it took effect (up to 15s${nginx ? ': every old worker replaced, no new [emerg]' : ''})`,
-      cmd(remote, nginx ? nginxReload(settings.service, settings.nginxErrorLog, 15_000, t + 15_000) : systemctl(choice.action, settings.service, t)),
+      cmd(remote, nginx ? nginxReload(settings.service, settings.nginxErrorLog, 15_000, t + 15_000) : systemctlTimed(choice.action, settings.service, t)),
     );
     if (settings.readiness.url) {
       lines.push(`  ready: ${settings.readiness.successes} consecutive 2xx within ${s(settings.readiness.timeoutMs)}, every ${s(settings.readiness.intervalMs)}`, cmd(remote, httpStatus(settings.readiness.url, 2000)));

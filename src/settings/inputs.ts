@@ -46,7 +46,7 @@ export const INPUT_DEFAULTS = {
   'check-url': '',
   'check-ignore-paths': '',
   'rollback-command': '',
-  'preflight-concurrency': '8',
+  'preflight-concurrency': '16',
   'lock-wait': '30s',
   'dry-run': 'false',
 } as const;

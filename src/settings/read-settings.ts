@@ -103,7 +103,7 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = {}): 
       connectTimeoutMs: take('connect-timeout', v.parseDuration, 10_000),
       commandTimeoutMs: take('command-timeout', v.parseDuration, 60_000),
       sudo: take('sudo', v.parseBoolean, false),
-      preflightConcurrency: take('preflight-concurrency', (t) => v.parseInteger(t, 1, 64), 8),
+      preflightConcurrency: take('preflight-concurrency', (t) => v.parseInteger(t, 1, 64), 16),
     },
     strategy,
     service,

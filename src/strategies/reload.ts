@@ -1,4 +1,4 @@
-import { nginxReload, systemctl, unitState } from '../remote/commands';
+import { nginxReload, serviceMs, systemctlTimed, unitState } from '../remote/commands';
 import { failureOf, RemoteCommandError } from '../remote/runner';
 import { EFFECT_TIMEOUT_MS, type ChangeContext } from './change';
 
@@ -60,7 +60,7 @@ export async function reload(ctx: ChangeContext): Promise<string> {
   const { remote, settings, clock } = ctx;
   const timeout = settings.ssh.commandTimeoutMs;
   if (ctx.unit.mainComm !== 'nginx') {
-    await remote.check(systemctl('reload', settings.service, timeout));
+    ctx.phase.addWait(serviceMs(await remote.check(systemctlTimed('reload', settings.service, timeout))));
     const state = await remote.check(unitState(settings.service, timeout));
     if (!/^ActiveState=active$/m.test(state)) throw new Error(`${settings.service} is not active after the reload: ${state.replace(/\n/g, ' ')}`);
     return `systemctl reload ${settings.service}; unit active (the main process is ${ctx.unit.mainComm || 'unknown'}, so workers are not compared)`;
@@ -72,8 +72,8 @@ export async function reload(ctx: ChangeContext): Promise<string> {
   const failure = failureOf(cmd, result);
   if (failure) throw new RemoteCommandError(cmd, result, failure);
   const detail = judgeReload(settings.service, parseNginxState(result.stdout, 'before.'), parseNginxState(result.stdout, 'after.'));
-  // The time nginx took to replace its workers after the signal is the host's, not ours.
+  // systemd's reload and the time nginx took to replace its workers are the host's, not ours.
   const effectMs = Number(/^zdr\.effect_ms=(\d+)$/m.exec(result.stdout)?.[1] ?? 0);
-  ctx.phase.addWait(effectMs);
+  ctx.phase.addWait(effectMs + Number(/^zdr\.reload_ms=(\d+)$/m.exec(result.stdout)?.[1] ?? 0));
   return `systemctl reload ${settings.service}; ${detail} ${effectMs} ms after the signal; ${clock.now() - started} ms in all`;
 }

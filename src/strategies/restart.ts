@@ -1,4 +1,4 @@
-import { systemctl, unitState } from '../remote/commands';
+import { serviceMs, systemctlTimed, unitState } from '../remote/commands';
 import { EFFECT_POLL_MS, EFFECT_TIMEOUT_MS, type ChangeContext } from './change';
 
 function props(stdout: string): Map<string, string> {
@@ -14,7 +14,8 @@ export async function restart(ctx: ChangeContext): Promise<string> {
   const timeout = settings.ssh.commandTimeoutMs;
   const stopBudget = unit.timeoutStopMs ?? 90_000;
   const started = clock.now();
-  await remote.check(systemctl('restart', settings.service, Math.max(timeout, stopBudget + timeout)));
+  // systemd's stop and start are the service's own time, not orchestration.
+  ctx.phase.addWait(serviceMs(await remote.check(systemctlTimed('restart', settings.service, Math.max(timeout, stopBudget + timeout)))));
   for (;;) {
     const state = props(await remote.check(unitState(settings.service, timeout)));
     const active = state.get('ActiveState');

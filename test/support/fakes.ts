@@ -132,11 +132,11 @@ export class FakeShell implements RemoteShell {
       if (h.emergAfterReload) after.push(`after.zdr.emerg=${h.emergAfterReload}`);
       return ok([...before, ...after].join('\n'));
     }
-    if (line.includes('systemctl reload')) {
+    if (line.includes('systemctl reload') || / zdr reload \S+$/.test(line)) {
       h.reloads += 1;
-      return ok();
+      return ok('zdr.service_ms=20\n');
     }
-    if (line.includes('systemctl restart')) {
+    if (line.includes('systemctl restart') || / zdr restart \S+$/.test(line)) {
       h.restarts += 1;
       if (h.restartFails) {
         h.activeState = 'failed';
@@ -144,7 +144,7 @@ export class FakeShell implements RemoteShell {
       }
       h.masterPid = h.nextPid++;
       h.workers = h.workers.map(() => h.nextPid++);
-      return ok();
+      return ok('zdr.service_ms=40\n');
     }
     if (line.includes('ActiveState,SubState,MainPID')) {
       return ok(`ActiveState=${h.activeState}\nSubState=running\nMainPID=${h.masterPid}\nNRestarts=0\nResult=success`);

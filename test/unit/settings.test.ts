@@ -340,7 +340,7 @@ describe('readSettings', () => {
       expect(s.drain).toMatchObject({ timeoutMs: 60_000, onTimeout: 'fail', minHealthy: 1, force: false, port: 80 });
       expect(s.readiness).toEqual({ url: null, timeoutMs: 60_000, successes: 2, intervalMs: 500 });
       expect(s.check).toEqual({ windowMs: 30_000, source: 'access-log', accessLog: '/var/log/nginx/access.log', maxErrorRate: 0.01, minRequests: 20, failOnInconclusive: false, url: null });
-      expect(s.ssh).toMatchObject({ hostKeyCheck: 'strict', connectTimeoutMs: 10_000, commandTimeoutMs: 60_000, sudo: false, preflightConcurrency: 8 });
+      expect(s.ssh).toMatchObject({ hostKeyCheck: 'strict', connectTimeoutMs: 10_000, commandTimeoutMs: 60_000, sudo: false, preflightConcurrency: 16 });
       expect(s.ssh.knownHosts).toHaveLength(1);
       expect(s.dryRun).toBe(false);
     });

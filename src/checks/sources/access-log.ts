@@ -1,12 +1,13 @@
 import { logBefore, logMark, logRead } from '../../remote/commands';
 import type { Remote } from '../../remote/runner';
-import { emptyTally, tallyLines, type LogTally } from '../access-log';
+import { emptyTally, parseLogLine, tallyLines, type LogTally } from '../access-log';
 import type { Counts } from '../verdict';
 import type { ErrorSource } from './error-source';
 
 /** Bytes read per look at the log: bounds memory and each round trip on a busy host. */
 const CHUNK_BYTES = 4 * 1024 * 1024;
 const BASELINE_BYTES = 8 * 1024 * 1024;
+const BASELINE_FIRST_BYTES = 128 * 1024;
 
 /** Splits a chunk into complete lines and the byte count they cover; a partial last line waits. */
 export function completeLines(chunk: string, final: boolean): { lines: string[]; bytes: number } {
@@ -45,13 +46,24 @@ export class AccessLogSource implements ErrorSource {
     this.hostMarkMs = now ?? 0;
   }
 
+  /**
+   * The window before the mark, read backwards from it: a small tail first, more only while the
+   * oldest line read is still inside the window (a busy host's 30 s can be megabytes).
+   */
   async baseline(windowMs: number): Promise<Counts | null> {
     if (this.offset === 0 || !this.hostMarkMs) return null;
-    const text = await this.remote.check(logBefore(this.file, this.offset, BASELINE_BYTES, this.timeoutMs));
-    // The first line may be cut by the byte window; drop it.
-    const lines = text.split('\n').slice(text.length >= BASELINE_BYTES ? 1 : 0);
-    const t = tallyLines(emptyTally(), lines, this.ignorePaths, this.hostMarkMs - windowMs, 0);
-    return { requests: t.requests, errors: t.errors };
+    const since = this.hostMarkMs - windowMs;
+    for (let bytes = BASELINE_FIRST_BYTES; ; bytes *= 4) {
+      const want = Math.min(bytes, BASELINE_BYTES, this.offset);
+      const text = await this.remote.check(logBefore(this.file, this.offset, want, this.timeoutMs));
+      // The first line may be cut by the byte window; drop it unless the read reached the start.
+      const lines = text.split('\n').slice(want < this.offset ? 1 : 0);
+      const oldest = lines.map(parseLogLine).find((e) => e?.time != null)?.time ?? since;
+      if (oldest <= since || want >= this.offset || want >= BASELINE_BYTES) {
+        const t = tallyLines(emptyTally(), lines, this.ignorePaths, since, 0);
+        return { requests: t.requests, errors: t.errors };
+      }
+    }
   }
 
   async read(): Promise<Counts> {
