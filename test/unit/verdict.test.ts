@@ -218,7 +218,12 @@ describe('counterDelta (the haproxy source)', () => {
 
   it('counts requests that ended with no response as errors (resets the 5xx counter never sees)', () => {
     // Measured on the fleet with nginx closing 90% of connections: stot 1049, responses 124.
-    expect(counterDelta(at(0, 0, 0), at(1049, 0, 124))).toEqual({ requests: 1049, errors: 925 });
+    expect(counterDelta(at(0, 0, 0), at(1049, 0, 124))).toEqual({ requests: 1049, errors: 923 });
+  });
+
+  it('does not count the one-request skew of reading counters while requests flow', () => {
+    expect(counterDelta(at(0, 0, 0), at(300, 0, 298))).toEqual({ requests: 300, errors: 0 });
+    expect(counterDelta(at(0, 0, 0), at(300, 0, 297))).toEqual({ requests: 300, errors: 1 });
   });
 
   it('does not blame the server for requests the client abandoned', () => {

@@ -58,7 +58,7 @@ export class AccessLogSource implements ErrorSource {
       const text = await this.remote.check(logBefore(this.file, this.offset, want, this.timeoutMs));
       // The first line may be cut by the byte window; drop it unless the read reached the start.
       const lines = text.split('\n').slice(want < this.offset ? 1 : 0);
-      const oldest = lines.map(parseLogLine).find((e) => e?.time != null)?.time ?? since;
+      const oldest = lines.map(parseLogLine).find((e) => typeof e?.time === 'number')?.time ?? since;
       if (oldest <= since || want >= this.offset || want >= BASELINE_BYTES) {
         const t = tallyLines(emptyTally(), lines, this.ignorePaths, since, 0);
         return { requests: t.requests, errors: t.errors };
