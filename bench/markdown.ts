@@ -109,3 +109,27 @@ function describe(name: string): string {
     } as Record<string, string>
   )[name] ?? name;
 }
+
+/** The README's benchmark section: the rollout table and the headline figures. */
+export function readmeSection(r: BenchResult): string {
+  const pre = (hosts: number): number[] => r.scale.filter((s) => s.hosts === hosts).map((s) => s.preflightMs);
+  const scale = pre(3).length && pre(10).length ? `; preflight of 10 hosts ${median(pre(10))} ms vs ${median(pre(3))} ms for 3` : '';
+  return [
+    `Three hosts under steady load (\`wrk -c${r.connections}\` through HAProxy), median (min–max) of ${Math.max(...[...new Set(r.scenarios.map((s) => s.scenario))].map((n) => r.scenarios.filter((s) => s.scenario === n).length))} runs, ${r.date.slice(0, 10)}; rerun with \`npm run bench\` (as root). Details, targets and the machine: [BENCHMARKS.md](BENCHMARKS.md).`,
+    '',
+    benchTable(r),
+    '',
+    `Cold start (process start to the first SSH handshake) ${median(r.coldStartMs)} ms; bundle ${(r.bundle.bytes / 2 ** 20).toFixed(2)} MiB with no native addon${scale}.`,
+  ].join('\n');
+}
+
+const START = '<!-- bench:start -->';
+const END = '<!-- bench:end -->';
+
+/** README.md with its benchmark section replaced. */
+export function withBench(readme: string, r: BenchResult): string {
+  const start = readme.indexOf(START);
+  const end = readme.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`README.md has no ${START} … ${END} section`);
+  return `${readme.slice(0, start + START.length)}\n${readmeSection(r)}\n${readme.slice(end)}`;
+}

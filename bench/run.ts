@@ -14,7 +14,8 @@ import { parseArgs } from 'node:util';
 import { FLEET_SH, fleetReset, isRootLinux, readFleet } from '../test/fleet/fleet';
 import { fleetInputs } from '../test/support/fleet-action';
 import { DIST, runAction } from '../test/support/run-action';
-import { benchmarkMarkdown, type BenchResult } from './markdown';
+import type { BenchResult } from './markdown';
+import { publishBench } from './report';
 import { SCENARIOS, underLoad, WINDOW, type ScenarioRun } from './scenarios';
 
 const { values } = parseArgs({
@@ -104,9 +105,7 @@ async function main(): Promise<void> {
 
   const stamp = result.date.replace(/[:.]/g, '-');
   writeFileSync(join(root, 'bench/results', `${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
-  const markdown = benchmarkMarkdown(result);
-  writeFileSync(join(root, 'BENCHMARKS.md'), markdown);
-  process.stdout.write(markdown);
+  process.stdout.write(publishBench(result));
 }
 
 main().catch((err: unknown) => {

@@ -51,6 +51,8 @@ export interface FlowContext {
   settings: Settings;
   deps: RolloutDeps;
   lb: LoadBalancer | null;
+  /** True once this run holds the load balancer's lock (from its first drain to its end). */
+  lbLocked?: boolean;
   /** HAProxy counters of every host at preflight: the haproxy check's baseline. */
   preflightCounters: Map<string, { at: number; counters: ServerCounters }>;
 }

@@ -1,7 +1,6 @@
 import { hostInFlight } from '../checks/inflight';
 import type { LoadBalancer } from '../lb/load-balancer';
 import type { FlowContext, HostRun } from './context';
-import { acquireLock, lockTtlSeconds } from './locks';
 import type { PhaseHandle } from './phase';
 
 /** How often the drain wait and the return look again. */
@@ -30,18 +29,6 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
     throw new Error(`capacity guard: ${others} other healthy server${others === 1 ? '' : 's'} in rotation, and min-healthy is ${min}; draining ${target.name} would leave too few to serve. Nothing was drained.`);
   } else {
     guard = `${others} other healthy server${others === 1 ? '' : 's'} in rotation (min-healthy ${min})`;
-  }
-
-  // One drained host per load balancer across concurrent runs: capacity is counted live, but two
-  // runs counting at the same moment would both see enough.
-  if (lb.lock && !run.locks.some((l) => l.name === lb.lock?.name)) {
-    const { remote: lockRemote, name } = lb.lock;
-    const note = await phase.waiting(() =>
-      acquireLock(lockRemote, name, deps.owner, lockTtlSeconds(settings), settings.lockWaitMs, clock, signal, (line) => log.info(`${target.name} ${line}`)),
-    );
-    run.locks.push({ remote: lockRemote, name });
-    deps.journal.locked(lockRemote.shell.target, name);
-    if (note) log.warning(`${target.name}: load balancer lock: ${note}`);
   }
 
   await lb.drain(target);

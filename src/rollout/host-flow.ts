@@ -34,7 +34,8 @@ export async function rollHost(run: HostRun, ctx: FlowContext): Promise<void> {
 
   await runPhase(clock, report, 'lock', async (phase) => {
     const name = lockName('host', 'host');
-    const note = await phase.waiting(() => acquireLock(remote, name, deps.owner, lockTtlSeconds(settings), settings.lockWaitMs, clock, signal, progress));
+    const { note, waitedMs } = await acquireLock(remote, name, deps.owner, lockTtlSeconds(settings), settings.lockWaitMs, clock, signal, progress);
+    phase.addWait(waitedMs);
     run.locks.push({ remote, name });
     deps.journal.locked(run.target, name);
     phase.detail(note || `locked for ${deps.owner}`);

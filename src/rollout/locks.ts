@@ -33,7 +33,7 @@ export class LockedError extends Error {}
 
 /**
  * Takes the lock, waiting up to `waitMs` for another run to release it. Returns a note when an
- * expired lock of a crashed run was taken over.
+ * expired lock of a crashed run was taken over, and how long it waited for another holder.
  */
 export async function acquireLock(
   remote: Remote,
@@ -44,16 +44,17 @@ export async function acquireLock(
   clock: Clock,
   signal: AbortSignal,
   progress: (line: string) => void,
-): Promise<string> {
+): Promise<{ note: string; waitedMs: number }> {
   const start = clock.now();
+  let waitedMs = 0;
   let announced = false;
   for (;;) {
     const cmd = lockAcquire(name, owner, ttlSeconds, 15_000);
     const result = await remote.run(cmd);
     if (result.code === 0) {
-      if (!/^stale=1$/m.test(result.stdout)) return '';
+      if (!/^stale=1$/m.test(result.stdout)) return { note: '', waitedMs };
       const was = parseInfo(result.stdout, 'was\\.');
-      return `took over an expired lock of ${was.owner} (since ${new Date(was.since).toISOString()})`;
+      return { note: `took over an expired lock of ${was.owner} (since ${new Date(was.since).toISOString()})`, waitedMs };
     }
     if (result.code !== 75) throw new Error(`could not take the lock ${name}: exit ${result.code ?? result.signal}: ${result.stderr.trim()}`);
     const holder = parseInfo(result.stdout);
@@ -63,7 +64,9 @@ export async function acquireLock(
       progress(`waiting for the lock: ${held}`);
       announced = true;
     }
+    const before = clock.now();
     await clock.sleep(1000, signal);
+    waitedMs += clock.now() - before;
   }
 }
 

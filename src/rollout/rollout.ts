@@ -9,7 +9,7 @@ import { PhaseError } from './phase';
 import { planLines } from './plan';
 import { preflightHost } from './preflight';
 import { recover } from './recover';
-import { releaseLock } from './locks';
+import { acquireLock, LockedError, lockTtlSeconds, releaseLock } from './locks';
 
 export interface RolloutResult {
   report: Report;
@@ -52,6 +52,7 @@ export async function rollout(settings: Settings, deps: RolloutDeps): Promise<Ro
   };
   let plan: string[] = [];
   let lb: LoadBalancer | null = null;
+
   const halted = (): boolean => report.status === 'failed';
   const fail = (host: string, phase: string, reason: string): void => {
     if (halted()) return;
@@ -61,19 +62,31 @@ export async function rollout(settings: Settings, deps: RolloutDeps): Promise<Ro
     report.reason = reason;
   };
 
+  const ctx: FlowContext = { settings, deps, lb: null, preflightCounters: new Map() };
   try {
-    const ctx: FlowContext = { settings, deps, lb: null, preflightCounters: new Map() };
     const lbPreflight = async (): Promise<void> => {
       try {
         lb = await deps.openLoadBalancer(settings, deps.connector, deps.local);
         if (!lb) return;
         for (const w of await lb.preflight(settings.hosts)) log.warning(w);
+        // One rollout drains a load balancer's pool at a time: capacity is counted live, but two
+        // runs counting at the same moment would both see enough. Taken here, beside the hosts'
+        // preflight, and held to the end of the run: a round trip per run, not two per host.
+        if (lb.lock) {
+          const { remote, name } = lb.lock;
+          const ttl = lockTtlSeconds(settings) * settings.hosts.length;
+          const { note } = await acquireLock(remote, name, deps.owner, ttl, settings.lockWaitMs, clock, deps.signal, (line) => log.info(`load balancer: ${line}`));
+          ctx.lbLocked = true;
+          deps.journal.locked(remote.shell.target, name);
+          if (note) log.warning(`load balancer lock: ${note}`);
+        }
         if (lb.counters && settings.check.source === 'haproxy') {
           for (const host of settings.hosts) ctx.preflightCounters.set(host.name, { at: clock.now(), counters: await lb.counters(host) });
         }
       } catch (err) {
         const target = settings.lb.kind !== 'none' ? settings.lb.host : null;
-        fail(target ? `load balancer (${describeTarget(target)})` : 'load balancer', 'connect', `load balancer: ${(err as Error).message}`);
+        const phase = err instanceof LockedError ? 'lock' : 'connect';
+        fail(target ? `load balancer (${describeTarget(target)})` : 'load balancer', phase, `load balancer: ${(err as Error).message}`);
       }
     };
     await log.group(`Preflight: ${runs.length} host${runs.length === 1 ? '' : 's'}${settings.lb.kind !== 'none' ? ' and the load balancer' : ''}`, async () => {
@@ -130,6 +143,11 @@ export async function rollout(settings: Settings, deps: RolloutDeps): Promise<Ro
     }
     return { report, plan };
   } finally {
+    const held = (lb as LoadBalancer | null)?.lock;
+    if (held && ctx.lbLocked) {
+      await releaseLock(held.remote, held.name, deps.owner);
+      deps.journal.unlocked(held.remote.shell.target, held.name);
+    }
     await Promise.allSettled([...runs.map((r) => r.remote?.shell.close()), (lb as LoadBalancer | null)?.close()]);
     for (const run of runs) {
       run.report.lbState = settings.lb.kind === 'none' ? 'none' : run.drained ? 'drained' : 'in-service';

@@ -1,4 +1,5 @@
-import { readdirSync, statSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fleetDown, fleetUp, isRootLinux } from './fleet';
 
@@ -11,6 +12,24 @@ function newestMtime(dir: string): number {
     newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
   }
   return newest;
+}
+
+/** Whatever of the fleet is still on the machine: names are the fleet's own (`zdr…`). */
+function leftovers(): string[] {
+  const sh = (cmd: string): string => execSync(cmd, { encoding: 'utf8', shell: '/bin/bash' }).trim();
+  const found: string[] = [];
+  const netns = sh('ip netns list 2>/dev/null | grep -E "^zdr" || true');
+  if (netns) found.push(`netns: ${netns}`);
+  const links = sh('ip -o link show 2>/dev/null | grep -E ": zdr" || true');
+  if (links) found.push(`links: ${links}`);
+  const mounts = sh('grep -E "zdr" /proc/mounts || true');
+  if (mounts) found.push(`mounts: ${mounts}`);
+  const cgroups = sh('ls -d /sys/fs/cgroup/*/zdr-* /sys/fs/cgroup/zdr-* 2>/dev/null || true');
+  if (cgroups) found.push(`cgroup dirs: ${cgroups}`);
+  const procs = sh('pgrep -af "systemd-nspawn .*zdr-|haproxy -f /run/zdr-fleet|sshd -f /run/zdr-fleet" || true');
+  if (procs) found.push(`processes: ${procs}`);
+  if (existsSync('/run/zdr-fleet')) found.push('/run/zdr-fleet');
+  return found;
 }
 
 /**
@@ -37,5 +56,8 @@ export default function setup(): (() => void) | undefined {
   return () => {
     if (process.env.ZDR_KEEP_FLEET === '1') return console.log('[fleet] kept up (ZDR_KEEP_FLEET=1)');
     fleetDown();
+    const left = leftovers();
+    if (left.length) throw new Error(`the fleet's teardown left things behind:\n${left.join('\n')}`);
+    console.log('[fleet] down; no netns, link, mount, cgroup dir or process of the fleet is left');
   };
 }
