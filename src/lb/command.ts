@@ -66,6 +66,6 @@ export class CommandLb implements LoadBalancer {
   }
 
   async close(): Promise<void> {
-    await this.remote?.shell.close();
+    await this.remote?.close();
   }
 }

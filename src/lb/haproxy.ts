@@ -147,6 +147,6 @@ export class HaproxyLb implements LoadBalancer {
 
   async close(): Promise<void> {
     this.session?.close();
-    await this.remote.shell.close();
+    await this.remote.close();
   }
 }

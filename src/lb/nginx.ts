@@ -91,6 +91,6 @@ export class NginxLb implements LoadBalancer {
   }
 
   async close(): Promise<void> {
-    await this.remote.shell.close();
+    await this.remote.close();
   }
 }

@@ -1,4 +1,5 @@
 import type { ExecResult, RemoteSession, RemoteShell } from '../transport/remote-shell';
+import { ShellSession } from './shell-session';
 import { execLine, KILL_AFTER_S, timedOutOnHost, type RemoteCommand } from './commands';
 
 /** The last few lines of a command's output, for error messages and annotations. */
@@ -39,6 +40,8 @@ export class RemoteCommandError extends Error {
 /** Runs built commands on one host, with the host's sudo setting and strict exit semantics. */
 export class Remote {
   private readonly sudo: boolean;
+  /** The host's long-lived shell, once started; null where the transport has none. */
+  private shellSession: Promise<ShellSession | null> | undefined;
 
   /**
    * `sudo` asks for `sudo -n` on every command; a target logged in as root needs none (and may
@@ -49,8 +52,11 @@ export class Remote {
     readonly shell: RemoteShell,
     sudo: boolean,
     private readonly trace?: (text: string) => void,
+    /** false: a channel per command, never the long-lived shell (for tests of exec itself). */
+    sessions = true,
   ) {
     this.sudo = sudo && shell.target.user !== 'root';
+    if (!sessions) this.shellSession = Promise.resolve(null);
   }
 
   /** The exact line sent to the host, as the dry-run plan prints it. */
@@ -62,9 +68,18 @@ export class Remote {
   async run(cmd: RemoteCommand): Promise<ExecResult> {
     // The host kills the command at its timeout; this side waits a little longer so that the
     // host's verdict (exit 124) arrives instead of a local guess.
-    const result = await this.shell.exec(this.line(cmd), { timeoutMs: cmd.timeoutMs + (KILL_AFTER_S + 5) * 1000 });
+    const timeoutMs = cmd.timeoutMs + (KILL_AFTER_S + 5) * 1000;
+    this.shellSession ??= ShellSession.start(this.shell).catch(() => null);
+    const session = await this.shellSession;
+    const result = session ? await session.run(this.line(cmd), timeoutMs) : await this.shell.exec(this.line(cmd), { timeoutMs });
     this.trace?.(`${this.shell.target.name}: ${cmd.title}: exit ${result.code ?? result.signal ?? result.lost} in ${result.durationMs} ms`);
     return result;
+  }
+
+  /** Ends the long-lived shell and the connection. */
+  async close(): Promise<void> {
+    (await this.shellSession)?.close();
+    await this.shell.close();
   }
 
   /** Starts the command as a long-lived session (bounded on the host by its timeout). */

@@ -63,7 +63,7 @@ export async function reconcile(
     }
   } finally {
     if (lb && !(lb instanceof Error)) await lb.close().catch(() => undefined);
-    await Promise.allSettled([...remotes.values()].map((r) => r.shell.close()));
+    await Promise.allSettled([...remotes.values()].map((r) => r.close()));
   }
   return result;
 }

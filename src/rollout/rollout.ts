@@ -148,7 +148,7 @@ export async function rollout(settings: Settings, deps: RolloutDeps): Promise<Ro
       await releaseLock(held.remote, held.name, deps.owner);
       deps.journal.unlocked(held.remote.shell.target, held.name);
     }
-    await Promise.allSettled([...runs.map((r) => r.remote?.shell.close()), (lb as LoadBalancer | null)?.close()]);
+    await Promise.allSettled([...runs.map((r) => r.remote?.close()), (lb as LoadBalancer | null)?.close()]);
     for (const run of runs) {
       run.report.lbState = settings.lb.kind === 'none' ? 'none' : run.drained ? 'drained' : 'in-service';
     }

@@ -18,8 +18,11 @@ export interface ExecResult {
  */
 export interface RemoteSession {
   write(text: string): void;
-  /** Output up to (not including) `delimiter`; rejects when the session ends or time runs out. */
-  readUntil(delimiter: string, timeoutMs: number): Promise<string>;
+  /**
+   * Output of `stream` (stdout by default) up to, not including, `delimiter`; rejects when the
+   * session ends or time runs out (and then closes it).
+   */
+  readUntil(delimiter: string, timeoutMs: number, stream?: 'stdout' | 'stderr'): Promise<string>;
   readonly open: boolean;
   close(): void;
 }

@@ -189,21 +189,26 @@ class SshShell implements RemoteShell {
 }
 
 class SshSession implements RemoteSession {
-  private buffer = '';
+  private readonly buffers = { stdout: '', stderr: '' };
   private ended = false;
-  private waiter: (() => void) | undefined;
-  private readonly decoder = new StringDecoder('utf8');
+  private readonly waiters = new Set<() => void>();
+  private readonly decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
 
   constructor(private readonly channel: ClientChannel) {
-    channel.on('data', (c: Buffer) => {
-      this.buffer += this.decoder.write(c);
-      this.waiter?.();
-    });
-    channel.stderr.on('data', () => undefined);
+    const take = (which: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      this.buffers[which] += this.decoders[which].write(chunk);
+      this.wake();
+    };
+    channel.on('data', take('stdout'));
+    channel.stderr.on('data', take('stderr'));
     channel.on('close', () => {
       this.ended = true;
-      this.waiter?.();
+      this.wake();
     });
+  }
+
+  private wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
   }
 
   get open(): boolean {
@@ -214,14 +219,14 @@ class SshSession implements RemoteSession {
     this.channel.write(text);
   }
 
-  async readUntil(delimiter: string, timeoutMs: number): Promise<string> {
+  async readUntil(delimiter: string, timeoutMs: number, stream: 'stdout' | 'stderr' = 'stdout'): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const at = this.buffer.indexOf(delimiter);
+      const buffer = this.buffers[stream];
+      const at = buffer.indexOf(delimiter);
       if (at >= 0) {
-        const out = this.buffer.slice(0, at);
-        this.buffer = this.buffer.slice(at + delimiter.length);
-        return out;
+        this.buffers[stream] = buffer.slice(at + delimiter.length);
+        return buffer.slice(0, at);
       }
       if (this.ended) throw new Error('the session ended');
       const left = deadline - Date.now();
@@ -230,12 +235,13 @@ class SshSession implements RemoteSession {
         throw new Error(`no answer within ${timeoutMs} ms`);
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiter = () => {
+        const done = (): void => {
           clearTimeout(timer);
-          this.waiter = undefined;
+          this.waiters.delete(done);
           resolve();
         };
+        const timer = setTimeout(done, left);
+        this.waiters.add(done);
       });
     }
   }
@@ -243,5 +249,6 @@ class SshSession implements RemoteSession {
   close(): void {
     this.ended = true;
     this.channel.close();
+    this.wake();
   }
 }

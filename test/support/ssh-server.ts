@@ -116,8 +116,12 @@ export async function startSshServer(options: StartOptions): Promise<TestSshServ
           channel.on('error', () => {});
           execs.push(info.command);
           options.onExec?.(info.command);
-          const child = spawn(shell, ['-c', info.command], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+          const child = spawn(shell, ['-c', info.command], { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
           children.add(child);
+          // The channel's data is the command's stdin, as sshd does (a long-lived `sh` reads it).
+          channel.on('data', (chunk: Buffer) => child.stdin?.writable && child.stdin.write(chunk));
+          channel.on('end', () => child.stdin?.end());
+          child.stdin?.on('error', () => {});
           child.stdout?.on('data', (chunk: Buffer) => {
             if (channel.writable) channel.write(chunk);
           });

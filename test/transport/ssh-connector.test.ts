@@ -89,9 +89,10 @@ async function connect(c: SshConnector, t: SshTarget): Promise<RemoteShell> {
 }
 
 /** Connects with the server's own keys as known_hosts and returns a Remote on it. */
-async function remoteOn(s: TestSshServer): Promise<Remote> {
+/** A Remote on the test server; `sessions: false` runs a channel per command (exec semantics). */
+async function remoteOn(s: TestSshServer, sessions = false): Promise<Remote> {
   const shell = await connect(connector(strict(s.hostKeyLines().join('\n'))), target(s.port));
-  return new Remote(shell, false);
+  return new Remote(shell, false, undefined, sessions);
 }
 
 /** The rejection of `promise` (fails the test when it resolves). */
@@ -386,7 +387,7 @@ describe('exec semantics through Remote', () => {
   it('a silently dead connection (no reset) is detected by keepalive and fails the running command', async () => {
     const s = await server();
     const shell = await connect(connector(strict(s.hostKeyLines().join('\n')), { keepaliveMs: 250 }), target(s.port));
-    const remote = new Remote(shell, false);
+    const remote = new Remote(shell, false, undefined, false);
     const marker = uniqueSeconds(5);
     const pattern = `^sleep ${marker.replace('.', '\\.')}$`;
     const running = rejectionOf(remote.check(cmd(`sleep ${marker}`, { title: 'during partition' })));
@@ -435,6 +436,58 @@ describe('exec semantics through Remote', () => {
     expect(later.stdout).toBe('');
     await expect(remote.check(cmd('echo never'))).rejects.toThrow(/SSH connection dropped/);
     expect(s.execs).toHaveLength(2);
+  });
+});
+
+describe('the long-lived shell session (one login shell per host)', () => {
+  const cmd = (script: string, extra: Partial<RemoteCommand> = {}): RemoteCommand => ({ title: 'session command', script, timeoutMs: 10_000, ...extra });
+
+  it('runs many commands over one channel, with stdout, stderr and exit status kept apart', async () => {
+    const s = await server();
+    const remote = await remoteOn(s, true);
+    for (let i = 0; i < 25; i++) expect(await remote.check(cmd(`echo out-${i}; echo err-${i} >&2`))).toBe(`out-${i}\n`);
+    const failed = await remote.run(cmd('echo partial; echo "went wrong" >&2; exit 3'));
+    expect(failed).toMatchObject({ code: 3, stdout: 'partial\n', stderr: 'went wrong\n' });
+    // No trailing newline, an RS character and marker look-alikes in the output do not confuse it.
+    expect(await remote.check(cmd("printf 'a\\036b\\036 0\\036'"))).toBe('a\u001eb\u001e 0\u001e');
+    expect(s.connections).toBe(1);
+    expect(s.execs).toEqual(['exec sh']);
+  });
+
+  it('passes hostile arguments through unchanged, and runs none of them', async () => {
+    const s = await server();
+    const remote = await remoteOn(s, true);
+    const canary = join(workDir, 'SESSION-CANARY');
+    const args = [`$(touch ${canary})`, '`id`', "it's", 'a"b', 'line1\nline2', '; rm -rf /', '-n', '*'];
+    const out = await remote.check({ title: 'args', script: `printf '%s\\0' "$@"`, timeoutMs: 10_000, args });
+    expect(out.split('\0').slice(0, -1)).toEqual(args);
+    expect(existsSync(canary)).toBe(false);
+  });
+
+  it('a command past its limit is killed on the host, and the session goes on', async () => {
+    const s = await server();
+    const remote = await remoteOn(s, true);
+    const marker = uniqueSeconds(30);
+    const err = await rejectionOf(remote.check({ title: 'hung step', script: `sleep ${marker}; echo never`, timeoutMs: 1000 }));
+    expect(err.message).toMatch(/ran past its 1s limit and was killed on the host/);
+    expect(pgrep(`^sleep ${marker.replace('.', '\\.')}$`)).toEqual([]);
+    expect(await remote.check(cmd('echo still-here'))).toBe('still-here\n');
+    expect(s.execs).toEqual(['exec sh']);
+  });
+
+  it('a dropped connection resolves as connection-lost, and the next command fails fast', async () => {
+    const s = await server();
+    const remote = await remoteOn(s, true);
+    const marker = uniqueSeconds(5);
+    const running = remote.run(cmd(`sleep ${marker}`));
+    await waitFor('the sleep to start on the host', () => pgrep(`^sleep ${marker.replace('.', '\\.')}$`).length === 1);
+    pidsToReap.push(...pgrep(`^sleep ${marker.replace('.', '\\.')}$`));
+    s.dropConnections();
+    const result = await running;
+    expect(result.lost).toBe('connection-lost');
+    const again = Date.now();
+    await expect(remote.check(cmd('echo never'))).rejects.toThrow(/SSH connection dropped/);
+    expect(Date.now() - again).toBeLessThan(1000);
   });
 });
 

@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import type { ExecResult, RemoteSession, RemoteShell } from '../transport/remote-shell';
+
+/** Separates a command's output from the end marker; never appears in what we run. */
+const RS = '\u001e';
+
+/**
+ * A long-lived `sh` on the host that runs command lines one after another. A fresh SSH channel
+ * per command costs the remote user's login shell each time, and a login shell that sources a
+ * heavy ~/.bashrc (pyenv, nvm, rbenv…) adds a quarter of a second to every round trip — measured
+ * on this project's load balancer host. Here the login shell starts once per host.
+ *
+ * Each line runs with stdin from /dev/null (it cannot eat the next command), and is followed by
+ * a marker with a fresh nonce on stdout (carrying the exit status) and on stderr. A command that
+ * does not finish in time gets the session closed; the next command opens a new one.
+ */
+export class ShellSession {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly shell: RemoteShell,
+    private session: RemoteSession | undefined,
+  ) {}
+
+  /** Starts the shell; rejects where the transport has no sessions (the caller then uses exec). */
+  static async start(shell: RemoteShell): Promise<ShellSession> {
+    return new ShellSession(shell, await shell.session('exec sh'));
+  }
+
+  private async open(): Promise<RemoteSession> {
+    if (this.session?.open) return this.session;
+    this.session = await this.shell.session('exec sh');
+    return this.session;
+  }
+
+  /** Runs one command line; resolves like RemoteShell.exec, never rejects. */
+  run(line: string, timeoutMs: number): Promise<ExecResult> {
+    const next = this.queue.then(() => this.runNow(line, timeoutMs));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runNow(line: string, timeoutMs: number): Promise<ExecResult> {
+    const started = Date.now();
+    const nonce = randomBytes(9).toString('hex');
+    let session: RemoteSession;
+    try {
+      session = await this.open();
+    } catch (err) {
+      return { code: null, signal: null, stdout: '', stderr: `could not open a shell session: ${(err as Error).message}`, durationMs: Date.now() - started, lost: 'connection-lost' };
+    }
+    session.write(`{ ${line}\n} </dev/null; printf '${RS}${nonce} %s${RS}' "$?"; printf '${RS}${nonce}${RS}' >&2\n`);
+    try {
+      // stdout: the output, the marker, the status, RS. stderr: the output, the marker.
+      const fromStdout = session
+        .readUntil(`${RS}${nonce} `, timeoutMs, 'stdout')
+        .then(async (out) => ({ out, status: await session.readUntil(RS, timeoutMs, 'stdout') }));
+      const [{ out: stdout, status }, stderr] = await Promise.all([fromStdout, session.readUntil(`${RS}${nonce}${RS}`, timeoutMs, 'stderr')]);
+      if (!/^\d+$/.test(status)) throw new Error('the shell session lost its place');
+      return { code: Number(status), signal: null, stdout, stderr, durationMs: Date.now() - started };
+    } catch (err) {
+      const message = (err as Error).message;
+      session.close();
+      this.session = undefined;
+      const timedOut = /no answer within/.test(message);
+      return { code: null, signal: null, stdout: '', stderr: timedOut ? `no answer within ${timeoutMs} ms` : `connection lost: ${message}`, durationMs: Date.now() - started, lost: timedOut ? 'timeout' : 'connection-lost' };
+    }
+  }
+
+  close(): void {
+    this.session?.close();
+    this.session = undefined;
+  }
+}
