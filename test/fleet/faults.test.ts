@@ -1,5 +1,5 @@
+import { sshKeygen } from '../support/keys';
 import { spawn } from 'node:child_process';
-import { utils } from 'ssh2';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { fleetInputs, fleetReset, haproxyInputs, runOnFleet } from '../support/fleet-action';
 import { changedHosts, crashed, lbStates, pictures, recordFault, type FaultRow } from '../support/fleet-state';
@@ -58,7 +58,7 @@ describe.skipIf(skip)('fault matrix on the real fleet', () => {
   });
 
   it('2. auth refused: the host does not accept the key', async () => {
-    const stranger = utils.generateKeyPairSync('ed25519');
+    const stranger = sshKeygen('ed25519');
     const row = await matrix(2, 'auth refused (unknown key)', () => runOnFleet({ 'check-window': '0', 'private-key': stranger.private }), {
       result: 'failure', status: 'failed', failedHost: 'web-1', phase: 'connect', changed: [], lb: allUp,
     });

@@ -1,7 +1,7 @@
+import { sshKeygen } from '../support/keys';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { utils } from 'ssh2';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { fleetInputs, fleetReset, haproxyInputs, hostsYaml, runOnFleet } from '../support/fleet-action';
 import { runAction } from '../support/run-action';
@@ -75,7 +75,7 @@ describe.skipIf(skip)('hostile input, secrets and sudo on the real fleet', () =>
   it('never shows the private key, its passphrase, or any 16-character piece of them, even with debug logging', async () => {
     const fleet = readFleet();
     const passphrase = 'correct horse battery staple 42';
-    const key = utils.generateKeyPairSync('ed25519', { passphrase, cipher: 'aes256-ctr', rounds: 16 });
+    const key = sshKeygen('ed25519', { passphrase });
     for (const h of fleet.hosts) hostExec(h.name, `echo '${key.public}' >> /root/.ssh/authorized_keys`);
     const runnerTemp = mkdtempSync(join(tmpdir(), 'zdr-temp-'));
     try {

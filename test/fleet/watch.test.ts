@@ -62,7 +62,10 @@ describe.skipIf(skip)('the post-deploy error gate on the real fleet', () => {
     expect(run.report?.hosts[1]?.lbState).toBe('drained');
     expect(serverStates()['web-2']?.status).toMatch(/DRAIN/);
     expect(run.annotations.some((a) => a.kind === 'warning' && /web-2 is left drained/.test(a.text))).toBe(true);
-    expect(tally.socketErrors.read + tally.non2xx).toBeGreaterThan(0);
+    // A 5xx-only check would have passed it: HAProxy counted no 5xx from web-2. (Clients saw few
+    // or no failures: HAProxy retries empty responses, `retry-on empty-response`.)
+    expect(serverStates()['web-2']?.hrsp5xx).toBe(0);
+    void tally;
   });
 
   it('a clean rollout under load passes with every verdict pass and its counts', async () => {

@@ -3,13 +3,13 @@
  * machine: host-key policy, authentication, connect failures, exit semantics through Remote, the
  * host-side timeout, connection reuse and argument quoting end to end.
  */
+import { sshKeygen } from '../support/keys';
 import { execFileSync } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteCommandError, Remote } from '../../src/remote/runner';
 import type { RemoteCommand } from '../../src/remote/commands';
@@ -19,19 +19,18 @@ import { SshConnector, type HostKeyPolicy, type SshOptions } from '../../src/tra
 import type { SshTarget } from '../../src/transport/target';
 import { startSshServer, type StartOptions, type TestSshServer } from '../support/ssh-server';
 
-const { generateKeyPairSync } = ssh2.utils;
 
 // ---------------------------------------------------------------------------------------------
 // Keys: generated once per file; every test gets its own server and port.
 
-const hostEd = generateKeyPairSync('ed25519');
-const hostEcdsa = generateKeyPairSync('ecdsa', { bits: 256 });
-const hostRsa = generateKeyPairSync('rsa', { bits: 2048 });
-const otherHostEd = generateKeyPairSync('ed25519');
-const clientKey = generateKeyPairSync('ed25519', { comment: 'zdr-test' });
-const strangerKey = generateKeyPairSync('ed25519');
+const hostEd = sshKeygen('ed25519');
+const hostEcdsa = sshKeygen('ecdsa', { bits: 256 });
+const hostRsa = sshKeygen('rsa', { bits: 2048 });
+const otherHostEd = sshKeygen('ed25519');
+const clientKey = sshKeygen('ed25519', { comment: 'zdr-test' });
+const strangerKey = sshKeygen('ed25519');
 const PASSPHRASE = 'correct horse battery staple';
-const encryptedClientKey = generateKeyPairSync('ed25519', { passphrase: PASSPHRASE, cipher: 'aes256-ctr', rounds: 4 });
+const encryptedClientKey = sshKeygen('ed25519', { passphrase: PASSPHRASE, cipher: 'aes256-ctr', rounds: 4 });
 
 // ---------------------------------------------------------------------------------------------
 // Process-level failures: anything recorded here fails the last test of the file.

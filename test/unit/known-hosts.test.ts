@@ -1,3 +1,4 @@
+import { sshKeygen } from '../support/keys';
 import { execFileSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ interface HostKey {
 }
 
 function hostKey(kind: 'ed25519' | 'rsa' | 'ecdsa'): HostKey {
-  const pair = kind === 'rsa' ? ssh2Utils.generateKeyPairSync('rsa', { bits: 2048 }) : kind === 'ecdsa' ? ssh2Utils.generateKeyPairSync('ecdsa', { bits: 256 }) : ssh2Utils.generateKeyPairSync('ed25519');
+  const pair = kind === 'rsa' ? sshKeygen('rsa', { bits: 2048 }) : kind === 'ecdsa' ? sshKeygen('ecdsa', { bits: 256 }) : sshKeygen('ed25519');
   const parsed = ssh2Utils.parseKey(pair.public);
   if (parsed instanceof Error) throw parsed;
   const blob = parsed.getPublicSSH();

@@ -1,4 +1,4 @@
-import { utils as ssh2Utils } from 'ssh2';
+import { sshKeygen } from '../support/keys';
 import { describe, expect, it } from 'vitest';
 import { parseHosts, parseTarget } from '../../src/settings/hosts';
 import type { InputName, InputSource } from '../../src/settings/inputs';
@@ -9,10 +9,10 @@ import * as v from '../../src/settings/values';
 // ---------------------------------------------------------------------------------------------
 // Fixtures: real keys, generated once per run.
 
-const CLIENT = ssh2Utils.generateKeyPairSync('ed25519');
+const CLIENT = sshKeygen('ed25519');
 const PASSPHRASE = 'pw-Correct-Horse-4417';
-const ENCRYPTED = ssh2Utils.generateKeyPairSync('ed25519', { cipher: 'aes256-cbc', passphrase: PASSPHRASE, rounds: 2 });
-const HOST_KEY = ssh2Utils.generateKeyPairSync('ed25519');
+const ENCRYPTED = sshKeygen('ed25519', { cipher: 'aes256-cbc', passphrase: PASSPHRASE, rounds: 2 });
+const HOST_KEY = sshKeygen('ed25519');
 const KNOWN_HOSTS = `web1,web2,web3 ${HOST_KEY.public.split(' ').slice(0, 2).join(' ')}`;
 
 /** Inputs as a workflow would give them: anything not named is empty. */
