@@ -36,7 +36,7 @@ export async function publish(report: Report, plan: string[]): Promise<void> {
   // One warning however many hosts are left drained: the run's own warnings already use the rest.
   const drained = report.hosts.filter((h) => h.lbState === 'drained').map((h) => h.name);
   if (drained.length) {
-    core.warning(`${names(drained)} ${drained.length === 1 ? 'is' : 'are'} left drained in the load balancer: not healthy after the failure.`, { title: `Host${drained.length === 1 ? '' : 's'} left out of rotation` });
+    core.warning(`${names(drained)} ${drained.length === 1 ? 'is' : 'are'} left drained in the load balancer after failing (see the job summary).`, { title: `Host${drained.length === 1 ? '' : 's'} left out of rotation` });
   }
   await writeSummary(summaryMarkdown(report, plan));
 }

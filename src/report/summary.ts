@@ -247,7 +247,7 @@ export function summaryMarkdown(report: Report, plan: string[], invalid: string[
     '',
   );
   const drained = report.hosts.filter((h) => h.lbState === 'drained');
-  if (drained.length) lines.push('> [!WARNING]', `> Left out of rotation: ${drained.map((h) => md(h.name)).join(', ')} (unhealthy after the failure).`, '');
+  if (drained.length) lines.push('> [!WARNING]', `> Left out of rotation: ${drained.map((h) => md(h.name)).join(', ')} (not put back after the failure; see the evidence below).`, '');
   lines.push(...timeline(report));
   for (const h of report.hosts) lines.push(...evidence(h));
   if (plan.length) lines.push('### Plan', '', '<pre>', ...plan.map(html), '</pre>', '');

@@ -87,7 +87,8 @@ export async function recover(run: HostRun, ctx: FlowContext, failure: PhaseErro
         note(`left out of rotation: ${(err as Error).message}`);
       }
     } else {
-      note(`left drained in ${lb.description}: it is not healthy after the failure, so it was not put back`);
+      const why = failure.phase === 'watch' ? 'its error check tripped and no rollback-command brought it back' : 'it is not healthy after the failure';
+      note(`left drained in ${lb.description}: ${why}, so it was not put back`);
     }
   }
 

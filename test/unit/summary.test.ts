@@ -171,7 +171,7 @@ describe('summaryMarkdown', () => {
       '| web-2 (10.77.0.12) | reload | ❌ failed in watch | **fail**: 124/171 (72.51%) | **drained** | 1.9&nbsp;s | connect&nbsp;116&nbsp;ms · inspect&nbsp;89&nbsp;ms · validate&nbsp;29&nbsp;ms<br>lock&nbsp;11&nbsp;ms · change&nbsp;320&nbsp;ms · ready&nbsp;534&nbsp;ms · **watch&nbsp;✗&nbsp;1.0&nbsp;s** |',
       '| web-3 (10.77.0.13) | reload | ⏭️ untouched | — | in service | — | connect&nbsp;115&nbsp;ms · inspect&nbsp;104&nbsp;ms · validate&nbsp;35&nbsp;ms |',
     ]);
-    expect(summary).toContain('> [!WARNING]\n> Left out of rotation: web-2 (unhealthy after the failure).');
+    expect(summary).toContain('> [!WARNING]\n> Left out of rotation: web-2 (not put back after the failure; see the evidence below).');
     expect(summary).toContain('Clock times in your time zone; the run started 2026-11-25 12:29:52 UTC.');
     // What test/fleet/watch.test.ts checks of the real thing.
     expect(summary).toMatch(/\| web-1 \(10\.77\.0\.11\) \| reload \| ✅ success \| pass: 0\/\d+ \(0%\) \|/);
