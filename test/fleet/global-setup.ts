@@ -26,7 +26,9 @@ function leftovers(): string[] {
   if (mounts) found.push(`mounts: ${mounts}`);
   const cgroups = sh('ls -d /sys/fs/cgroup/*/zdr-* /sys/fs/cgroup/zdr-* 2>/dev/null || true');
   if (cgroups) found.push(`cgroup dirs: ${cgroups}`);
-  const procs = sh('pgrep -af "systemd-nspawn .*zdr-|haproxy -f /run/zdr-fleet|sshd -f /run/zdr-fleet" || true');
+  // "[s]ystemd": the shell running pgrep has the pattern in its own command line; this form of it
+  // does not match itself.
+  const procs = sh('pgrep -af "[s]ystemd-nspawn .*zdr-|[h]aproxy -f /run/zdr-fleet|[s]shd -f /run/zdr-fleet" || true');
   if (procs) found.push(`processes: ${procs}`);
   if (existsSync('/run/zdr-fleet')) found.push('/run/zdr-fleet');
   return found;
