@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { fleetReset, hostsYaml, mainPid, runOnFleet, haproxyInputs } from '../support/fleet-action';
+import { fleetReset, hostsYaml, mainPid, rollUnderLoad, runOnFleet, haproxyInputs } from '../support/fleet-action';
 import { fault, haproxy, hostExec, readFleet, serverStates, startWrk } from './fleet';
 
 const skip = process.env.ZDR_SKIP_FLEET === '1';
@@ -34,11 +34,7 @@ describe.skipIf(skip)('drain-restart on the real fleet (Pattern B)', () => {
     fleetReset();
 
     const before = Object.fromEntries(fleet.hosts.map((h) => [h.name, mainPid(h.name, 'app')]));
-    const load = startWrk({ url: fleet.lb.url, seconds: 600, connections: 64 });
-    await sleep(2000);
-    const run = await runOnFleet({ ...haproxyInputs(), strategy: 'drain-restart', service: 'app', 'check-source': 'haproxy', 'check-window': '3s', 'min-requests': '5' });
-    await sleep(1000);
-    const tally = await load.stop();
+    const { run, tally } = await rollUnderLoad(fleet.lb.url, 64, { ...haproxyInputs(), strategy: 'drain-restart', service: 'app', 'check-source': 'haproxy', 'check-window': '3s', 'min-requests': '5' });
 
     expect(run.outputs.status, run.stdout).toBe('success');
     expect(run.report?.hosts.map((h) => h.strategy)).toEqual(['drain-restart', 'drain-restart', 'drain-restart']);
@@ -87,9 +83,7 @@ describe.skipIf(skip)('drain-restart on the real fleet (Pattern B)', () => {
   it('restarts a socket-activated unit without a drain and without a failed request (Pattern D)', async () => {
     const fleet = readFleet();
     const before = fleet.hosts.map((h) => mainPid(h.name, 'app-sock'));
-    const load = startWrk({ url: fleet.lb.sockUrl, seconds: 600, connections: 64 });
-    await sleep(2000);
-    const run = await runOnFleet({
+    const { run, tally } = await rollUnderLoad(fleet.lb.sockUrl, 64, {
       ...haproxyInputs(),
       'haproxy-backend': fleet.lb.sockBackend,
       service: 'app-sock',
@@ -98,8 +92,6 @@ describe.skipIf(skip)('drain-restart on the real fleet (Pattern B)', () => {
       'check-window': '3s',
       'min-requests': '5',
     });
-    await sleep(1000);
-    const tally = await load.stop();
     expect(run.outputs.status, run.stdout).toBe('success');
     expect(run.report?.hosts.map((h) => h.strategy)).toEqual(['socket-restart', 'socket-restart', 'socket-restart']);
     expect(run.report?.hosts[0]?.strategyReason).toMatch(/app-sock\.socket holds the listening socket/);
@@ -131,9 +123,7 @@ describe.skipIf(skip)('drain-restart on the real fleet (Pattern B)', () => {
     if (!lb) throw new Error('the fleet was brought up without lb-1');
     const upstream = () => hostExec('lb-1', `cat ${lb.upstreamConf}`).stdout;
     const original = upstream();
-    const load = startWrk({ url: lb.url, seconds: 600, connections: 32 });
-    await sleep(2000);
-    const run = await runOnFleet({
+    const { run, tally } = await rollUnderLoad(lb.url, 32, {
       lb: 'nginx',
       'lb-host': `root@${lb.address}`,
       'nginx-upstream-config': lb.upstreamConf,
@@ -143,8 +133,6 @@ describe.skipIf(skip)('drain-restart on the real fleet (Pattern B)', () => {
       'check-window': '2s',
       'min-requests': '5',
     });
-    await sleep(1000);
-    const tally = await load.stop();
     expect(run.outputs.status, run.stdout).toBe('success');
     expect(run.report?.hosts[1]?.phases.find((p) => p.name === 'drain')?.detail).toMatch(/nginx upstream .* in flight reached 0 .*nginx stub_status/);
     expect(upstream()).toBe(original);
@@ -154,9 +142,7 @@ describe.skipIf(skip)('drain-restart on the real fleet (Pattern B)', () => {
   it('the command load-balancer adapter drives a rollout with drain/ready commands run on the runner', async () => {
     const fleet = readFleet();
     const sock = fleet.lb.haproxySocket;
-    const load = startWrk({ url: fleet.lb.url, seconds: 600, connections: 64 });
-    await sleep(2000);
-    const run = await runOnFleet({
+    const { run, tally } = await rollUnderLoad(fleet.lb.url, 64, {
       lb: 'command',
       'drain-command': `echo "set server web/{name} state drain" | socat stdio ${sock}`,
       'ready-command': `echo "set server web/{name} state ready" | socat stdio ${sock}`,
@@ -166,8 +152,6 @@ describe.skipIf(skip)('drain-restart on the real fleet (Pattern B)', () => {
       'check-window': '2s',
       'min-requests': '5',
     });
-    await sleep(1000);
-    const tally = await load.stop();
     expect(run.outputs.status, run.stdout).toBe('success');
     expect(run.report?.hosts[0]?.phases.find((p) => p.name === 'drain')?.detail).toMatch(/drain\/ready commands on the runner/);
     expect(Object.values(serverStates()).map((s) => s.status)).not.toContain('DRAIN');

@@ -1,9 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { fleetReset, haproxyInputs, nginxPids, runOnFleet } from '../support/fleet-action';
+import { fleetReset, haproxyInputs, nginxPids, rollUnderLoad, runOnFleet } from '../support/fleet-action';
 import { fault, hostExec, NGINX_ROLLBACK_COMMAND, readFleet, serverStates, startWrk } from './fleet';
 
 const skip = process.env.ZDR_SKIP_FLEET === '1';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(skip)('the post-deploy error gate on the real fleet', () => {
   beforeEach(() => fleetReset(), 180_000);
@@ -12,10 +11,7 @@ describe.skipIf(skip)('the post-deploy error gate on the real fleet', () => {
     const fleet = readFleet();
     fault('web-2', 'stage-500');
     const web3Before = nginxPids('web-3');
-    const load = startWrk({ url: fleet.lb.url, seconds: 600, connections: 64 });
-    await sleep(2000);
-    const run = await runOnFleet({ ...haproxyInputs(), 'check-window': '20s', 'rollback-command': NGINX_ROLLBACK_COMMAND });
-    const during = await load.stop();
+    const { run, tally: during } = await rollUnderLoad(fleet.lb.url, 64, { ...haproxyInputs(), 'check-window': '20s', 'rollback-command': NGINX_ROLLBACK_COMMAND });
 
     expect(run.code).toBe(1);
     expect(run.outputs.status).toBe('failed');
@@ -48,10 +44,7 @@ describe.skipIf(skip)('the post-deploy error gate on the real fleet', () => {
   it('host 2 resetting connections instead of answering 5xx is caught by the haproxy source', async () => {
     const fleet = readFleet();
     fault('web-2', 'stage-reset');
-    const load = startWrk({ url: fleet.lb.url, seconds: 600, connections: 64 });
-    await sleep(2000);
-    const run = await runOnFleet({ ...haproxyInputs(), 'check-source': 'haproxy', 'check-window': '10s' });
-    const tally = await load.stop();
+    const { run, tally } = await rollUnderLoad(fleet.lb.url, 64, { ...haproxyInputs(), 'check-source': 'haproxy', 'check-window': '10s' });
     expect(run.outputs.status, run.stdout).toBe('failed');
     expect(run.outputs['failed-host']).toBe('web-2');
     expect(run.report?.failedPhase).toBe('watch');
@@ -70,10 +63,7 @@ describe.skipIf(skip)('the post-deploy error gate on the real fleet', () => {
 
   it('a clean rollout under load passes with every verdict pass and its counts', async () => {
     const fleet = readFleet();
-    const load = startWrk({ url: fleet.lb.url, seconds: 600, connections: 64 });
-    await sleep(2000);
-    const run = await runOnFleet({ ...haproxyInputs(), 'check-source': 'haproxy', 'check-window': '4s' });
-    const tally = await load.stop();
+    const { run, tally } = await rollUnderLoad(fleet.lb.url, 64, { ...haproxyInputs(), 'check-source': 'haproxy', 'check-window': '4s' });
     expect(run.outputs.status, run.stdout).toBe('success');
     for (const h of run.report?.hosts ?? []) {
       expect(h.errors?.verdict).toBe('pass');

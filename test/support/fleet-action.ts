@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { fleetReset, hostExec, readFleet, type Fleet } from '../fleet/fleet';
+import { fleetReset, hostExec, readFleet, startWrk, type Fleet, type WrkResult } from '../fleet/fleet';
 import { runAction, type ActionRun, type RunOptions } from './run-action';
 
 /** `hosts` in the rich YAML form, names matching HAProxy's server names. */
@@ -33,6 +33,22 @@ export function haproxyInputs(fleet: Fleet = readFleet()): Record<string, string
 
 export function runOnFleet(extra: Record<string, string> = {}, options: RunOptions = {}): Promise<ActionRun> {
   return runAction(fleetInputs(extra), options);
+}
+
+/**
+ * A rollout under steady load through `url`: wrk starts 2 s before the action and stops 1 s
+ * after it, so the tally covers the whole rollout.
+ */
+export async function rollUnderLoad(url: string, connections: number, extra: Record<string, string>): Promise<{ run: ActionRun; tally: WrkResult }> {
+  const load = startWrk({ url, seconds: 600, connections });
+  await new Promise((r) => setTimeout(r, 2000));
+  try {
+    const run = await runOnFleet(extra);
+    await new Promise((r) => setTimeout(r, 1000));
+    return { run, tally: await load.stop() };
+  } finally {
+    await load.stop().catch(() => undefined);
+  }
 }
 
 /** nginx's master and worker pids on a host, to prove what a reload did. */
