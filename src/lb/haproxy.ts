@@ -56,7 +56,7 @@ export class HaproxyLb implements LoadBalancer {
    * command per question, whose errors also explain what is wrong (no socat, no socket).
    */
   private async api(command: string): Promise<string> {
-    if (this.sessions) {
+    for (let attempt = 0; this.sessions && attempt < 2; attempt++) {
       try {
         if (!this.session?.open) this.session = await this.openSession();
         this.session.write(`${command}\n`);
@@ -64,17 +64,9 @@ export class HaproxyLb implements LoadBalancer {
       } catch {
         this.session?.close();
         this.session = undefined;
-        try {
-          this.session = await this.openSession();
-          this.session.write(`${command}\n`);
-          return await this.session.readUntil('\n> ', this.timeoutMs);
-        } catch {
-          this.session?.close();
-          this.session = undefined;
-          this.sessions = false;
-        }
       }
     }
+    this.sessions = false;
     return this.remote.check(haproxyApi(this.socket, command, this.timeoutMs));
   }
 

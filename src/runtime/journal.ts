@@ -11,5 +11,3 @@ export interface Journal {
   locked(target: SshTarget, name: string): void;
   unlocked(target: SshTarget, name: string): void;
 }
-
-export const noJournal: Journal = { drained: () => undefined, returned: () => undefined, locked: () => undefined, unlocked: () => undefined };

@@ -81,7 +81,6 @@ function ok(stdout = '', code = 0, stderr = ''): ExecResult {
 
 /** Answers the product's remote commands from a FakeHost's state, by recognising each builder's script. */
 export class FakeShell implements RemoteShell {
-  private logMarked = false;
   constructor(
     readonly target: SshTarget,
     private readonly host: FakeHost,
@@ -155,7 +154,6 @@ export class FakeShell implements RemoteShell {
     }
     if (line.includes('stat -c')) {
       if (line.includes('date +%s%3N')) {
-        this.logMarked = true;
         return ok(`42 ${h.accessLog.join('\n').length} ${Date.parse('2026-11-25T12:00:00Z')}`);
       }
     }
@@ -180,10 +178,6 @@ export class FakeShell implements RemoteShell {
   }
 
   async close(): Promise<void> {}
-
-  get marked(): boolean {
-    return this.logMarked;
-  }
 }
 
 export class FakeConnector implements Connector {

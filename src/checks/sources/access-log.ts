@@ -26,7 +26,6 @@ export class AccessLogSource implements ErrorSource {
   private offset = 0;
   private hostMarkMs = 0;
   private readonly tally: LogTally = emptyTally();
-  private lost = 0;
 
   constructor(
     private readonly remote: Remote,
@@ -75,7 +74,7 @@ export class AccessLogSource implements ErrorSource {
       const chunk = newline >= 0 ? out.slice(newline + 1) : '';
       const [where, a, b] = header;
       if (where === 'gone') {
-        this.lost += 1;
+        // Rotated and the old file already gone (compressed or removed): go on with the new one.
         this.inode = Number(a);
         this.offset = 0;
         continue;
@@ -103,10 +102,5 @@ export class AccessLogSource implements ErrorSource {
 
   samples(): string[] {
     return this.tally.errorLines;
-  }
-
-  /** Rotations where the old file was gone before its rest could be read. */
-  get rotationsLost(): number {
-    return this.lost;
   }
 }
