@@ -5,6 +5,12 @@ import { shQuote as q } from './quote';
  * goes through shQuote. Nothing else in the codebase assembles a shell string.
  */
 export interface RemoteCommand {
+  /**
+   * Which builder made it (`nginx-reload`, `lock-acquire`, `user`…): a stable name that does not
+   * change when a script is reworded. It reaches the host as the script's `$0` (`zdr.KIND`), so the
+   * shell's own error messages name the command, and test fakes recognise commands by it.
+   */
+  kind: string;
   /** Short human title, used in logs, errors and the dry-run plan. */
   title: string;
   /** POSIX sh script, run as `sh -c` on the remote side. */
@@ -26,8 +32,8 @@ export function execLine(cmd: RemoteCommand, options: { sudo: boolean }): string
   const seconds = Math.max(0.1, cmd.timeoutMs / 1000).toFixed(1).replace(/\.0$/, '');
   // `timeout` runs the script in its own process group and signals the whole group, so children
   // of a hung command die too. LC_ALL=C keeps the output we parse stable.
-  const args = (cmd.args ?? []).map(q).join(' ');
-  const bounded = `timeout -k ${KILL_AFTER_S} ${seconds} env LC_ALL=C sh -c ${q(cmd.script)}${args ? ` zdr ${args}` : ''}`;
+  const words = [`zdr.${cmd.kind.replace(/[^a-z0-9-]/g, '_')}`, ...(cmd.args ?? []).map(q)].join(' ');
+  const bounded = `timeout -k ${KILL_AFTER_S} ${seconds} env LC_ALL=C sh -c ${q(cmd.script)} ${words}`;
   return options.sudo ? `sudo -n -- ${bounded}` : bounded;
 }
 
@@ -67,6 +73,7 @@ export const UNIT_PROPERTIES = [
  */
 export function inspectUnit(unit: string, timeoutMs: number): RemoteCommand {
   return {
+    kind: 'inspect-unit',
     title: `inspect ${unit}`,
     timeoutMs,
     script: [
@@ -81,12 +88,12 @@ export function inspectUnit(unit: string, timeoutMs: number): RemoteCommand {
 
 /** The user's own command (validate, rollback, dependency check), run as written. */
 export function userCommand(title: string, command: string, timeoutMs: number): RemoteCommand {
-  return { title, timeoutMs, script: command };
+  return { kind: 'user', title, timeoutMs, script: command };
 }
 
 /** `systemctl reload|restart|start|stop UNIT`. */
 export function systemctl(action: 'reload' | 'restart' | 'start' | 'stop', unit: string, timeoutMs: number): RemoteCommand {
-  return { title: `systemctl ${action} ${unit}`, timeoutMs, script: `systemctl ${action} -- ${q(unit)}` };
+  return { kind: `systemctl-${action}`, title: `systemctl ${action} ${unit}`, timeoutMs, script: `systemctl ${action} -- ${q(unit)}` };
 }
 
 /**
@@ -95,6 +102,7 @@ export function systemctl(action: 'reload' | 'restart' | 'start' | 'stop', unit:
  */
 export function systemctlTimed(action: 'reload' | 'restart', unit: string, timeoutMs: number): RemoteCommand {
   return {
+    kind: 'systemctl-timed',
     title: `systemctl ${action} ${unit}`,
     timeoutMs,
     args: [action, unit],
@@ -117,6 +125,7 @@ export function serviceMs(stdout: string): number {
 export function nginxReload(unit: string, errorLog: string, effectMs: number, timeoutMs: number): RemoteCommand {
   const polls = Math.max(1, Math.ceil(effectMs / 50));
   return {
+    kind: 'nginx-reload',
     title: `systemctl reload ${unit}`,
     timeoutMs,
     args: [unit, errorLog, String(polls)],
@@ -158,6 +167,7 @@ true`,
 export function httpStatus(url: string, requestTimeoutMs: number): RemoteCommand {
   const seconds = Math.max(0.5, requestTimeoutMs / 1000);
   return {
+    kind: 'http-status',
     title: `GET ${url}`,
     timeoutMs: requestTimeoutMs + 2000,
     script: `curl -sS -o /dev/null -w '%{http_code}' --max-time ${seconds} --url ${q(url)}`,
@@ -167,6 +177,7 @@ export function httpStatus(url: string, requestTimeoutMs: number): RemoteCommand
 /** The unit's live state, read again after a change. */
 export function unitState(unit: string, timeoutMs: number): RemoteCommand {
   return {
+    kind: 'unit-state',
     title: `read ${unit} state`,
     timeoutMs,
     script: `systemctl show --property=ActiveState,SubState,MainPID,NRestarts,Result -- ${q(unit)}`,
@@ -176,6 +187,7 @@ export function unitState(unit: string, timeoutMs: number): RemoteCommand {
 /** The unit's journal since a moment, for evidence when a host fails. */
 export function journalSince(unit: string, sinceEpochMs: number, lines: number, timeoutMs: number): RemoteCommand {
   return {
+    kind: 'journal',
     title: `journal of ${unit}`,
     timeoutMs,
     script: `journalctl --no-pager -o short-iso -n ${Math.floor(lines)} -u ${q(unit)} --since @${Math.floor(sinceEpochMs / 1000)}`,
@@ -185,6 +197,7 @@ export function journalSince(unit: string, sinceEpochMs: number, lines: number, 
 /** Commands to HAProxy's runtime API over its admin socket (socat must be installed there). */
 export function haproxyApi(socket: string, command: string, timeoutMs: number): RemoteCommand {
   return {
+    kind: 'haproxy-api',
     title: `haproxy: ${command}`,
     timeoutMs,
     script: 'printf \'%s\\n\' "$2" | socat -t 5 stdio "UNIX-CONNECT:$1"',
@@ -198,7 +211,7 @@ export function haproxyApi(socket: string, command: string, timeoutMs: number): 
  * with the SSH connection, or after `maxMs` at the latest.
  */
 export function haproxySession(socket: string, maxMs: number): RemoteCommand {
-  return { title: 'haproxy runtime API session', timeoutMs: maxMs, script: 'exec socat stdio "UNIX-CONNECT:$1"', args: [socket] };
+  return { kind: 'haproxy-session', title: 'haproxy runtime API session', timeoutMs: maxMs, script: 'exec socat stdio "UNIX-CONNECT:$1"', args: [socket] };
 }
 
 /**
@@ -234,12 +247,13 @@ if cmp -s "$file" "$tmp"; then rm -f "$tmp"; exit 0; fi
 cp -p "$file" "$bak" && cat "$tmp" > "$file" && rm -f "$tmp"
 if ! out=$(nginx -t 2>&1); then cat "$bak" > "$file"; echo "$out" >&2; echo "nginx -t failed; $file restored" >&2; exit 1; fi
 systemctl reload -- "$unit"`;
-  return { title: `nginx upstream: mark ${name} ${down ? 'down' : 'up'}`, timeoutMs, script, args: [file, unit, name, down ? 'down' : 'up', ...addresses] };
+  return { kind: 'nginx-upstream-mark', title: `nginx upstream: mark ${name} ${down ? 'down' : 'up'}`, timeoutMs, script, args: [file, unit, name, down ? 'down' : 'up', ...addresses] };
 }
 
 /** Which upstream servers of the nginx load balancer are marked down: `server-address down|up` lines. */
 export function nginxUpstreamList(file: string, timeoutMs: number): RemoteCommand {
   return {
+    kind: 'nginx-upstream-list',
     title: `nginx upstream: list servers`,
     timeoutMs,
     script: `awk '/^[ \t]*server[ \t]+/ { line = $0; sub(/#.*/, "", line); d = (line ~ /[ \t]down([ \t;]|$)/) ? "down" : "up"; print d, $0 }' "$1"`,
@@ -249,12 +263,13 @@ export function nginxUpstreamList(file: string, timeoutMs: number): RemoteComman
 
 /** nginx stub_status, requested from the host itself (Reading + Writing are requests in flight). */
 export function stubStatus(url: string, timeoutMs: number): RemoteCommand {
-  return { title: `GET ${url}`, timeoutMs, script: `curl -fsS --max-time 2 --url ${q(url)}` };
+  return { kind: 'stub-status', title: `GET ${url}`, timeoutMs, script: `curl -fsS --max-time 2 --url ${q(url)}` };
 }
 
 /** Established TCP connections on a local port, with the kernel's last-send/last-receive times. */
 export function establishedOn(port: number, timeoutMs: number): RemoteCommand {
   return {
+    kind: 'established',
     title: `connections on port ${port}`,
     timeoutMs,
     script: `ss -Htni state established '( sport = :${Math.floor(port)} )'`,
@@ -264,6 +279,7 @@ export function establishedOn(port: number, timeoutMs: number): RemoteCommand {
 /** The access log's inode and size, and the host's clock (log times are the host's times). */
 export function logMark(file: string, timeoutMs: number): RemoteCommand {
   return {
+    kind: 'log-mark',
     title: `mark ${file}`,
     timeoutMs,
     script: `printf '%s %s ' "$(stat -c '%i %s' -- "$1")" "$(date +%s%3N)"`,
@@ -278,6 +294,7 @@ export function logMark(file: string, timeoutMs: number): RemoteCommand {
  */
 export function logRead(file: string, inode: number, offset: number, maxBytes: number, timeoutMs: number): RemoteCommand {
   return {
+    kind: 'log-read',
     title: `read ${file}`,
     timeoutMs,
     script: `f=$1; ino=$2; off=$3; max=$4
@@ -296,6 +313,7 @@ fi`,
 /** The last `maxBytes` of the access log before `offset`: the baseline window's lines. */
 export function logBefore(file: string, offset: number, maxBytes: number, timeoutMs: number): RemoteCommand {
   return {
+    kind: 'log-before',
     title: `read ${file} before the change`,
     timeoutMs,
     script: `head -c "$2" -- "$1" | tail -c "$3"`,
@@ -307,6 +325,7 @@ export function logBefore(file: string, offset: number, maxBytes: number, timeou
 export function probeBurst(url: string, count: number, requestTimeoutMs: number): RemoteCommand {
   const urls = Array.from({ length: Math.max(1, Math.floor(count)) }, () => `-o /dev/null --url ${q(url)}`).join(' ');
   return {
+    kind: 'probe-burst',
     title: `probe ${url}`,
     timeoutMs: count * requestTimeoutMs + 2000,
     script: `curl -s -w '%{http_code}\\n' --max-time ${Math.max(0.5, requestTimeoutMs / 1000)} ${urls}; true`,
@@ -320,6 +339,7 @@ export function probeBurst(url: string, count: number, requestTimeoutMs: number)
  */
 export function lockAcquire(name: string, owner: string, ttlSeconds: number, timeoutMs: number): RemoteCommand {
   return {
+    kind: 'lock-acquire',
     title: `lock ${name}`,
     timeoutMs,
     args: [name, owner, String(Math.ceil(ttlSeconds))],
@@ -338,6 +358,7 @@ printf 'owner=%s\nsince=%s\nexpires=%s\n' "$2" "$now" $((now + $3)) > "$lock"`,
 /** Releases a lock this owner holds; someone else's lock is left alone. */
 export function lockRelease(name: string, owner: string, timeoutMs: number): RemoteCommand {
   return {
+    kind: 'lock-release',
     title: `unlock ${name}`,
     timeoutMs,
     args: [name, owner],
