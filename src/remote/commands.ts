@@ -79,7 +79,7 @@ export function inspectUnit(unit: string, timeoutMs: number): RemoteCommand {
     script: [
       `systemctl show --property=${UNIT_PROPERTIES.join(',')} -- ${q(unit)}`,
       `pid=$(systemctl show --property=MainPID --value -- ${q(unit)})`,
-      `printf 'zdr.comm=%s\\n' "$(cat /proc/$pid/comm 2>/dev/null)"`,
+      `printf 'zdr.comm=%s\\n' "$(cat "/proc/$pid/comm" 2>/dev/null)"`,
       `printf 'zdr.curl=%s\\n' "$(command -v curl)"`,
       `printf 'zdr.uid=%s\\n' "$(id -u)"`,
     ].join('\n'),
