@@ -71,6 +71,8 @@ export class FakeHost {
   connectError: TransportError | null = null;
   /** Another run holds this host's lock. */
   lockHeldBy = '';
+  /** Commands the host lacks: reported by inspect (`zdr.missing=`), or `timeout`, which fails every command. */
+  missing: string[] = [];
 
   constructor(readonly name: string) {}
 }
@@ -89,6 +91,7 @@ export class FakeShell implements RemoteShell {
   async exec(line: string): Promise<ExecResult> {
     const h = this.host;
     h.commands.push(line);
+    if (h.missing.includes('timeout')) return ok('', 127, 'bash: line 1: timeout: command not found');
     if (line.includes('systemctl show --property=Id')) {
       return ok(
         [
@@ -111,6 +114,7 @@ export class FakeShell implements RemoteShell {
           `zdr.comm=${h.mainComm}`,
           'zdr.curl=/usr/bin/curl',
           `zdr.uid=${h.uid}`,
+          ...h.missing.map((c) => `zdr.missing=${c}`),
         ].join('\n'),
       );
     }
