@@ -1,4 +1,5 @@
 import { stopFindings } from '../inspect/findings';
+import { CHECKED_COMMANDS, explainNotFound, missingCommands, neededCommands, prerequisiteProblem } from '../inspect/prerequisites';
 import { parseUnitInfo } from '../inspect/unit-info';
 import { inspectUnit, logMark, userCommand } from '../remote/commands';
 import { failureOf, Remote } from '../remote/runner';
@@ -26,7 +27,13 @@ export async function preflightHost(run: HostRun, ctx: FlowContext): Promise<voi
   run.remote = remote;
 
   await runPhase(clock, report, 'inspect', async (phase) => {
-    const unit = parseUnitInfo(await remote.check(inspectUnit(settings.service, timeout)));
+    const inspected = await remote.check(inspectUnit(settings.service, timeout, CHECKED_COMMANDS)).catch((error: unknown) => {
+      throw explainNotFound(run.target.name, error);
+    });
+    const missing = missingCommands(inspected);
+    const lacking = prerequisiteProblem(run.target.name, missing, neededCommands(settings, false));
+    if (lacking) throw new Error(lacking);
+    const unit = parseUnitInfo(inspected);
     run.unit = unit;
     if (unit.loadState !== 'loaded') {
       throw new Error(`unit ${settings.service} is ${unit.loadState || 'unknown'} on this host (check the service input)`);
@@ -43,8 +50,8 @@ export async function preflightHost(run: HostRun, ctx: FlowContext): Promise<voi
     run.choice = choice;
     report.strategy = choice.label;
     report.strategyReason = choice.reason;
-    const needsCurl = settings.readiness.url !== null || settings.check.source === 'probe' || settings.drain.stubStatusUrl !== null;
-    if (needsCurl && !unit.hasCurl) throw new Error('curl is not installed on the host; readiness and probe checks run it there');
+    const lackingForDrain = choice.drain ? prerequisiteProblem(run.target.name, missing, neededCommands(settings, true)) : null;
+    if (lackingForDrain) throw new Error(lackingForDrain);
     if (settings.check.windowMs > 0 && settings.check.source === 'access-log') {
       const mark = await remote.run(logMark(settings.check.accessLog, timeout));
       if (mark.code !== 0 || !/^\d+ \d+ /.test(mark.stdout)) {

@@ -26,7 +26,7 @@ function checkPrivateKey(key: string, passphrase: string | undefined): { input: 
  * Turns raw inputs into validated Settings. Every problem is reported at once, each naming its
  * input, so a user fixes a bad configuration in one run. Nothing here touches a host.
  */
-export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = {}): SettingsResult {
+export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = {}, platform: NodeJS.Platform = process.platform): SettingsResult {
   const errors: string[] = [];
   const warnings: string[] = [];
   const raw = (name: InputName): string => {
@@ -193,6 +193,13 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = {}): 
       case 'command':
         if (!given('drain-command')) complain('drain-command', 'is required when lb is command');
         if (!given('ready-command')) complain('ready-command', 'is required when lb is command');
+        if (platform === 'win32' && !given('lb-host')) {
+          // Local commands are bounded by killing their process group (runtime/local-shell.ts),
+          // which Windows does not have: a hung command there would outlive its time limit.
+          for (const name of ['drain-command', 'ready-command'] as const) {
+            complain(name, 'would run on this Windows runner, where the action cannot kill it at its time limit; use a Linux or macOS runner, or set lb-host to run it there');
+          }
+        }
         return {
           kind,
           host,
