@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/test and scripts/sandbox: the project needs Node.js >= 24 (package.json engines;
 # the action runs on node24 on GitHub). Where the machine's node is older, node 24 comes from the npm
 # registry (scripts/node24.sh) and goes first on PATH, so npm, vitest, tsx and the spawned
