@@ -179,7 +179,7 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = {}): 
         return {
           kind,
           host: host ?? placeholder,
-          socket: take('haproxy-socket', v.parsePath, '/run/haproxy/admin.sock'),
+          socket: take('haproxy-socket', v.parseSocketPath, '/run/haproxy/admin.sock'),
           backend: given('haproxy-backend') ? take('haproxy-backend', v.parseProxyName, '') : '',
         };
       case 'nginx':
