@@ -128,7 +128,14 @@ const ALGORITHMS: Record<string, string[]> = {
 
 export type HostKeyVerdict =
   | { ok: true }
-  | { ok: false; reason: 'unknown-host' | 'mismatch' | 'revoked'; offered: string; expected: string[] };
+  | {
+      ok: false;
+      reason: 'unknown-host' | 'mismatch' | 'revoked';
+      offered: string;
+      expected: string[];
+      /** Lines of @cert-authority entries that name this host: host certificates are not checked. */
+      certAuthorityLines?: number[];
+    };
 
 /** Strict host-key checking against a parsed known_hosts. */
 export class KnownHosts {
@@ -137,6 +144,16 @@ export class KnownHosts {
   private forTarget(target: Pick<SshTarget, 'host' | 'port'>): KnownHostEntry[] {
     const key = knownHostsKey(target);
     return this.entries.filter((e) => e.marker !== 'cert-authority' && patternsMatch(e.patterns, key));
+  }
+
+  /**
+   * Lines of @cert-authority entries whose patterns cover the target. This action does not check
+   * host certificates, so such a line trusts nothing; it is reported so the user can add the
+   * host's own key instead of seeing a bare "unknown host".
+   */
+  certAuthorityLines(target: Pick<SshTarget, 'host' | 'port'>): number[] {
+    const key = knownHostsKey(target);
+    return this.entries.filter((e) => e.marker === 'cert-authority' && patternsMatch(e.patterns, key)).map((e) => e.line);
   }
 
   /** Algorithms to offer during the handshake, or undefined to leave ssh2's defaults. */
@@ -156,11 +173,13 @@ export class KnownHosts {
     }
     const trusted = entries.filter((e) => e.marker === 'none');
     if (trusted.some((e) => e.key.equals(offered))) return { ok: true };
+    const certAuthorityLines = this.certAuthorityLines(target);
     return {
       ok: false,
       reason: trusted.length === 0 ? 'unknown-host' : 'mismatch',
       offered: offeredPrint,
       expected: trusted.map((e) => `${e.keyType} ${fingerprint(e.key)}`),
+      ...(certAuthorityLines.length ? { certAuthorityLines } : {}),
     };
   }
 }

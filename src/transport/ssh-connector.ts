@@ -22,11 +22,21 @@ export interface SshOptions {
 /** Most output a command may return; a runaway log tail must not exhaust memory. */
 const OUTPUT_LIMIT = 1024 * 1024;
 
+/** What to say when only a @cert-authority line names the host (host certificates are not checked). */
+function certAuthorityNote(target: SshTarget, lines: number[] | undefined): string {
+  if (!lines?.length) return '';
+  const port = target.port === 22 ? '' : `-p ${target.port} `;
+  return ` known-hosts names it only in a @cert-authority line (line ${lines.join(', ')}), and this action does not check host certificates: add the host's own key line instead, e.g. from \`ssh-keyscan ${port}${target.host}\` run from a trusted network.`;
+}
+
 function hostKeyMessage(target: SshTarget, verdict: Exclude<HostKeyVerdict, { ok: true }>): string {
   const where = `${target.name} (${knownHostsKey(target)})`;
   const expected = verdict.expected.length ? ` known-hosts has: ${verdict.expected.join(', ')}.` : '';
   switch (verdict.reason) {
     case 'unknown-host':
+      if (verdict.certAuthorityLines?.length) {
+        return `Host key verification failed for ${where}: the server offered ${verdict.offered}.${certAuthorityNote(target, verdict.certAuthorityLines)}`;
+      }
       return `Host key verification failed for ${where}: known-hosts has no entry for ${knownHostsKey(target)}. The server offered ${verdict.offered}; add it to known-hosts only after checking it out of band.`;
     case 'revoked':
       return `Host key verification failed for ${where}: the server offered ${verdict.offered}, which known-hosts marks @revoked.`;

@@ -274,6 +274,13 @@ describe('KnownHosts.verify', () => {
     expect(verdict).toMatchObject({ ok: false, reason: 'unknown-host' });
   });
 
+  it('names the @cert-authority lines that cover a host it refuses, so the error can say what to add', () => {
+    const kh = knownHosts(`${line('other', RSA)}\n${line('web*', ED, '@cert-authority')}`);
+    expect(kh.verify(web1, ED.blob)).toMatchObject({ ok: false, reason: 'unknown-host', certAuthorityLines: [2] });
+    expect(kh.certAuthorityLines({ host: 'db1', port: 22 })).toEqual([]);
+    expect(kh.verify({ host: 'db1', port: 22 }, ED.blob)).not.toHaveProperty('certAuthorityLines');
+  });
+
   it('honours a negated pattern', () => {
     const kh = knownHosts(line('web*,!web1', ED));
     expect(kh.verify({ host: 'web2', port: 22 }, ED.blob)).toEqual({ ok: true });
