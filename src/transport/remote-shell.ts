@@ -8,8 +8,12 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
   durationMs: number;
-  /** Set when the transport, not the command, ended it. */
-  lost?: 'timeout' | 'connection-lost';
+  /**
+   * Set when the transport, not the command, ended it. `output-limit`: the command printed more
+   * than OUTPUT_LIMIT_BYTES on one stream and was cut off (stdout and stderr are then empty but
+   * for the reason).
+   */
+  lost?: 'timeout' | 'connection-lost' | 'output-limit';
 }
 
 /**
