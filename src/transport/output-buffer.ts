@@ -11,8 +11,12 @@ export const OUTPUT_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /** A command's output passed OUTPUT_LIMIT_BYTES; what was read of it is dropped. */
 export class OutputLimitError extends Error {
-  constructor(readonly stream: 'stdout' | 'stderr') {
-    super(`${stream} passed ${OUTPUT_LIMIT_BYTES / 1024 / 1024} MiB, the most one command may return`);
+  constructor(
+    readonly stream: 'stdout' | 'stderr',
+    limitBytes = OUTPUT_LIMIT_BYTES,
+  ) {
+    const limit = limitBytes % (1024 * 1024) === 0 ? `${limitBytes / 1024 / 1024} MiB` : `${limitBytes} bytes`;
+    super(`${stream} passed ${limit}, the most one command may return`);
     this.name = 'OutputLimitError';
   }
 }
@@ -59,7 +63,7 @@ export class OutputBuffer {
 
   /** The text before the first `delimiter`, removed with it; undefined until it has arrived. */
   take(delimiter: string): string | undefined {
-    if (this.overflowed) throw new OutputLimitError(this.stream);
+    if (this.overflowed) throw new OutputLimitError(this.stream, this.limitBytes);
     if (delimiter !== this.delimiter) this.restartSearch(delimiter);
     const keep = delimiter.length - 1;
     for (; this.next < this.chunks.length; this.next += 1) {

@@ -54,7 +54,7 @@ describe('OutputBuffer', () => {
     buffer.push(Buffer.alloc(600, 'a'));
     expect(buffer.overflow).toBe(true);
     expect(() => buffer.take('\n')).toThrow(OutputLimitError);
-    expect(() => buffer.take('\n')).toThrow(/^stderr passed 8 MiB, the most one command may return$/);
+    expect(() => buffer.take('\n')).toThrow(/^stderr passed 1000 bytes, the most one command may return$/);
   });
 
   it('counts the cap per take: output already taken does not count again', () => {
