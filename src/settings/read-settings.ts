@@ -1,5 +1,5 @@
 import { utils as ssh2Utils } from 'ssh2';
-import { parseKnownHosts } from '../transport/known-hosts';
+import { KnownHosts, parseKnownHosts } from '../transport/known-hosts';
 import type { SshTarget } from '../transport/target';
 import { parseHosts, parseTarget } from './hosts';
 import { INPUT_DEFAULTS, type InputName, type InputSource } from './inputs';
@@ -20,6 +20,22 @@ function checkPrivateKey(key: string, passphrase: string | undefined): { input: 
     return { input: 'passphrase', error: 'does not decrypt private-key' };
   }
   return { input: 'private-key', error: `the key cannot be read: ${parsed.message}` };
+}
+
+const CA_WHY = 'host certificates are not checked by this action, so such a line trusts no host';
+const CA_FIX = "add each host's own key line instead (ssh-keyscan HOST from a trusted network)";
+
+/** known-hosts holds nothing but @cert-authority lines: every host would be refused. */
+function certAuthorityOnly(lines: number[]): string {
+  return `has only @cert-authority lines (line ${lines.join(', ')}): ${CA_WHY}; ${CA_FIX}`;
+}
+
+/** Some @cert-authority lines: named, with the hosts they alone cover (those will be refused). */
+function certAuthorityWarning(lines: number[], hosts: SshTarget[], knownHosts: KnownHosts): string {
+  const only = hosts.filter((h) => knownHosts.certAuthorityLines(h).length && !knownHosts.algorithmsFor(h)).map((h) => h.name);
+  const refused = only.length ? ` Hosts known only through it will be refused: ${only.join(', ')}.` : '';
+  const which = lines.length === 1 ? `line ${lines[0]} is a @cert-authority line` : `lines ${lines.join(', ')} are @cert-authority lines`;
+  return `Input 'known-hosts': ${which}: ${CA_WHY}.${refused} To trust a host, ${CA_FIX}.`;
 }
 
 /**
@@ -70,8 +86,11 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = {}, p
   const hostKeyCheck = take('host-key-check', (t) => v.parseChoice(t, ['strict', 'off'] as const), 'strict');
   const knownHosts = parseKnownHosts(raw('known-hosts'));
   knownHosts.problems.forEach((p) => complain('known-hosts', p));
-  if (hostKeyCheck === 'strict' && knownHosts.entries.length === 0 && knownHosts.problems.length === 0) {
-    complain('known-hosts', "is required while host-key-check is strict: give the hosts' known_hosts lines (ssh-keyscan them once from a trusted network), or set host-key-check: off");
+  const caLines = knownHosts.entries.filter((e) => e.marker === 'cert-authority').map((e) => e.line);
+  if (hostKeyCheck === 'strict' && knownHosts.entries.length === caLines.length && knownHosts.problems.length === 0) {
+    complain('known-hosts', caLines.length ? certAuthorityOnly(caLines) : "is required while host-key-check is strict: give the hosts' known_hosts lines (ssh-keyscan them once from a trusted network), or set host-key-check: off");
+  } else if (hostKeyCheck === 'strict' && caLines.length) {
+    warnings.push(certAuthorityWarning(caLines, hosts, new KnownHosts(knownHosts.entries)));
   }
   if (hostKeyCheck === 'off') warnings.push('host-key-check is off: any host key is accepted, so a machine in the middle could receive these commands.');
 
@@ -179,7 +198,7 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = {}, p
         return {
           kind,
           host: host ?? placeholder,
-          socket: take('haproxy-socket', v.parsePath, '/run/haproxy/admin.sock'),
+          socket: take('haproxy-socket', v.parseSocketPath, '/run/haproxy/admin.sock'),
           backend: given('haproxy-backend') ? take('haproxy-backend', v.parseProxyName, '') : '',
         };
       case 'nginx':
