@@ -166,6 +166,20 @@ describe('PrometheusSource', () => {
     expect(source.samples()[0]).toBe('requests: sum(haproxy_server_http_responses_total{server="web-1"}) = 1000 at the change, 1100 at the last look');
   });
 
+  it('series gone stale (the scrape failing) keep the last counts and make the window stale, not an error', async () => {
+    let scraped = true;
+    const prom = fakePrometheus((q) => (q.startsWith('max(count_over_time') ? (scraped ? '9' : undefined) : scraped ? '100' : undefined));
+    let t = 0;
+    const source = new PrometheusSource(new PrometheusClient(prom.get, P.url), P, hosts[0]!, [], () => t);
+    await source.mark();
+    t = 3000;
+    expect(await source.read()).toEqual({ requests: 0, errors: 0 });
+    expect(source.staleReason()).toBeNull();
+    scraped = false;
+    expect(await source.read()).toEqual({ requests: 0, errors: 0 });
+    expect(source.staleReason()).toMatch(/^Prometheus has no current data for the host \(prometheus-requests-query for web-1: returned no series/);
+  });
+
   it('a query that stops answering fails the read with the input named', async () => {
     const prom = fakePrometheus((q) => (q.includes('5xx') ? undefined : '5'));
     const source = new PrometheusSource(new PrometheusClient(prom.get, P.url), P, hosts[0]!, [], () => 0);

@@ -49,6 +49,7 @@ export class PrometheusSource implements ErrorSource {
   private markAt = 0;
   private last: Totals | undefined;
   private scrapes: number | null = null;
+  private noData: string | null = null;
   private readonly peerStart = new Map<string, Totals>();
 
   constructor(
@@ -80,15 +81,31 @@ export class PrometheusSource implements ErrorSource {
     return before ? totalsDelta(before, this.start) : null;
   }
 
+  /**
+   * A failed scrape marks the target's series stale, so the totals come back empty: the window
+   * keeps its last counts and is stale (inconclusive), never an error and never a pass.
+   */
   async read(): Promise<Counts> {
-    if (!this.start) throw new Error('prometheus totals were not read before the change');
-    const [now, scrapes] = await Promise.all([readTotals(this.client, this.settings, this.host), countScrapes(this.client, this.settings, this.host, this.now() - this.markAt)]);
-    this.last = now;
+    const start = this.start;
+    if (!start) throw new Error('prometheus totals were not read before the change');
+    const [now, scrapes] = await Promise.all([
+      readTotals(this.client, this.settings, this.host).catch((err: Error) => {
+        if (!/returned no series/.test(err.message)) throw err;
+        this.noData = err.message;
+        return null;
+      }),
+      countScrapes(this.client, this.settings, this.host, this.now() - this.markAt),
+    ]);
     this.scrapes = scrapes;
-    return totalsDelta(this.start, now);
+    if (now) {
+      this.last = now;
+      this.noData = null;
+    }
+    return totalsDelta(start, this.last ?? start);
   }
 
   staleReason(): string | null {
+    if (this.noData) return `Prometheus has no current data for the host (${this.noData}): its data is stale`;
     return staleReason(this.scrapes, this.settings.minScrapes);
   }
 
