@@ -241,3 +241,22 @@ describe('settings of the new sources', () => {
     expect(s({})).toMatchObject({ authorization: null, tlsVerify: true, via: 'runner', minScrapes: 3 });
   });
 });
+
+describe('the haproxy source against its peers', () => {
+  it('reads the other servers at the mark and at the end: their pooled window', async () => {
+    const { HaproxySource } = await import('../../src/checks/sources/haproxy');
+    const c = (sessions: number, http5xx: number) => ({ sessions, inFlight: 0, responses: sessions, http5xx, clientAborts: 0 });
+    const counters: Record<string, ReturnType<typeof c>> = { a: c(100, 0), b: c(200, 1), d: c(50, 0) };
+    const t = (name: string) => ({ host: name, port: 22, user: 'root', name });
+    const source = new HaproxySource(async (h) => counters[h.name]!, t('a'), null, 0, () => 0, [t('b'), t('d')]);
+    await source.mark();
+    counters.a = c(150, 20);
+    counters.b = c(260, 2);
+    counters.d = c(90, 0);
+    expect(await source.read()).toEqual({ requests: 50, errors: 20 });
+    expect(await source.peers()).toEqual({ requests: 100, errors: 1 });
+    const alone = new HaproxySource(async (h) => counters[h.name]!, t('a'), null, 0, () => 0);
+    await alone.mark();
+    expect(await alone.peers()).toBeNull();
+  });
+});

@@ -37,7 +37,8 @@ export function createErrorSource(
     case 'haproxy': {
       const counters = lb?.counters?.bind(lb);
       if (!counters) throw new Error('check-source haproxy needs lb: haproxy');
-      return new HaproxySource(counters, host, preflightCounters?.counters ?? null, preflightCounters?.at ?? 0, now);
+      const others = settings.check.fleetRelative ? settings.hosts.filter((h) => h.name !== host.name) : [];
+      return new HaproxySource(counters, host, preflightCounters?.counters ?? null, preflightCounters?.at ?? 0, now, others);
     }
     case 'prometheus': {
       const client = prometheusClient(settings, lb);
