@@ -45,8 +45,11 @@ export function settleAgainstPeers(absolute: Settled, host: Counts, peers: Count
   return absolute;
 }
 
-/** A pass on stale data is no pass: inconclusive (or fail with fail-on-inconclusive). */
+/**
+ * A pass on stale data is no pass: inconclusive (or fail with fail-on-inconclusive). An
+ * inconclusive window on stale data says so first: "too few requests" would hide the cause.
+ */
 export function settleFreshness(v: Settled, stale: string | null, o: VerdictOptions): Settled {
-  if (!stale || v.verdict !== 'pass') return v;
+  if (!stale || v.verdict === 'fail' || v.verdict === 'skipped') return v;
   return { verdict: o.failOnInconclusive ? 'fail' : 'inconclusive', reason: `${stale}${o.failOnInconclusive ? ', and fail-on-inconclusive is set' : ''} (${v.reason})` };
 }

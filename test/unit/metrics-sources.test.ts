@@ -56,6 +56,7 @@ describe('the fleet-relative rule', () => {
     expect(settleFreshness({ verdict: 'pass', reason: '0/50' }, 'only 1 scrape', { ...O, failOnInconclusive: true }).verdict).toBe('fail');
     expect(settleFreshness({ verdict: 'fail', reason: 'x' }, 'stale', O).verdict).toBe('fail');
     expect(settleFreshness({ verdict: 'pass', reason: 'x' }, null, O).verdict).toBe('pass');
+    expect(settleFreshness({ verdict: 'inconclusive', reason: '0 requests is fewer than min-requests 20' }, 'no current data', O)).toEqual({ verdict: 'inconclusive', reason: 'no current data (0 requests is fewer than min-requests 20)' });
   });
 });
 
