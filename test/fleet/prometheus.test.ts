@@ -59,6 +59,17 @@ describe.skipIf(skip)('the error gate from a real Prometheus scraping HAProxy ev
     expect(tally.failed).toBe(0);
   });
 
+  it('prometheus-via lb-host: the queries run as curl over the load balancer\'s SSH connection', async () => {
+    const fleet = readFleet();
+    const seen: string[] = [];
+    prom.onQuery = (q) => seen.push(q);
+    const { run } = await rollUnderLoad(fleet.lb.url, 32, promInputs({ hosts: hostsYaml(fleet, 1), 'prometheus-via': 'lb-host', 'prometheus-token': 'tok-not-checked', 'check-window': '5s' }));
+    expect(run.outputs.status, run.stdout).toBe('success');
+    expect(run.report?.hosts[0]?.errors?.verdict, run.report?.hosts[0]?.errors?.reason).toBe('pass');
+    expect(seen).toContain('sum(haproxy_server_http_responses_total{server="web-1"})');
+    expect(run.stdout).not.toContain('tok-not-checked');
+  });
+
   it('with the scrape stopped after the change, the verdict is inconclusive (stale), not pass', async () => {
     const fleet = readFleet();
     // The baseline query (the only one with an evaluation time) follows the mark: stop scraping then.
