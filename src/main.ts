@@ -14,7 +14,10 @@ import { StateJournal } from './report/state';
 
 /** Registers secrets with the runner before anything else can print them, line by line too. */
 function maskSecrets(): void {
-  for (const name of ['private-key', 'passphrase'] as const) {
+  // The Authorization header carries basic auth base64-encoded: that form is masked too.
+  const basic = core.getInput('prometheus-basic-auth').trim();
+  if (basic) core.setSecret(Buffer.from(basic, 'utf8').toString('base64'));
+  for (const name of ['private-key', 'passphrase', 'prometheus-token', 'prometheus-basic-auth'] as const) {
     const value = core.getInput(name);
     if (!value) continue;
     const parts = new Set([value, ...value.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= 8)]);

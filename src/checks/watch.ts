@@ -2,6 +2,7 @@ import type { ErrorCounts } from '../report/report';
 import type { Clock } from '../runtime/clock';
 import type { Settings } from '../settings/settings';
 import type { ErrorSource } from './sources/error-source';
+import { settleAgainstPeers, settleFreshness } from './relative';
 import { clearTrip, judge, rate, type Counts } from './verdict';
 
 /** How often the window looks at the counts. */
@@ -45,7 +46,9 @@ export async function watchWindow(
       lastProgress = now;
     }
   }
-  const judged = judge(counts, baseline, options);
+  // Sources that see other hosts judge against them too; stale metrics never pass (relative.ts).
+  const peers = check.fleetRelative && source.peers ? await source.peers() : null;
+  const judged = settleFreshness(settleAgainstPeers(judge(counts, baseline, options), counts, peers, options), source.staleReason?.() ?? null, options);
   return {
     early,
     counts: {

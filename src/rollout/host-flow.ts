@@ -26,7 +26,7 @@ export async function rollHost(run: HostRun, ctx: FlowContext): Promise<void> {
   // The error check counts from just before the change; the host's own background is read now.
   const markErrors = async (): Promise<void> => {
     if (window === 0 || run.errorSource) return;
-    const source = createErrorSource(settings, run.target, remote, lb, ctx.preflightCounters.get(run.target.name) ?? null, clock.now);
+    const source = createErrorSource(settings, run.target, remote, lb, ctx.preflightCounters.get(run.target.name) ?? null, clock.now, deps.local);
     await source.mark();
     run.errorSource = source;
     baseline = await source.baseline(window);

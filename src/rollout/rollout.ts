@@ -1,3 +1,4 @@
+import { preflightMetrics } from '../checks/sources/metrics-preflight';
 import type { LoadBalancer } from '../lb/load-balancer';
 import type { Report } from '../report/report';
 import type { Settings } from '../settings/settings';
@@ -105,6 +106,10 @@ export async function rollout(settings: Settings, deps: RolloutDeps): Promise<Ro
       if (first) fail(first.host, first.phase, first.message);
     });
     ctx.lb = lb;
+    if (!halted()) {
+      // The metrics behind the error check, asked once per host before any host changes.
+      await preflightMetrics(settings, lb, deps.local, clock.now).catch((err: Error) => fail(`check-source ${settings.check.source}`, 'preflight', err.message));
+    }
 
     if (halted()) {
       for (const run of runs) if (run.report.status === 'planned') run.report.status = 'skipped';

@@ -4,6 +4,7 @@ import type { SshTarget } from '../transport/target';
 import { parseHosts, parseTarget } from './hosts';
 import { INPUT_DEFAULTS, type InputName, type InputSource } from './inputs';
 import type { CheckSource, LbSettings, Settings, Strategy } from './settings';
+import { readCommandSource, readPrometheus } from './metrics-sources';
 import * as v from './values';
 
 export type SettingsResult = { ok: true; settings: Settings; warnings: string[] } | { ok: false; errors: string[] };
@@ -103,7 +104,7 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = {}, p
   const lb = readLb();
 
   const readinessUrl = optional('readiness-url', v.parseUrl);
-  const checkSource = take('check-source', (t) => v.parseChoice<CheckSource>(t, ['access-log', 'haproxy', 'probe']), 'access-log');
+  const checkSource = take('check-source', (t) => v.parseChoice<CheckSource>(t, ['access-log', 'haproxy', 'probe', 'prometheus', 'command']), 'access-log');
   const checkUrl = optional('check-url', v.parseUrl);
   if (checkSource === 'probe' && !checkUrl) complain('check-url', 'is required when check-source is probe');
   if (checkSource === 'haproxy' && lb.kind !== 'haproxy') complain('check-source', 'haproxy needs lb: haproxy (its counters are read from the load balancer)');
@@ -156,6 +157,9 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = {}, p
       minRequests: take('min-requests', (t) => v.parseInteger(t, 0, 1_000_000), 20),
       failOnInconclusive: take('fail-on-inconclusive', v.parseBoolean, false),
       url: checkUrl,
+      prometheus: readPrometheus({ raw, given, take, complain }, checkSource === 'prometheus', lb.kind),
+      command: readCommandSource({ raw, given, take, complain }, checkSource === 'command'),
+      fleetRelative: take('fleet-relative', v.parseBoolean, true),
     },
     checkIgnorePaths: raw('check-ignore-paths')
       .split(/[\n,]/)

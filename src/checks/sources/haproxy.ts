@@ -31,6 +31,7 @@ export function counterDelta(from: ServerCounters, to: ServerCounters): Counts {
 export class HaproxySource implements ErrorSource {
   readonly description = 'haproxy server counters (5xx + requests without a response)';
   private start: ServerCounters | undefined;
+  private readonly peerStart = new Map<string, ServerCounters>();
 
   constructor(
     private readonly readCounters: (host: SshTarget) => Promise<ServerCounters>,
@@ -39,10 +40,31 @@ export class HaproxySource implements ErrorSource {
     private readonly preflight: ServerCounters | null,
     private readonly preflightAt: number,
     private readonly now: () => number,
+    /** The other servers of the backend, for the fleet-relative verdict (none: not compared). */
+    private readonly others: SshTarget[] = [],
   ) {}
 
   async mark(): Promise<void> {
     this.start = await this.readCounters(this.host);
+    // A peer whose counters cannot be read is left out of the comparison, never a failure.
+    for (const peer of this.others) {
+      const c = await this.readCounters(peer).catch(() => null);
+      if (c) this.peerStart.set(peer.name, c);
+    }
+  }
+
+  async peers(): Promise<Counts | null> {
+    if (!this.peerStart.size) return null;
+    const sum: Counts = { requests: 0, errors: 0 };
+    for (const peer of this.others) {
+      const from = this.peerStart.get(peer.name);
+      const to = from ? await this.readCounters(peer).catch(() => null) : null;
+      if (!from || !to) continue;
+      const d = counterDelta(from, to);
+      sum.requests += d.requests;
+      sum.errors += d.errors;
+    }
+    return sum;
   }
 
   async baseline(windowMs: number): Promise<Counts | null> {
