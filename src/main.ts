@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { createLoadBalancer } from './lb/create';
-import { ActionsLog } from './report/progress';
+import { ActionsLog, fail } from './report/progress';
 import { publish, writeSummary } from './report/publish';
 import type { Report } from './report/report';
 import { summaryMarkdown } from './report/summary';
@@ -55,7 +55,7 @@ export async function run(): Promise<void> {
       core.setOutput('failed-host', '');
       core.setOutput('report', JSON.stringify({ ...invalidReport(), errors: read.errors }));
       await writeSummary(summaryMarkdown(invalidReport(), [], read.errors));
-      core.setFailed(`Invalid inputs; no host was touched:\n${read.errors.map((e) => `  - ${e}`).join('\n')}`);
+      fail(`Invalid inputs; no host was touched:\n${read.errors.map((e) => `  - ${e}`).join('\n')}`);
       return;
     }
     const settings = read.settings;
@@ -79,7 +79,7 @@ export async function run(): Promise<void> {
     await publish(report, plan);
     if (report.status !== 'success') process.exitCode = core.ExitCode.Failure;
   } catch (err) {
-    core.setFailed(`zero-downtime-restart stopped unexpectedly: ${err instanceof Error ? err.message : String(err)}`);
+    fail(`zero-downtime-restart stopped unexpectedly: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 

@@ -10,7 +10,11 @@ import type { HostReport, PhaseName, PhaseRecord, Report } from './report';
  * summary in Chromium to look at it.
  */
 
-/** Markdown text on one line: no raw HTML, no emphasis/links/code from the content, pipes kept in their cell. */
+/**
+ * Markdown text on one line: no raw HTML, no emphasis/links/code from the content, pipes kept in
+ * their cell, and no bare URL turned into a link (GFM links `scheme://…` and `www.…` by itself):
+ * a zero-width space breaks both.
+ */
 function md(text: string): string {
   return text
     .replace(/\r\n?|\n/g, ' ')
@@ -18,7 +22,9 @@ function md(text: string): string {
     .replace(/[\\`*_[\]|~#]/g, (c) => `\\${c}`)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
+    .replace(/>/g, '&gt;')
+    .replace(/:\/\//g, ':\u200b//')
+    .replace(/\b(www)\./gi, '$1\u200b.');
 }
 
 /** A list item's text: also no nested list or heading from how the text begins. */
