@@ -11,6 +11,7 @@ import type { InputName } from './settings/inputs';
 import { readSettings } from './settings/read-settings';
 import { connectorFor } from './transport/connector-for';
 import { StateJournal } from './report/state';
+import { runOwner } from './runtime/owner';
 
 /** Registers secrets with the runner before anything else can print them, line by line too. */
 function maskSecrets(): void {
@@ -24,12 +25,6 @@ function maskSecrets(): void {
 
 function invalidReport(): Report {
   return { status: 'invalid', strategy: '', startedAt: new Date().toISOString(), durationMs: 0, dryRun: false, failedHost: '', failedPhase: '', reason: 'invalid inputs', hosts: [], waitMs: 0 };
-}
-
-/** Who this run is, for the locks it takes: enough for a person to find the run. */
-function runOwner(env: NodeJS.ProcessEnv): string {
-  const where = env.GITHUB_REPOSITORY ? `${env.GITHUB_REPOSITORY} run ${env.GITHUB_RUN_ID ?? '?'} attempt ${env.GITHUB_RUN_ATTEMPT ?? '1'}` : `local pid ${process.pid}`;
-  return `${where}${env.GITHUB_JOB ? ` job ${env.GITHUB_JOB}` : ''}`.replace(/[^\x20-\x7e]/g, '?');
 }
 
 /** Cancellation: the runner sends SIGINT, then SIGTERM, then kills. Both stop the rollout at a safe point. */

@@ -1,7 +1,7 @@
 import { haproxyApi, haproxySession } from '../remote/commands';
 import type { RemoteSession } from '../transport/remote-shell';
 import type { Remote } from '../remote/runner';
-import { lockName } from '../rollout/locks';
+import { lbLockName } from '../rollout/locks';
 import type { SshTarget } from '../transport/target';
 import type { LoadBalancer, ServerCounters } from './load-balancer';
 
@@ -42,7 +42,7 @@ export class HaproxyLb implements LoadBalancer {
     private readonly timeoutMs: number,
   ) {
     this.description = `haproxy backend ${backend} via ${remote.shell.target.user}@${remote.shell.target.host}`;
-    this.lock = { remote, name: lockName('lb', `haproxy.${backend}`) };
+    this.lock = { remote, name: lbLockName(`haproxy.${backend}`) };
   }
 
   private session: RemoteSession | undefined;

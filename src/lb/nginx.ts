@@ -1,6 +1,6 @@
 import { nginxUpstreamList, nginxUpstreamMark } from '../remote/commands';
 import type { Remote } from '../remote/runner';
-import { lockName } from '../rollout/locks';
+import { lbLockName } from '../rollout/locks';
 import type { SshTarget } from '../transport/target';
 import type { LoadBalancer } from './load-balancer';
 
@@ -46,7 +46,7 @@ export class NginxLb implements LoadBalancer {
     private readonly timeoutMs: number,
   ) {
     this.description = `nginx upstream ${file} on ${remote.shell.target.user}@${remote.shell.target.host}`;
-    this.lock = { remote, name: lockName('lb', `nginx.${file}`) };
+    this.lock = { remote, name: lbLockName(`nginx.${file}`) };
   }
 
   private async list(): Promise<UpstreamLine[]> {

@@ -1,11 +1,15 @@
 import { lockAcquire, lockRelease } from '../remote/commands';
 import type { Remote } from '../remote/runner';
 import type { Clock } from '../runtime/clock';
+import { untrustedLine } from '../report/neutralise';
 import type { Settings } from '../settings/settings';
 
-/** Lock names: letters, digits and `._-` only (they become file names). */
-export function lockName(kind: 'host' | 'lb', label: string): string {
-  return `${kind}.${label.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+/** The lock every rollout takes on a host for its turn. */
+export const HOST_LOCK = 'host';
+
+/** A load balancer's lock name: letters, digits and `._-` only (it becomes a file name). */
+export function lbLockName(label: string): string {
+  return `lb.${label.replace(/[^A-Za-z0-9._-]/g, '_')}`;
 }
 
 /**
@@ -23,10 +27,14 @@ export interface LockHolder {
   since: number;
 }
 
+/** A lock file's content, as read back from the host: anyone who could write it chose the owner text. */
 function parseInfo(text: string, prefix = ''): LockHolder {
   const get = (key: string): string => new RegExp(`^${prefix}${key}=(.*)$`, 'm').exec(text)?.[1] ?? '';
-  return { owner: get('owner') || 'unknown', since: Number(get('since')) * 1000 };
+  const since = Number(get('since'));
+  return { owner: untrustedLine(get('owner'), 200) || 'unknown', since: Number.isFinite(since) ? since * 1000 : 0 };
 }
+
+const when = (ms: number): string => (ms > 0 && ms < 8.64e15 ? new Date(ms).toISOString() : 'an unknown time');
 
 /** A lock held by another run past the wait. */
 export class LockedError extends Error {}
@@ -54,11 +62,11 @@ export async function acquireLock(
     if (result.code === 0) {
       if (!/^stale=1$/m.test(result.stdout)) return { note: '', waitedMs };
       const was = parseInfo(result.stdout, 'was\\.');
-      return { note: `took over an expired lock of ${was.owner} (since ${new Date(was.since).toISOString()})`, waitedMs };
+      return { note: `took over an expired lock of ${was.owner} (since ${when(was.since)})`, waitedMs };
     }
-    if (result.code !== 75) throw new Error(`could not take the lock ${name}: exit ${result.code ?? result.signal}: ${result.stderr.trim()}`);
+    if (result.code !== 75) throw new Error(`could not take the ${name} lock: exit ${result.code ?? result.signal}: ${untrustedLine(result.stderr, 400)}`);
     const holder = parseInfo(result.stdout);
-    const held = `${name} is held by ${holder.owner} since ${new Date(holder.since).toISOString()}`;
+    const held = `the ${name} lock is held by ${holder.owner} since ${when(holder.since)}`;
     if (clock.now() - start >= waitMs) throw new LockedError(`${held}; waited ${Math.round(waitMs / 1000)}s (lock-wait). Another rollout is changing this fleet.`);
     if (!announced) {
       progress(`waiting for the lock: ${held}`);

@@ -71,6 +71,8 @@ export class FakeHost {
   connectError: TransportError | null = null;
   /** Another run holds this host's lock. */
   lockHeldBy = '';
+  /** Every lock command (take, renew, release) sent to this host. */
+  lockCommands: string[] = [];
 
   constructor(readonly name: string) {}
 }
@@ -114,8 +116,9 @@ export class FakeShell implements RemoteShell {
         ].join('\n'),
       );
     }
-    if (line.includes('zero-downtime-restart.guard')) {
-      if (!h.lockHeldBy || line.includes('rm -f')) return ok();
+    if (line.includes('flock -w 10 9')) {
+      h.lockCommands.push(line);
+      if (!h.lockHeldBy || !line.includes('lock.new')) return ok();
       return ok(`owner=${h.lockHeldBy}\nsince=1764072000\nexpires=9999999999\n`, 75);
     }
     if (line.includes('validate-command') || line.includes('nginx -t')) {
