@@ -22,6 +22,15 @@ export function lockTtlSeconds(settings: Settings): number {
   return Math.ceil((2 * host) / 1000);
 }
 
+/**
+ * How long the load balancer's lock lives without a heartbeat. It is held for the whole run, which
+ * can take hours, so it is short and renewed (keepLock) while the run lives: a run that dies frees
+ * it within minutes, however many hosts it had.
+ */
+export function lbLockTtlSeconds(settings: Settings): number {
+  return Math.ceil(Math.max(60_000, 6 * settings.ssh.commandTimeoutMs) / 1000);
+}
+
 export interface LockHolder {
   owner: string;
   since: number;
@@ -81,4 +90,19 @@ export async function acquireLock(
 /** Releases the lock if this owner still holds it; never throws (the lock expires anyway). */
 export async function releaseLock(remote: Remote, name: string, owner: string): Promise<void> {
   await remote.run(lockRelease(name, owner, 15_000)).catch(() => undefined);
+}
+
+/**
+ * Renews a held lock every `everyMs` (a third of its TTL) until the returned stop is called. The
+ * timer is unref'd: it never keeps the process alive. A failed renewal is reported, not thrown:
+ * the next one may succeed before the lock runs out.
+ */
+export function keepLock(remote: Remote, name: string, owner: string, ttlSeconds: number, everyMs: number, report: (problem: string) => void): () => void {
+  const renew = async (): Promise<void> => {
+    const result = await remote.run(lockAcquire(name, owner, ttlSeconds, 15_000));
+    if (result.code !== 0) report(`could not renew the ${name} lock: exit ${result.code ?? result.signal}: ${untrustedLine(result.stdout + result.stderr, 300)}`);
+  };
+  const timer = setInterval(() => void renew().catch((err: Error) => report(`could not renew the ${name} lock: ${err.message}`)), everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -9,7 +9,7 @@ import { PhaseError } from './phase';
 import { planLines } from './plan';
 import { preflightHost } from './preflight';
 import { recover } from './recover';
-import { acquireLock, LockedError, lockTtlSeconds, releaseLock } from './locks';
+import { acquireLock, keepLock, lbLockTtlSeconds, LockedError, releaseLock } from './locks';
 
 export interface RolloutResult {
   report: Report;
@@ -52,6 +52,7 @@ export async function rollout(settings: Settings, deps: RolloutDeps): Promise<Ro
   };
   let plan: string[] = [];
   let lb: LoadBalancer | null = null;
+  let stopHeartbeat = (): void => undefined;
 
   const halted = (): boolean => report.status === 'failed';
   const fail = (host: string, phase: string, reason: string): void => {
@@ -74,10 +75,12 @@ export async function rollout(settings: Settings, deps: RolloutDeps): Promise<Ro
         // preflight, and held to the end of the run: a round trip per run, not two per host.
         if (lb.lock) {
           const { remote, name } = lb.lock;
-          const ttl = lockTtlSeconds(settings) * settings.hosts.length;
+          // Short, and renewed while the run lives: a dead run frees it within minutes.
+          const ttl = lbLockTtlSeconds(settings);
           const { note } = await acquireLock(remote, name, deps.owner, ttl, settings.lockWaitMs, clock, deps.signal, (line) => log.info(`load balancer: ${line}`));
           ctx.lbLocked = true;
           deps.journal.locked(remote.shell.target, name);
+          stopHeartbeat = keepLock(remote, name, deps.owner, ttl, (ttl * 1000) / 3, (problem) => log.warning(`load balancer: ${problem}`));
           if (note) log.warning(`load balancer lock: ${note}`);
         }
         if (lb.counters && settings.check.source === 'haproxy') {
@@ -143,6 +146,7 @@ export async function rollout(settings: Settings, deps: RolloutDeps): Promise<Ro
     }
     return { report, plan };
   } finally {
+    stopHeartbeat();
     const held = (lb as LoadBalancer | null)?.lock;
     if (held && ctx.lbLocked) {
       await releaseLock(held.remote, held.name, deps.owner);

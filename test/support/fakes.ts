@@ -207,7 +207,7 @@ export class FakeConnector implements Connector {
 /** A load balancer that records every call; its in-flight count falls by one per look. */
 export class FakeLb implements LoadBalancer {
   readonly description = 'fake lb';
-  readonly lock = null;
+  lock: LoadBalancer['lock'] = null;
   calls: string[] = [];
   drained = new Set<string>();
   inFlightStart = 3;
