@@ -1,5 +1,6 @@
 import { Remote } from '../remote/runner';
 import type { Settings } from '../settings/settings';
+import type { DrainedHost } from '../report/state';
 import type { SshTarget } from '../transport/target';
 import type { RolloutDeps } from './context';
 import { releaseLock } from './locks';
@@ -17,14 +18,14 @@ export interface Reconciliation {
 }
 
 /**
- * The post step's work after a main step that was killed: hosts it had drained are returned when
- * healthy (else left out, and said so), and the locks it held are released. Never throws for one
+ * The post step's work after a main step that was killed: hosts it had drained for their turn are
+ * returned when healthy (else left out, and said so), hosts taken out after a failed check stay out, and the locks it held are released. Never throws for one
  * host; every outcome is in the result.
  */
 export async function reconcile(
   settings: Settings,
   deps: Pick<RolloutDeps, 'connector' | 'local' | 'clock' | 'openLoadBalancer'>,
-  journal: { owner: string; drained: SshTarget[]; locks: { target: SshTarget; name: string }[] },
+  journal: { owner: string; drained: DrainedHost[]; locks: { target: SshTarget; name: string }[] },
 ): Promise<Reconciliation> {
   const result: Reconciliation = { returned: [], leftDrained: [], locksReleased: 0 };
   const remotes = new Map<string, Remote>();
@@ -41,6 +42,7 @@ export async function reconcile(
   try {
     for (const host of journal.drained) {
       try {
+        if (host.why === 'failed-check') throw new Error(`it was taken out after a failed check (${host.detail ?? 'see the main step'}); it is never returned automatically`);
         if (lb instanceof Error) throw new Error(`the load balancer cannot be reached: ${lb.message}`);
         if (!lb) throw new Error('no load balancer is configured');
         const ok = await healthy(await remoteFor(host), settings, deps.clock);

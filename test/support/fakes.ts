@@ -1,6 +1,6 @@
 import type { LoadBalancer, ServerCounters } from '../../src/lb/load-balancer';
 import type { Clock } from '../../src/runtime/clock';
-import type { Journal } from '../../src/runtime/journal';
+import type { DrainReason, Journal } from '../../src/runtime/journal';
 import type { LocalShell } from '../../src/runtime/local-shell';
 import type { Log } from '../../src/runtime/log';
 import type { Connector, ExecResult, RemoteShell } from '../../src/transport/remote-shell';
@@ -257,8 +257,8 @@ export class RecordingJournal implements Journal {
   unlocked(t: SshTarget, name: string): void {
     this.events.push(`unlocked ${t.name} ${name}`);
   }
-  drained(h: SshTarget): void {
-    this.events.push(`drained ${h.name}`);
+  drained(h: SshTarget, why: DrainReason = 'turn'): void {
+    this.events.push(why === 'turn' ? `drained ${h.name}` : `drained ${h.name} (${why})`);
   }
   returned(h: SshTarget): void {
     this.events.push(`returned ${h.name}`);

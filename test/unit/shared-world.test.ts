@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Remote } from '../../src/remote/runner';
 import { keepLock } from '../../src/rollout/locks';
+import { reconcile } from '../../src/rollout/reconcile';
 import { rollout } from '../../src/rollout/rollout';
 import { runOwner } from '../../src/runtime/owner';
 import type { Settings } from '../../src/settings/settings';
@@ -66,5 +67,66 @@ describe("the load balancer's lock (item 8)", () => {
     await sleep(60);
     stop2();
     expect(problems[0]).toMatch(/could not renew the lb\.fake lock: exit 75/);
+  });
+});
+
+describe('why a host is drained (item 4)', () => {
+  const watchInputs = { hosts: hostsYaml(3), 'host-key-check': 'off', 'check-window': '30s', 'min-requests': '20', lb: 'command', 'drain-command': 'x', 'ready-command': 'y', 'rollback-command': 'ROLLBACK' };
+  const badLine = '10.0.0.9 - - [25/Nov/2026:12:00:01 +0000] "GET / HTTP/1.1" 500 12 "-" "wrk"';
+
+  it('a host taken out after its error check tripped is journalled as such, before the load balancer is asked', async () => {
+    const lb = new FakeLb();
+    const t = setup(settingsFrom(watchInputs), lb);
+    const drain = lb.drain.bind(lb);
+    lb.drain = async (h) => {
+      t.journal.events.push(`lb drain ${h.name}`);
+      return drain(h);
+    };
+    t.connector.host('web-1').trafficPerRead = Array(10).fill(badLine);
+    const { report } = await t.go();
+    expect(report.failedPhase).toBe('watch');
+    const events = t.journal.events.filter((e) => e.includes('web-1'));
+    expect(events).toEqual(['locked web-1 host', 'drained web-1 (failed-check)', 'lb drain web-1', 'returned web-1', 'unlocked web-1 host']);
+  });
+
+  it('the post step never returns a host drained after a failed check, however healthy it looks', async () => {
+    const lb = new FakeLb();
+    lb.drained.add('web-1');
+    lb.drained.add('web-2');
+    const connector = new FakeConnector();
+    const settings = settingsFrom(drainInputs(2));
+    const journal = {
+      owner: 'test run 1',
+      drained: [{ ...target(1), why: 'failed-check' as const, detail: 'its error check tripped' }, { ...target(2), why: 'turn' as const }],
+      locks: [],
+    };
+    const result = await reconcile(settings, { connector, local: noLocal, clock: new FakeClock(), openLoadBalancer: async () => lb }, journal);
+    expect(lb.calls).not.toContain('undrain web-1');
+    expect(lb.drained.has('web-1')).toBe(true);
+    expect(result.leftDrained).toEqual([expect.stringMatching(/^web-1: .*error check tripped.*never returned automatically/)]);
+    expect(result.returned).toEqual(['web-2']);
+  });
+});
+
+describe('an unclear drain (item 7)', () => {
+  it('is journalled before the load balancer is asked, and undone when the answer is lost', async () => {
+    const lb = new FakeLb();
+    const t = setup(settingsFrom(drainInputs(3)), lb);
+    const drain = lb.drain.bind(lb);
+    lb.drain = async (h) => {
+      t.journal.events.push(`lb drain ${h.name}`);
+      await drain(h);
+      throw new Error('"drain-command for web-1" got no answer within 30s plus a margin; the connection is hung');
+    };
+    const { report } = await t.go();
+    expect(report.failedHost).toBe('web-1');
+    expect(report.failedPhase).toBe('drain');
+    expect(t.journal.events.slice(0, 3)).toEqual(['locked web-1 host', 'drained web-1', 'lb drain web-1']);
+    expect(lb.drained.has('web-1')).toBe(false);
+    expect(lb.calls).toContain('undrain web-1');
+    expect(t.journal.events).toContain('returned web-1');
+    expect(report.hosts[0]?.lbState).toBe('in-service');
+    expect(report.hosts[0]?.phases.map((p) => `${p.name}:${p.status}`)).toContain('return:ok');
+    expect(t.log.warnings.some((w) => /web-1: the drain's answer was lost/.test(w))).toBe(true);
   });
 });
