@@ -29,6 +29,7 @@ export async function post(): Promise<void> {
     print(`The main step did not finish. Reconciling: drained ${journal.drained.map((h) => h.name).join(', ') || 'none'}; ${journal.locks.length} lock(s).`);
     const result = await reconcile(settings, { connector: connectorFor(settings), local: processShell, clock: systemClock, openLoadBalancer: createLoadBalancer }, journal);
     for (const name of result.returned) annotate('warning', `post: ${name} had been left drained by the interrupted main step; it is healthy and was returned to service.`);
+    for (const what of result.leftToOperator) annotate('warning', `post: ${what}, put there by an operator during the run; left as they set it.`);
     for (const why of result.leftDrained) annotate('error', `post: left drained: ${why}`, 'Host left out of rotation');
     if (result.locksReleased) print(`post: released ${result.locksReleased} lock(s) of the interrupted run.`);
     if (result.leftDrained.length) process.exitCode = core.ExitCode.Failure;

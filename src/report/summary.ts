@@ -65,6 +65,7 @@ const RESULT: Record<HostReport['status'], string> = {
 const LB: Record<HostReport['lbState'], string> = {
   'in-service': 'in service',
   drained: '**drained**',
+  'not-in-service': 'not in service (as found)',
   none: '—',
   unknown: 'unknown',
 };
@@ -219,12 +220,19 @@ function evidence(host: HostReport): string[] {
   return out;
 }
 
+/** A successful run that skipped hosts an operator had taken out of service. */
+function skippedAsFound(report: Report, done: number): string | null {
+  const skipped = report.hosts.filter((h) => h.status === 'skipped').length;
+  if (!skipped) return null;
+  return `**${done} of ${plural(report.hosts.length, 'host')} restarted** in ${duration(report.durationMs)}; ${plural(skipped, 'host')} not in service before the run skipped and left as found.`;
+}
+
 function headline(report: Report): string {
   const done = report.hosts.filter((h) => h.status === 'success').length;
   if (report.status === 'success') {
     return report.dryRun
       ? `**Dry run: preflight passed on ${plural(report.hosts.length, 'host')}, nothing changed** (${duration(report.durationMs)}).`
-      : `**All ${plural(done, 'host')} restarted** in ${duration(report.durationMs)}.`;
+      : skippedAsFound(report, done) ?? `**All ${plural(done, 'host')} restarted** in ${duration(report.durationMs)}.`;
   }
   const failedHosts = report.hosts.filter((h) => h.status === 'failed');
   const others = failedHosts.filter((h) => h.name !== report.failedHost).length;

@@ -84,6 +84,21 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
 }
 
 /**
+ * An operator put the host in maintenance while this run had it drained: their state wins. The
+ * host is not returned (a return would clear their MAINT), and the run no longer holds it out.
+ */
+async function leftToOperator(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseHandle): Promise<boolean> {
+  const maint = lb.operatorMaintenance ? await lb.operatorMaintenance(run.target).catch(() => null) : null;
+  if (!maint) return false;
+  run.drained = false;
+  run.outOfService = { state: 'maint', text: maint };
+  ctx.deps.journal.returned(run.target);
+  phase.warn(`not returned: it was put ${maint} during the run, and is left as the operator set it`);
+  ctx.deps.log.warning(`${run.target.name}: put ${maint} during the run; not returned, left as the operator set it`);
+  return true;
+}
+
+/**
  * Puts the host back and waits until the load balancer itself calls it healthy, so the next host
  * is not drained while this one is still rising.
  */
@@ -97,6 +112,7 @@ export async function returnHost(
   const { clock } = ctx.deps;
   // The return must finish even in a cancelled run: it is how a drained host gets back.
   const signal = new AbortController().signal;
+  if (await leftToOperator(run, ctx, lb, phase)) return;
   await lb.undrain(run.target);
   run.drained = false;
   ctx.deps.journal.returned(run.target);

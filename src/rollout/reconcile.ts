@@ -14,6 +14,8 @@ export interface Reconciliation {
   returned: string[];
   /** Drained hosts left out: unhealthy, or they could not be reached. Each with why. */
   leftDrained: string[];
+  /** Drained hosts an operator has since put in maintenance: left as they set them. */
+  leftToOperator: string[];
   locksReleased: number;
 }
 
@@ -27,7 +29,7 @@ export async function reconcile(
   deps: Pick<RolloutDeps, 'connector' | 'local' | 'clock' | 'openLoadBalancer'>,
   journal: { owner: string; drained: DrainedHost[]; locks: { target: SshTarget; name: string }[] },
 ): Promise<Reconciliation> {
-  const result: Reconciliation = { returned: [], leftDrained: [], locksReleased: 0 };
+  const result: Reconciliation = { returned: [], leftDrained: [], leftToOperator: [], locksReleased: 0 };
   const remotes = new Map<string, Remote>();
   const remoteFor = async (target: SshTarget): Promise<Remote> => {
     const key = `${target.host}:${target.port}`;
@@ -45,6 +47,11 @@ export async function reconcile(
         if (host.why === 'failed-check') throw new Error(`it was taken out after a failed check (${host.detail ?? 'see the main step'}); it is never returned automatically`);
         if (lb instanceof Error) throw new Error(`the load balancer cannot be reached: ${lb.message}`);
         if (!lb) throw new Error('no load balancer is configured');
+        const maint = lb.operatorMaintenance ? await lb.operatorMaintenance(host) : null;
+        if (maint) {
+          result.leftToOperator.push(`${host.name}: ${maint}`);
+          continue;
+        }
         const ok = await healthy(await remoteFor(host), settings, deps.clock);
         if (!ok) throw new Error(`${settings.service} is not healthy`);
         await lb.undrain(host);

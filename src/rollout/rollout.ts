@@ -25,6 +25,26 @@ async function releaseLocks(run: HostRun, deps: RolloutDeps): Promise<void> {
   }
 }
 
+/**
+ * Hosts an operator took out of service before the run (not-in-service): skipped and left exactly
+ * as found, with a warning; or, with `refuse`, the run fails before any change.
+ */
+function settleOutOfService(runs: HostRun[], settings: Settings, log: RolloutDeps['log'], fail: (host: string, phase: string, reason: string) => void): void {
+  const out = runs.filter((r) => r.outOfService);
+  const first = out[0];
+  if (!first) return;
+  if (settings.drain.notInService === 'refuse') {
+    const which = out.map((r) => `${r.target.name} is ${r.outOfService?.text}`).join('; ');
+    fail(first.target.name, 'inspect', `not in service before the run: ${which}; not-in-service is refuse, so nothing was changed`);
+    return;
+  }
+  for (const run of out) {
+    const text = `not in service before the run (${run.outOfService?.text}): skipped and left exactly as found (not-in-service: skip)`;
+    run.report.warnings.push(text);
+    log.warning(`${run.target.name}: ${text}`);
+  }
+}
+
 function asPhaseError(err: unknown, host: string): PhaseError {
   if (err instanceof PhaseError) return err;
   return new PhaseError(host, 'change', err instanceof Error ? err.message : String(err));
@@ -70,6 +90,8 @@ export async function rollout(settings: Settings, deps: RolloutDeps): Promise<Ro
         lb = await deps.openLoadBalancer(settings, deps.connector, deps.local);
         if (!lb) return;
         for (const w of await lb.preflight(settings.hosts)) log.warning(w);
+        const outOfService = (await lb.notInService?.(settings.hosts)) ?? new Map();
+        for (const run of runs) run.outOfService = outOfService.get(run.target.name);
         // One rollout drains a load balancer's pool at a time: capacity is counted live, but two
         // runs counting at the same moment would both see enough. Taken here, beside the hosts'
         // preflight, and held to the end of the run: a round trip per run, not two per host.
@@ -108,6 +130,7 @@ export async function rollout(settings: Settings, deps: RolloutDeps): Promise<Ro
       if (first) fail(first.host, first.phase, first.message);
     });
     ctx.lb = lb;
+    if (!halted()) settleOutOfService(runs, settings, log, fail);
 
     if (halted()) {
       for (const run of runs) if (run.report.status === 'planned') run.report.status = 'skipped';
@@ -119,7 +142,7 @@ export async function rollout(settings: Settings, deps: RolloutDeps): Promise<Ro
     }
 
     for (const run of runs) {
-      if (halted()) {
+      if (halted() || run.outOfService) {
         run.report.status = 'skipped';
         continue;
       }
@@ -154,7 +177,7 @@ export async function rollout(settings: Settings, deps: RolloutDeps): Promise<Ro
     }
     await Promise.allSettled([...runs.map((r) => r.remote?.close()), (lb as LoadBalancer | null)?.close()]);
     for (const run of runs) {
-      run.report.lbState = settings.lb.kind === 'none' ? 'none' : run.drained ? 'drained' : 'in-service';
+      run.report.lbState = settings.lb.kind === 'none' ? 'none' : run.drained ? 'drained' : run.outOfService ? 'not-in-service' : 'in-service';
     }
     report.durationMs = clock.now() - started;
     report.waitMs = runs.reduce((n, r) => n + r.report.phases.reduce((m, p) => m + p.waitMs, 0), 0);

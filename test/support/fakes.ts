@@ -208,6 +208,8 @@ export class FakeConnector implements Connector {
 export class FakeLb implements LoadBalancer {
   readonly description = 'fake lb';
   lock: LoadBalancer['lock'] = null;
+  notInService?: LoadBalancer['notInService'];
+  operatorMaintenance?: LoadBalancer['operatorMaintenance'];
   calls: string[] = [];
   drained = new Set<string>();
   inFlightStart = 3;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseServersState } from '../../src/lb/haproxy';
 import { Remote } from '../../src/remote/runner';
 import { keepLock } from '../../src/rollout/locks';
 import { reconcile } from '../../src/rollout/reconcile';
@@ -128,5 +129,69 @@ describe('an unclear drain (item 7)', () => {
     expect(report.hosts[0]?.lbState).toBe('in-service');
     expect(report.hosts[0]?.phases.map((p) => `${p.name}:${p.status}`)).toContain('return:ok');
     expect(t.log.warnings.some((w) => /web-1: the drain's answer was lost/.test(w))).toBe(true);
+  });
+});
+
+describe("an operator's maintenance state (item 3)", () => {
+  /** A load balancer where web-2 was put in MAINT by an operator before the run. */
+  function maintLb(): FakeLb {
+    const lb = new FakeLb();
+    lb.notInService = async (hosts) => new Map(hosts.filter((h) => h.name === 'web-2').map((h) => [h.name, { state: 'maint' as const, text: 'in MAINT in haproxy backend web' }]));
+    return lb;
+  }
+
+  it('a host not in service before the run is skipped and left exactly as found', async () => {
+    const lb = maintLb();
+    const t = setup(settingsFrom(drainInputs(3)), lb);
+    const { report } = await t.go();
+    expect(report.status, report.reason).toBe('success');
+    expect(report.hosts.map((h) => h.status)).toEqual(['success', 'skipped', 'success']);
+    expect(lb.calls.filter((c) => c.endsWith('web-2') && !c.startsWith('healthyOthers'))).toEqual([]);
+    expect(t.connector.host('web-2').restarts).toBe(0);
+    expect(t.connector.host('web-2').lockCommands).toEqual([]);
+    expect(report.hosts[1]?.lbState).toBe('not-in-service');
+    expect(t.log.warnings.some((w) => /^web-2: not in service before the run \(in MAINT .*\): skipped and left exactly as found/.test(w))).toBe(true);
+  });
+
+  it('not-in-service: refuse fails the run before any change', async () => {
+    const lb = maintLb();
+    const t = setup(settingsFrom({ ...drainInputs(3), 'not-in-service': 'refuse' }), lb);
+    const { report } = await t.go();
+    expect(report.status).toBe('failed');
+    expect(report.failedHost).toBe('web-2');
+    expect(report.reason).toMatch(/web-2 is in MAINT.*not-in-service is refuse/);
+    expect(lb.calls.filter((c) => !c.startsWith('healthyOthers'))).toEqual([]);
+    for (const n of ['web-1', 'web-2', 'web-3']) expect(t.connector.host(n).restarts).toBe(0);
+  });
+
+  it('a MAINT set during the run is never cleared by the return or the post step', async () => {
+    const lb = new FakeLb();
+    lb.operatorMaintenance = async (h) => (h.name === 'web-1' ? 'in MAINT in haproxy backend web' : null);
+    const t = setup(settingsFrom(drainInputs(2)), lb);
+    const { report } = await t.go();
+    expect(report.status, report.reason).toBe('success');
+    expect(lb.calls).toContain('drain web-1');
+    expect(lb.calls).not.toContain('undrain web-1');
+    expect(lb.calls).toContain('undrain web-2');
+    expect(report.hosts[0]?.lbState).toBe('not-in-service');
+
+    const post = new FakeLb();
+    post.operatorMaintenance = lb.operatorMaintenance;
+    const journal = { owner: 'test run 1', drained: [{ ...target(1), why: 'turn' as const }], locks: [] };
+    const result = await reconcile(settingsFrom(drainInputs(2)), { connector: new FakeConnector(), local: noLocal, clock: new FakeClock(), openLoadBalancer: async () => post }, journal);
+    expect(post.calls).not.toContain('undrain web-1');
+    expect(result.leftToOperator).toEqual(['web-1: in MAINT in haproxy backend web']);
+  });
+
+  it("reads HAProxy's admin state from `show servers state`", () => {
+    const text = [
+      '1',
+      '# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight',
+      '3 web 1 web-1 10.77.0.11 2 0 1',
+      '3 web 2 web-2 10.77.0.12 0 1 1',
+      '3 web 3 web-3 10.77.0.13 2 8 1',
+      '',
+    ].join('\n');
+    expect([...parseServersState(text)]).toEqual([['web-1', 0], ['web-2', 1], ['web-3', 8]]);
   });
 });
