@@ -327,7 +327,7 @@ refuse() { echo "the lock directory $d $1; refusing to use it" >&2; exit 77; }
 [ -L "$d" ] && refuse "is a symbolic link"
 [ -d "$d" ] || refuse "is not a directory"
 [ "$(stat -c %u -- "$d")" = "$(id -u)" ] || refuse "is owned by uid $(stat -c %u -- "$d"), not $(id -u)"
-chmod 0700 -- "$d" || refuse "cannot be made private"
+[ "$(stat -c %a -- "$d")" = 700 ] || refuse "has mode $(stat -c %a -- "$d"), not 0700 (others could have placed files in it)"
 lock="$d/$1.lock"
 exec 9>>"$d/guard"; flock -w 10 9 || { echo "cannot take the lock guard" >&2; exit 76; }`;
 
