@@ -27,7 +27,8 @@ function injected(run: ActionRun): string[] {
   const lines = run.stdout.split('\n');
   const commands = lines.filter((l) => /^\s*::/.test(l));
   const ours = /^::(group::|endgroup::|debug::|add-mask::(?!web-2$)|(error|warning|notice)( title=[^:]*)?::|set-output|save-state)/;
-  const foreign = commands.filter((l) => !ours.test(l) || /Approved::|::add-mask::web-2|::stop-commands/.test(l));
+  // The product's own annotations carry the text mid-line (harmless); only a line's start counts.
+  const foreign = commands.filter((l) => !ours.test(l) || /^\s*::(add-mask::web-2|stop-commands|error title=Approved)/.test(l));
   const v1 = lines.filter((l) => l.includes('##['));
   const inAnnotations = run.annotations.flatMap((a) => a.text.split('\n')).filter((l) => /^\s*::/.test(l) || l.includes('##['));
   return [...foreign, ...v1, ...inAnnotations];
