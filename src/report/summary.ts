@@ -32,7 +32,8 @@ const listItem = (text: string): string => `- ${md(text).replace(/^([-+=])/, '\\
 
 /** Text for a raw HTML block: escaped, and on one line where a blank line would end the block. */
 const html = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const htmlLine = (text: string): string => html(text.replace(/\r\n?|\n/g, ' '));
+/** Also no bare URL from host text: a renderer that links URLs inside HTML gets none. */
+const htmlLine = (text: string): string => html(text.replace(/\r\n?|\n/g, ' ')).replace(/:\/\//g, ':\u200b//');
 
 /** Duration for people: 39 ms, 1.0 s, 42 s, 3 min 5 s, 1 h 2 min. */
 function duration(ms: number): string {
