@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { createLoadBalancer } from './lb/create';
-import { ActionsLog } from './report/progress';
+import { ActionsLog, fail } from './report/progress';
 import { publish, writeSummary } from './report/publish';
 import type { Report } from './report/report';
 import { summaryMarkdown } from './report/summary';
@@ -11,6 +11,7 @@ import type { InputName } from './settings/inputs';
 import { readSettings } from './settings/read-settings';
 import { connectorFor } from './transport/connector-for';
 import { StateJournal } from './report/state';
+import { runOwner } from './runtime/owner';
 
 /** Registers secrets with the runner before anything else can print them, line by line too. */
 function maskSecrets(): void {
@@ -27,12 +28,6 @@ function maskSecrets(): void {
 
 function invalidReport(): Report {
   return { status: 'invalid', strategy: '', startedAt: new Date().toISOString(), durationMs: 0, dryRun: false, failedHost: '', failedPhase: '', reason: 'invalid inputs', hosts: [], waitMs: 0 };
-}
-
-/** Who this run is, for the locks it takes: enough for a person to find the run. */
-function runOwner(env: NodeJS.ProcessEnv): string {
-  const where = env.GITHUB_REPOSITORY ? `${env.GITHUB_REPOSITORY} run ${env.GITHUB_RUN_ID ?? '?'} attempt ${env.GITHUB_RUN_ATTEMPT ?? '1'}` : `local pid ${process.pid}`;
-  return `${where}${env.GITHUB_JOB ? ` job ${env.GITHUB_JOB}` : ''}`.replace(/[^\x20-\x7e]/g, '?');
 }
 
 /** Cancellation: the runner sends SIGINT, then SIGTERM, then kills. Both stop the rollout at a safe point. */
@@ -58,7 +53,7 @@ export async function run(): Promise<void> {
       core.setOutput('failed-host', '');
       core.setOutput('report', JSON.stringify({ ...invalidReport(), errors: read.errors }));
       await writeSummary(summaryMarkdown(invalidReport(), [], read.errors));
-      core.setFailed(`Invalid inputs; no host was touched:\n${read.errors.map((e) => `  - ${e}`).join('\n')}`);
+      fail(`Invalid inputs; no host was touched:\n${read.errors.map((e) => `  - ${e}`).join('\n')}`);
       return;
     }
     const settings = read.settings;
@@ -82,7 +77,7 @@ export async function run(): Promise<void> {
     await publish(report, plan);
     if (report.status !== 'success') process.exitCode = core.ExitCode.Failure;
   } catch (err) {
-    core.setFailed(`zero-downtime-restart stopped unexpectedly: ${err instanceof Error ? err.message : String(err)}`);
+    fail(`zero-downtime-restart stopped unexpectedly: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { createLoadBalancer } from './lb/create';
+import { annotate, fail, print } from './report/progress';
 import { readJournal } from './report/state';
 import { reconcile } from './rollout/reconcile';
 import { systemClock } from './runtime/clock';
@@ -18,20 +19,21 @@ export async function post(): Promise<void> {
     const journal = readJournal();
     if (!journal) return;
     if (journal.completed) {
-      if (journal.drained.length) core.info(`Hosts left out of rotation by the main step (unhealthy after a failure): ${journal.drained.map((h) => h.name).join(', ')}.`);
+      if (journal.drained.length) print(`Hosts left out of rotation by the main step (unhealthy after a failure): ${journal.drained.map((h) => h.name).join(', ')}.`);
       return;
     }
     if (journal.drained.length === 0 && journal.locks.length === 0) return;
     const read = readSettings((name: InputName) => core.getInput(name), process.env);
-    if (!read.ok) return core.warning('post: the inputs are invalid, so drained hosts cannot be reconciled.');
+    if (!read.ok) return annotate('warning', 'post: the inputs are invalid, so drained hosts cannot be reconciled.');
     const settings = read.settings;
-    core.info(`The main step did not finish. Reconciling: drained ${journal.drained.map((h) => h.name).join(', ') || 'none'}; ${journal.locks.length} lock(s).`);
+    print(`The main step did not finish. Reconciling: drained ${journal.drained.map((h) => h.name).join(', ') || 'none'}; ${journal.locks.length} lock(s).`);
     const result = await reconcile(settings, { connector: connectorFor(settings), local: processShell, clock: systemClock, openLoadBalancer: createLoadBalancer }, journal);
-    for (const name of result.returned) core.warning(`post: ${name} had been left drained by the interrupted main step; it is healthy and was returned to service.`);
-    for (const why of result.leftDrained) core.error(`post: left drained: ${why}`, { title: 'Host left out of rotation' });
-    if (result.locksReleased) core.info(`post: released ${result.locksReleased} lock(s) of the interrupted run.`);
+    for (const name of result.returned) annotate('warning', `post: ${name} had been left drained by the interrupted main step; it is healthy and was returned to service.`);
+    for (const what of result.leftToOperator) annotate('warning', `post: ${what}, put there by an operator during the run; left as they set it.`);
+    for (const why of result.leftDrained) annotate('error', `post: left drained: ${why}`, 'Host left out of rotation');
+    if (result.locksReleased) print(`post: released ${result.locksReleased} lock(s) of the interrupted run.`);
     if (result.leftDrained.length) process.exitCode = core.ExitCode.Failure;
   } catch (err) {
-    core.setFailed(`post step: ${err instanceof Error ? err.message : String(err)}`);
+    fail(`post step: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

@@ -1,7 +1,7 @@
 import { fillPlaceholders } from '../remote/quote';
 import { userCommand } from '../remote/commands';
 import type { Remote } from '../remote/runner';
-import { lockName } from '../rollout/locks';
+import { lbLockName } from '../rollout/locks';
 import { tail } from '../remote/runner';
 import type { LocalShell } from '../runtime/local-shell';
 import type { SshTarget } from '../transport/target';
@@ -24,7 +24,7 @@ export class CommandLb implements LoadBalancer {
     private readonly local: LocalShell,
   ) {
     this.description = remote ? `drain/ready commands on ${remote.shell.target.host}` : 'drain/ready commands on the runner';
-    this.lock = remote ? { remote, name: lockName('lb', 'command') } : null;
+    this.lock = remote ? { remote, name: lbLockName('command') } : null;
   }
 
   private async run(which: 'drain-command' | 'ready-command', template: string, host: SshTarget): Promise<void> {

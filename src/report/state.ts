@@ -1,15 +1,18 @@
 import * as core from '@actions/core';
-import type { Journal } from '../runtime/journal';
+import type { DrainReason, Journal } from '../runtime/journal';
 import type { SshTarget } from '../transport/target';
 
 /** The state key under which the main step keeps its journal for the post step. */
 export const JOURNAL_STATE = 'journal';
 
+/** A host the main step took out of rotation, and why. */
+export type DrainedHost = SshTarget & { why?: DrainReason; detail?: string };
+
 /** What the main step recorded: drained hosts, locks held, and whether it finished on its own. */
 export interface JournalState {
   /** The run's lock owner string, needed to release its locks. */
   owner: string;
-  drained: SshTarget[];
+  drained: DrainedHost[];
   locks: { target: SshTarget; name: string }[];
   /** True once the main step ended normally: hosts still drained were left so on purpose. */
   completed: boolean;
@@ -31,8 +34,9 @@ export class StateJournal implements Journal {
     core.saveState(JOURNAL_STATE, JSON.stringify(this.state));
   }
 
-  drained(host: SshTarget): void {
-    this.state.drained = [...this.state.drained.filter((h) => h.name !== host.name), host];
+  drained(host: SshTarget, why: DrainReason, detail?: string): void {
+    const entry: DrainedHost = { ...host, why, ...(detail ? { detail } : {}) };
+    this.state.drained = [...this.state.drained.filter((h) => h.name !== host.name), entry];
     this.save();
   }
 

@@ -1,6 +1,6 @@
 import type { ErrorSource } from '../checks/sources/error-source';
 import type { UnitInfo } from '../inspect/unit-info';
-import type { LoadBalancer, ServerCounters } from '../lb/load-balancer';
+import type { LoadBalancer, OutOfService, ServerCounters } from '../lb/load-balancer';
 import type { Remote } from '../remote/runner';
 import type { HostReport } from '../report/report';
 import type { Clock } from '../runtime/clock';
@@ -42,6 +42,8 @@ export interface HostRun {
   changedAt?: number;
   /** Where the watch phase counts errors; marked before the change. */
   errorSource?: ErrorSource;
+  /** Out of service by an operator's hand, as the load balancer showed it in preflight (or at the return). */
+  outOfService?: OutOfService;
   /** Locks this run holds for the host: on the host itself, and on the load balancer. */
   locks: { remote: Remote; name: string }[];
 }

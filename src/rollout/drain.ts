@@ -12,6 +12,24 @@ const RETURN_TIMEOUT_MS = 30_000;
 export class DrainTimeoutError extends Error {}
 
 /**
+ * Asks the load balancer to drain the host, journalled first: when the answer is lost (a timeout,
+ * a dropped connection) the drain may still have been applied, and a kill then must not leave the
+ * host out unrecorded. After such an unclear drain the host counts as drained, so the caller's
+ * recovery puts it back (and the report says so).
+ */
+async function askToDrain(run: HostRun, ctx: FlowContext, lb: LoadBalancer): Promise<void> {
+  ctx.deps.journal.drained(run.target, 'turn');
+  try {
+    await lb.drain(run.target);
+  } catch (err) {
+    run.drained = true;
+    ctx.deps.log.warning(`${run.target.name}: the drain's answer was lost (${(err as Error).message}); it may have been applied, so the host is put back`);
+    throw err;
+  }
+  run.drained = true;
+}
+
+/**
  * The capacity guard, then the drain, then the wait for in-flight requests to reach zero. In
  * flight is the load balancer's per-server session count where it keeps one, else the host's own.
  */
@@ -31,9 +49,7 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
     guard = `${others} other healthy server${others === 1 ? '' : 's'} in rotation (min-healthy ${min})`;
   }
 
-  await lb.drain(target);
-  run.drained = true;
-  deps.journal.drained(target);
+  await askToDrain(run, ctx, lb);
 
   const remote = run.remote;
   if (!remote) throw new Error('no connection to the host');
@@ -68,6 +84,21 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
 }
 
 /**
+ * An operator put the host in maintenance while this run had it drained: their state wins. The
+ * host is not returned (a return would clear their MAINT), and the run no longer holds it out.
+ */
+async function leftToOperator(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseHandle): Promise<boolean> {
+  const maint = lb.operatorMaintenance ? await lb.operatorMaintenance(run.target).catch(() => null) : null;
+  if (!maint) return false;
+  run.drained = false;
+  run.outOfService = { state: 'maint', text: maint };
+  ctx.deps.journal.returned(run.target);
+  phase.warn(`not returned: it was put ${maint} during the run, and is left as the operator set it`);
+  ctx.deps.log.warning(`${run.target.name}: put ${maint} during the run; not returned, left as the operator set it`);
+  return true;
+}
+
+/**
  * Puts the host back and waits until the load balancer itself calls it healthy, so the next host
  * is not drained while this one is still rising.
  */
@@ -81,6 +112,7 @@ export async function returnHost(
   const { clock } = ctx.deps;
   // The return must finish even in a cancelled run: it is how a drained host gets back.
   const signal = new AbortController().signal;
+  if (await leftToOperator(run, ctx, lb, phase)) return;
   await lb.undrain(run.target);
   run.drained = false;
   ctx.deps.journal.returned(run.target);
@@ -99,9 +131,9 @@ export async function returnHost(
   }
   if (up === false) {
     // It passed readiness, but the load balancer disagrees: do not leave it half in.
+    ctx.deps.journal.drained(run.target, 'failed-check', `${lb.description} did not see it healthy after its return`);
     await lb.drain(run.target);
     run.drained = true;
-    ctx.deps.journal.drained(run.target);
     throw new Error(`${lb.description} did not see ${run.target.name} healthy within ${confirmMs / 1000}s of its return; drained it again`);
   }
   phase.detail(up === null ? `returned to ${lb.description} (it cannot report health)` : `returned; ${lb.description} sees it UP after ${clock.now() - start} ms`);

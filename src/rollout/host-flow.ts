@@ -5,7 +5,7 @@ import { reload } from '../strategies/reload';
 import { restart } from '../strategies/restart';
 import type { FlowContext, HostRun } from './context';
 import { drainHost, returnHost } from './drain';
-import { acquireLock, lockName, lockTtlSeconds } from './locks';
+import { acquireLock, HOST_LOCK, lockTtlSeconds } from './locks';
 import { runPhase, skipPhase } from './phase';
 
 /**
@@ -33,7 +33,7 @@ export async function rollHost(run: HostRun, ctx: FlowContext): Promise<void> {
   };
 
   await runPhase(clock, report, 'lock', async (phase) => {
-    const name = lockName('host', 'host');
+    const name = HOST_LOCK;
     const { note, waitedMs } = await acquireLock(remote, name, deps.owner, lockTtlSeconds(settings), settings.lockWaitMs, clock, signal, progress);
     phase.addWait(waitedMs);
     run.locks.push({ remote, name });

@@ -50,9 +50,9 @@ export async function recover(run: HostRun, ctx: FlowContext, failure: PhaseErro
   // A host failing its watch is in rotation and serving errors: take it out first.
   if (failure.phase === 'watch' && !cancelled && lb && !run.drained) {
     try {
+      deps.journal.drained(run.target, 'failed-check', 'its error check tripped');
       await lb.drain(run.target);
       run.drained = true;
-      deps.journal.drained(run.target);
       log.info(`${run.target.name} taken out of ${lb.description} after its error check tripped`);
     } catch (err) {
       note(`could not take it out of ${lb.description}: ${(err as Error).message}`);
@@ -63,6 +63,8 @@ export async function recover(run: HostRun, ctx: FlowContext, failure: PhaseErro
   const rollback = settings.rollbackCommand;
   if (run.changed && !cancelled && remote && rollback && run.choice) {
     const action = run.choice.action;
+    // A kill during the rollback must not let the post step put the host back on a health check.
+    if (run.drained && failure.phase !== 'watch') deps.journal.drained(run.target, 'failed-check', `it failed in ${failure.phase} and rollback-command was running`);
     try {
       await runPhase(clock, report, 'rollback', async (phase) => {
         await remote.check(userCommand('rollback-command', rollback, settings.ssh.commandTimeoutMs));

@@ -10,7 +10,7 @@ import { PhaseError } from './phase';
 import { planLines } from './plan';
 import { preflightHost } from './preflight';
 import { recover } from './recover';
-import { acquireLock, LockedError, lockTtlSeconds, releaseLock } from './locks';
+import { acquireLock, keepLock, lbLockTtlSeconds, LockedError, releaseLock } from './locks';
 
 export interface RolloutResult {
   report: Report;
@@ -23,6 +23,26 @@ async function releaseLocks(run: HostRun, deps: RolloutDeps): Promise<void> {
   for (const lock of run.locks.splice(0).reverse()) {
     await releaseLock(lock.remote, lock.name, deps.owner);
     deps.journal.unlocked(lock.remote.shell.target, lock.name);
+  }
+}
+
+/**
+ * Hosts an operator took out of service before the run (not-in-service): skipped and left exactly
+ * as found, with a warning; or, with `refuse`, the run fails before any change.
+ */
+function settleOutOfService(runs: HostRun[], settings: Settings, log: RolloutDeps['log'], fail: (host: string, phase: string, reason: string) => void): void {
+  const out = runs.filter((r) => r.outOfService);
+  const first = out[0];
+  if (!first) return;
+  if (settings.drain.notInService === 'refuse') {
+    const which = out.map((r) => `${r.target.name} is ${r.outOfService?.text}`).join('; ');
+    fail(first.target.name, 'inspect', `not in service before the run: ${which}; not-in-service is refuse, so nothing was changed`);
+    return;
+  }
+  for (const run of out) {
+    const text = `not in service before the run (${run.outOfService?.text}): skipped and left exactly as found (not-in-service: skip)`;
+    run.report.warnings.push(text);
+    log.warning(`${run.target.name}: ${text}`);
   }
 }
 
@@ -53,6 +73,7 @@ export async function rollout(settings: Settings, deps: RolloutDeps): Promise<Ro
   };
   let plan: string[] = [];
   let lb: LoadBalancer | null = null;
+  let stopHeartbeat = (): void => undefined;
 
   const halted = (): boolean => report.status === 'failed';
   const fail = (host: string, phase: string, reason: string): void => {
@@ -70,15 +91,19 @@ export async function rollout(settings: Settings, deps: RolloutDeps): Promise<Ro
         lb = await deps.openLoadBalancer(settings, deps.connector, deps.local);
         if (!lb) return;
         for (const w of await lb.preflight(settings.hosts)) log.warning(w);
+        const outOfService = (await lb.notInService?.(settings.hosts)) ?? new Map();
+        for (const run of runs) run.outOfService = outOfService.get(run.target.name);
         // One rollout drains a load balancer's pool at a time: capacity is counted live, but two
         // runs counting at the same moment would both see enough. Taken here, beside the hosts'
         // preflight, and held to the end of the run: a round trip per run, not two per host.
         if (lb.lock) {
           const { remote, name } = lb.lock;
-          const ttl = lockTtlSeconds(settings) * settings.hosts.length;
+          // Short, and renewed while the run lives: a dead run frees it within minutes.
+          const ttl = lbLockTtlSeconds(settings);
           const { note } = await acquireLock(remote, name, deps.owner, ttl, settings.lockWaitMs, clock, deps.signal, (line) => log.info(`load balancer: ${line}`));
           ctx.lbLocked = true;
           deps.journal.locked(remote.shell.target, name);
+          stopHeartbeat = keepLock(remote, name, deps.owner, ttl, (ttl * 1000) / 3, (problem) => log.warning(`load balancer: ${problem}`));
           if (note) log.warning(`load balancer lock: ${note}`);
         }
         if (lb.counters && settings.check.source === 'haproxy') {
@@ -106,6 +131,7 @@ export async function rollout(settings: Settings, deps: RolloutDeps): Promise<Ro
       if (first) fail(first.host, first.phase, first.message);
     });
     ctx.lb = lb;
+    if (!halted()) settleOutOfService(runs, settings, log, fail);
     if (!halted()) {
       // The metrics behind the error check, asked once per host before any host changes.
       await preflightMetrics(settings, lb, deps.local, clock.now).catch((err: Error) => fail(`check-source ${settings.check.source}`, 'preflight', err.message));
@@ -121,7 +147,7 @@ export async function rollout(settings: Settings, deps: RolloutDeps): Promise<Ro
     }
 
     for (const run of runs) {
-      if (halted()) {
+      if (halted() || run.outOfService) {
         run.report.status = 'skipped';
         continue;
       }
@@ -148,6 +174,7 @@ export async function rollout(settings: Settings, deps: RolloutDeps): Promise<Ro
     }
     return { report, plan };
   } finally {
+    stopHeartbeat();
     const held = (lb as LoadBalancer | null)?.lock;
     if (held && ctx.lbLocked) {
       await releaseLock(held.remote, held.name, deps.owner);
@@ -155,7 +182,7 @@ export async function rollout(settings: Settings, deps: RolloutDeps): Promise<Ro
     }
     await Promise.allSettled([...runs.map((r) => r.remote?.close()), (lb as LoadBalancer | null)?.close()]);
     for (const run of runs) {
-      run.report.lbState = settings.lb.kind === 'none' ? 'none' : run.drained ? 'drained' : 'in-service';
+      run.report.lbState = settings.lb.kind === 'none' ? 'none' : run.drained ? 'drained' : run.outOfService ? 'not-in-service' : 'in-service';
     }
     report.durationMs = clock.now() - started;
     report.waitMs = runs.reduce((n, r) => n + r.report.phases.reduce((m, p) => m + p.waitMs, 0), 0);

@@ -135,6 +135,7 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = {}, p
       onTimeout: take('on-drain-timeout', (t) => v.parseChoice(t, ['fail', 'proceed'] as const), 'fail'),
       minHealthy: take('min-healthy', (t) => v.parseInteger(t, 0, 10_000), 1),
       force: take('force-drain', v.parseBoolean, false),
+      notInService: take('not-in-service', (t) => v.parseChoice(t, ['skip', 'refuse'] as const), 'skip'),
       stubStatusUrl: optional('stub-status-url', v.parseUrl),
       port: take('drain-port', (t) => v.parseInteger(t, 1, 65535), 80),
     },

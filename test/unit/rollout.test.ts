@@ -148,7 +148,7 @@ describe('reload rollout (Pattern A)', () => {
     const { report } = await t.go();
     expect(report.failedHost).toBe('web-2');
     expect(report.failedPhase).toBe('lock');
-    expect(report.reason).toMatch(/host\.host is held by octo\/app run 77 attempt 1 job deploy since 2025-11-25T12:00:00\.000Z; waited 3s/);
+    expect(report.reason).toMatch(/the host lock is held by octo\/app run 77 attempt 1 job deploy since 2025-11-25T12:00:00\.000Z; waited 3s/);
     expect(t.connector.host('web-2').reloads).toBe(0);
     expect(t.connector.host('web-3').reloads).toBe(0);
     expect(t.log.lines.some((l) => /waiting for the lock/.test(l))).toBe(true);
@@ -181,7 +181,7 @@ describe('drain-restart rollout (Pattern B)', () => {
     expect(drain?.waitMs).toBeGreaterThan(0);
     expect(report.hosts.every((h) => h.lbState === 'in-service')).toBe(true);
     expect(t.journal.events).toEqual(
-      ['web-1', 'web-2', 'web-3'].flatMap((n) => [`locked ${n} host.host`, `drained ${n}`, `returned ${n}`, `unlocked ${n} host.host`]),
+      ['web-1', 'web-2', 'web-3'].flatMap((n) => [`locked ${n} host`, `drained ${n}`, `returned ${n}`, `unlocked ${n} host`]),
     );
   });
 
