@@ -233,7 +233,7 @@ describe('curl through an SSH host', () => {
     expect(cmd.args).toEqual(['http://p/api/v1/query?query=a%27b', '5', 'Authorization: Bearer tok']);
     expect(cmd.script).not.toContain('tok');
     expect(cmd.script).not.toContain(' -k ');
-    expect(prometheusGet('http://p/', { authorization: null, insecure: true, timeoutMs: 5000 }).script).toContain('curl -sS -k ');
+    expect(prometheusGet('http://p/', { authorization: null, insecure: true, timeoutMs: 5000 }).script).toContain('curl -gsS -k ');
   });
 
   it('splits the status from the body', () => {

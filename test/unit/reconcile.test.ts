@@ -77,7 +77,7 @@ describe('reconcile (the post step after a killed main step)', () => {
         { target: lbHost, name: 'lb.command' },
       ],
     });
-    expect(r).toEqual({ returned: [], leftDrained: [], locksReleased: 2 });
+    expect(r).toEqual({ returned: [], leftDrained: [], leftToOperator: [], locksReleased: 2 });
     const release = (name: string) => t.connector.host(name).commands.filter((c) => c.includes(' zdr.lock-release '));
     expect(release('web-1')).toHaveLength(1);
     expect(release('web-1')[0]).toMatch(/ zdr\.lock-release host\.host 'octo\/app run 9 attempt 1 job deploy'$/);
