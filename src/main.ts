@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { createLoadBalancer } from './lb/create';
-import { ActionsLog } from './report/progress';
-import { publish, writeSummary } from './report/publish';
+import { ActionsLog } from './action/log';
+import { publish, writeSummary } from './action/publish';
 import type { Report } from './report/report';
 import { summaryMarkdown } from './report/summary';
 import { rollout } from './rollout/rollout';
@@ -9,8 +9,8 @@ import { systemClock } from './runtime/clock';
 import { processShell } from './runtime/local-shell';
 import type { InputName } from './settings/inputs';
 import { readSettings } from './settings/read-settings';
-import { connectorFor } from './transport/connector-for';
-import { StateJournal } from './report/state';
+import { connectorFor } from './app/connector';
+import { StateJournal } from './action/state';
 
 /** Registers secrets with the runner before anything else can print them, line by line too. */
 function maskSecrets(): void {

@@ -1,12 +1,12 @@
 import * as core from '@actions/core';
 import { createLoadBalancer } from './lb/create';
-import { readJournal } from './report/state';
+import { readJournal } from './action/state';
 import { reconcile } from './rollout/reconcile';
 import { systemClock } from './runtime/clock';
 import { processShell } from './runtime/local-shell';
 import type { InputName } from './settings/inputs';
 import { readSettings } from './settings/read-settings';
-import { connectorFor } from './transport/connector-for';
+import { connectorFor } from './app/connector';
 
 /**
  * The post step (`runs.post`, always). When the main step finished, it only restates hosts left

@@ -1,7 +1,6 @@
 import { fillPlaceholders } from '../remote/quote';
-import { userCommand } from '../remote/commands';
+import { lockName, userCommand } from '../remote/commands';
 import type { Remote } from '../remote/runner';
-import { lockName } from '../rollout/locks';
 import { tail } from '../remote/runner';
 import type { LocalShell } from '../runtime/local-shell';
 import type { SshTarget } from '../transport/target';

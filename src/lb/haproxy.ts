@@ -1,7 +1,6 @@
-import { haproxyApi, haproxySession } from '../remote/commands';
+import { haproxyApi, haproxySession, lockName } from '../remote/commands';
 import type { RemoteSession } from '../transport/remote-shell';
 import type { Remote } from '../remote/runner';
-import { lockName } from '../rollout/locks';
 import type { SshTarget } from '../transport/target';
 import type { LoadBalancer, ServerCounters } from './load-balancer';
 

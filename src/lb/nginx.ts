@@ -1,6 +1,5 @@
-import { nginxUpstreamList, nginxUpstreamMark } from '../remote/commands';
+import { lockName, nginxUpstreamList, nginxUpstreamMark } from '../remote/commands';
 import type { Remote } from '../remote/runner';
-import { lockName } from '../rollout/locks';
 import type { SshTarget } from '../transport/target';
 import type { LoadBalancer } from './load-balancer';
 

@@ -313,6 +313,11 @@ export function probeBurst(url: string, count: number, requestTimeoutMs: number)
   };
 }
 
+/** Lock names: letters, digits and `._-` only (they become file names). */
+export function lockName(kind: 'host' | 'lb', label: string): string {
+  return `${kind}.${label.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+}
+
 /**
  * A lock on the host (or load balancer), so two rollouts never change it at once. A lock file
  * names its owner, since when, and when it expires; the check-and-take runs under flock(1), and an

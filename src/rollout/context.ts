@@ -4,7 +4,7 @@ import type { LoadBalancer, ServerCounters } from '../lb/load-balancer';
 import type { Remote } from '../remote/runner';
 import type { HostReport } from '../report/report';
 import type { Clock } from '../runtime/clock';
-import type { Journal } from '../runtime/journal';
+import type { Journal } from './journal';
 import type { LocalShell } from '../runtime/local-shell';
 import type { Log } from '../runtime/log';
 import type { Settings } from '../settings/settings';

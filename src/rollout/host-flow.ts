@@ -5,7 +5,8 @@ import { reload } from '../strategies/reload';
 import { restart } from '../strategies/restart';
 import type { FlowContext, HostRun } from './context';
 import { drainHost, returnHost } from './drain';
-import { acquireLock, lockName, lockTtlSeconds } from './locks';
+import { lockName } from '../remote/commands';
+import { acquireLock, lockTtlSeconds } from './locks';
 import { runPhase, skipPhase } from './phase';
 
 /**
@@ -55,7 +56,7 @@ export async function rollHost(run: HostRun, ctx: FlowContext): Promise<void> {
     run.changed = true;
     run.changedAt = clock.now();
     const change = choice.action === 'reload' ? reload : restart;
-    phase.detail(await change({ remote, settings, unit, clock, signal, phase, progress }));
+    phase.detail(await change({ remote, settings, unit, clock, signal, addWait: phase.addWait, progress }));
   });
 
   const readiness = { ...settings.readiness, dependencyChecks: settings.dependencyChecks };

@@ -3,11 +3,6 @@ import type { Remote } from '../remote/runner';
 import type { Clock } from '../runtime/clock';
 import type { Settings } from '../settings/settings';
 
-/** Lock names: letters, digits and `._-` only (they become file names). */
-export function lockName(kind: 'host' | 'lb', label: string): string {
-  return `${kind}.${label.replace(/[^A-Za-z0-9._-]/g, '_')}`;
-}
-
 /**
  * How long a lock lives without its holder: longer than any one host can take, so a live run
  * never loses its lock, and short enough that a crashed run's lock frees itself.

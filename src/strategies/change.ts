@@ -1,6 +1,5 @@
 import type { UnitInfo } from '../inspect/unit-info';
 import type { Remote } from '../remote/runner';
-import type { PhaseHandle } from '../rollout/phase';
 import type { Clock } from '../runtime/clock';
 import type { Settings } from '../settings/settings';
 
@@ -11,7 +10,8 @@ export interface ChangeContext {
   unit: UnitInfo;
   clock: Clock;
   signal: AbortSignal;
-  phase: PhaseHandle;
+  /** Counts time the host spent on the change itself (measured there) as an inherent wait. */
+  addWait: (ms: number) => void;
   progress: (line: string) => void;
 }
 

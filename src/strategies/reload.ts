@@ -60,7 +60,7 @@ export async function reload(ctx: ChangeContext): Promise<string> {
   const { remote, settings, clock } = ctx;
   const timeout = settings.ssh.commandTimeoutMs;
   if (ctx.unit.mainComm !== 'nginx') {
-    ctx.phase.addWait(serviceMs(await remote.check(systemctlTimed('reload', settings.service, timeout))));
+    ctx.addWait(serviceMs(await remote.check(systemctlTimed('reload', settings.service, timeout))));
     const state = await remote.check(unitState(settings.service, timeout));
     if (!/^ActiveState=active$/m.test(state)) throw new Error(`${settings.service} is not active after the reload: ${state.replace(/\n/g, ' ')}`);
     return `systemctl reload ${settings.service}; unit active (the main process is ${ctx.unit.mainComm || 'unknown'}, so workers are not compared)`;
@@ -74,6 +74,6 @@ export async function reload(ctx: ChangeContext): Promise<string> {
   const detail = judgeReload(settings.service, parseNginxState(result.stdout, 'before.'), parseNginxState(result.stdout, 'after.'));
   // systemd's reload and the time nginx took to replace its workers are the host's, not ours.
   const effectMs = Number(/^zdr\.effect_ms=(\d+)$/m.exec(result.stdout)?.[1] ?? 0);
-  ctx.phase.addWait(effectMs + Number(/^zdr\.reload_ms=(\d+)$/m.exec(result.stdout)?.[1] ?? 0));
+  ctx.addWait(effectMs + Number(/^zdr\.reload_ms=(\d+)$/m.exec(result.stdout)?.[1] ?? 0));
   return `systemctl reload ${settings.service}; ${detail} ${effectMs} ms after the signal; ${clock.now() - started} ms in all`;
 }

@@ -15,7 +15,7 @@ export async function restart(ctx: ChangeContext): Promise<string> {
   const stopBudget = unit.timeoutStopMs ?? 90_000;
   const started = clock.now();
   // systemd's stop and start are the service's own time, not orchestration.
-  ctx.phase.addWait(serviceMs(await remote.check(systemctlTimed('restart', settings.service, Math.max(timeout, stopBudget + timeout)))));
+  ctx.addWait(serviceMs(await remote.check(systemctlTimed('restart', settings.service, Math.max(timeout, stopBudget + timeout)))));
   for (;;) {
     const state = props(await remote.check(unitState(settings.service, timeout)));
     const active = state.get('ActiveState');

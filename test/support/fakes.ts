@@ -1,6 +1,6 @@
 import type { LoadBalancer, ServerCounters } from '../../src/lb/load-balancer';
 import type { Clock } from '../../src/runtime/clock';
-import type { Journal } from '../../src/runtime/journal';
+import type { Journal } from '../../src/rollout/journal';
 import type { LocalShell } from '../../src/runtime/local-shell';
 import type { Log } from '../../src/runtime/log';
 import type { Connector, ExecResult, RemoteShell } from '../../src/transport/remote-shell';

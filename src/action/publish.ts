@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
-import type { Report } from './report';
-import { summaryMarkdown } from './summary';
+import type { Report } from '../report/report';
+import { summaryMarkdown } from '../report/summary';
 
 /**
  * GitHub shows at most 10 annotations of each type per step: this many error annotations name a

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import type { Journal } from '../runtime/journal';
+import type { Journal } from '../rollout/journal';
 import type { SshTarget } from '../transport/target';
 
 /** The state key under which the main step keeps its journal for the post step. */
