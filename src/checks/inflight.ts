@@ -10,7 +10,8 @@ export function parseStubStatus(text: string): number | null {
 /**
  * Connections from `ss -tni` that are busy with a request: data arrived more recently than any was
  * sent back. An idle keep-alive connection last *sent* (its response), so it does not count: raw
- * ESTABLISHED would wait ~35 s for a load balancer's idle connections to close (TESTBED.md).
+ * ESTABLISHED would wait ~35 s for a load balancer's idle connections to close (measured on the
+ * test fleet behind HAProxy).
  */
 export function busyConnections(ssOutput: string): number {
   let busy = 0;

@@ -19,9 +19,6 @@ export interface ReadinessResult {
   summary: string;
 }
 
-/** Readiness never came: the message says what the last answers were. */
-export class NotReadyError extends Error {}
-
 const is2xx = (code: string): boolean => /^2\d\d$/.test(code);
 
 /**
@@ -60,7 +57,7 @@ export async function waitReady(
       if (streak >= options.successes) break;
       const now = clock.now();
       if (now >= deadline) {
-        throw new NotReadyError(`${options.url} was not ready within ${options.timeoutMs / 1000}s (${attempts} checks; last: ${last || `only ${streak} of ${options.successes} consecutive 2xx`})`);
+        throw new Error(`${options.url} was not ready within ${options.timeoutMs / 1000}s (${attempts} checks; last: ${last || `only ${streak} of ${options.successes} consecutive 2xx`})`);
       }
       if (now - lastProgress >= 5000) {
         progress(`waiting for ${options.url}: ${Math.round((now - start) / 1000)} s, last ${last || 'HTTP 2xx'}`);
@@ -77,7 +74,7 @@ export async function waitReady(
       const cmd = userCommand(`dependency check ${index + 1}`, check, Math.max(1000, deadline - clock.now()));
       const failure = failureOf(cmd, await remote.run(cmd));
       if (!failure) break;
-      if (clock.now() >= deadline) throw new NotReadyError(`dependency check ${JSON.stringify(check)} did not pass within ${options.timeoutMs / 1000}s: ${failure}`);
+      if (clock.now() >= deadline) throw new Error(`dependency check ${JSON.stringify(check)} did not pass within ${options.timeoutMs / 1000}s: ${failure}`);
       await clock.sleep(Math.min(options.intervalMs, Math.max(0, deadline - clock.now())), signal);
     }
   }

@@ -9,8 +9,6 @@ export const WATCH_POLL_MS = 1000;
 
 export interface WatchOutcome {
   counts: ErrorCounts;
-  /** True when the window ended early on a clear trip. */
-  early: boolean;
 }
 
 /**
@@ -47,7 +45,6 @@ export async function watchWindow(
   }
   const judged = judge(counts, baseline, options);
   return {
-    early,
     counts: {
       requests: counts.requests,
       errors: counts.errors,

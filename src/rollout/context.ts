@@ -40,9 +40,9 @@ export interface HostRun {
   changed: boolean;
   /** When the change began (runner clock), for journal evidence. */
   changedAt?: number;
-  /** Where the watch phase counts errors; marked before the change. */
+  /** Where the watch phase counts errors; marked before the drain or, without one, the change. */
   errorSource?: ErrorSource;
-  /** Locks this run holds for the host: on the host itself, and on the load balancer. */
+  /** Locks this run holds on the host itself, released at the end of the host's turn. */
   locks: { remote: Remote; name: string }[];
 }
 
@@ -51,7 +51,7 @@ export interface FlowContext {
   settings: Settings;
   deps: RolloutDeps;
   lb: LoadBalancer | null;
-  /** True once this run holds the load balancer's lock (from its first drain to its end). */
+  /** True once this run holds the load balancer's lock (taken at preflight, held to the run's end). */
   lbLocked?: boolean;
   /** HAProxy counters of every host at preflight: the haproxy check's baseline. */
   preflightCounters: Map<string, { at: number; counters: ServerCounters }>;

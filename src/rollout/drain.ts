@@ -8,9 +8,6 @@ const POLL_MS = 200;
 /** Longest the return waits for the load balancer to call the host healthy. */
 const RETURN_TIMEOUT_MS = 30_000;
 
-/** The drain wait ran out with requests still in flight. */
-export class DrainTimeoutError extends Error {}
-
 /**
  * The capacity guard, then the drain, then the wait for in-flight requests to reach zero. In
  * flight is the load balancer's per-server session count where it keeps one, else the host's own.
@@ -61,7 +58,7 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
   const summary = `${guard}; drained from ${lb.description}; in flight reached 0 after ${outcome.waited} ms (${outcome.source})`;
   if (!outcome.timedOut) return phase.detail(summary);
   const still = `${outcome.count} request${outcome.count === 1 ? '' : 's'} still in flight after drain-timeout ${settings.drain.timeoutMs / 1000}s (${outcome.source})`;
-  if (settings.drain.onTimeout === 'fail') throw new DrainTimeoutError(`${still}; the host was not restarted (on-drain-timeout: fail)`);
+  if (settings.drain.onTimeout === 'fail') throw new Error(`${still}; the host was not restarted (on-drain-timeout: fail)`);
   phase.detail(`${guard}; drained from ${lb.description}`);
   phase.warn(`${still}; restarting anyway because on-drain-timeout is proceed`);
   log.warning(`${target.name}: ${still}; restarting anyway (on-drain-timeout: proceed)`);
