@@ -1,5 +1,6 @@
 import type { ErrorCounts } from '../report/report';
 import type { Clock } from '../runtime/clock';
+import { poll } from '../runtime/poll';
 import type { Settings } from '../settings/settings';
 import type { ErrorSource } from './sources/error-source';
 import { clearTrip, judge, rate, type Counts } from './verdict';
@@ -25,24 +26,14 @@ export async function watchWindow(
 ): Promise<WatchOutcome> {
   const options = { maxErrorRate: check.maxErrorRate, minRequests: check.minRequests, failOnInconclusive: check.failOnInconclusive };
   const start = clock.now();
-  const end = start + check.windowMs;
-  let counts: Counts = { requests: 0, errors: 0 };
-  let early = false;
-  let lastProgress = start;
-  for (;;) {
-    await clock.sleep(Math.max(0, Math.min(WATCH_POLL_MS, end - clock.now())), signal);
-    counts = await source.read();
-    const now = clock.now();
-    if (clearTrip(counts, options)) {
-      early = now < end;
-      break;
-    }
-    if (now >= end) break;
-    if (now - lastProgress >= 5000) {
-      progress(`watching: ${counts.requests} requests, ${counts.errors} errors, ${Math.round((now - start) / 1000)} s of ${Math.round(check.windowMs / 1000)} s`);
-      lastProgress = now;
-    }
-  }
+  const say = (c: Counts, ms: number): void => progress(`watching: ${c.requests} requests, ${c.errors} errors, ${Math.round(ms / 1000)} s of ${Math.round(check.windowMs / 1000)} s`);
+  const seen = await poll(
+    { clock, signal, timeoutMs: check.windowMs, intervalMs: WATCH_POLL_MS, pauseFirst: true, progress: { everyMs: 5000, say } },
+    () => source.read(),
+    (c) => clearTrip(c, options),
+  );
+  const counts = seen.value;
+  const early = seen.done && seen.waitedMs < check.windowMs;
   const judged = judge(counts, baseline, options);
   return {
     counts: {

@@ -1,4 +1,5 @@
 import { hostInFlight } from '../checks/inflight';
+import { poll } from '../runtime/poll';
 import type { LoadBalancer } from '../lb/load-balancer';
 import type { FlowContext, HostRun } from './context';
 import type { PhaseHandle } from './phase';
@@ -34,30 +35,17 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
 
   const remote = run.remote;
   if (!remote) throw new Error('no connection to the host');
-  const start = clock.now();
-  const deadline = start + settings.drain.timeoutMs;
-  let lastProgress = start;
   const count = async (): Promise<{ count: number; source: string }> => {
     const fromLb = await lb.inFlight(target);
     if (fromLb !== null) return { count: fromLb, source: 'load balancer sessions' };
     return hostInFlight(remote, settings.drain.stubStatusUrl, settings.drain.port, settings.ssh.commandTimeoutMs);
   };
-  const outcome = await phase.waiting(async () => {
-    for (;;) {
-      const seen = await count();
-      const now = clock.now();
-      if (seen.count === 0) return { ...seen, waited: now - start, timedOut: false };
-      if (now >= deadline) return { ...seen, waited: now - start, timedOut: true };
-      if (now - lastProgress >= 2000) {
-        log.info(`${target.name} draining: ${seen.count} in flight, ${Math.round((now - start) / 1000)} s`);
-        lastProgress = now;
-      }
-      await clock.sleep(Math.min(POLL_MS, deadline - now), signal);
-    }
-  });
-  const summary = `${guard}; drained from ${lb.description}; in flight reached 0 after ${outcome.waited} ms (${outcome.source})`;
-  if (!outcome.timedOut) return phase.detail(summary);
-  const still = `${outcome.count} request${outcome.count === 1 ? '' : 's'} still in flight after drain-timeout ${settings.drain.timeoutMs / 1000}s (${outcome.source})`;
+  const progress = { everyMs: 2000, say: (seen: { count: number }, ms: number) => log.info(`${target.name} draining: ${seen.count} in flight, ${Math.round(ms / 1000)} s`) };
+  const outcome = await phase.waiting(() => poll({ clock, signal, timeoutMs: settings.drain.timeoutMs, intervalMs: POLL_MS, progress }, count, (seen) => seen.count === 0));
+  const seen = outcome.value;
+  const summary = `${guard}; drained from ${lb.description}; in flight reached 0 after ${outcome.waitedMs} ms (${seen.source})`;
+  if (outcome.done) return phase.detail(summary);
+  const still = `${seen.count} request${seen.count === 1 ? '' : 's'} still in flight after drain-timeout ${settings.drain.timeoutMs / 1000}s (${seen.source})`;
   if (settings.drain.onTimeout === 'fail') throw new Error(`${still}; the host was not restarted (on-drain-timeout: fail)`);
   phase.detail(`${guard}; drained from ${lb.description}`);
   phase.warn(`${still}; restarting anyway because on-drain-timeout is proceed`);
@@ -75,21 +63,13 @@ export async function returnHost(
   phase: PhaseHandle,
   { confirmMs, unconfirmed }: { confirmMs: number; unconfirmed: 'drain' | 'leave' } = { confirmMs: RETURN_TIMEOUT_MS, unconfirmed: 'drain' },
 ): Promise<void> {
+  // No cancel signal: the return must finish even in a cancelled run, it is how a drained host gets back.
   const { clock } = ctx.deps;
-  // The return must finish even in a cancelled run: it is how a drained host gets back.
-  const signal = new AbortController().signal;
   await lb.undrain(run.target);
   run.drained = false;
   ctx.deps.journal.returned(run.target);
-  const start = clock.now();
-  const up = await phase.waiting(async () => {
-    for (;;) {
-      const state = await lb.isUp(run.target);
-      if (state !== false) return state;
-      if (clock.now() - start >= confirmMs) return false;
-      await clock.sleep(POLL_MS, signal);
-    }
-  });
+  const seen = await phase.waiting(() => poll({ clock, timeoutMs: confirmMs, intervalMs: POLL_MS }, () => lb.isUp(run.target), (state) => state !== false));
+  const up = seen.value;
   if (up === false && unconfirmed === 'leave') {
     phase.warn(`returned; ${lb.description} had not yet seen it UP after ${confirmMs / 1000}s (its own health checks decide)`);
     return;
@@ -101,5 +81,5 @@ export async function returnHost(
     ctx.deps.journal.drained(run.target);
     throw new Error(`${lb.description} did not see ${run.target.name} healthy within ${confirmMs / 1000}s of its return; drained it again`);
   }
-  phase.detail(up === null ? `returned to ${lb.description} (it cannot report health)` : `returned; ${lb.description} sees it UP after ${clock.now() - start} ms`);
+  phase.detail(up === null ? `returned to ${lb.description} (it cannot report health)` : `returned; ${lb.description} sees it UP after ${seen.waitedMs} ms`);
 }

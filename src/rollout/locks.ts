@@ -1,6 +1,8 @@
 import { lockAcquire, lockRelease } from '../remote/commands';
 import type { Remote } from '../remote/runner';
 import type { Clock } from '../runtime/clock';
+import { poll } from '../runtime/poll';
+import type { ExecResult } from '../transport/remote-shell';
 import type { Settings } from '../settings/settings';
 
 /**
@@ -23,6 +25,11 @@ function parseInfo(text: string, prefix = ''): LockHolder {
   return { owner: get('owner') || 'unknown', since: Number(get('since')) * 1000 };
 }
 
+function heldBy(name: string, stdout: string): string {
+  const holder = parseInfo(stdout);
+  return `${name} is held by ${holder.owner} since ${new Date(holder.since).toISOString()}`;
+}
+
 /** A lock held by another run past the wait. */
 export class LockedError extends Error {}
 
@@ -40,29 +47,23 @@ export async function acquireLock(
   signal: AbortSignal,
   progress: (line: string) => void,
 ): Promise<{ note: string; waitedMs: number }> {
-  const start = clock.now();
-  let waitedMs = 0;
-  let announced = false;
-  for (;;) {
-    const cmd = lockAcquire(name, owner, ttlSeconds, 15_000);
-    const result = await remote.run(cmd);
-    if (result.code === 0) {
-      if (!/^stale=1$/m.test(result.stdout)) return { note: '', waitedMs };
-      const was = parseInfo(result.stdout, 'was\\.');
-      return { note: `took over an expired lock of ${was.owner} (since ${new Date(was.since).toISOString()})`, waitedMs };
+  let refusedAt: number | null = null;
+  const look = async (): Promise<ExecResult> => {
+    const result = await remote.run(lockAcquire(name, owner, ttlSeconds, 15_000));
+    if (result.code === 75 && refusedAt === null) {
+      refusedAt = clock.now();
+      progress(`waiting for the lock: ${heldBy(name, result.stdout)}`);
     }
-    if (result.code !== 75) throw new Error(`could not take the lock ${name}: exit ${result.code ?? result.signal}: ${result.stderr.trim()}`);
-    const holder = parseInfo(result.stdout);
-    const held = `${name} is held by ${holder.owner} since ${new Date(holder.since).toISOString()}`;
-    if (clock.now() - start >= waitMs) throw new LockedError(`${held}; waited ${Math.round(waitMs / 1000)}s (lock-wait). Another rollout is changing this fleet.`);
-    if (!announced) {
-      progress(`waiting for the lock: ${held}`);
-      announced = true;
-    }
-    const before = clock.now();
-    await clock.sleep(1000, signal);
-    waitedMs += clock.now() - before;
-  }
+    return result;
+  };
+  const seen = await poll({ clock, signal, timeoutMs: waitMs, intervalMs: 1000 }, look, (result) => result.code !== 75);
+  const result = seen.value;
+  if (!seen.done) throw new LockedError(`${heldBy(name, result.stdout)}; waited ${Math.round(waitMs / 1000)}s (lock-wait). Another rollout is changing this fleet.`);
+  if (result.code !== 0) throw new Error(`could not take the lock ${name}: exit ${result.code ?? result.signal}: ${result.stderr.trim()}`);
+  const waitedMs = refusedAt === null ? 0 : clock.now() - refusedAt;
+  if (!/^stale=1$/m.test(result.stdout)) return { note: '', waitedMs };
+  const was = parseInfo(result.stdout, 'was\\.');
+  return { note: `took over an expired lock of ${was.owner} (since ${new Date(was.since).toISOString()})`, waitedMs };
 }
 
 /** Releases the lock if this owner still holds it; never throws (the lock expires anyway). */

@@ -1,4 +1,5 @@
 import { Remote } from '../remote/runner';
+import { poll } from '../runtime/poll';
 import type { Settings } from '../settings/settings';
 import type { SshTarget } from '../transport/target';
 import type { RolloutDeps } from './context';
@@ -46,8 +47,7 @@ export async function reconcile(
         const ok = await healthy(await remoteFor(host), settings, deps.clock);
         if (!ok) throw new Error(`${settings.service} is not healthy`);
         await lb.undrain(host);
-        const start = deps.clock.now();
-        while ((await lb.isUp(host)) === false && deps.clock.now() - start < CONFIRM_MS) await deps.clock.sleep(250);
+        await poll({ clock: deps.clock, timeoutMs: CONFIRM_MS, intervalMs: 250 }, () => lb.isUp(host), (up) => up !== false);
         result.returned.push(host.name);
       } catch (err) {
         result.leftDrained.push(`${host.name}: ${(err as Error).message}`);
