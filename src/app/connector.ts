@@ -1,6 +1,6 @@
 import type { Settings } from '../settings/settings';
 import { KnownHosts } from '../transport/known-hosts';
-import type { Connector } from '../transport/remote-shell';
+import type { Connector } from '../transport/connection';
 import { SshConnector } from '../transport/ssh-connector';
 
 /** Keepalive probe interval: three missed probes (15 s) end a dead connection. */

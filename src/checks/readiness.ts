@@ -1,5 +1,6 @@
-import { httpStatus, userCommand } from '../remote/commands';
-import { failureOf, type Remote } from '../remote/runner';
+import { userCommand } from '../remote/commands/exec';
+import { httpStatus } from '../remote/commands/traffic';
+import { failureOf, type RemoteHost } from '../remote/remote-host';
 import type { Clock } from '../runtime/clock';
 import { poll } from '../runtime/poll';
 
@@ -21,7 +22,7 @@ export interface ReadinessResult {
 const is2xx = (code: string): boolean => /^2\d\d$/.test(code);
 
 /** Requests the readiness URL until `successes` 2xx in a row; throws with the last answers at the deadline. */
-async function waitForUrl(remote: Remote, url: string, options: ReadinessOptions, clock: Clock, signal: AbortSignal, progress: (line: string) => void): Promise<string> {
+async function waitForUrl(remote: RemoteHost, url: string, options: ReadinessOptions, clock: Clock, signal: AbortSignal, progress: (line: string) => void): Promise<string> {
   const requestTimeout = Math.min(5000, Math.max(1000, options.intervalMs * 4));
   let attempts = 0;
   let last = '';
@@ -45,7 +46,7 @@ async function waitForUrl(remote: Remote, url: string, options: ReadinessOptions
 }
 
 /** Runs one dependency check until it passes; throws with its last failure at the deadline (`since` + timeout). */
-async function waitForCheck(remote: Remote, check: string, index: number, options: ReadinessOptions, since: number, clock: Clock, signal: AbortSignal): Promise<void> {
+async function waitForCheck(remote: RemoteHost, check: string, index: number, options: ReadinessOptions, since: number, clock: Clock, signal: AbortSignal): Promise<void> {
   const deadline = since + options.timeoutMs;
   const look = async (): Promise<string | undefined> => {
     signal.throwIfAborted();
@@ -62,7 +63,7 @@ async function waitForCheck(remote: Remote, check: string, index: number, option
  * the streak, so a flapping service is not called ready.
  */
 export async function waitReady(
-  remote: Remote,
+  remote: RemoteHost,
   options: ReadinessOptions,
   clock: Clock,
   signal: AbortSignal,

@@ -1,6 +1,7 @@
-import { haproxyApi, haproxySession, lockName } from '../remote/commands';
-import type { RemoteSession } from '../transport/remote-shell';
-import type { Remote } from '../remote/runner';
+import { haproxyApi, haproxySession } from '../remote/commands/haproxy';
+import { poolLock } from '../remote/commands/locks';
+import type { CommandStream } from '../transport/connection';
+import type { RemoteHost } from '../remote/remote-host';
 import type { SshTarget } from '../transport/target';
 import type { LoadBalancer, ServerCounters } from './load-balancer';
 
@@ -35,16 +36,16 @@ export class HaproxyLb implements LoadBalancer {
   readonly lock: LoadBalancer['lock'];
 
   constructor(
-    private readonly remote: Remote,
+    private readonly remote: RemoteHost,
     private readonly socket: string,
     private readonly backend: string,
     private readonly timeoutMs: number,
   ) {
-    this.description = `haproxy backend ${backend} via ${remote.shell.target.user}@${remote.shell.target.host}`;
-    this.lock = { remote, name: lockName('lb', `haproxy.${backend}`) };
+    this.description = `haproxy backend ${backend} via ${remote.connection.target.user}@${remote.connection.target.host}`;
+    this.lock = { remote, ...poolLock(`haproxy.${backend}`, this.description) };
   }
 
-  private session: RemoteSession | undefined;
+  private session: CommandStream | undefined;
   /** False once a session could not be had: every question then takes its own command. */
   private sessions = true;
 
@@ -69,8 +70,8 @@ export class HaproxyLb implements LoadBalancer {
     return this.remote.check(haproxyApi(this.socket, command, this.timeoutMs));
   }
 
-  private async openSession(): Promise<RemoteSession> {
-    const session = await this.remote.session(haproxySession(this.socket, SESSION_MAX_MS));
+  private async openSession(): Promise<CommandStream> {
+    const session = await this.remote.stream(haproxySession(this.socket, SESSION_MAX_MS));
     session.write('prompt\n');
     await session.readUntil('> ', this.timeoutMs);
     return session;

@@ -1,7 +1,7 @@
 import type { ErrorSource } from '../checks/sources/error-source';
 import type { UnitInfo } from '../inspect/unit-info';
 import type { LoadBalancer, ServerCounters } from '../lb/load-balancer';
-import type { Remote } from '../remote/runner';
+import type { RemoteHost } from '../remote/remote-host';
 import type { HostReport } from '../report/report';
 import type { Clock } from '../runtime/clock';
 import type { Journal } from './journal';
@@ -9,7 +9,7 @@ import type { LocalShell } from '../runtime/local-shell';
 import type { Log } from '../runtime/log';
 import type { Settings } from '../settings/settings';
 import type { StrategyChoice } from '../strategies/choose';
-import type { Connector } from '../transport/remote-shell';
+import type { Connector } from '../transport/connection';
 import type { SshTarget } from '../transport/target';
 
 /** Every side effect the rollout uses, passed in so tests can substitute each one. */
@@ -31,7 +31,7 @@ export interface RolloutDeps {
 export interface HostRun {
   target: SshTarget;
   report: HostReport;
-  remote?: Remote;
+  remote?: RemoteHost;
   unit?: UnitInfo;
   choice?: StrategyChoice;
   /** True while this run has the host out of the load balancer. */
@@ -43,7 +43,7 @@ export interface HostRun {
   /** Where the watch phase counts errors; marked before the drain or, without one, the change. */
   errorSource?: ErrorSource;
   /** Locks this run holds on the host itself, released at the end of the host's turn. */
-  locks: { remote: Remote; name: string }[];
+  locks: { remote: RemoteHost; name: string }[];
 }
 
 /** What the per-host flow needs besides the host. */

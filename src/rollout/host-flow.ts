@@ -5,7 +5,7 @@ import { reload } from '../strategies/reload';
 import { restart } from '../strategies/restart';
 import type { FlowContext, HostRun } from './context';
 import { drainHost, returnHost } from './drain';
-import { lockName } from '../remote/commands';
+import { hostLock } from '../remote/commands/locks';
 import { acquireLock, lockTtlSeconds } from './locks';
 import { runPhase, skipPhase } from './phase';
 
@@ -34,11 +34,11 @@ export async function rollHost(run: HostRun, ctx: FlowContext): Promise<void> {
   };
 
   await runPhase(clock, report, 'lock', async (phase) => {
-    const name = lockName('host', 'host');
-    const { note, waitedMs } = await acquireLock(remote, name, deps.owner, lockTtlSeconds(settings), settings.lockWaitMs, clock, signal, progress);
+    const lock = hostLock(run.target.name);
+    const { note, waitedMs } = await acquireLock(remote, lock, { owner: deps.owner, ttlSeconds: lockTtlSeconds(settings), waitMs: settings.lockWaitMs, clock, signal, progress });
     phase.addWait(waitedMs);
-    run.locks.push({ remote, name });
-    deps.journal.locked(run.target, name);
+    run.locks.push({ remote, name: lock.name });
+    deps.journal.locked(run.target, lock.name);
     phase.detail(note || `locked for ${deps.owner}`);
     if (note) phase.warn(note);
   });

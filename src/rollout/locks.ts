@@ -1,8 +1,8 @@
-import { lockAcquire, lockRelease } from '../remote/commands';
-import type { Remote } from '../remote/runner';
+import { lockAcquire, lockRelease, type LockId } from '../remote/commands/locks';
+import type { RemoteHost } from '../remote/remote-host';
 import type { Clock } from '../runtime/clock';
 import { poll } from '../runtime/poll';
-import type { ExecResult } from '../transport/remote-shell';
+import type { ExecResult } from '../transport/connection';
 import type { Settings } from '../settings/settings';
 
 /**
@@ -15,6 +15,9 @@ export function lockTtlSeconds(settings: Settings): number {
   return Math.ceil((2 * host) / 1000);
 }
 
+/** A lock command waits up to 10 s for the guard (flock -w 10) and then runs in milliseconds. */
+const LOCK_COMMAND_MS = 15_000;
+
 export interface LockHolder {
   owner: string;
   since: number;
@@ -25,41 +28,43 @@ function parseInfo(text: string, prefix = ''): LockHolder {
   return { owner: get('owner') || 'unknown', since: Number(get('since')) * 1000 };
 }
 
-function heldBy(name: string, stdout: string): string {
+function heldBy(lock: LockId, stdout: string): string {
   const holder = parseInfo(stdout);
-  return `${name} is held by ${holder.owner} since ${new Date(holder.since).toISOString()}`;
+  return `the lock on ${lock.label} is held by ${holder.owner} since ${new Date(holder.since).toISOString()}`;
 }
 
 /** A lock held by another run past the wait. */
 export class LockedError extends Error {}
 
+/** Who takes a lock, for how long, and how long to wait for another run to let go of it. */
+export interface LockRequest {
+  owner: string;
+  ttlSeconds: number;
+  waitMs: number;
+  clock: Clock;
+  signal: AbortSignal;
+  progress: (line: string) => void;
+}
+
 /**
  * Takes the lock, waiting up to `waitMs` for another run to release it. Returns a note when an
  * expired lock of a crashed run was taken over, and how long it waited for another holder.
  */
-export async function acquireLock(
-  remote: Remote,
-  name: string,
-  owner: string,
-  ttlSeconds: number,
-  waitMs: number,
-  clock: Clock,
-  signal: AbortSignal,
-  progress: (line: string) => void,
-): Promise<{ note: string; waitedMs: number }> {
+export async function acquireLock(remote: RemoteHost, lock: LockId, request: LockRequest): Promise<{ note: string; waitedMs: number }> {
+  const { clock, waitMs } = request;
   let refusedAt: number | null = null;
   const look = async (): Promise<ExecResult> => {
-    const result = await remote.run(lockAcquire(name, owner, ttlSeconds, 15_000));
+    const result = await remote.run(lockAcquire(lock.name, request.owner, request.ttlSeconds, LOCK_COMMAND_MS));
     if (result.code === 75 && refusedAt === null) {
       refusedAt = clock.now();
-      progress(`waiting for the lock: ${heldBy(name, result.stdout)}`);
+      request.progress(`waiting for the lock: ${heldBy(lock, result.stdout)}`);
     }
     return result;
   };
-  const seen = await poll({ clock, signal, timeoutMs: waitMs, intervalMs: 1000 }, look, (result) => result.code !== 75);
+  const seen = await poll({ clock, signal: request.signal, timeoutMs: waitMs, intervalMs: 1000 }, look, (result) => result.code !== 75);
   const result = seen.value;
-  if (!seen.done) throw new LockedError(`${heldBy(name, result.stdout)}; waited ${Math.round(waitMs / 1000)}s (lock-wait). Another rollout is changing this fleet.`);
-  if (result.code !== 0) throw new Error(`could not take the lock ${name}: exit ${result.code ?? result.signal}: ${result.stderr.trim()}`);
+  if (!seen.done) throw new LockedError(`${heldBy(lock, result.stdout)}; waited ${Math.round(waitMs / 1000)}s (lock-wait). Another rollout is changing this fleet.`);
+  if (result.code !== 0) throw new Error(`could not take the lock on ${lock.label}: exit ${result.code ?? result.signal}: ${result.stderr.trim()}`);
   const waitedMs = refusedAt === null ? 0 : clock.now() - refusedAt;
   if (!/^stale=1$/m.test(result.stdout)) return { note: '', waitedMs };
   const was = parseInfo(result.stdout, 'was\\.');
@@ -67,6 +72,6 @@ export async function acquireLock(
 }
 
 /** Releases the lock if this owner still holds it; never throws (the lock expires anyway). */
-export async function releaseLock(remote: Remote, name: string, owner: string): Promise<void> {
-  await remote.run(lockRelease(name, owner, 15_000)).catch(() => undefined);
+export async function releaseLock(remote: RemoteHost, name: string, owner: string): Promise<void> {
+  await remote.run(lockRelease(name, owner, LOCK_COMMAND_MS)).catch(() => undefined);
 }

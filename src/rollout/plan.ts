@@ -1,5 +1,8 @@
-import { httpStatus, nginxReload, systemctlTimed, userCommand } from '../remote/commands';
-import type { Remote } from '../remote/runner';
+import { userCommand } from '../remote/commands/exec';
+import { nginxReload } from '../remote/commands/nginx';
+import { systemctlTimed } from '../remote/commands/systemd';
+import { httpStatus } from '../remote/commands/traffic';
+import type { RemoteHost } from '../remote/remote-host';
 import type { Settings } from '../settings/settings';
 import type { HostRun } from './context';
 
@@ -12,7 +15,7 @@ const s = (ms: number): string => `${ms / 1000}s`;
 export function planLines(settings: Settings, runs: HostRun[], lbDescription: string | null): string[] {
   const t = settings.ssh.commandTimeoutMs;
   const lines = [`Plan: ${runs.length} host${runs.length === 1 ? '' : 's'} in this order, one at a time; strategy ${settings.strategy}; service ${settings.service}${lbDescription ? `; load balancer: ${lbDescription}` : ''}.`];
-  const cmd = (remote: Remote, c: Parameters<Remote['line']>[0]): string => `      $ ${remote.line(c)}`;
+  const cmd = (remote: RemoteHost, c: Parameters<RemoteHost['line']>[0]): string => `      $ ${remote.line(c)}`;
   for (const run of runs) {
     const { remote, choice } = run;
     if (!remote || !choice) continue;

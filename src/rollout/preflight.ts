@@ -1,7 +1,9 @@
 import { stopFindings } from '../inspect/findings';
 import { parseUnitInfo } from '../inspect/unit-info';
-import { inspectUnit, logMark, userCommand } from '../remote/commands';
-import { failureOf, Remote } from '../remote/runner';
+import { logMark } from '../remote/commands/log-file';
+import { userCommand } from '../remote/commands/exec';
+import { inspectUnit } from '../remote/commands/systemd';
+import { failureOf, RemoteHost } from '../remote/remote-host';
 import { chooseStrategy } from '../strategies/choose';
 import { describeTarget } from '../transport/target';
 import type { FlowContext, HostRun } from './context';
@@ -19,7 +21,7 @@ export async function preflightHost(run: HostRun, ctx: FlowContext): Promise<voi
 
   const remote = await runPhase(clock, report, 'connect', async (phase) => {
     const started = clock.now();
-    const remote = new Remote(await deps.connector.connect(run.target), settings.ssh.sudo, (text) => log.debug(text));
+    const remote = new RemoteHost(await deps.connector.connect(run.target), settings.ssh.sudo, (text) => log.debug(text));
     phase.detail(`${describeTarget(run.target)} in ${clock.now() - started} ms`);
     return remote;
   });

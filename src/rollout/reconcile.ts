@@ -1,4 +1,4 @@
-import { Remote } from '../remote/runner';
+import { RemoteHost } from '../remote/remote-host';
 import { poll } from '../runtime/poll';
 import type { Settings } from '../settings/settings';
 import type { SshTarget } from '../transport/target';
@@ -28,12 +28,12 @@ export async function reconcile(
   journal: { owner: string; drained: SshTarget[]; locks: { target: SshTarget; name: string }[] },
 ): Promise<Reconciliation> {
   const result: Reconciliation = { returned: [], leftDrained: [], locksReleased: 0 };
-  const remotes = new Map<string, Remote>();
-  const remoteFor = async (target: SshTarget): Promise<Remote> => {
+  const remotes = new Map<string, RemoteHost>();
+  const remoteFor = async (target: SshTarget): Promise<RemoteHost> => {
     const key = `${target.host}:${target.port}`;
     let remote = remotes.get(key);
     if (!remote) {
-      remote = new Remote(await deps.connector.connect(target), settings.ssh.sudo);
+      remote = new RemoteHost(await deps.connector.connect(target), settings.ssh.sudo);
       remotes.set(key, remote);
     }
     return remote;

@@ -1,6 +1,7 @@
 import { waitReady } from '../checks/readiness';
-import { journalSince, systemctl, unitState, userCommand } from '../remote/commands';
-import type { Remote } from '../remote/runner';
+import { userCommand } from '../remote/commands/exec';
+import { journalSince, systemctl, unitState } from '../remote/commands/systemd';
+import type { RemoteHost } from '../remote/remote-host';
 import type { Clock } from '../runtime/clock';
 import type { Settings } from '../settings/settings';
 import type { FlowContext, HostRun } from './context';
@@ -13,7 +14,7 @@ const PROBE_TIMEOUT_MS = 5000;
 const CANCELLED_RETURN_MS = 3000;
 
 /** The unit is active and, when a readiness URL is set, it answers 2xx again. */
-export async function healthy(remote: Remote, settings: Settings, clock: Clock): Promise<boolean> {
+export async function healthy(remote: RemoteHost, settings: Settings, clock: Clock): Promise<boolean> {
   const calm = new AbortController().signal;
   try {
     const state = await remote.check(unitState(settings.service, settings.ssh.commandTimeoutMs));

@@ -21,7 +21,7 @@ export interface RolloutResult {
 async function releaseLocks(run: HostRun, deps: RolloutDeps): Promise<void> {
   for (const lock of run.locks.splice(0).reverse()) {
     await releaseLock(lock.remote, lock.name, deps.owner);
-    deps.journal.unlocked(lock.remote.shell.target, lock.name);
+    deps.journal.unlocked(lock.remote.connection.target, lock.name);
   }
 }
 
@@ -74,10 +74,11 @@ export async function rollout(settings: Settings, deps: RolloutDeps): Promise<Ro
         // preflight, and held to the end of the run: a round trip per run, not two per host.
         if (lb.lock) {
           const { remote, name } = lb.lock;
-          const ttl = lockTtlSeconds(settings) * settings.hosts.length;
-          const { note } = await acquireLock(remote, name, deps.owner, ttl, settings.lockWaitMs, clock, deps.signal, (line) => log.info(`load balancer: ${line}`));
+          const ttlSeconds = lockTtlSeconds(settings) * settings.hosts.length;
+          const progress = (line: string): void => log.info(`load balancer: ${line}`);
+          const { note } = await acquireLock(remote, lb.lock, { owner: deps.owner, ttlSeconds, waitMs: settings.lockWaitMs, clock, signal: deps.signal, progress });
           ctx.lbLocked = true;
-          deps.journal.locked(remote.shell.target, name);
+          deps.journal.locked(remote.connection.target, name);
           if (note) log.warning(`load balancer lock: ${note}`);
         }
         if (lb.counters && settings.check.source === 'haproxy') {
@@ -146,7 +147,7 @@ export async function rollout(settings: Settings, deps: RolloutDeps): Promise<Ro
     const held = (lb as LoadBalancer | null)?.lock;
     if (held && ctx.lbLocked) {
       await releaseLock(held.remote, held.name, deps.owner);
-      deps.journal.unlocked(held.remote.shell.target, held.name);
+      deps.journal.unlocked(held.remote.connection.target, held.name);
     }
     await Promise.allSettled([...runs.map((r) => r.remote?.close()), (lb as LoadBalancer | null)?.close()]);
     for (const run of runs) {

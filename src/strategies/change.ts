@@ -1,11 +1,11 @@
 import type { UnitInfo } from '../inspect/unit-info';
-import type { Remote } from '../remote/runner';
+import type { RemoteHost } from '../remote/remote-host';
 import type { Clock } from '../runtime/clock';
 import type { Settings } from '../settings/settings';
 
 /** What a change step needs: the host, what inspect found, and the rollout's clock and signal. */
 export interface ChangeContext {
-  remote: Remote;
+  remote: RemoteHost;
   settings: Settings;
   unit: UnitInfo;
   clock: Clock;

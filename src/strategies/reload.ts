@@ -1,5 +1,6 @@
-import { nginxReload, serviceMs, systemctlTimed, unitState } from '../remote/commands';
-import { failureOf, RemoteCommandError } from '../remote/runner';
+import { nginxReload } from '../remote/commands/nginx';
+import { serviceMs, systemctlTimed, unitState } from '../remote/commands/systemd';
+import { failureOf, RemoteCommandError } from '../remote/remote-host';
 import { EFFECT_TIMEOUT_MS, type ChangeContext } from './change';
 
 /** nginx's processes at one moment. */

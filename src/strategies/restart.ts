@@ -1,4 +1,4 @@
-import { serviceMs, systemctlTimed, unitState } from '../remote/commands';
+import { serviceMs, systemctlTimed, unitState } from '../remote/commands/systemd';
 import { poll } from '../runtime/poll';
 import { EFFECT_POLL_MS, EFFECT_TIMEOUT_MS, type ChangeContext } from './change';
 

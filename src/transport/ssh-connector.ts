@@ -3,7 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { NodeSSH } from 'node-ssh';
 import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import { KnownHosts, type HostKeyVerdict } from './known-hosts';
-import { TransportError, type Connector, type ExecResult, type RemoteSession, type RemoteShell } from './remote-shell';
+import { TransportError, type Connector, type ExecResult, type CommandStream, type Connection } from './connection';
 import { describeTarget, knownHostsKey, type SshTarget } from './target';
 
 export type HostKeyPolicy = { mode: 'strict'; knownHosts: KnownHosts } | { mode: 'off' };
@@ -52,7 +52,7 @@ function classify(target: SshTarget, err: unknown): TransportError {
 export class SshConnector implements Connector {
   constructor(private readonly options: SshOptions) {}
 
-  async connect(target: SshTarget): Promise<RemoteShell> {
+  async connect(target: SshTarget): Promise<Connection> {
     const ssh = new NodeSSH();
     const policy = this.options.hostKeys;
     let rejected: Exclude<HostKeyVerdict, { ok: true }> | undefined;
@@ -98,11 +98,11 @@ export class SshConnector implements Connector {
     }
     const client = ssh.connection;
     if (!client) throw new TransportError('unreachable', `Cannot connect to ${target.name}: no connection after handshake.`);
-    return new SshShell(target, ssh, client);
+    return new SshConnection(target, ssh, client);
   }
 }
 
-class SshShell implements RemoteShell {
+class SshConnection implements Connection {
   private closed: Error | undefined;
   private readonly pending = new Set<(reason: Error) => void>();
 
@@ -176,10 +176,10 @@ class SshShell implements RemoteShell {
     });
   }
 
-  session(command: string): Promise<RemoteSession> {
-    return new Promise<RemoteSession>((resolve, reject) => {
+  stream(command: string): Promise<CommandStream> {
+    return new Promise<CommandStream>((resolve, reject) => {
       if (this.closed) return reject(this.closed);
-      this.client.exec(command, (err, ch) => (err ? reject(err) : resolve(new SshSession(ch))));
+      this.client.exec(command, (err, ch) => (err ? reject(err) : resolve(new SshCommandStream(ch))));
     });
   }
 
@@ -188,7 +188,7 @@ class SshShell implements RemoteShell {
   }
 }
 
-class SshSession implements RemoteSession {
+class SshCommandStream implements CommandStream {
   private readonly buffers = { stdout: '', stderr: '' };
   private ended = false;
   private readonly waiters = new Set<() => void>();

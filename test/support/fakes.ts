@@ -3,8 +3,8 @@ import type { Clock } from '../../src/runtime/clock';
 import type { Journal } from '../../src/rollout/journal';
 import type { LocalShell } from '../../src/runtime/local-shell';
 import type { Log } from '../../src/runtime/log';
-import type { Connector, ExecResult, RemoteShell } from '../../src/transport/remote-shell';
-import { TransportError } from '../../src/transport/remote-shell';
+import type { Connector, ExecResult, Connection } from '../../src/transport/connection';
+import { TransportError } from '../../src/transport/connection';
 import type { SshTarget } from '../../src/transport/target';
 
 /** A clock whose sleeps pass instantly and move time forward. */
@@ -80,7 +80,7 @@ function ok(stdout = '', code = 0, stderr = ''): ExecResult {
 }
 
 /** Answers the product's remote commands from a FakeHost's state, by recognising each builder's script. */
-export class FakeShell implements RemoteShell {
+export class FakeShell implements Connection {
   constructor(
     readonly target: SshTarget,
     private readonly host: FakeHost,
@@ -173,7 +173,7 @@ export class FakeShell implements RemoteShell {
     return ok('', 127, `FakeShell does not know this command: ${line.slice(0, 200)}`);
   }
 
-  async session(): Promise<never> {
+  async stream(): Promise<never> {
     throw new Error('FakeShell has no sessions');
   }
 
@@ -193,7 +193,7 @@ export class FakeConnector implements Connector {
     return h;
   }
 
-  async connect(target: SshTarget): Promise<RemoteShell> {
+  async connect(target: SshTarget): Promise<Connection> {
     this.connects.push(target.name);
     const h = this.host(target.name);
     if (h.connectError) throw h.connectError;

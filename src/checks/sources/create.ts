@@ -1,5 +1,5 @@
 import type { LoadBalancer, ServerCounters } from '../../lb/load-balancer';
-import type { Remote } from '../../remote/runner';
+import type { RemoteHost } from '../../remote/remote-host';
 import type { Settings } from '../../settings/settings';
 import type { SshTarget } from '../../transport/target';
 import { AccessLogSource } from './access-log';
@@ -18,7 +18,7 @@ export function ignoredPaths(settings: Settings): Set<string> {
 export function createErrorSource(
   settings: Settings,
   host: SshTarget,
-  remote: Remote,
+  remote: RemoteHost,
   lb: LoadBalancer | null,
   preflightCounters: { at: number; counters: ServerCounters } | null,
   now: () => number,
