@@ -1,4 +1,4 @@
-import { userCommand } from '../remote/commands/exec';
+import { userCommand, type RemoteCommand } from '../remote/commands/exec';
 import { httpStatus } from '../remote/commands/traffic';
 import { failureOf, type RemoteHost } from '../remote/remote-host';
 import type { Clock } from '../runtime/clock';
@@ -21,16 +21,20 @@ export interface ReadinessResult {
 
 const is2xx = (code: string): boolean => /^2\d\d$/.test(code);
 
+/** One request to the readiness URL from the host, given a few intervals to answer (1 to 5 s). */
+export function readinessProbe(url: string, intervalMs: number): RemoteCommand {
+  return httpStatus(url, Math.min(5000, Math.max(1000, intervalMs * 4)));
+}
+
 /** Requests the readiness URL until `successes` 2xx in a row; throws with the last answers at the deadline. */
 async function waitForUrl(remote: RemoteHost, url: string, options: ReadinessOptions, clock: Clock, signal: AbortSignal, progress: (line: string) => void): Promise<string> {
-  const requestTimeout = Math.min(5000, Math.max(1000, options.intervalMs * 4));
   let attempts = 0;
   let last = '';
   let streak = 0;
   const look = async (): Promise<number> => {
     signal.throwIfAborted();
     attempts += 1;
-    const cmd = httpStatus(url, requestTimeout);
+    const cmd = readinessProbe(url, options.intervalMs);
     const result = await remote.run(cmd);
     const code = result.stdout.trim();
     if (result.code === 0 && is2xx(code)) return (streak += 1);

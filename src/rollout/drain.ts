@@ -1,7 +1,8 @@
 import { hostInFlight } from '../checks/inflight';
 import { poll } from '../runtime/poll';
 import type { LoadBalancer } from '../lb/load-balancer';
-import type { FlowContext, HostRun } from './context';
+import type { FlowContext } from './context';
+import type { HostRun } from './host-run';
 import type { PhaseHandle } from './phase';
 
 /** How often the drain wait and the return look again. */
@@ -29,9 +30,7 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
     guard = `${others} other healthy server${others === 1 ? '' : 's'} in rotation (min-healthy ${min})`;
   }
 
-  await lb.drain(target);
-  run.drained = true;
-  deps.journal.drained(target);
+  await ctx.rotation.drain(target);
 
   const remote = run.remote;
   if (!remote) throw new Error('no connection to the host');
@@ -65,9 +64,7 @@ export async function returnHost(
 ): Promise<void> {
   // No cancel signal: the return must finish even in a cancelled run, it is how a drained host gets back.
   const { clock } = ctx.deps;
-  await lb.undrain(run.target);
-  run.drained = false;
-  ctx.deps.journal.returned(run.target);
+  await ctx.rotation.undrain(run.target);
   const seen = await phase.waiting(() => poll({ clock, timeoutMs: confirmMs, intervalMs: POLL_MS }, () => lb.isUp(run.target), (state) => state !== false));
   const up = seen.value;
   if (up === false && unconfirmed === 'leave') {
@@ -76,9 +73,7 @@ export async function returnHost(
   }
   if (up === false) {
     // It passed readiness, but the load balancer disagrees: do not leave it half in.
-    await lb.drain(run.target);
-    run.drained = true;
-    ctx.deps.journal.drained(run.target);
+    await ctx.rotation.drain(run.target);
     throw new Error(`${lb.description} did not see ${run.target.name} healthy within ${confirmMs / 1000}s of its return; drained it again`);
   }
   phase.detail(up === null ? `returned to ${lb.description} (it cannot report health)` : `returned; ${lb.description} sees it UP after ${seen.waitedMs} ms`);

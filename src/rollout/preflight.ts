@@ -1,13 +1,78 @@
+import { createErrorCheck } from '../checks/error-check';
 import { stopFindings } from '../inspect/findings';
-import { parseUnitInfo } from '../inspect/unit-info';
+import { parseUnitInfo, type UnitInfo } from '../inspect/unit-info';
 import { logMark } from '../remote/commands/log-file';
-import { userCommand } from '../remote/commands/exec';
 import { inspectUnit } from '../remote/commands/systemd';
+import { userCommand } from '../remote/commands/exec';
 import { failureOf, RemoteHost } from '../remote/remote-host';
-import { chooseStrategy } from '../strategies/choose';
+import { chooseStrategy, type StrategyChoice } from '../strategies/choose';
 import { describeTarget } from '../transport/target';
-import type { FlowContext, HostRun } from './context';
-import { runPhase, skipPhase } from './phase';
+import { mapBounded } from './bounded';
+import type { FlowContext } from './context';
+import { asPhaseError, type FleetRun } from './fleet-run';
+import type { HostRun } from './host-run';
+import { acquireLock, LockedError, lockTtlSeconds } from './locks';
+import { runPhase, skipPhase, type PhaseHandle } from './phase';
+
+/** The unit as inspect found it must be one this run can act on; throws why not. */
+function checkUnit(unit: UnitInfo, run: HostRun, ctx: FlowContext): void {
+  const { settings } = ctx;
+  if (unit.loadState !== 'loaded') {
+    throw new Error(`unit ${settings.service} is ${unit.loadState || 'unknown'} on this host (check the service input)`);
+  }
+  if (unit.uid !== 0 && !settings.ssh.sudo) {
+    throw new Error(`connected as uid ${unit.uid} (${run.target.user}), and systemctl needs root: set sudo: true (passwordless sudo) or connect as root`);
+  }
+  if (unit.activeState !== 'active') {
+    throw new Error(`${unit.id} is ${unit.activeState}/${unit.subState} before any change; fix the host first`);
+  }
+}
+
+/** What the checks will need on the host: curl, and a readable access log. */
+async function checkTools(remote: RemoteHost, unit: UnitInfo, ctx: FlowContext): Promise<void> {
+  const { settings } = ctx;
+  const needsCurl = settings.readiness.url !== null || settings.check.source === 'probe' || settings.drain.stubStatusUrl !== null;
+  if (needsCurl && !unit.hasCurl) throw new Error('curl is not installed on the host; readiness and probe checks run it there');
+  if (settings.check.windowMs > 0 && settings.check.source === 'access-log') {
+    const mark = await remote.run(logMark(settings.check.accessLog, settings.ssh.commandTimeoutMs));
+    if (mark.code !== 0 || !/^\d+ \d+ /.test(mark.stdout)) {
+      throw new Error(`the access log ${settings.check.accessLog} cannot be read on this host (set access-log, or another check-source): ${mark.stderr.trim()}`);
+    }
+  }
+}
+
+/** Pattern C findings and the strategy's own warnings: refused, or said once in the log and the report. */
+function warnAbout(unit: UnitInfo, choice: StrategyChoice, run: HostRun, ctx: FlowContext, phase: PhaseHandle): void {
+  const { settings, deps } = ctx;
+  const findings = choice.action === 'restart' ? stopFindings(unit, settings.drain.timeoutMs) : [];
+  if (findings.length && settings.unitWarnings === 'refuse') {
+    throw new Error(`unit-warnings is refuse: ${findings.map((f) => `${f.message} Fix with \`systemctl edit ${unit.id}\`: ${f.dropIn.replace(/\n/g, ' ')}`).join(' ')}`);
+  }
+  for (const f of findings) {
+    run.warnings.push(f.message);
+    deps.log.warning(`${run.name}: ${f.message}\nFix with \`systemctl edit ${unit.id}\` and this drop-in:\n${f.dropIn}`);
+  }
+  for (const w of choice.warnings) {
+    run.warnings.push(w);
+    deps.log.warning(`${run.name}: ${w}`);
+  }
+  if (findings.length || choice.warnings.length) phase.warn(`${findings.length + choice.warnings.length} warning(s)`);
+}
+
+/** inspect: what the unit is, whether this run can act on it, and what "change" will mean here. */
+async function inspectHost(run: HostRun, remote: RemoteHost, ctx: FlowContext, phase: PhaseHandle): Promise<void> {
+  const { settings } = ctx;
+  const unit = parseUnitInfo(await remote.check(inspectUnit(settings.service, settings.ssh.commandTimeoutMs)));
+  run.unit = unit;
+  checkUnit(unit, run, ctx);
+  const decision = chooseStrategy(settings, unit);
+  if (!decision.ok) throw new Error(decision.refusal);
+  const choice = decision.choice;
+  run.choice = choice;
+  await checkTools(remote, unit, ctx);
+  phase.detail(`${unit.id} ${unit.activeState}, CanReload=${unit.canReload ? 'yes' : 'no'}${unit.triggeredBy.length ? `, TriggeredBy=${unit.triggeredBy.join(' ')}` : ''} → ${choice.label}: ${choice.reason}`);
+  warnAbout(unit, choice, run, ctx, phase);
+}
 
 /**
  * connect → inspect → validate on one host, changing nothing. Run for every host before the first
@@ -16,70 +81,83 @@ import { runPhase, skipPhase } from './phase';
 export async function preflightHost(run: HostRun, ctx: FlowContext): Promise<void> {
   const { settings, deps } = ctx;
   const { clock, log } = deps;
-  const timeout = settings.ssh.commandTimeoutMs;
-  const report = run.report;
-
-  const remote = await runPhase(clock, report, 'connect', async (phase) => {
+  const remote = await runPhase(clock, run, 'connect', async (phase) => {
     const started = clock.now();
     const remote = new RemoteHost(await deps.connector.connect(run.target), settings.ssh.sudo, (text) => log.debug(text));
     phase.detail(`${describeTarget(run.target)} in ${clock.now() - started} ms`);
     return remote;
   });
   run.remote = remote;
-
-  await runPhase(clock, report, 'inspect', async (phase) => {
-    const unit = parseUnitInfo(await remote.check(inspectUnit(settings.service, timeout)));
-    run.unit = unit;
-    if (unit.loadState !== 'loaded') {
-      throw new Error(`unit ${settings.service} is ${unit.loadState || 'unknown'} on this host (check the service input)`);
-    }
-    if (unit.uid !== 0 && !settings.ssh.sudo) {
-      throw new Error(`connected as uid ${unit.uid} (${run.target.user}), and systemctl needs root: set sudo: true (passwordless sudo) or connect as root`);
-    }
-    if (unit.activeState !== 'active') {
-      throw new Error(`${unit.id} is ${unit.activeState}/${unit.subState} before any change; fix the host first`);
-    }
-    const decision = chooseStrategy(settings, unit);
-    if (!decision.ok) throw new Error(decision.refusal);
-    const choice = decision.choice;
-    run.choice = choice;
-    report.strategy = choice.label;
-    report.strategyReason = choice.reason;
-    const needsCurl = settings.readiness.url !== null || settings.check.source === 'probe' || settings.drain.stubStatusUrl !== null;
-    if (needsCurl && !unit.hasCurl) throw new Error('curl is not installed on the host; readiness and probe checks run it there');
-    if (settings.check.windowMs > 0 && settings.check.source === 'access-log') {
-      const mark = await remote.run(logMark(settings.check.accessLog, timeout));
-      if (mark.code !== 0 || !/^\d+ \d+ /.test(mark.stdout)) {
-        throw new Error(`the access log ${settings.check.accessLog} cannot be read on this host (set access-log, or another check-source): ${mark.stderr.trim()}`);
-      }
-    }
-
-    const findings = choice.action === 'restart' ? stopFindings(unit, settings.drain.timeoutMs) : [];
-    if (findings.length && settings.unitWarnings === 'refuse') {
-      throw new Error(`unit-warnings is refuse: ${findings.map((f) => `${f.message} Fix with \`systemctl edit ${unit.id}\`: ${f.dropIn.replace(/\n/g, ' ')}`).join(' ')}`);
-    }
-    for (const f of findings) {
-      report.warnings.push(f.message);
-      log.warning(`${run.target.name}: ${f.message}\nFix with \`systemctl edit ${unit.id}\` and this drop-in:\n${f.dropIn}`);
-    }
-    for (const w of choice.warnings) {
-      report.warnings.push(w);
-      log.warning(`${run.target.name}: ${w}`);
-    }
-    phase.detail(`${unit.id} ${unit.activeState}, CanReload=${unit.canReload ? 'yes' : 'no'}${unit.triggeredBy.length ? `, TriggeredBy=${unit.triggeredBy.join(' ')}` : ''} → ${choice.label}: ${choice.reason}`);
-    if (findings.length || choice.warnings.length) phase.warn(`${findings.length + choice.warnings.length} warning(s)`);
-  });
-
+  await runPhase(clock, run, 'inspect', (phase) => inspectHost(run, remote, ctx, phase));
   const validate = settings.validateCommand;
-  if (validate === null) {
-    skipPhase(clock, report, 'validate', 'no validate-command for this service');
-    return;
-  }
-  await runPhase(clock, report, 'validate', async (phase) => {
-    const cmd = userCommand('validate-command', validate, timeout);
-    const result = await remote.run(cmd);
-    const failure = failureOf(cmd, result);
+  if (validate === null) return skipPhase(clock, run, 'validate', 'no validate-command for this service');
+  await runPhase(clock, run, 'validate', async (phase) => {
+    const cmd = userCommand('validate-command', validate, settings.ssh.commandTimeoutMs);
+    const failure = failureOf(cmd, await remote.run(cmd));
     if (failure) throw new Error(`validate-command failed: ${failure}`);
     phase.detail(`${validate}: ok`);
+  });
+}
+
+/**
+ * Opens the load balancer, checks it knows every host, and takes its lock. One rollout drains a
+ * pool at a time: capacity is counted live, but two runs counting at the same moment would both
+ * see enough. Taken here, beside the hosts' preflight, and held to the end of the run: a round
+ * trip per run, not two per host.
+ */
+async function preflightLb(fleet: FleetRun): Promise<void> {
+  const { settings, deps } = fleet;
+  const lb = await deps.openLoadBalancer(settings, deps.connector, deps.local);
+  fleet.rotation.use(lb);
+  if (!lb) return;
+  for (const w of await lb.preflight(settings.hosts)) deps.log.warning(w);
+  if (!lb.lock) return;
+  const ttlSeconds = lockTtlSeconds(settings) * settings.hosts.length;
+  const progress = (line: string): void => deps.log.info(`load balancer: ${line}`);
+  const { note } = await acquireLock(lb.lock.remote, lb.lock, { owner: deps.owner, ttlSeconds, waitMs: settings.lockWaitMs, clock: deps.clock, signal: deps.signal, progress });
+  fleet.lbLock = { remote: lb.lock.remote, name: lb.lock.name };
+  deps.journal.locked(lb.lock.remote.connection.target, lb.lock.name);
+  if (note) deps.log.warning(`load balancer lock: ${note}`);
+}
+
+/** Each host's error check, created in this one place once the fleet passed preflight, and primed. */
+async function prepareChecks(fleet: FleetRun): Promise<void> {
+  for (const run of fleet.runs) {
+    if (!run.remote) continue;
+    run.errorCheck = createErrorCheck(fleet.settings, run.target, run.remote, fleet.rotation.lb, fleet.deps.clock);
+    await run.errorCheck?.prime();
+  }
+}
+
+/** A load-balancer failure halts the run like a host's would, naming the load balancer. */
+function lbFailure(fleet: FleetRun, err: unknown): void {
+  const lb = fleet.settings.lb;
+  const target = lb.kind !== 'none' ? lb.host : null;
+  const phase = err instanceof LockedError ? 'lock' : 'connect';
+  fleet.fail(target ? `load balancer (${describeTarget(target)})` : 'load balancer', phase, `load balancer: ${(err as Error).message}`);
+}
+
+/**
+ * The fleet's preflight: every host (a bounded number at once) and the load balancer side by side,
+ * changing nothing; then each host's error check. Any failure halts the run before the first change.
+ */
+export async function preflightFleet(fleet: FleetRun): Promise<void> {
+  const { settings, deps, runs } = fleet;
+  const title = `Preflight: ${runs.length} host${runs.length === 1 ? '' : 's'}${settings.lb.kind !== 'none' ? ' and the load balancer' : ''}`;
+  await deps.log.group(title, async () => {
+    const hosts = mapBounded(runs, settings.ssh.preflightConcurrency, async (run) => {
+      try {
+        await preflightHost(run, fleet);
+        deps.log.info(`${run.name}: ${run.phases.map((p) => `${p.name} ${p.status}`).join(', ')}; ${run.choice?.label ?? ''}`);
+        return null;
+      } catch (err) {
+        run.status = 'failed';
+        return asPhaseError(err, run.name);
+      }
+    });
+    const [failures] = await Promise.all([hosts, preflightLb(fleet).catch((err: unknown) => lbFailure(fleet, err))]);
+    const first = failures.find((f) => f !== null);
+    if (first) fleet.fail(first.host, first.phase, first.message);
+    if (!fleet.halted) await prepareChecks(fleet).catch((err: unknown) => lbFailure(fleet, err));
   });
 }

@@ -1,4 +1,5 @@
 import type { UnitInfo } from '../inspect/unit-info';
+import type { RemoteCommand } from '../remote/commands/exec';
 import type { RemoteHost } from '../remote/remote-host';
 import type { Clock } from '../runtime/clock';
 import type { Settings } from '../settings/settings';
@@ -19,3 +20,11 @@ export interface ChangeContext {
 export const EFFECT_TIMEOUT_MS = 15_000;
 /** Pause between looks at the effect: short, because the effect usually lands in milliseconds. */
 export const EFFECT_POLL_MS = 100;
+
+/** What a change sends to the host and how it proves the effect: the change runs it, the dry run prints it. */
+export interface ChangePlan {
+  /** The command that makes the change. */
+  command: RemoteCommand;
+  /** How the change proves it took effect, and the longest it waits to see it. */
+  proof: string;
+}

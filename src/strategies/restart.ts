@@ -1,9 +1,24 @@
 import { serviceMs, systemctlTimed, unitState } from '../remote/commands/systemd';
+import type { UnitInfo } from '../inspect/unit-info';
 import { poll } from '../runtime/poll';
-import { EFFECT_POLL_MS, EFFECT_TIMEOUT_MS, type ChangeContext } from './change';
+import type { Settings } from '../settings/settings';
+import { EFFECT_POLL_MS, EFFECT_TIMEOUT_MS, type ChangeContext, type ChangePlan } from './change';
 
 function props(stdout: string): Map<string, string> {
   return new Map(stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).trim()]));
+}
+
+/** How long the unit may take to stop: its TimeoutStopSec, or systemd's default when infinite. */
+const stopBudgetOf = (unit: UnitInfo): number => unit.timeoutStopMs ?? 90_000;
+
+/** The restart's command, allowed the unit's whole stop timeout on top of the command timeout. */
+export function restartPlan(settings: Settings, unit: UnitInfo): ChangePlan {
+  const timeout = settings.ssh.commandTimeoutMs;
+  const stopBudget = stopBudgetOf(unit);
+  return {
+    command: systemctlTimed('restart', settings.service, Math.max(timeout, stopBudget + timeout)),
+    proof: `up to ${(EFFECT_TIMEOUT_MS + stopBudget) / 1000}s: active again with a new main process`,
+  };
 }
 
 /**
@@ -13,10 +28,10 @@ function props(stdout: string): Map<string, string> {
 export async function restart(ctx: ChangeContext): Promise<string> {
   const { remote, settings, clock, unit } = ctx;
   const timeout = settings.ssh.commandTimeoutMs;
-  const stopBudget = unit.timeoutStopMs ?? 90_000;
+  const stopBudget = stopBudgetOf(unit);
   const started = clock.now();
   // systemd's stop and start are the service's own time, not orchestration.
-  ctx.addWait(serviceMs(await remote.check(systemctlTimed('restart', settings.service, Math.max(timeout, stopBudget + timeout)))));
+  ctx.addWait(serviceMs(await remote.check(restartPlan(settings, unit).command)));
   const look = async (): Promise<{ active: string; pid: number }> => {
     const state = props(await remote.check(unitState(settings.service, timeout)));
     const active = state.get('ActiveState') ?? '';

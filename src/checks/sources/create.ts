@@ -1,4 +1,4 @@
-import type { LoadBalancer, ServerCounters } from '../../lb/load-balancer';
+import type { LoadBalancer } from '../../lb/load-balancer';
 import type { RemoteHost } from '../../remote/remote-host';
 import type { Settings } from '../../settings/settings';
 import type { SshTarget } from '../../transport/target';
@@ -20,7 +20,6 @@ export function createErrorSource(
   host: SshTarget,
   remote: RemoteHost,
   lb: LoadBalancer | null,
-  preflightCounters: { at: number; counters: ServerCounters } | null,
   now: () => number,
 ): ErrorSource {
   const timeout = settings.ssh.commandTimeoutMs;
@@ -32,7 +31,7 @@ export function createErrorSource(
     case 'haproxy': {
       const counters = lb?.counters?.bind(lb);
       if (!counters) throw new Error('check-source haproxy needs lb: haproxy');
-      return new HaproxySource(counters, host, preflightCounters?.counters ?? null, preflightCounters?.at ?? 0, now);
+      return new HaproxySource(counters, host, now);
     }
   }
 }

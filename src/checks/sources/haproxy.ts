@@ -31,15 +31,20 @@ export function counterDelta(from: ServerCounters, to: ServerCounters): Counts {
 export class HaproxySource implements ErrorSource {
   readonly description = 'haproxy server counters (5xx + requests without a response)';
   private start: ServerCounters | undefined;
+  /** Counters read at preflight: the window from then to the mark is the baseline. */
+  private preflight: ServerCounters | null = null;
+  private preflightAt = 0;
 
   constructor(
     private readonly readCounters: (host: SshTarget) => Promise<ServerCounters>,
     private readonly host: SshTarget,
-    /** Counters read at preflight: the window from then to the mark is the baseline. */
-    private readonly preflight: ServerCounters | null,
-    private readonly preflightAt: number,
     private readonly now: () => number,
   ) {}
+
+  async prime(): Promise<void> {
+    this.preflightAt = this.now();
+    this.preflight = await this.readCounters(this.host);
+  }
 
   async mark(): Promise<void> {
     this.start = await this.readCounters(this.host);
