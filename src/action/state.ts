@@ -1,19 +1,9 @@
 import * as core from '@actions/core';
-import type { Journal } from '../rollout/journal';
+import type { Journal, JournalState } from '../rollout/journal';
 import type { SshTarget } from '../transport/target';
 
 /** The state key under which the main step keeps its journal for the post step. */
 export const JOURNAL_STATE = 'journal';
-
-/** What the main step recorded: drained hosts, locks held, and whether it finished on its own. */
-export interface JournalState {
-  /** The run's lock owner string, needed to release its locks. */
-  owner: string;
-  drained: SshTarget[];
-  locks: { target: SshTarget; name: string }[];
-  /** True once the main step ended normally: hosts still drained were left so on purpose. */
-  completed: boolean;
-}
 
 /**
  * Journal kept in the runner's step state (core.saveState), which the post step reads even when

@@ -3,6 +3,7 @@ import { poll } from '../runtime/poll';
 import type { Settings } from '../settings/settings';
 import type { SshTarget } from '../transport/target';
 import type { RolloutDeps } from './context';
+import type { JournalState } from './journal';
 import { releaseLock } from './locks';
 import { healthy } from './recover';
 
@@ -25,7 +26,7 @@ export interface Reconciliation {
 export async function reconcile(
   settings: Settings,
   deps: Pick<RolloutDeps, 'connector' | 'local' | 'clock' | 'openLoadBalancer'>,
-  journal: { owner: string; drained: SshTarget[]; locks: { target: SshTarget; name: string }[] },
+  journal: Pick<JournalState, 'owner' | 'drained' | 'locks'>,
 ): Promise<Reconciliation> {
   const result: Reconciliation = { returned: [], leftDrained: [], locksReleased: 0 };
   const remotes = new Map<string, RemoteHost>();
