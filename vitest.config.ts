@@ -4,6 +4,9 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // Tests that run real local shells (the built commands under sh/dash/bash, quote fuzzing):
+      // seconds, not milliseconds, so kept out of the fast unit suite.
+      { test: { name: 'shell', include: ['test/shell/**/*.test.ts'], testTimeout: 30_000 } },
       { test: { name: 'transport', include: ['test/transport/**/*.test.ts'], testTimeout: 30_000 } },
       {
         test: {

@@ -12,8 +12,9 @@ const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4,
 /** nginx's $time_local: `25/Nov/2026:11:37:41 +0000`. */
 export function parseTimeLocal(text: string): number | null {
   const m = /^(\d{2})\/(\w{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/.exec(text);
-  if (!m || MONTHS[m[2] as string] === undefined) return null;
-  const utc = Date.UTC(Number(m[3]), MONTHS[m[2] as string] as number, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
+  const month = m?.[2] === undefined ? undefined : MONTHS[m[2]];
+  if (!m || month === undefined) return null;
+  const utc = Date.UTC(Number(m[3]), month, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
   const offset = (Number(m[8]) * 60 + Number(m[9])) * 60_000 * (m[7] === '-' ? -1 : 1);
   return utc - offset;
 }
@@ -55,9 +56,9 @@ export function parseLogLine(line: string): LogEntry | null {
     const uri = typeof record.uri === 'string' ? record.uri : typeof record.request_uri === 'string' ? record.request_uri : pathOf(String(record.request ?? ''));
     return { time: timeOf(record), status, path: uri.split('?')[0] ?? '', line: trimmed };
   }
-  const m = COMBINED.exec(trimmed);
-  if (!m) return null;
-  return { time: parseTimeLocal(m[1] as string), status: Number(m[3]), path: pathOf(m[2] as string), line: trimmed };
+  const [, time, request, status] = COMBINED.exec(trimmed) ?? [];
+  if (time === undefined || request === undefined) return null;
+  return { time: parseTimeLocal(time), status: Number(status), path: pathOf(request), line: trimmed };
 }
 
 /** 5xx, and nginx's 444 (connection closed without a response): what a client sees as a failure. */

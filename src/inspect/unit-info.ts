@@ -38,7 +38,7 @@ export function parseTimespan(text: string): number | null {
   const re = /(\d+(?:\.\d+)?)\s*([a-zA-Z]*)/g;
   let matched = '';
   for (let m = re.exec(value); m; m = re.exec(value)) {
-    const unit = m[2] === '' ? 'us' : (m[2] as string); // bare numbers in *USec properties are µs
+    const unit = m[2] || 'us'; // bare numbers in *USec properties are µs
     const factor = TIMESPAN_UNITS[unit];
     if (factor === undefined) return null;
     total += Number(m[1]) * factor;

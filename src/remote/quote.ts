@@ -11,7 +11,8 @@ export function shQuote(value: string): string {
 
 /** Replaces `{host}` / `{name}` style placeholders with shell-quoted values. Unknown ones stay. */
 export function fillPlaceholders(template: string, values: Record<string, string>): string {
-  return template.replace(/\{([a-z]+)\}/g, (whole, key: string) =>
-    Object.prototype.hasOwnProperty.call(values, key) ? shQuote(values[key] as string) : whole,
-  );
+  return template.replace(/\{([a-z]+)\}/g, (whole, key: string) => {
+    const value = Object.hasOwn(values, key) ? values[key] : undefined;
+    return value === undefined ? whole : shQuote(value);
+  });
 }

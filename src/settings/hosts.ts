@@ -39,8 +39,8 @@ export function parseTarget(text: string, defaults: HostDefaults): SshTarget | s
   let host: string;
   let port: number | string = defaults.port;
   const bracketed = /^\[([^\]]+)\](?::(.*))?$/.exec(rest);
-  if (bracketed) {
-    host = bracketed[1] as string;
+  if (bracketed?.[1] !== undefined) {
+    host = bracketed[1];
     if (isIP(host) !== 6) return `${shown(entry)}: only IPv6 addresses go in brackets`;
     if (bracketed[2] !== undefined) port = checkPort(bracketed[2]);
   } else if ((rest.match(/:/g) ?? []).length >= 2) {

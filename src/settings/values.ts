@@ -18,8 +18,9 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 
 /** `500ms`, `30s`, `2m`, `1h` or bare seconds (`45`, `1.5`), in milliseconds. */
 export function parseDuration(text: string): Parsed<number> {
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(text.trim());
-  if (!match) return fail(`expected a duration such as 500ms, 30s, 2m or a number of seconds, got ${shown(text)}`);
-  return ok(Math.round(Number(match[1]) * (UNITS[match[2] ?? 's'] as number)));
+  const factor = match ? UNITS[match[2] ?? 's'] : undefined;
+  if (!match || factor === undefined) return fail(`expected a duration such as 500ms, 30s, 2m or a number of seconds, got ${shown(text)}`);
+  return ok(Math.round(Number(match[1]) * factor));
 }
 
 /** `1%`, `0.5%`: a fraction between 0 and 1. */

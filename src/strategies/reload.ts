@@ -29,10 +29,10 @@ export function parseNginxState(stdout: string, prefix = ''): NginxSnapshot {
     else if (key === 'zdr.active') snap.active = value.trim();
     else if (key === 'zdr.emerg') snap.emerg.push(value);
     else if (key === 'zdr.child') {
-      const m = /^\s*(\d+)\s+(.*)$/.exec(value);
-      if (!m) continue;
-      if (/shutting down/.test(m[2] as string)) snap.shuttingDown.push(Number(m[1]));
-      else if (/worker process/.test(m[2] as string)) snap.workers.push(Number(m[1]));
+      const [, pid, args] = /^\s*(\d+)\s+(.*)$/.exec(value) ?? [];
+      if (args === undefined) continue;
+      if (/shutting down/.test(args)) snap.shuttingDown.push(Number(pid));
+      else if (/worker process/.test(args)) snap.workers.push(Number(pid));
     }
   }
   return snap;

@@ -183,7 +183,7 @@ const num = (s: string | undefined): number => (s === undefined || s === '' ? 0 
 export function serverStates(backend = 'web'): Record<string, ServerState> {
   const out: Record<string, ServerState> = {};
   for (const row of parseShowStat(haproxy('show stat'))) {
-    if (row.pxname !== backend || row.svname === 'BACKEND' || row.svname === 'FRONTEND') continue;
+    if (row.pxname !== backend || row.svname === undefined || row.svname === 'BACKEND' || row.svname === 'FRONTEND') continue;
     out[row.svname] = {
       status: row.status ?? '',
       scur: num(row.scur),

@@ -6,6 +6,7 @@ import type { Log } from '../../src/runtime/log';
 import type { Connector, ExecResult, Connection } from '../../src/transport/connection';
 import { TransportError } from '../../src/transport/connection';
 import type { SshTarget } from '../../src/transport/target';
+import { parseExecLine } from './exec-line';
 
 /** A clock whose sleeps pass instantly and move time forward. */
 export class FakeClock implements Clock {
@@ -66,7 +67,13 @@ export class FakeHost {
   trafficPerRead: string[] = [];
   reloads = 0;
   restarts = 0;
+  /** Every command line received, and its kind (`user:SCRIPT` for the user's own commands). */
   commands: string[] = [];
+  kinds: string[] = [];
+  /** Called with each command's kind and arguments before it is answered (to stage a cancel, say). */
+  onCommand?: (kind: string, args: string[]) => void;
+  /** What the user's own commands are, by their exact text. */
+  userCommands: Record<string, 'validate' | 'rollback' | 'ok'> = { 'nginx -t': 'validate', ROLLBACK: 'rollback' };
   rollbacks = 0;
   connectError: TransportError | null = null;
   /** Another run holds this host's lock. */
@@ -79,98 +86,121 @@ function ok(stdout = '', code = 0, stderr = ''): ExecResult {
   return { code, signal: null, stdout, stderr, durationMs: 1 };
 }
 
-/** Answers the product's remote commands from a FakeHost's state, by recognising each builder's script. */
+function inspectAnswer(h: FakeHost): string {
+  return [
+    `Id=${h.name === 'x' ? 'x' : 'nginx.service'}`,
+    'LoadState=loaded',
+    `ActiveState=${h.activeState}`,
+    'SubState=running',
+    'Type=forking',
+    `CanReload=${h.canReload ? 'yes' : 'no'}`,
+    `ExecReload=${h.canReload ? '{ path=/usr/sbin/nginx ; argv[]=/usr/sbin/nginx -s reload }' : ''}`,
+    `TimeoutStopUSec=${h.timeoutStopUSec}`,
+    'KillSignal=15',
+    `Restart=${h.restartSetting}`,
+    'RestartUSec=100ms',
+    'StartLimitBurst=5',
+    'StartLimitIntervalUSec=10s',
+    `TriggeredBy=${h.triggeredBy}`,
+    `MainPID=${h.masterPid}`,
+    'NRestarts=0',
+    `zdr.comm=${h.mainComm}`,
+    'zdr.curl=/usr/bin/curl',
+    `zdr.uid=${h.uid}`,
+  ].join('\n');
+}
+
+/** nginxReload: the picture before, the reload, the picture after. */
+function nginxReloadAnswer(h: FakeHost): string {
+  const snap = (prefix: string): string[] => [`${prefix}zdr.mainpid=${h.masterPid}`, `${prefix}zdr.active=${h.activeState}`, ...h.workers.map((p) => `${prefix}zdr.child=${p} nginx: worker process`)];
+  const before = snap('before.');
+  h.reloads += 1;
+  if (!h.reloadIgnored) h.workers = h.workers.map(() => h.nextPid++);
+  const after = snap('after.');
+  if (h.emergAfterReload) after.push(`after.zdr.emerg=${h.emergAfterReload}`);
+  return [...before, ...after].join('\n');
+}
+
+/** Answers the product's remote commands from a FakeHost's state, by each command's kind (its builder). */
 export class FakeShell implements Connection {
   constructor(
     readonly target: SshTarget,
     private readonly host: FakeHost,
+    /** Every command on every host, in the order sent: `HOST KIND`. */
+    private readonly sequence: string[] = [],
   ) {}
 
   async exec(line: string): Promise<ExecResult> {
     const h = this.host;
     h.commands.push(line);
-    if (line.includes('systemctl show --property=Id')) {
-      return ok(
-        [
-          `Id=${h.name === 'x' ? 'x' : 'nginx.service'}`,
-          'LoadState=loaded',
-          `ActiveState=${h.activeState}`,
-          'SubState=running',
-          'Type=forking',
-          `CanReload=${h.canReload ? 'yes' : 'no'}`,
-          `ExecReload=${h.canReload ? '{ path=/usr/sbin/nginx ; argv[]=/usr/sbin/nginx -s reload }' : ''}`,
-          `TimeoutStopUSec=${h.timeoutStopUSec}`,
-          'KillSignal=15',
-          `Restart=${h.restartSetting}`,
-          'RestartUSec=100ms',
-          'StartLimitBurst=5',
-          'StartLimitIntervalUSec=10s',
-          `TriggeredBy=${h.triggeredBy}`,
-          `MainPID=${h.masterPid}`,
-          'NRestarts=0',
-          `zdr.comm=${h.mainComm}`,
-          'zdr.curl=/usr/bin/curl',
-          `zdr.uid=${h.uid}`,
-        ].join('\n'),
-      );
+    const { kind, script, args } = parseExecLine(line);
+    h.kinds.push(kind === 'user' ? `user:${script}` : kind);
+    this.sequence.push(`${h.name} ${kind === 'user' ? `user:${script}` : kind}`);
+    h.onCommand?.(kind, args);
+    switch (kind) {
+      case 'inspect-unit':
+        return ok(inspectAnswer(h));
+      case 'lock-acquire':
+        return h.lockHeldBy ? ok(`owner=${h.lockHeldBy}\nsince=1764072000\nexpires=9999999999\n`, 75) : ok();
+      case 'lock-release':
+        return ok();
+      case 'user':
+        return this.user(script);
+      case 'nginx-reload':
+        return ok(nginxReloadAnswer(h));
+      case 'systemctl-timed':
+      case 'systemctl-reload':
+      case 'systemctl-restart':
+        return (args[0] ?? kind.slice('systemctl-'.length)) === 'reload' ? this.reload() : this.restart();
+      case 'unit-state':
+        return ok(`ActiveState=${h.activeState}\nSubState=running\nMainPID=${h.masterPid}\nNRestarts=0\nResult=success`);
+      case 'http-status':
+        return ok(h.readiness.length > 1 ? (h.readiness.shift() ?? '') : (h.readiness[0] ?? ''));
+      case 'log-mark':
+        return ok(`42 ${h.accessLog.join('\n').length} ${Date.parse('2026-11-25T12:00:00Z')}`);
+      case 'log-read':
+        // Everything appended since the mark: the traffic of one look.
+        return ok(`same 0\n${h.trafficPerRead.map((l) => `${l}\n`).join('')}`);
+      case 'log-before':
+        return ok(h.accessLog.map((l) => `${l}\n`).join(''));
+      case 'journal':
+        return ok('Nov 25 12:00:00 host nginx[1]: started');
+      default:
+        return ok('', 127, `FakeShell does not know this command (${kind}): ${line.slice(0, 200)}`);
     }
-    if (line.includes('zero-downtime-restart.guard')) {
-      if (!h.lockHeldBy || line.includes('rm -f')) return ok();
-      return ok(`owner=${h.lockHeldBy}\nsince=1764072000\nexpires=9999999999\n`, 75);
-    }
-    if (line.includes('validate-command') || line.includes('nginx -t')) {
+  }
+
+  /** The user's own commands, known by their text: validate, rollback, dependency checks. */
+  private user(script: string): ExecResult {
+    const h = this.host;
+    const role = h.userCommands[script];
+    if (role === 'validate') {
       return h.validateFails ? ok('', 1, h.validateFails) : ok('', 0, 'nginx: configuration file /etc/nginx/nginx.conf test is successful');
     }
-    if (line.includes('before./')) {
-      // nginxReload: the picture before, the reload, the picture after.
-      const snap = (prefix: string): string[] => [`${prefix}zdr.mainpid=${h.masterPid}`, `${prefix}zdr.active=${h.activeState}`, ...h.workers.map((p) => `${prefix}zdr.child=${p} nginx: worker process`)];
-      const before = snap('before.');
-      h.reloads += 1;
-      if (!h.reloadIgnored) h.workers = h.workers.map(() => h.nextPid++);
-      const after = snap('after.');
-      if (h.emergAfterReload) after.push(`after.zdr.emerg=${h.emergAfterReload}`);
-      return ok([...before, ...after].join('\n'));
-    }
-    if (line.includes('systemctl reload') || / zdr reload \S+$/.test(line)) {
-      h.reloads += 1;
-      return ok('zdr.service_ms=20\n');
-    }
-    if (line.includes('systemctl restart') || / zdr restart \S+$/.test(line)) {
-      h.restarts += 1;
-      if (h.restartFails) {
-        h.activeState = 'failed';
-        return ok('', 1, 'Job for app.service failed because the control process exited with error code.');
-      }
-      h.masterPid = h.nextPid++;
-      h.workers = h.workers.map(() => h.nextPid++);
-      return ok('zdr.service_ms=40\n');
-    }
-    if (line.includes('ActiveState,SubState,MainPID')) {
-      return ok(`ActiveState=${h.activeState}\nSubState=running\nMainPID=${h.masterPid}\nNRestarts=0\nResult=success`);
-    }
-    if (line.includes("-w '\\''%{http_code}'\\'' --max-time")) {
-      const code = h.readiness.length > 1 ? (h.readiness.shift() as string) : (h.readiness[0] as string);
-      return ok(code);
-    }
-    if (line.includes('stat -c')) {
-      if (line.includes('date +%s%3N')) {
-        return ok(`42 ${h.accessLog.join('\n').length} ${Date.parse('2026-11-25T12:00:00Z')}`);
-      }
-    }
-    if (line.includes('same %s')) {
-      // logRead: everything appended since the mark, then more traffic for next time.
-      const chunk = h.trafficPerRead.map((l) => `${l}\n`).join('');
-      return ok(`same 0\n${chunk}`);
-    }
-    if (line.includes('head -c "$2"')) return ok(h.accessLog.map((l) => `${l}\n`).join(''));
-    if (line.includes('rollback-command') || line.includes('ROLLBACK')) {
+    if (role === 'rollback') {
       h.rollbacks += 1;
       h.trafficPerRead = [];
       return ok();
     }
-    if (line.includes('journalctl')) return ok('Nov 25 12:00:00 host nginx[1]: started');
-    if (line.includes('dependency check')) return ok();
-    return ok('', 127, `FakeShell does not know this command: ${line.slice(0, 200)}`);
+    if (role === 'ok') return ok();
+    return ok('', 127, `FakeShell does not know this user command: ${script.slice(0, 200)}`);
+  }
+
+  private reload(): ExecResult {
+    this.host.reloads += 1;
+    return ok('zdr.service_ms=20\n');
+  }
+
+  private restart(): ExecResult {
+    const h = this.host;
+    h.restarts += 1;
+    if (h.restartFails) {
+      h.activeState = 'failed';
+      return ok('', 1, 'Job for app.service failed because the control process exited with error code.');
+    }
+    h.masterPid = h.nextPid++;
+    h.workers = h.workers.map(() => h.nextPid++);
+    return ok('zdr.service_ms=40\n');
   }
 
   async stream(): Promise<never> {
@@ -183,6 +213,8 @@ export class FakeShell implements Connection {
 export class FakeConnector implements Connector {
   readonly hosts = new Map<string, FakeHost>();
   connects: string[] = [];
+  /** Every command on every host, in the order sent: `HOST KIND` (`HOST user:SCRIPT`). */
+  sequence: string[] = [];
 
   host(name: string): FakeHost {
     let h = this.hosts.get(name);
@@ -197,7 +229,7 @@ export class FakeConnector implements Connector {
     this.connects.push(target.name);
     const h = this.host(target.name);
     if (h.connectError) throw h.connectError;
-    return new FakeShell(target, h);
+    return new FakeShell(target, h, this.sequence);
   }
 }
 

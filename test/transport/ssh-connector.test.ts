@@ -311,7 +311,7 @@ describe('unreachable hosts', () => {
 });
 
 describe('exec semantics through Remote', () => {
-  const cmd = (script: string, extra: Partial<RemoteCommand> = {}): RemoteCommand => ({ title: 'test command', script, timeoutMs: 10_000, ...extra });
+  const cmd = (script: string, extra: Partial<RemoteCommand> = {}): RemoteCommand => ({ kind: 'test', title: 'test command', script, timeoutMs: 10_000, ...extra });
 
   it('exit 0 returns stdout', async () => {
     const s = await server();
@@ -439,7 +439,7 @@ describe('exec semantics through Remote', () => {
 });
 
 describe('the long-lived shell session (one login shell per host)', () => {
-  const cmd = (script: string, extra: Partial<RemoteCommand> = {}): RemoteCommand => ({ title: 'session command', script, timeoutMs: 10_000, ...extra });
+  const cmd = (script: string, extra: Partial<RemoteCommand> = {}): RemoteCommand => ({ kind: 'test', title: 'session command', script, timeoutMs: 10_000, ...extra });
 
   it('runs many commands over one channel, with stdout, stderr and exit status kept apart', async () => {
     const s = await server();
@@ -458,7 +458,7 @@ describe('the long-lived shell session (one login shell per host)', () => {
     const remote = await remoteOn(s, true);
     const canary = join(workDir, 'SESSION-CANARY');
     const args = [`$(touch ${canary})`, '`id`', "it's", 'a"b', 'line1\nline2', '; rm -rf /', '-n', '*'];
-    const out = await remote.check({ title: 'args', script: `printf '%s\\0' "$@"`, timeoutMs: 10_000, args });
+    const out = await remote.check({ kind: 'test', title: 'args', script: `printf '%s\\0' "$@"`, timeoutMs: 10_000, args });
     expect(out.split('\0').slice(0, -1)).toEqual(args);
     expect(existsSync(canary)).toBe(false);
   });
@@ -467,7 +467,7 @@ describe('the long-lived shell session (one login shell per host)', () => {
     const s = await server();
     const remote = await remoteOn(s, true);
     const marker = uniqueSeconds(30);
-    const err = await rejectionOf(remote.check({ title: 'hung step', script: `sleep ${marker}; echo never`, timeoutMs: 1000 }));
+    const err = await rejectionOf(remote.check({ kind: 'test', title: 'hung step', script: `sleep ${marker}; echo never`, timeoutMs: 1000 }));
     expect(err.message).toMatch(/ran past its 1s limit and was killed on the host/);
     expect(pgrep(`^sleep ${marker.replace('.', '\\.')}$`)).toEqual([]);
     expect(await remote.check(cmd('echo still-here'))).toBe('still-here\n');
@@ -497,7 +497,7 @@ describe('the host-side timeout kills the command, not only the wait', () => {
     const marker = uniqueSeconds(30);
     const pattern = `^sleep ${marker.replace('.', '\\.')}$`;
     const started = Date.now();
-    const outcome = rejectionOf(remote.check({ title: 'hung step', script: `sleep ${marker}; touch MARKER`, timeoutMs: 1000 }));
+    const outcome = rejectionOf(remote.check({ kind: 'test', title: 'hung step', script: `sleep ${marker}; touch MARKER`, timeoutMs: 1000 }));
     await waitFor('the sleep to start on the host', () => pgrep(pattern).length === 1);
     pidsToReap.push(...pgrep(pattern));
 
@@ -518,7 +518,7 @@ describe('the host-side timeout kills the command, not only the wait', () => {
     const remote = await remoteOn(s);
     const marker = uniqueSeconds(31);
     const pattern = `^sleep ${marker.replace('.', '\\.')}$`;
-    const outcome = rejectionOf(remote.check({ title: 'spawner', script: `sh -c 'sleep ${marker}' & wait`, timeoutMs: 1000 }));
+    const outcome = rejectionOf(remote.check({ kind: 'test', title: 'spawner', script: `sh -c 'sleep ${marker}' & wait`, timeoutMs: 1000 }));
     await waitFor('the grandchild sleep to start', () => pgrep(pattern).length === 1);
     pidsToReap.push(...pgrep(pattern));
 
@@ -535,7 +535,7 @@ describe('the host-side timeout kills the command, not only the wait', () => {
       const marker = uniqueSeconds(32);
       const pattern = `^sleep ${marker.replace('.', '\\.')}$`;
       const started = Date.now();
-      const outcome = rejectionOf(remote.check({ title: 'stubborn', script: `trap '' TERM; sleep ${marker}`, timeoutMs: 1000 }));
+      const outcome = rejectionOf(remote.check({ kind: 'test', title: 'stubborn', script: `trap '' TERM; sleep ${marker}`, timeoutMs: 1000 }));
       await waitFor('the sleep to start', () => pgrep(pattern).length === 1);
       pidsToReap.push(...pgrep(pattern));
 
@@ -556,7 +556,7 @@ describe('connection reuse', () => {
     const s = await server();
     const remote = await remoteOn(s);
     for (let i = 0; i < 25; i++) {
-      expect(await remote.check({ title: `step ${i}`, script: 'printf %s "$1"', args: [String(i)], timeoutMs: 5000 })).toBe(String(i));
+      expect(await remote.check({ kind: 'test', title: `step ${i}`, script: 'printf %s "$1"', args: [String(i)], timeoutMs: 5000 })).toBe(String(i));
     }
     expect(s.execs).toHaveLength(25);
     expect(s.connections).toBe(1);
@@ -592,7 +592,7 @@ describe('quoting end to end', () => {
       '~',
       `| touch ${canary}`,
     ];
-    const out = await remote.check({ title: 'echo args', script: `printf '%s\\0' "$@"`, args, timeoutMs: 5000 });
+    const out = await remote.check({ kind: 'test', title: 'echo args', script: `printf '%s\\0' "$@"`, args, timeoutMs: 5000 });
     const received = out.split('\0');
     expect(received.pop()).toBe('');
     expect(received).toEqual(args);
@@ -603,7 +603,7 @@ describe('quoting end to end', () => {
     const s = await server();
     const remote = await remoteOn(s);
     const script = `a='single'; b="double \\"$a\\""\nprintf '%s|%s|%s\\n' "$a" "$b" '$not_expanded'`;
-    expect(await remote.check({ title: 'quoted script', script, timeoutMs: 5000 })).toBe('single|double "single"|$not_expanded\n');
+    expect(await remote.check({ kind: 'test', title: 'quoted script', script, timeoutMs: 5000 })).toBe('single|double "single"|$not_expanded\n');
   });
 });
 

@@ -35,9 +35,9 @@ describe('reload rollout (Pattern A)', () => {
     expect(phases({ report, plan: [] }, 'web-2')).toEqual(['connect:ok', 'inspect:ok', 'validate:ok', 'lock:ok', 'change:ok', 'ready:ok', 'watch:skipped']);
     expect(report.hosts[0]?.strategy).toBe('reload');
     expect(report.hosts[0]?.phases.find((p) => p.name === 'change')?.detail).toMatch(/2 workers replaced by 2 new/);
-    // Order: web-1's reload precedes web-2's, which precedes web-3's.
-    const firstReload = (n: string) => t.connector.host(n).commands.findIndex((c) => c.includes('systemctl reload'));
-    expect(firstReload('web-1')).toBeGreaterThan(0);
+    // Order: every host validated before any reload, then web-1's reload, web-2's, web-3's.
+    const order = t.connector.sequence.filter((c) => / (user:nginx -t|nginx-reload)$/.test(c));
+    expect(order).toEqual(['web-1 user:nginx -t', 'web-2 user:nginx -t', 'web-3 user:nginx -t', 'web-1 nginx-reload', 'web-2 nginx-reload', 'web-3 nginx-reload']);
     expect(t.connector.connects.sort()).toEqual(['web-1', 'web-2', 'web-3']);
   });
 
@@ -139,7 +139,7 @@ describe('reload rollout (Pattern A)', () => {
     expect(report.status).toBe('success');
     expect(['web-1', 'web-2', 'web-3'].map((n) => t.connector.host(n).reloads)).toEqual([0, 0, 0]);
     const text = plan.join('\n');
-    expect(text).toMatch(/\$ timeout -k 3 75 env LC_ALL=C sh -c 'unit=\$1; log=\$2; polls=\$3\n[\s\S]*systemctl reload -- "\$unit"[\s\S]*' zdr nginx \/var\/log\/nginx\/error\.log 300/);
+    expect(text).toMatch(/\$ timeout -k 3 75 env LC_ALL=C sh -c 'unit=\$1; log=\$2; polls=\$3\n[\s\S]*systemctl reload -- "\$unit"[\s\S]*' zdr\.nginx-reload nginx \/var\/log\/nginx\/error\.log 300/);
     expect(text).toMatch(/web-2 \(root@10\.0\.0\.2:22\): reload/);
     expect(text).toContain('Dry run: nothing was changed.');
   });
@@ -217,10 +217,10 @@ describe('drain-restart rollout (Pattern B)', () => {
     lb.stuck = true;
     const controller = new AbortController();
     const t = setup(settingsFrom({ ...drainInputs, 'drain-timeout': '60s' }), lb, controller.signal);
+    // Cancel while the drain wait polls: the first wait of the run that finds web-1 drained.
     const origSleep = t.clock.sleep;
-    let sleeps = 0;
     t.clock.sleep = async (ms, signal) => {
-      if (++sleeps === 5) controller.abort(new Error('the run was cancelled (SIGINT)'));
+      if (lb.drained.has('web-1')) controller.abort(new Error('the run was cancelled (SIGINT)'));
       return origSleep(ms, signal);
     };
     const { report } = await t.go();
@@ -235,14 +235,9 @@ describe('drain-restart rollout (Pattern B)', () => {
     const lb = new FakeLb();
     const controller = new AbortController();
     const t = setup(settingsFrom({ ...drainInputs, 'check-window': '30s', 'rollback-command': 'ROLLBACK' }), lb, controller.signal);
-    const origSleep = t.clock.sleep;
-    let watching = false;
-    t.clock.sleep = async (ms, signal) => {
-      if (ms === 1000 && !watching) {
-        watching = true;
-        controller.abort(new Error('the run was cancelled (SIGTERM)'));
-      }
-      return origSleep(ms, signal);
+    // Cancel when the watch first reads web-1's access log: the host is changed, ready and back.
+    t.connector.host('web-1').onCommand = (kind) => {
+      if (kind === 'log-read' && !controller.signal.aborted) controller.abort(new Error('the run was cancelled (SIGTERM)'));
     };
     const { report } = await t.go();
     expect(report.status).toBe('failed');

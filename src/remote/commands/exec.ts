@@ -6,6 +6,12 @@ import { shQuote as q } from '../quote';
  * the codebase assembles a shell string.
  */
 export interface RemoteCommand {
+  /**
+   * Which builder made it (`nginx-reload`, `lock-acquire`, `user`…): a stable name that does not
+   * change when a script is reworded. It reaches the host as the script's `$0` (`zdr.KIND`), so the
+   * shell's own error messages name the command, and test fakes recognise commands by it.
+   */
+  kind: string;
   /** Short human title, used in logs, errors and the dry-run plan. */
   title: string;
   /** POSIX sh script, run as `sh -c` on the remote side. */
@@ -27,8 +33,8 @@ export function execLine(cmd: RemoteCommand, options: { sudo: boolean }): string
   const seconds = Math.max(0.1, cmd.timeoutMs / 1000).toFixed(1).replace(/\.0$/, '');
   // `timeout` runs the script in its own process group and signals the whole group, so children
   // of a hung command die too. LC_ALL=C keeps the output we parse stable.
-  const args = (cmd.args ?? []).map(q).join(' ');
-  const bounded = `timeout -k ${KILL_AFTER_S} ${seconds} env LC_ALL=C sh -c ${q(cmd.script)}${args ? ` zdr ${args}` : ''}`;
+  const words = [`zdr.${cmd.kind.replace(/[^a-z0-9-]/g, '_')}`, ...(cmd.args ?? []).map(q)].join(' ');
+  const bounded = `timeout -k ${KILL_AFTER_S} ${seconds} env LC_ALL=C sh -c ${q(cmd.script)} ${words}`;
   return options.sudo ? `sudo -n -- ${bounded}` : bounded;
 }
 
@@ -43,5 +49,5 @@ export function timedOutOnHost(code: number | null, signal: string | null = null
 
 /** The user's own command (validate, rollback, dependency check), run as written. */
 export function userCommand(title: string, command: string, timeoutMs: number): RemoteCommand {
-  return { title, timeoutMs, script: command };
+  return { kind: 'user', title, timeoutMs, script: command };
 }

@@ -28,6 +28,7 @@ export function poolLock(pool: string, label: string): LockId {
  */
 export function lockAcquire(name: string, owner: string, ttlSeconds: number, timeoutMs: number): RemoteCommand {
   return {
+    kind: 'lock-acquire',
     title: `lock ${name}`,
     timeoutMs,
     args: [name, owner, String(Math.ceil(ttlSeconds))],
@@ -46,6 +47,7 @@ printf 'owner=%s\nsince=%s\nexpires=%s\n' "$2" "$now" $((now + $3)) > "$lock"`,
 /** Releases a lock this owner holds; someone else's lock is left alone. */
 export function lockRelease(name: string, owner: string, timeoutMs: number): RemoteCommand {
   return {
+    kind: 'lock-release',
     title: `unlock ${name}`,
     timeoutMs,
     args: [name, owner],

@@ -3,6 +3,7 @@ import type { RemoteCommand } from './exec';
 /** The access log's inode and size, and the host's clock (log times are the host's times). */
 export function logMark(file: string, timeoutMs: number): RemoteCommand {
   return {
+    kind: 'log-mark',
     title: `mark ${file}`,
     timeoutMs,
     script: `printf '%s %s ' "$(stat -c '%i %s' -- "$1")" "$(date +%s%3N)"`,
@@ -17,6 +18,7 @@ export function logMark(file: string, timeoutMs: number): RemoteCommand {
  */
 export function logRead(file: string, inode: number, offset: number, maxBytes: number, timeoutMs: number): RemoteCommand {
   return {
+    kind: 'log-read',
     title: `read ${file}`,
     timeoutMs,
     script: `f=$1; ino=$2; off=$3; max=$4
@@ -35,6 +37,7 @@ fi`,
 /** The last `maxBytes` of the access log before `offset`: the baseline window's lines. */
 export function logBefore(file: string, offset: number, maxBytes: number, timeoutMs: number): RemoteCommand {
   return {
+    kind: 'log-before',
     title: `read ${file} before the change`,
     timeoutMs,
     script: `head -c "$2" -- "$1" | tail -c "$3"`,

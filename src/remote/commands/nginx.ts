@@ -10,6 +10,7 @@ import type { RemoteCommand } from './exec';
 export function nginxReload(unit: string, errorLog: string, effectMs: number, timeoutMs: number): RemoteCommand {
   const polls = Math.max(1, Math.ceil(effectMs / 50));
   return {
+    kind: 'nginx-reload',
     title: `systemctl reload ${unit}`,
     timeoutMs,
     args: [unit, errorLog, String(polls)],
@@ -80,12 +81,13 @@ if cmp -s "$file" "$tmp"; then rm -f "$tmp"; exit 0; fi
 cp -p "$file" "$bak" && cat "$tmp" > "$file" && rm -f "$tmp"
 if ! out=$(nginx -t 2>&1); then cat "$bak" > "$file"; echo "$out" >&2; echo "nginx -t failed; $file restored" >&2; exit 1; fi
 systemctl reload -- "$unit"`;
-  return { title: `nginx upstream: mark ${name} ${down ? 'down' : 'up'}`, timeoutMs, script, args: [file, unit, name, down ? 'down' : 'up', ...addresses] };
+  return { kind: 'nginx-upstream-mark', title: `nginx upstream: mark ${name} ${down ? 'down' : 'up'}`, timeoutMs, script, args: [file, unit, name, down ? 'down' : 'up', ...addresses] };
 }
 
 /** Which upstream servers of the nginx load balancer are marked down: `server-address down|up` lines. */
 export function nginxUpstreamList(file: string, timeoutMs: number): RemoteCommand {
   return {
+    kind: 'nginx-upstream-list',
     title: `nginx upstream: list servers`,
     timeoutMs,
     script: `awk '/^[ \t]*server[ \t]+/ { line = $0; sub(/#.*/, "", line); d = (line ~ /[ \t]down([ \t;]|$)/) ? "down" : "up"; print d, $0 }' "$1"`,

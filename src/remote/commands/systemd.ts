@@ -28,12 +28,13 @@ export const UNIT_PROPERTIES = [
  */
 export function inspectUnit(unit: string, timeoutMs: number): RemoteCommand {
   return {
+    kind: 'inspect-unit',
     title: `inspect ${unit}`,
     timeoutMs,
     script: [
       `systemctl show --property=${UNIT_PROPERTIES.join(',')} -- ${q(unit)}`,
       `pid=$(systemctl show --property=MainPID --value -- ${q(unit)})`,
-      `printf 'zdr.comm=%s\\n' "$(cat /proc/$pid/comm 2>/dev/null)"`,
+      `printf 'zdr.comm=%s\\n' "$(cat "/proc/$pid/comm" 2>/dev/null)"`,
       `printf 'zdr.curl=%s\\n' "$(command -v curl)"`,
       `printf 'zdr.uid=%s\\n' "$(id -u)"`,
     ].join('\n'),
@@ -42,7 +43,7 @@ export function inspectUnit(unit: string, timeoutMs: number): RemoteCommand {
 
 /** `systemctl reload|restart|start|stop UNIT`. */
 export function systemctl(action: 'reload' | 'restart' | 'start' | 'stop', unit: string, timeoutMs: number): RemoteCommand {
-  return { title: `systemctl ${action} ${unit}`, timeoutMs, script: `systemctl ${action} -- ${q(unit)}` };
+  return { kind: `systemctl-${action}`, title: `systemctl ${action} ${unit}`, timeoutMs, script: `systemctl ${action} -- ${q(unit)}` };
 }
 
 /**
@@ -51,6 +52,7 @@ export function systemctl(action: 'reload' | 'restart' | 'start' | 'stop', unit:
  */
 export function systemctlTimed(action: 'reload' | 'restart', unit: string, timeoutMs: number): RemoteCommand {
   return {
+    kind: 'systemctl-timed',
     title: `systemctl ${action} ${unit}`,
     timeoutMs,
     args: [action, unit],
@@ -66,6 +68,7 @@ export function serviceMs(stdout: string): number {
 /** The unit's live state, read again after a change. */
 export function unitState(unit: string, timeoutMs: number): RemoteCommand {
   return {
+    kind: 'unit-state',
     title: `read ${unit} state`,
     timeoutMs,
     script: `systemctl show --property=ActiveState,SubState,MainPID,NRestarts,Result -- ${q(unit)}`,
@@ -75,6 +78,7 @@ export function unitState(unit: string, timeoutMs: number): RemoteCommand {
 /** The unit's journal since a moment, for evidence when a host fails. */
 export function journalSince(unit: string, sinceEpochMs: number, lines: number, timeoutMs: number): RemoteCommand {
   return {
+    kind: 'journal',
     title: `journal of ${unit}`,
     timeoutMs,
     script: `journalctl --no-pager -o short-iso -n ${Math.floor(lines)} -u ${q(unit)} --since @${Math.floor(sinceEpochMs / 1000)}`,

@@ -5,6 +5,7 @@ import type { RemoteCommand } from './exec';
 export function httpStatus(url: string, requestTimeoutMs: number): RemoteCommand {
   const seconds = Math.max(0.5, requestTimeoutMs / 1000);
   return {
+    kind: 'http-status',
     title: `GET ${url}`,
     timeoutMs: requestTimeoutMs + 2000,
     script: `curl -sS -o /dev/null -w '%{http_code}' --max-time ${seconds} --url ${q(url)}`,
@@ -15,6 +16,7 @@ export function httpStatus(url: string, requestTimeoutMs: number): RemoteCommand
 export function probeBurst(url: string, count: number, requestTimeoutMs: number): RemoteCommand {
   const urls = Array.from({ length: Math.max(1, Math.floor(count)) }, () => `-o /dev/null --url ${q(url)}`).join(' ');
   return {
+    kind: 'probe-burst',
     title: `probe ${url}`,
     timeoutMs: count * requestTimeoutMs + 2000,
     script: `curl -s -w '%{http_code}\\n' --max-time ${Math.max(0.5, requestTimeoutMs / 1000)} ${urls}; true`,
@@ -23,12 +25,13 @@ export function probeBurst(url: string, count: number, requestTimeoutMs: number)
 
 /** nginx stub_status, requested from the host itself (Reading + Writing are requests in flight). */
 export function stubStatus(url: string, timeoutMs: number): RemoteCommand {
-  return { title: `GET ${url}`, timeoutMs, script: `curl -fsS --max-time 2 --url ${q(url)}` };
+  return { kind: 'stub-status', title: `GET ${url}`, timeoutMs, script: `curl -fsS --max-time 2 --url ${q(url)}` };
 }
 
 /** Established TCP connections on a local port, with the kernel's last-send/last-receive times. */
 export function establishedOn(port: number, timeoutMs: number): RemoteCommand {
   return {
+    kind: 'established',
     title: `connections on port ${port}`,
     timeoutMs,
     script: `ss -Htni state established '( sport = :${Math.floor(port)} )'`,

@@ -69,17 +69,17 @@ function runLineAsync(cmd: RemoteCommand): Promise<Ran> {
   });
 }
 
-const cmd = (script: string, timeoutMs = 10_000, args?: string[]): RemoteCommand => ({ title: 't', script, timeoutMs, ...(args ? { args } : {}) });
+const cmd = (script: string, timeoutMs = 10_000, args?: string[]): RemoteCommand => ({ kind: 'test', title: 't', script, timeoutMs, ...(args ? { args } : {}) });
 
 // ---------------------------------------------------------------------------------------------
 
 describe('execLine', () => {
   it('bounds the script with timeout, a kill grace and the C locale', () => {
-    expect(execLine(cmd('echo hi', 60_000), { sudo: false })).toBe(`timeout -k ${KILL_AFTER_S} 60 env LC_ALL=C sh -c 'echo hi'`);
+    expect(execLine(cmd('echo hi', 60_000), { sudo: false })).toBe(`timeout -k ${KILL_AFTER_S} 60 env LC_ALL=C sh -c 'echo hi' zdr.test`);
   });
 
   it('prefixes sudo -n -- in sudo mode', () => {
-    expect(execLine(cmd('echo hi', 60_000), { sudo: true })).toBe(`sudo -n -- timeout -k ${KILL_AFTER_S} 60 env LC_ALL=C sh -c 'echo hi'`);
+    expect(execLine(cmd('echo hi', 60_000), { sudo: true })).toBe(`sudo -n -- timeout -k ${KILL_AFTER_S} 60 env LC_ALL=C sh -c 'echo hi' zdr.test`);
   });
 
   it.each([
@@ -95,20 +95,21 @@ describe('execLine', () => {
     expect(execLine(cmd('true', ms), { sudo: false })).toMatch(new RegExp(`^timeout -k \\d+ ${seconds.replace('.', '\\.')} env `));
   });
 
-  it('appends args quoted after a $0 of zdr', () => {
+  it('appends args quoted after a $0 of zdr.KIND', () => {
     const line = execLine(cmd('echo "$1|$2|$3"', 1000, ['a b', "it's", 'plain']), { sudo: false });
-    expect(line.endsWith(` zdr 'a b' 'it'\\''s' plain`)).toBe(true);
+    expect(line.endsWith(` zdr.test 'a b' 'it'\\''s' plain`)).toBe(true);
   });
 
-  it('leaves out zdr when there are no args', () => {
-    expect(execLine(cmd('true', 1000, []), { sudo: false })).not.toMatch(/zdr/);
+  it('names the command in $0 even without args, and keeps $0 one plain word', () => {
+    expect(execLine(cmd('true', 1000, []), { sudo: false }).endsWith(`sh -c true zdr.test`)).toBe(true);
+    expect(execLine({ ...cmd('true'), kind: "a b;'c" }, { sudo: false }).endsWith(`sh -c true zdr.a_b__c`)).toBe(true);
   });
 
   it('really runs: args arrive as $1.. unchanged and the locale is C', () => {
     const args = ['a b', "it's", '$(touch PWNED)', '', '-n', 'x\ny'];
     const ran = runLine(cmd('printf "%s|" "$0" "$#" "$@" "$LC_ALL"', 5000, args));
     expect(ran.code).toBe(0);
-    expect(ran.stdout).toBe(`zdr|6|${args.join('|')}|C|`);
+    expect(ran.stdout).toBe(`zdr.test|6|${args.join('|')}|C|`);
     expect(existsSync(join(work, 'PWNED'))).toBe(false);
   });
 

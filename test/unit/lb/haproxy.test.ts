@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import { HaproxyLb, isHealthy, parseShowStat } from '../../../src/lb/haproxy';
+import { RemoteHost, RemoteCommandError } from '../../../src/remote/remote-host';
+import { result, ScriptedSession, ScriptedShell, target } from '../../support/scripted-shell';
+
+const HEADER = '# pxname,svname,qcur,qmax,scur,smax,slim,stot,status,weight,hrsp_1xx,hrsp_2xx,hrsp_3xx,hrsp_4xx,hrsp_5xx,hrsp_other,cli_abrt,';
+
+interface Server {
+  status: string;
+  scur: number;
+  stot?: number;
+  hrsp_2xx?: number;
+  hrsp_4xx?: number;
+  hrsp_5xx?: number;
+  cli_abrt?: number;
+}
+
+/** HAProxy's runtime API, as far as the adapter uses it: `show stat` and `set server … state`. */
+class FakeHaproxy {
+  servers = new Map<string, Server>([
+    ['web-1', { status: 'UP', scur: 4, stot: 100, hrsp_2xx: 90, hrsp_4xx: 3, hrsp_5xx: 2, cli_abrt: 1 }],
+    ['web-2', { status: 'UP', scur: 0 }],
+    ['web-3', { status: 'no check', scur: 0 }],
+  ]);
+  questions: string[] = [];
+
+  csv(): string {
+    const row = (px: string, sv: string, s: Server): string =>
+      [px, sv, 0, 0, s.scur, 9, '', s.stot ?? 0, s.status, 1, 0, s.hrsp_2xx ?? 0, 0, s.hrsp_4xx ?? 0, s.hrsp_5xx ?? 0, 0, s.cli_abrt ?? 0, ''].join(',');
+    return [
+      HEADER,
+      row('web', 'FRONTEND', { status: 'OPEN', scur: 9 }),
+      ...[...this.servers].map(([name, s]) => row('web', name, s)),
+      row('web', 'BACKEND', { status: 'UP', scur: 9 }),
+      row('other', 'web-2', { status: 'DOWN', scur: 7 }),
+      '',
+    ].join('\n');
+  }
+
+  /** One question, one answer (without the prompt). */
+  ask(line: string): string {
+    this.questions.push(line);
+    if (line === 'show stat') return this.csv();
+    const set = /^set server web\/(\S+) state (drain|ready)$/.exec(line);
+    if (set?.[1] && set[2]) {
+      const server = this.servers.get(set[1]);
+      if (!server) return 'No such server.\n';
+      server.status = set[2] === 'drain' ? 'DRAIN' : 'UP';
+      return '';
+    }
+    return 'Unknown command.\n';
+  }
+}
+
+function setup(options: { sessions?: boolean } = {}) {
+  const haproxy = new FakeHaproxy();
+  const sessions: ScriptedSession[] = [];
+  const shell = new ScriptedShell(
+    target('lb'),
+    (cmd) => (cmd.kind === 'haproxy-api' ? result(haproxy.ask(cmd.args[1] ?? '')) : result('', 127, `unexpected ${cmd.kind}`)),
+    options.sessions === false
+      ? undefined
+      : () => {
+          const s = new ScriptedSession((line) => (line === 'prompt' ? '\n> ' : `${haproxy.ask(line)}\n> `));
+          sessions.push(s);
+          return s;
+        },
+  );
+  const lb = new HaproxyLb(new RemoteHost(shell, false, undefined, false), '/run/haproxy/admin.sock', 'web', 5000);
+  return { haproxy, shell, sessions, lb };
+}
+
+describe('parseShowStat', () => {
+  it('keys each row by the header fields, filling missing trailing values with ""', () => {
+    const rows = parseShowStat('# pxname,svname,scur,status\nweb,web-1,3,UP\nweb,web-2\n\n');
+    expect(rows).toEqual([
+      { pxname: 'web', svname: 'web-1', scur: '3', status: 'UP' },
+      { pxname: 'web', svname: 'web-2', scur: '', status: '' },
+    ]);
+  });
+
+  it('refuses an answer that is not show stat CSV, quoting it', () => {
+    expect(() => parseShowStat('Unknown command.\n')).toThrow(/unexpected answer to "show stat": Unknown command/);
+    expect(() => parseShowStat('')).toThrow(/unexpected answer/);
+  });
+});
+
+describe('isHealthy', () => {
+  it('counts UP, "no check" and OPEN as taking traffic; DRAIN, MAINT and DOWN not', () => {
+    expect(['UP', 'no check', 'OPEN', 'DRAIN', 'MAINT', 'DOWN', 'NOLB', ''].map((status) => isHealthy({ status }))).toEqual([true, true, true, false, false, false, false, false]);
+  });
+});
+
+describe('HaproxyLb', () => {
+  it('drains and readies with exactly the runtime API commands, for the host in its backend', async () => {
+    const t = setup();
+    await t.lb.drain(target('web-1'));
+    expect(t.haproxy.servers.get('web-1')?.status).toBe('DRAIN');
+    expect(await t.lb.isUp(target('web-1'))).toBe(false);
+    await t.lb.undrain(target('web-1'));
+    expect(await t.lb.isUp(target('web-1'))).toBe(true);
+    expect(t.haproxy.questions).toEqual(['set server web/web-1 state drain', 'show stat', 'set server web/web-1 state ready', 'show stat']);
+  });
+
+  it('asks every question over one kept-open session on the admin socket, in prompt mode', async () => {
+    const t = setup();
+    await t.lb.inFlight(target('web-1'));
+    await t.lb.drain(target('web-2'));
+    await t.lb.healthyOthers(target('web-1'));
+    expect(t.shell.sessionsOpened.map((c) => [c.kind, ...c.args])).toEqual([['haproxy-session', '/run/haproxy/admin.sock']]);
+    expect(t.sessions[0]?.written).toEqual(['prompt', 'show stat', 'set server web/web-2 state drain', 'show stat']);
+    expect(t.shell.sent).toEqual([]);
+  });
+
+  it('reopens a session that died, once per question', async () => {
+    const t = setup();
+    await t.lb.inFlight(target('web-1'));
+    const first = t.sessions[0];
+    if (first) first.dies = true;
+    expect(await t.lb.inFlight(target('web-1'))).toBe(4);
+    expect(t.sessions).toHaveLength(2);
+    expect(t.shell.sent).toEqual([]);
+  });
+
+  it('falls back to one socat command per question when no session can be had', async () => {
+    const t = setup({ sessions: false });
+    expect(await t.lb.inFlight(target('web-1'))).toBe(4);
+    await t.lb.drain(target('web-3'));
+    expect(t.shell.sent.map((c) => [c.kind, ...c.args])).toEqual([
+      ['haproxy-api', '/run/haproxy/admin.sock', 'show stat'],
+      ['haproxy-api', '/run/haproxy/admin.sock', 'set server web/web-3 state drain'],
+    ]);
+    // Having failed once, it does not try a session for every question.
+    expect(t.shell.sessionsOpened).toHaveLength(2);
+  });
+
+  it('throws when HAProxy answers a set command with a message', async () => {
+    const t = setup();
+    await expect(t.lb.drain(target('web-9'))).rejects.toThrow('haproxy refused "set server web/web-9 state drain": No such server.');
+  });
+
+  it('a failing socat command surfaces as the command error', async () => {
+    const shell = new ScriptedShell(target('lb'), () => result('', 1, '2026/11/25 socat[1] E connect(5, AF=1 "/run/haproxy/admin.sock", 25): No such file or directory'));
+    const lb = new HaproxyLb(new RemoteHost(shell, false, undefined, false), '/run/haproxy/admin.sock', 'web', 5000);
+    const err = await lb.inFlight(target('web-1')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RemoteCommandError);
+    expect((err as Error).message).toMatch(/haproxy: show stat" exited with status 1: .*No such file or directory/);
+  });
+
+  it('reads in-flight sessions (scur) and counters of the host in this backend only', async () => {
+    const t = setup();
+    expect(await t.lb.inFlight(target('web-1'))).toBe(4);
+    expect(await t.lb.inFlight(target('web-2'))).toBe(0); // not 7: that is backend "other"
+    expect(await t.lb.counters(target('web-1'))).toEqual({ sessions: 100, inFlight: 4, responses: 95, http5xx: 2, clientAborts: 1 });
+    await expect(t.lb.inFlight(target('web-9'))).rejects.toThrow('haproxy backend web has no server named web-9');
+  });
+
+  it('counts the healthy others, leaving out the host, drained servers and the FRONTEND/BACKEND rows', async () => {
+    const t = setup();
+    expect(await t.lb.healthyOthers(target('web-1'))).toBe(2);
+    await t.lb.drain(target('web-3'));
+    expect(await t.lb.healthyOthers(target('web-1'))).toBe(1);
+    expect(await t.lb.healthyOthers(target('web-3'))).toBe(2);
+  });
+
+  it('preflight names hosts missing from the backend, and warns about hosts not healthy', async () => {
+    const t = setup();
+    await expect(t.lb.preflight([target('web-1'), target('web-7')])).rejects.toThrow(/has no server named web-7 \(servers: web-1, web-2, web-3\)/);
+    t.haproxy.servers.set('web-2', { status: 'MAINT', scur: 0 });
+    expect(await t.lb.preflight([target('web-1'), target('web-2')])).toEqual(['haproxy shows web-2 as MAINT before the rollout']);
+    t.haproxy.servers.clear();
+    await expect(t.lb.preflight([target('web-1')])).rejects.toThrow('haproxy has no backend named web (or it has no servers)');
+  });
+
+  it('locks the load balancer under a name that says which backend, and closes session and connection', async () => {
+    const t = setup();
+    expect(t.lb.lock?.name).toBe('lb.haproxy.web');
+    await t.lb.inFlight(target('web-1'));
+    await t.lb.close();
+    expect(t.sessions[0]?.open).toBe(false);
+    expect(t.shell.closed).toBe(true);
+  });
+});
