@@ -8,10 +8,6 @@ import { clearTrip, judge, rate, type Counts } from './verdict';
 /** How often the window looks at the counts. */
 export const WATCH_POLL_MS = 1000;
 
-export interface WatchOutcome {
-  counts: ErrorCounts;
-}
-
 /**
  * Watches one host for `check-window` after it is back in service. Ends early on a clear trip, so a
  * host answering 100% 500s fails in seconds, not at the end of the window.
@@ -23,7 +19,7 @@ export async function watchWindow(
   clock: Clock,
   signal: AbortSignal,
   progress: (line: string) => void,
-): Promise<WatchOutcome> {
+): Promise<ErrorCounts> {
   const options = { maxErrorRate: check.maxErrorRate, minRequests: check.minRequests, failOnInconclusive: check.failOnInconclusive };
   const start = clock.now();
   const say = (c: Counts, ms: number): void => progress(`watching: ${c.requests} requests, ${c.errors} errors, ${Math.round(ms / 1000)} s of ${Math.round(check.windowMs / 1000)} s`);
@@ -36,15 +32,13 @@ export async function watchWindow(
   const early = seen.done && seen.waitedMs < check.windowMs;
   const judged = judge(counts, baseline, options);
   return {
-    counts: {
-      requests: counts.requests,
-      errors: counts.errors,
-      rate: rate(counts),
-      verdict: judged.verdict,
-      reason: early ? `${judged.reason}; the window ended early, after ${Math.round((clock.now() - start) / 100) / 10} s` : judged.reason,
-      source: source.description,
-      windowMs: clock.now() - start,
-      ...(baseline ? { baseline: { ...baseline, rate: rate(baseline) } } : {}),
-    },
+    requests: counts.requests,
+    errors: counts.errors,
+    rate: rate(counts),
+    verdict: judged.verdict,
+    reason: early ? `${judged.reason}; the window ended early, after ${Math.round((clock.now() - start) / 100) / 10} s` : judged.reason,
+    source: source.description,
+    windowMs: clock.now() - start,
+    ...(baseline ? { baseline: { ...baseline, rate: rate(baseline) } } : {}),
   };
 }
