@@ -2,15 +2,18 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { fleetDown, isRootLinux, readFleet, startWrk, FLEET_SH } from '../test/fleet/fleet';
 import { fleetInputs, haproxyInputs } from '../test/support/fleet-action';
+import { asActionsLog } from '../test/support/actions-log';
 import { runAction } from '../test/support/run-action';
 
 const HELP = `scripts/sandbox [options]   (as root, on Linux)
 
-  --strategy S   auto (default: nginx is reloaded, Pattern A) or drain-restart (the slow app behind
-                 HAProxy is drained, restarted, checked and returned, Pattern B)
+  --strategy S   auto (default: nginx is reloaded gracefully) or drain-restart (the slow app behind
+                 HAProxy is drained, restarted, checked and returned)
   --hosts N      fleet size (default 3)
   --window D     post-change error watch per host (default 10s)
   --keep         leave the fleet up afterwards (test/fleet/fleet.sh down removes it)
+  --debug        also show the action's debug lines (every remote command and its outcome), as
+                 the Actions log does with step debug logging on (ACTIONS_STEP_DEBUG)
 `;
 
 const { values } = parseArgs({
@@ -19,6 +22,7 @@ const { values } = parseArgs({
     hosts: { type: 'string', default: '3' },
     window: { type: 'string', default: '10s' },
     keep: { type: 'boolean', default: false },
+    debug: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -48,9 +52,11 @@ async function main(): Promise<number> {
     await new Promise((r) => setTimeout(r, 2000));
     say(`running dist/index.js: ${drain ? 'drain-restart of app.service through HAProxy' : 'strategy auto on nginx'}, hosts ${fleet.hosts.map((h) => h.name).join(' → ')}\n`);
     const run = await runAction(inputs, {
+      // Step debug logging sets RUNNER_DEBUG=1 for the action; without it the log hides ::debug::.
+      env: values.debug ? { RUNNER_DEBUG: '1' } : {},
       onLine: (line) => {
-        if (line.startsWith('::add-mask::') || line.startsWith('::save-state') || line.startsWith('::set-output')) return;
-        process.stdout.write(`  ${line.replace(/^::group::/, '▸ ').replace(/^::endgroup::$/, '')}\n`);
+        const shown = asActionsLog(line, values.debug);
+        if (shown !== null) process.stdout.write(`  ${shown.replace(/\n/g, '\n  ')}\n`);
       },
     });
     await new Promise((r) => setTimeout(r, 2000));

@@ -1,3 +1,4 @@
+import { explainNotFound } from '../inspect/prerequisites';
 import { haproxyApi, haproxySession } from '../remote/commands/haproxy';
 import { poolLock } from '../remote/commands/locks';
 import type { CommandStream } from '../transport/connection';
@@ -94,7 +95,10 @@ export class HaproxyLb implements LoadBalancer {
   }
 
   async preflight(hosts: SshTarget[]): Promise<string[]> {
-    const rows = await this.rows();
+    // The first question to the runtime API: a host without socat (or timeout) is named here.
+    const rows = await this.rows().catch((error: unknown) => {
+      throw explainNotFound(`the load balancer ${this.remote.connection.target.host}`, error);
+    });
     if (rows.length === 0) throw new Error(`haproxy has no backend named ${this.backend} (or it has no servers)`);
     const names = new Set(rows.map((r) => r.svname));
     const missing = hosts.filter((h) => !names.has(h.name)).map((h) => h.name);

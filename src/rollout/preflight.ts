@@ -1,5 +1,6 @@
 import { createErrorCheck } from '../checks/error-check';
 import { stopFindings } from '../inspect/findings';
+import { CHECKED_COMMANDS, explainNotFound, missingCommands, neededCommands, prerequisiteProblem } from '../inspect/prerequisites';
 import { parseUnitInfo, type UnitInfo } from '../inspect/unit-info';
 import { logMark } from '../remote/commands/log-file';
 import { inspectUnit } from '../remote/commands/systemd';
@@ -28,11 +29,11 @@ function checkUnit(unit: UnitInfo, run: HostRun, ctx: FlowContext): void {
   }
 }
 
-/** What the checks will need on the host: curl, and a readable access log. */
-async function checkTools(remote: RemoteHost, unit: UnitInfo, ctx: FlowContext): Promise<void> {
+/** What this host's turn will run there (a drain needs more), and a readable access log. */
+async function checkTools(run: HostRun, remote: RemoteHost, missing: string[], choice: StrategyChoice, ctx: FlowContext): Promise<void> {
   const { settings } = ctx;
-  const needsCurl = settings.readiness.url !== null || settings.check.source === 'probe' || settings.drain.stubStatusUrl !== null;
-  if (needsCurl && !unit.hasCurl) throw new Error('curl is not installed on the host; readiness and probe checks run it there');
+  const lackingForDrain = choice.drain ? prerequisiteProblem(run.name, missing, neededCommands(settings, true)) : null;
+  if (lackingForDrain) throw new Error(lackingForDrain);
   if (settings.check.windowMs > 0 && settings.check.source === 'access-log') {
     const mark = await remote.run(logMark(settings.check.accessLog, settings.ssh.commandTimeoutMs));
     if (mark.code !== 0 || !/^\d+ \d+ /.test(mark.stdout)) {
@@ -62,14 +63,20 @@ function warnAbout(unit: UnitInfo, choice: StrategyChoice, run: HostRun, ctx: Fl
 /** inspect: what the unit is, whether this run can act on it, and what "change" will mean here. */
 async function inspectHost(run: HostRun, remote: RemoteHost, ctx: FlowContext, phase: PhaseHandle): Promise<void> {
   const { settings } = ctx;
-  const unit = parseUnitInfo(await remote.check(inspectUnit(settings.service, settings.ssh.commandTimeoutMs)));
+  const inspected = await remote.check(inspectUnit(settings.service, settings.ssh.commandTimeoutMs, CHECKED_COMMANDS)).catch((error: unknown) => {
+    throw explainNotFound(run.name, error);
+  });
+  const missing = missingCommands(inspected);
+  const lacking = prerequisiteProblem(run.name, missing, neededCommands(settings, false));
+  if (lacking) throw new Error(lacking);
+  const unit = parseUnitInfo(inspected);
   run.unit = unit;
   checkUnit(unit, run, ctx);
   const decision = chooseStrategy(settings, unit);
   if (!decision.ok) throw new Error(decision.refusal);
   const choice = decision.choice;
   run.choice = choice;
-  await checkTools(remote, unit, ctx);
+  await checkTools(run, remote, missing, choice, ctx);
   phase.detail(`${unit.id} ${unit.activeState}, CanReload=${unit.canReload ? 'yes' : 'no'}${unit.triggeredBy.length ? `, TriggeredBy=${unit.triggeredBy.join(' ')}` : ''} → ${choice.label}: ${choice.reason}`);
   warnAbout(unit, choice, run, ctx, phase);
 }

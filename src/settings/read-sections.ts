@@ -60,7 +60,7 @@ function readLbHost(r: InputReader, defaults: HostDefaults): SshTarget | null {
 }
 
 /** The load balancer in front of the hosts: its kind, its SSH host, and what each kind needs. */
-export function readLb(r: InputReader, defaults: HostDefaults): LbSettings {
+export function readLb(r: InputReader, defaults: HostDefaults, platform: NodeJS.Platform): LbSettings {
   const kind = r.take('lb', (t) => v.parseChoice(t, ['none', 'haproxy', 'nginx', 'command'] as const), 'none');
   const host = readLbHost(r, defaults);
   const placeholder: SshTarget = { host: '', port: 22, user: 'root', name: 'load balancer' };
@@ -88,6 +88,13 @@ export function readLb(r: InputReader, defaults: HostDefaults): LbSettings {
     case 'command':
       if (!r.isGiven('drain-command')) r.complain('drain-command', 'is required when lb is command');
       if (!r.isGiven('ready-command')) r.complain('ready-command', 'is required when lb is command');
+      if (platform === 'win32' && !r.isGiven('lb-host')) {
+        // Local commands are bounded by killing their process group (runtime/local-shell.ts),
+        // which Windows does not have: a hung command there would outlive its time limit.
+        for (const name of ['drain-command', 'ready-command'] as const) {
+          r.complain(name, 'would run on this Windows runner, where the action cannot kill it at its time limit; use a Linux or macOS runner, or set lb-host to run it there');
+        }
+      }
       return { kind, host, drainCommand: r.take('drain-command', v.parseCommand, ''), readyCommand: r.take('ready-command', v.parseCommand, '') };
   }
 }

@@ -99,13 +99,13 @@ function checkLimits(r: InputReader, settings: Settings): void {
  * Turns raw inputs into validated Settings. Every problem is reported at once, each naming its
  * input, so a user fixes a bad configuration in one run. Nothing here touches a host.
  */
-export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = {}): SettingsResult {
+export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = {}, platform: NodeJS.Platform = process.platform): SettingsResult {
   const r = new InputReader(source);
   const { hosts, defaults } = readTargets(r);
   const credentials = readCredentials(r, env);
   const hostKeys = readHostKeys(r);
   const change = readChange(r);
-  const lb = readLb(r, defaults);
+  const lb = readLb(r, defaults, platform);
   const readinessUrl = r.optional('readiness-url', v.parseUrl);
   const checkSource = r.take('check-source', (t) => v.parseChoice<CheckSource>(t, ['access-log', 'haproxy', 'probe']), 'access-log');
   const checkUrl = r.optional('check-url', v.parseUrl);

@@ -18,7 +18,7 @@ export type StrategyDecision = { ok: true; choice: StrategyChoice } | { ok: fals
 
 /**
  * Picks the change for one host from the `strategy` input and what inspect found. `auto` prefers a
- * graceful reload, then a socket-activated restart (Pattern D), then drain-restart behind a load
+ * graceful reload, then a socket-activated restart, then drain-restart behind a load
  * balancer, and otherwise refuses: a plain restart would drop in-flight requests.
  */
 export function chooseStrategy(settings: Settings, unit: UnitInfo): StrategyDecision {
@@ -50,13 +50,13 @@ export function chooseStrategy(settings: Settings, unit: UnitInfo): StrategyDeci
       return { ok: true, choice: { action: 'restart', drain: false, label: 'restart', reason: 'strategy: restart', warnings: restartWarnings() } };
     case 'auto':
       if (unit.canReload) {
-        return { ok: true, choice: { action: 'reload', drain: false, label: 'reload', reason: `auto: ${unitName} can reload gracefully (Pattern A)`, warnings: [] } };
+        return { ok: true, choice: { action: 'reload', drain: false, label: 'reload', reason: `auto: ${unitName} can reload gracefully`, warnings: [] } };
       }
-      if (socket) return { ok: true, choice: socketChoice(`auto: ${unitName} cannot reload but is socket-activated (Pattern D)`) };
+      if (socket) return { ok: true, choice: socketChoice(`auto: ${unitName} cannot reload but is socket-activated`) };
       if (hasLb) {
         return {
           ok: true,
-          choice: { action: 'restart', drain: true, label: 'drain-restart', reason: `auto: ${unitName} cannot reload, so it is drained from lb: ${settings.lb.kind} and restarted (Pattern B)`, warnings: [] },
+          choice: { action: 'restart', drain: true, label: 'drain-restart', reason: `auto: ${unitName} cannot reload, so it is drained from lb: ${settings.lb.kind} and restarted`, warnings: [] },
         };
       }
       return {

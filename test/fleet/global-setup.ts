@@ -1,17 +1,29 @@
-import { execSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { execFileSync, execSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fleetDown, fleetUp, isRootLinux } from './fleet';
 
 const root = resolve(__dirname, '../..');
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+/**
+ * Files of dist/ that differ from what the sources build now, by content. Modification times say
+ * nothing here: a fresh `git clone` may write dist/ before src/. So the sources are built into a
+ * temporary directory with the same build script and compared byte for byte.
+ */
+function staleDist(): string[] {
+  const out = mkdtempSync(join(tmpdir(), 'zdr-dist-'));
+  try {
+    execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), out], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    const dist = join(root, 'dist');
+    const names = new Set([...readdirSync(out), ...(existsSync(dist) ? readdirSync(dist) : [])]);
+    return [...names].sort().filter((name) => {
+      const [built, committed] = [join(out, name), join(dist, name)];
+      return !existsSync(built) || !existsSync(committed) || !readFileSync(built).equals(readFileSync(committed));
+    });
+  } finally {
+    rmSync(out, { recursive: true, force: true });
   }
-  return newest;
 }
 
 /** Whatever of the fleet is still on the machine: names are the fleet's own (`zdr…`). */
@@ -48,9 +60,12 @@ export default function setup(): (() => void) | undefined {
     throw new Error(`The fleet suite cannot run here: ${env.why}. It needs root on Linux (see test/fleet/README.md). Set ZDR_SKIP_FLEET=1 to skip it knowingly.`);
   }
   // The suite runs the built action: a stale dist would prove old code.
-  if (newestMtime(join(root, 'src')) > statSync(join(root, 'dist/index.js')).mtimeMs) {
-    throw new Error('src/ is newer than dist/index.js: run `npm run build` first; the fleet suite runs the built action.');
+  const checked = Date.now();
+  const stale = staleDist();
+  if (stale.length) {
+    throw new Error(`dist/ is not what src/ builds (differs: ${stale.join(', ')}): run \`npm run build\` first; the fleet suite runs the built action.`);
   }
+  console.log(`[fleet] dist/ is what the sources build (checked in ${((Date.now() - checked) / 1000).toFixed(1)} s)`);
   const started = Date.now();
   const hosts = Number(process.env.ZDR_FLEET_HOSTS ?? 3);
   fleetUp(hosts);

@@ -155,7 +155,9 @@ describe('fillPlaceholders', () => {
       { numRuns: 100 },
     );
     expect(existsSync(CANARY)).toBe(false);
-  });
+    // 100 shells spawned one after another: like the property tests above, more than vitest's 5 s
+    // default on a busy machine (it took 11 s on 2 shared cores).
+  }, 30_000);
 
   it('throws on a NUL in a value', () => {
     expect(() => fillPlaceholders('echo {host}', { host: 'a\0b' })).toThrow(/NUL/);

@@ -78,6 +78,8 @@ export class FakeHost {
   connectError: TransportError | null = null;
   /** Another run holds this host's lock. */
   lockHeldBy = '';
+  /** Commands the host lacks: reported by inspect (`zdr.missing=`), or `timeout`, which fails every command. */
+  missing: string[] = [];
 
   constructor(readonly name: string) {}
 }
@@ -107,6 +109,7 @@ function inspectAnswer(h: FakeHost): string {
     `zdr.comm=${h.mainComm}`,
     'zdr.curl=/usr/bin/curl',
     `zdr.uid=${h.uid}`,
+    ...h.missing.map((c) => `zdr.missing=${c}`),
   ].join('\n');
 }
 
@@ -133,6 +136,7 @@ export class FakeShell implements Connection {
   async exec(line: string): Promise<ExecResult> {
     const h = this.host;
     h.commands.push(line);
+    if (h.missing.includes('timeout')) return ok('', 127, 'bash: line 1: timeout: command not found');
     const { kind, script, args } = parseExecLine(line);
     h.kinds.push(kind === 'user' ? `user:${script}` : kind);
     this.sequence.push(`${h.name} ${kind === 'user' ? `user:${script}` : kind}`);

@@ -57,3 +57,16 @@ describe('action.yml inputs and INPUT_DEFAULTS', () => {
     expect(Object.keys(action.outputs).sort()).toEqual(['failed-host', 'report', 'status']);
   });
 });
+
+describe('action.yml for the Marketplace', () => {
+  const meta = parse(readFileSync(join(__dirname, '../../action.yml'), 'utf8')) as { description: string; author?: string; inputs: Record<string, ActionInput> };
+
+  it('has a description the Marketplace accepts (at most 125 characters) and an author', () => {
+    expect(meta.description.length).toBeLessThanOrEqual(125);
+    expect(meta.author).toBe('zero-downtime-restart maintainers');
+  });
+
+  it('speaks no in-house jargon in input descriptions', () => {
+    for (const [name, input] of Object.entries(meta.inputs)) expect(input.description ?? '', name).not.toMatch(/Pattern [A-D]\b|\bseed\b/);
+  });
+});

@@ -53,6 +53,27 @@ describe('reload rollout (Pattern A)', () => {
     expect(report.hosts.map((h) => h.status)).toEqual(['skipped', 'failed', 'skipped']);
   });
 
+  it('a host without flock or curl fails preflight naming the host, the commands and their packages; nothing changes', async () => {
+    const t = setup(settingsFrom({ ...base, 'readiness-url': 'http://127.0.0.1/healthz' }));
+    t.connector.host('web-2').missing = ['flock', 'curl', 'ss'];
+    const { report } = await t.go();
+    expect(report.failedHost).toBe('web-2');
+    expect(report.failedPhase).toBe('inspect');
+    expect(report.reason).toMatch(/^web-2 lacks commands this rollout runs there: flock \(package util-linux: .*\), curl \(package curl: requests from the host for readiness-url\)\./);
+    // ss is not needed: nothing is drained in a reload.
+    expect(report.reason).not.toContain('ss (');
+    expect(['web-1', 'web-2', 'web-3'].map((n) => t.connector.host(n).reloads)).toEqual([0, 0, 0]);
+  });
+
+  it('a host without timeout fails preflight saying so, not with a bare exit status', async () => {
+    const t = setup(settingsFrom(base));
+    t.connector.host('web-3').missing = ['timeout'];
+    const { report } = await t.go();
+    expect(report.failedHost).toBe('web-3');
+    expect(report.reason).toMatch(/^web-3 lacks a command this rollout runs there: timeout \(package coreutils: /);
+    expect(['web-1', 'web-2', 'web-3'].map((n) => t.connector.host(n).reloads)).toEqual([0, 0, 0]);
+  });
+
   it('refuses reload for a unit that cannot reload, in inspect', async () => {
     const t = setup(settingsFrom({ ...base, strategy: 'reload' }));
     t.connector.host('web-3').canReload = false;
@@ -162,6 +183,17 @@ describe('drain-restart rollout (Pattern B)', () => {
     expect(t.journal.events).toEqual(
       ['web-1', 'web-2', 'web-3'].flatMap((n) => [`locked ${n} host.host`, `drained ${n}`, `returned ${n}`, `unlocked ${n} host.host`]),
     );
+  });
+
+  it('a host to be drained behind lb: command without ss (and no stub-status-url) fails preflight, nothing drained', async () => {
+    const lb = new FakeLb();
+    const t = setup(settingsFrom(drainInputs), lb);
+    t.connector.host('web-1').missing = ['ss'];
+    const { report } = await t.go();
+    expect(report.failedHost).toBe('web-1');
+    expect(report.failedPhase).toBe('inspect');
+    expect(report.reason).toMatch(/^web-1 lacks a command this rollout runs there: ss \(package iproute2: counting in-flight connections on drain-port 80 during the drain \(or set stub-status-url\)\)/);
+    expect(lb.calls.filter((c) => c.startsWith('drain'))).toEqual([]);
   });
 
   it('the capacity guard stops the rollout with nothing drained', async () => {

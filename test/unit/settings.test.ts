@@ -475,6 +475,17 @@ describe('readSettings', () => {
       expect(inputsNamed(errors).sort()).toEqual(['drain-command', 'ready-command']);
     });
 
+    it('on a Windows runner, refuses drain/ready commands that would run on the runner, naming each input', () => {
+      const lb = { strategy: 'drain-restart', lb: 'command', 'drain-command': 'x {host}', 'ready-command': 'y {host}' };
+      const errors = errorsOf(readSettings(valid(lb), {}, 'win32'));
+      expect(inputsNamed(errors).sort()).toEqual(['drain-command', 'ready-command']);
+      expect(errors[0]).toMatch(/Windows runner.*cannot kill it at its time limit.*Linux or macOS runner, or set lb-host/);
+      // Run on lb-host, they are bounded there by `timeout`; on Linux and macOS, by their process group.
+      expect(settingsOf(readSettings(valid({ ...lb, 'lb-host': 'lb1' }), {}, 'win32')).lb.kind).toBe('command');
+      expect(settingsOf(readSettings(valid(lb), {}, 'linux')).lb.kind).toBe('command');
+      expect(settingsOf(readSettings(valid(lb), {}, 'darwin')).lb.kind).toBe('command');
+    });
+
     it('check-source haproxy needs lb haproxy', () => {
       const errors = errorsOf(readSettings(valid({ 'check-source': 'haproxy' })));
       expect(inputsNamed(errors)).toEqual(['check-source']);

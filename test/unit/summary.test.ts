@@ -116,7 +116,7 @@ function preflightFailure(n: number, failed: number): Report {
 function fleetRun(): Report {
   const p = (name: PhaseName, at: string, ms: number, status: PhaseRecord['status'] = 'ok', detail = `${name} ok`): PhaseRecord => ({ name, status, startedAt: `2026-11-25T${at}Z`, durationMs: ms, waitMs: 0, detail });
   const tripped = 'error check tripped: 124/171 errors = 72.51%, over max-error-rate 1%; the window ended early, after 1 s (access log /var/log/nginx/access.log)';
-  const base = { strategy: 'reload', strategyReason: 'auto: nginx.service can reload gracefully (Pattern A)', warnings: [] as string[], lbState: 'in-service' as const };
+  const base = { strategy: 'reload', strategyReason: 'auto: nginx.service can reload gracefully', warnings: [] as string[], lbState: 'in-service' as const };
   return {
     status: 'failed',
     strategy: 'auto',

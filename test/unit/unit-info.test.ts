@@ -375,7 +375,7 @@ describe('chooseStrategy', () => {
     ] as [Lb, UnitInfo][])('reloads when the unit can reload (lb %s)', (lb, info) => {
       const c = choice(chooseStrategy(settings('auto', lb), info));
       expect(c).toMatchObject({ action: 'reload', drain: false, label: 'reload', warnings: [] });
-      expect(c.reason).toMatch(/Pattern A/);
+      expect(c.reason).toMatch(/can reload gracefully$/);
     });
 
     it('reloads with force-drain too: a reload needs no drain', () => {
@@ -385,7 +385,7 @@ describe('chooseStrategy', () => {
     it.each(['none', 'haproxy'] as Lb[])('restarts a socket-activated unit without a drain (Pattern D, lb %s)', (lb) => {
       const c = choice(chooseStrategy(settings('auto', lb), SOCKET));
       expect(c).toMatchObject({ action: 'restart', drain: false, label: 'socket-restart', warnings: [] });
-      expect(c.reason).toMatch(/Pattern D/);
+      expect(c.reason).toMatch(/is socket-activated: .* holds the listening socket/);
     });
 
     it('restarts a single socket-activated host with no load balancer', () => {
@@ -400,7 +400,7 @@ describe('chooseStrategy', () => {
     it('drains and restarts a unit that cannot reload behind a load balancer (Pattern B)', () => {
       const c = choice(chooseStrategy(settings('auto', 'haproxy'), NO_RELOAD));
       expect(c).toMatchObject({ action: 'restart', drain: true, label: 'drain-restart', warnings: [] });
-      expect(c.reason).toMatch(/Pattern B/);
+      expect(c.reason).toMatch(/drained from lb: .* and restarted$/);
       expect(c.reason).toMatch(/lb: haproxy/);
     });
 

@@ -150,7 +150,7 @@ describe('the reusable workflow .github/workflows/rollout.yml', () => {
   });
 
   it('takes the key, passphrase and known hosts as secrets, falling back to environment secrets', () => {
-    expect(Object.keys(call.secrets).sort()).toEqual([...SECRETS].sort());
+    expect(Object.keys(call.secrets).sort()).toEqual([...SECRETS, 'action-token'].sort());
     for (const name of SECRETS) {
       expect(call.inputs[name], `${name} must not be a plain input`).toBeUndefined();
       expect(actionStep.with?.[name]).toMatch(new RegExp(`^\\$\\{\\{ secrets\\.${name} \\|\\| secrets\\.ZDR_[A-Z_]+ \\}\\}$`));
@@ -165,9 +165,16 @@ describe('the reusable workflow .github/workflows/rollout.yml', () => {
     }
   });
 
-  it('runs in the caller-chosen environment, one rollout per environment, never cancelled', () => {
+  it('runs in the caller-chosen environment, one rollout per concurrency group (default: per environment), never cancelled', () => {
     expect(job.environment).toBe('${{ inputs.environment }}');
-    expect(job.concurrency).toEqual({ group: 'zero-downtime-restart-${{ inputs.environment }}', 'cancel-in-progress': false });
+    expect(job.concurrency).toEqual({ group: "${{ inputs.concurrency-group || format('zero-downtime-restart-{0}', inputs.environment) }}", 'cancel-in-progress': false });
+    expect(call.inputs['concurrency-group']?.default).toBe('');
+  });
+
+  it('checks a private copy of the action out with action-token when given, else the run\'s token', () => {
+    const checkout = job.steps.find((s) => s.uses?.startsWith('actions/checkout@'));
+    expect(checkout?.with?.token).toBe('${{ secrets.action-token || github.token }}');
+    expect(checkout?.with?.['persist-credentials']).toBe(false);
   });
 
   it('runs the action from its own commit (job.workflow_sha), checked out where `uses:` points', () => {
@@ -182,10 +189,20 @@ describe('the reusable workflow .github/workflows/rollout.yml', () => {
 });
 
 describe('the examples', () => {
-  it('use the action and the reusable workflow at the major tag', () => {
-    expect(read('examples/deploy-then-restart.yml')).toContain('uses: your-org/zero-downtime-restart@v1');
-    expect(read('examples/manual.yml')).toContain('uses: your-org/zero-downtime-restart@v1');
-    expect(read('examples/release.yml')).toContain('uses: your-org/zero-downtime-restart/.github/workflows/rollout.yml@v1');
+  it('pin the action and the reusable workflow to a full commit SHA, as the repository pins its own actions', () => {
+    const pinned = (path: string): RegExpMatchArray[] => [...read(path).matchAll(/uses: (your-org\/zero-downtime-restart\S*)@(\S+)( # v\d+\.\d+\.\d+)?$/gm)];
+    for (const path of ['examples/deploy-then-restart.yml', 'examples/manual.yml', 'examples/release.yml']) {
+      const uses = pinned(path);
+      expect(uses.length, path).toBeGreaterThan(0);
+      for (const u of uses) {
+        expect(u[2], `${path}: ${u[0]}`).toMatch(/^[0-9a-f]{40}$/);
+        expect(u[3], `${path}: ${u[0]} names its version in a comment`).toBeDefined();
+      }
+    }
+    expect(read('examples/release.yml')).toContain('uses: your-org/zero-downtime-restart/.github/workflows/rollout.yml@');
+    for (const path of ['.github/workflows/ci.yml', '.github/workflows/release.yml', '.github/workflows/rollout.yml']) {
+      for (const u of read(path).matchAll(/^\s*(?:- )?uses: ([\w.-]+\/[\w./-]+)@(\S+)/gm)) expect(u[2], `${path}: ${u[0]}`).toMatch(/^[0-9a-f]{40}$/);
+    }
   });
 
   it('only pass the reusable workflow inputs it has', () => {

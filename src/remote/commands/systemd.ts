@@ -24,9 +24,10 @@ export const UNIT_PROPERTIES = [
 
 /**
  * One round trip for the inspect phase: the unit's properties, the main process's name, and what
- * the host offers (curl for readiness checks, the uid for sudo mode).
+ * the host offers (curl for readiness checks, the uid for sudo mode, and `zdr.missing=NAME` for
+ * each of `commands`, given as arguments, that the host lacks).
  */
-export function inspectUnit(unit: string, timeoutMs: number): RemoteCommand {
+export function inspectUnit(unit: string, timeoutMs: number, commands: readonly string[] = []): RemoteCommand {
   return {
     kind: 'inspect-unit',
     title: `inspect ${unit}`,
@@ -37,7 +38,9 @@ export function inspectUnit(unit: string, timeoutMs: number): RemoteCommand {
       `printf 'zdr.comm=%s\\n' "$(cat "/proc/$pid/comm" 2>/dev/null)"`,
       `printf 'zdr.curl=%s\\n' "$(command -v curl)"`,
       `printf 'zdr.uid=%s\\n' "$(id -u)"`,
+      `for c in "$@"; do command -v "$c" >/dev/null 2>&1 || printf 'zdr.missing=%s\\n' "$c"; done`,
     ].join('\n'),
+    args: [...commands],
   };
 }
 
