@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { OutputLimitError } from '../transport/output-buffer';
 import type { ExecResult, CommandStream, Connection } from '../transport/connection';
 
 /** Separates a command's output from the end marker; never appears in what we run. */
@@ -12,7 +13,8 @@ const RS = '\u001e';
  *
  * Each line runs with stdin from /dev/null (it cannot eat the next command), and is followed by
  * a marker with a fresh nonce on stdout (carrying the exit status) and on stderr. A command that
- * does not finish in time gets the session closed; the next command opens a new one.
+ * does not finish in time, or prints more than OUTPUT_LIMIT_BYTES on a stream, fails and gets the
+ * session closed; the next command opens a new one.
  */
 export class PersistentShell {
   private queue: Promise<unknown> = Promise.resolve();
@@ -55,13 +57,25 @@ export class PersistentShell {
       const fromStdout = session
         .readUntil(`${RS}${nonce} `, timeoutMs, 'stdout')
         .then(async (out) => ({ out, status: await session.readUntil(RS, timeoutMs, 'stdout') }));
-      const [{ out: stdout, status }, stderr] = await Promise.all([fromStdout, session.readUntil(`${RS}${nonce}${RS}`, timeoutMs, 'stderr')]);
+      const [stdoutRead, stderrRead] = await Promise.allSettled([fromStdout, session.readUntil(`${RS}${nonce}${RS}`, timeoutMs, 'stderr')]);
+      // A read that fails closes the session, which ends the other read too: report the cause, not
+      // the "session ended" that follows from it.
+      if (stdoutRead.status === 'rejected' || stderrRead.status === 'rejected') {
+        const reasons = [stdoutRead, stderrRead].flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+        throw reasons.find((e) => e instanceof OutputLimitError) ?? reasons[0];
+      }
+      const { out: stdout, status } = stdoutRead.value;
+      const stderr = stderrRead.value;
       if (!/^\d+$/.test(status)) throw new Error('the shell session lost its place');
       return { code: Number(status), signal: null, stdout, stderr, durationMs: Date.now() - started };
     } catch (err) {
       const message = (err as Error).message;
       session.close();
       this.session = undefined;
+      if (err instanceof OutputLimitError) {
+        // The session is closed (see SshCommandStream): the next command starts a fresh shell.
+        return { code: null, signal: null, stdout: '', stderr: `${message}; its shell session was closed`, durationMs: Date.now() - started, lost: 'output-limit' };
+      }
       const timedOut = /no answer within/.test(message);
       return { code: null, signal: null, stdout: '', stderr: timedOut ? `no answer within ${timeoutMs} ms` : `connection lost: ${message}`, durationMs: Date.now() - started, lost: timedOut ? 'timeout' : 'connection-lost' };
     }

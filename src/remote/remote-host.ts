@@ -13,6 +13,7 @@ export function failureOf(cmd: RemoteCommand, result: ExecResult): string | unde
   const seconds = `${cmd.timeoutMs / 1000}s`;
   if (result.lost === 'timeout') return `"${cmd.title}" got no answer within ${seconds} plus a margin; the connection is hung`;
   if (result.lost === 'connection-lost') return `the SSH connection dropped during "${cmd.title}" (${tail(result.stderr, 1)})`;
+  if (result.lost === 'output-limit') return `"${cmd.title}" printed too much and was cut off (${tail(result.stderr, 1)})`;
   if (timedOutOnHost(result.code, result.signal) && result.durationMs >= cmd.timeoutMs * 0.9) {
     return `"${cmd.title}" ran past its ${seconds} limit and was killed on the host`;
   }

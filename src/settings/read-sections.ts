@@ -74,7 +74,7 @@ export function readLb(r: InputReader, defaults: HostDefaults, platform: NodeJS.
       return {
         kind,
         host: host ?? placeholder,
-        socket: r.take('haproxy-socket', v.parsePath, '/run/haproxy/admin.sock'),
+        socket: r.take('haproxy-socket', v.parseSocketPath, '/run/haproxy/admin.sock'),
         backend: r.isGiven('haproxy-backend') ? r.take('haproxy-backend', v.parseProxyName, '') : '',
       };
     case 'nginx':

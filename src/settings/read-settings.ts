@@ -1,5 +1,5 @@
 import { utils as ssh2Utils } from 'ssh2';
-import { parseKnownHosts } from '../transport/known-hosts';
+import { KnownHosts, parseKnownHosts } from '../transport/known-hosts';
 import type { SshTarget } from '../transport/target';
 import { parseHosts, type HostDefaults } from './hosts';
 import { readCheck, readConnection, readDrain, readLb, readReadiness } from './read-sections';
@@ -55,13 +55,32 @@ function readCredentials(r: InputReader, env: NodeJS.ProcessEnv): Credentials {
   return { ...(privateKey ? { privateKey } : {}), ...(passphrase ? { passphrase } : {}), ...(!privateKey && agent ? { agent } : {}) };
 }
 
+const CA_WHY = 'host certificates are not checked by this action, so such a line trusts no host';
+const CA_FIX = "add each host's own key line instead (ssh-keyscan HOST from a trusted network)";
+
+/** known-hosts holds nothing but @cert-authority lines: every host would be refused. */
+function certAuthorityOnly(lines: number[]): string {
+  return `has only @cert-authority lines (line ${lines.join(', ')}): ${CA_WHY}; ${CA_FIX}`;
+}
+
+/** Some @cert-authority lines: named, with the hosts they alone cover (those will be refused). */
+function certAuthorityWarning(lines: number[], hosts: SshTarget[], knownHosts: KnownHosts): string {
+  const only = hosts.filter((h) => knownHosts.certAuthorityLines(h).length && !knownHosts.algorithmsFor(h)).map((h) => h.name);
+  const refused = only.length ? ` Hosts known only through it will be refused: ${only.join(', ')}.` : '';
+  const which = lines.length === 1 ? `line ${lines[0]} is a @cert-authority line` : `lines ${lines.join(', ')} are @cert-authority lines`;
+  return `Input 'known-hosts': ${which}: ${CA_WHY}.${refused} To trust a host, ${CA_FIX}.`;
+}
+
 /** host-key-check and known-hosts: strict checking needs the hosts' keys. */
-function readHostKeys(r: InputReader): Pick<Settings['ssh'], 'hostKeyCheck' | 'knownHosts'> {
+function readHostKeys(r: InputReader, hosts: SshTarget[]): Pick<Settings['ssh'], 'hostKeyCheck' | 'knownHosts'> {
   const hostKeyCheck = r.take('host-key-check', (t) => v.parseChoice(t, ['strict', 'off'] as const), 'strict');
   const knownHosts = parseKnownHosts(r.raw('known-hosts'));
   knownHosts.problems.forEach((p) => r.complain('known-hosts', p));
-  if (hostKeyCheck === 'strict' && knownHosts.entries.length === 0 && knownHosts.problems.length === 0) {
-    r.complain('known-hosts', "is required while host-key-check is strict: give the hosts' known_hosts lines (ssh-keyscan them once from a trusted network), or set host-key-check: off");
+  const caLines = knownHosts.entries.filter((e) => e.marker === 'cert-authority').map((e) => e.line);
+  if (hostKeyCheck === 'strict' && knownHosts.entries.length === caLines.length && knownHosts.problems.length === 0) {
+    r.complain('known-hosts', caLines.length ? certAuthorityOnly(caLines) : "is required while host-key-check is strict: give the hosts' known_hosts lines (ssh-keyscan them once from a trusted network), or set host-key-check: off");
+  } else if (hostKeyCheck === 'strict' && caLines.length) {
+    r.warnings.push(certAuthorityWarning(caLines, hosts, new KnownHosts(knownHosts.entries)));
   }
   if (hostKeyCheck === 'off') r.warnings.push('host-key-check is off: any host key is accepted, so a machine in the middle could receive these commands.');
   return { hostKeyCheck, knownHosts: knownHosts.entries };
@@ -103,7 +122,7 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = {}, p
   const r = new InputReader(source);
   const { hosts, defaults } = readTargets(r);
   const credentials = readCredentials(r, env);
-  const hostKeys = readHostKeys(r);
+  const hostKeys = readHostKeys(r, hosts);
   const change = readChange(r);
   const lb = readLb(r, defaults, platform);
   const readinessUrl = r.optional('readiness-url', v.parseUrl);

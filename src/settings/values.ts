@@ -92,9 +92,27 @@ export function parseCommand(text: string): Parsed<string> {
   return ok(trimmed);
 }
 
-/** HAProxy backend and server names: letters, digits and `-_.:`. */
+/**
+ * The path of HAProxy's admin socket. It ends up in socat's `UNIX-CONNECT:<path>`, where socat
+ * itself reads `,` (address options such as `fork` or `exec=`), `:` (parameters), `!!` (a second
+ * address) and quotes; shell quoting cannot help there, so only plain path characters pass.
+ */
+export function parseSocketPath(text: string): Parsed<string> {
+  const path = parsePath(text);
+  if (!path.ok) return fail(`expected an absolute path such as /run/haproxy/admin.sock, got ${shown(text)}`);
+  if (!/^[A-Za-z0-9/._+@-]+$/.test(path.value)) {
+    return fail(`expected a path of letters, digits and /._+@- (socat reads , : ! and quotes in it as address syntax), got ${shown(text)}`);
+  }
+  return ok(path.value);
+}
+
+/**
+ * HAProxy backend and server names: letters, digits and `-_.:`, not starting with `-` (a name is
+ * also handed to the user's drain/ready commands, where a leading `-` would read as an option).
+ */
 export function parseProxyName(text: string): Parsed<string> {
   const trimmed = text.trim();
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(trimmed)) return fail(`expected a name of letters, digits and -_.: , got ${shown(text)}`);
+  if (trimmed.startsWith('-')) return fail(`must not start with "-" (a command given it would read it as an option), got ${shown(text)}`);
   return ok(trimmed);
 }

@@ -8,8 +8,12 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
   durationMs: number;
-  /** Set when the transport, not the command, ended it. */
-  lost?: 'timeout' | 'connection-lost';
+  /**
+   * Set when the transport, not the command, ended it. `output-limit`: the command printed more
+   * than OUTPUT_LIMIT_BYTES on one stream and was cut off (stdout and stderr are then empty but
+   * for the reason).
+   */
+  lost?: 'timeout' | 'connection-lost' | 'output-limit';
 }
 
 /**
@@ -20,7 +24,8 @@ export interface CommandStream {
   write(text: string): void;
   /**
    * Output of `stream` (stdout by default) up to, not including, `delimiter`; rejects when the
-   * session ends or time runs out (and then closes it).
+   * session ends, time runs out, or more than OUTPUT_LIMIT_BYTES wait on the stream
+   * (OutputLimitError), and in the last two cases closes the session.
    */
   readUntil(delimiter: string, timeoutMs: number, stream?: 'stdout' | 'stderr'): Promise<string>;
   readonly open: boolean;

@@ -64,9 +64,38 @@ export function fingerprint(blob: Buffer): string {
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
-function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 'i');
+/**
+ * OpenSSH's wildcard match (`*` any run, `?` one character), without case. Greedy two-pointer
+ * with one backtrack point: at most pattern × host steps. The regex it replaces backtracked
+ * exponentially: `**************x` against a 23-character name took 112 s, synchronously inside
+ * the host verifier.
+ */
+export function globMatches(glob: string, text: string): boolean {
+  const p = glob.toLowerCase();
+  const s = text.toLowerCase();
+  let i = 0;
+  let j = 0;
+  let star = -1;
+  let resume = 0;
+  while (j < s.length) {
+    if (i < p.length && (p[i] === '?' || (p[i] !== '*' && p[i] === s[j]))) {
+      i += 1;
+      j += 1;
+    } else if (i < p.length && p[i] === '*') {
+      star = i;
+      resume = j;
+      i += 1;
+    } else if (star >= 0) {
+      // Let the last star take one more character and try again from there.
+      i = star + 1;
+      resume += 1;
+      j = resume;
+    } else {
+      return false;
+    }
+  }
+  while (p[i] === '*') i += 1;
+  return i === p.length;
 }
 
 function hashedMatches(field: string, hostKey: string): boolean {
@@ -84,7 +113,7 @@ export function patternsMatch(patterns: string, hostKey: string): boolean {
   for (const pattern of patterns.split(',')) {
     const negated = pattern.startsWith('!');
     const glob = negated ? pattern.slice(1) : pattern;
-    if (globToRegExp(glob).test(hostKey)) {
+    if (globMatches(glob, hostKey)) {
       if (negated) return false;
       matched = true;
     }
@@ -99,7 +128,14 @@ const ALGORITHMS: Record<string, string[]> = {
 
 export type HostKeyVerdict =
   | { ok: true }
-  | { ok: false; reason: 'unknown-host' | 'mismatch' | 'revoked'; offered: string; expected: string[] };
+  | {
+      ok: false;
+      reason: 'unknown-host' | 'mismatch' | 'revoked';
+      offered: string;
+      expected: string[];
+      /** Lines of @cert-authority entries that name this host: host certificates are not checked. */
+      certAuthorityLines?: number[];
+    };
 
 /** Strict host-key checking against a parsed known_hosts. */
 export class KnownHosts {
@@ -108,6 +144,16 @@ export class KnownHosts {
   private forTarget(target: Pick<SshTarget, 'host' | 'port'>): KnownHostEntry[] {
     const key = knownHostsKey(target);
     return this.entries.filter((e) => e.marker !== 'cert-authority' && patternsMatch(e.patterns, key));
+  }
+
+  /**
+   * Lines of @cert-authority entries whose patterns cover the target. This action does not check
+   * host certificates, so such a line trusts nothing; it is reported so the user can add the
+   * host's own key instead of seeing a bare "unknown host".
+   */
+  certAuthorityLines(target: Pick<SshTarget, 'host' | 'port'>): number[] {
+    const key = knownHostsKey(target);
+    return this.entries.filter((e) => e.marker === 'cert-authority' && patternsMatch(e.patterns, key)).map((e) => e.line);
   }
 
   /** Algorithms to offer during the handshake, or undefined to leave ssh2's defaults. */
@@ -127,11 +173,13 @@ export class KnownHosts {
     }
     const trusted = entries.filter((e) => e.marker === 'none');
     if (trusted.some((e) => e.key.equals(offered))) return { ok: true };
+    const certAuthorityLines = this.certAuthorityLines(target);
     return {
       ok: false,
       reason: trusted.length === 0 ? 'unknown-host' : 'mismatch',
       offered: offeredPrint,
       expected: trusted.map((e) => `${e.keyType} ${fingerprint(e.key)}`),
+      ...(certAuthorityLines.length ? { certAuthorityLines } : {}),
     };
   }
 }

@@ -4,6 +4,7 @@ import { NodeSSH } from 'node-ssh';
 import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import { KnownHosts, type HostKeyVerdict } from './known-hosts';
 import { TransportError, type Connector, type ExecResult, type CommandStream, type Connection } from './connection';
+import { OUTPUT_LIMIT_BYTES, OutputBuffer, OutputLimitError } from './output-buffer';
 import { describeTarget, knownHostsKey, type SshTarget } from './target';
 
 export type HostKeyPolicy = { mode: 'strict'; knownHosts: KnownHosts } | { mode: 'off' };
@@ -19,14 +20,21 @@ export interface SshOptions {
   keepaliveMs: number;
 }
 
-/** Most output a command may return; a runaway log tail must not exhaust memory. */
-const OUTPUT_LIMIT = 1024 * 1024;
+/** What to say when only a @cert-authority line names the host (host certificates are not checked). */
+function certAuthorityNote(target: SshTarget, lines: number[] | undefined): string {
+  if (!lines?.length) return '';
+  const port = target.port === 22 ? '' : `-p ${target.port} `;
+  return ` known-hosts names it only in a @cert-authority line (line ${lines.join(', ')}), and this action does not check host certificates: add the host's own key line instead, e.g. from \`ssh-keyscan ${port}${target.host}\` run from a trusted network.`;
+}
 
 function hostKeyMessage(target: SshTarget, verdict: Exclude<HostKeyVerdict, { ok: true }>): string {
   const where = `${target.name} (${knownHostsKey(target)})`;
   const expected = verdict.expected.length ? ` known-hosts has: ${verdict.expected.join(', ')}.` : '';
   switch (verdict.reason) {
     case 'unknown-host':
+      if (verdict.certAuthorityLines?.length) {
+        return `Host key verification failed for ${where}: the server offered ${verdict.offered}.${certAuthorityNote(target, verdict.certAuthorityLines)}`;
+      }
       return `Host key verification failed for ${where}: known-hosts has no entry for ${knownHostsKey(target)}. The server offered ${verdict.offered}; add it to known-hosts only after checking it out of band.`;
     case 'revoked':
       return `Host key verification failed for ${where}: the server offered ${verdict.offered}, which known-hosts marks @revoked.`;
@@ -151,10 +159,20 @@ class SshConnection implements Connection {
       }, timeoutMs);
       if (this.closed) return onLost(this.closed);
       this.pending.add(onLost);
+      // Past the cap the command fails, as over a session: its output is not what it meant to say.
+      const bytes = { out: 0, err: 0 };
       const append = (which: 'out' | 'err', chunk: Buffer): void => {
+        if (settled) return;
+        bytes[which] += chunk.length;
+        if (bytes[which] > OUTPUT_LIMIT_BYTES) {
+          channel?.close();
+          stdout = '';
+          stderr = '';
+          return finish('output-limit', `${new OutputLimitError(which === 'out' ? 'stdout' : 'stderr').message}; the command's channel was closed`);
+        }
         const text = decoders[which].write(chunk);
-        if (which === 'out' && stdout.length < OUTPUT_LIMIT) stdout += text;
-        if (which === 'err' && stderr.length < OUTPUT_LIMIT) stderr += text;
+        if (which === 'out') stdout += text;
+        else stderr += text;
       };
       try {
         this.client.exec(command, (err, ch) => {
@@ -188,15 +206,21 @@ class SshConnection implements Connection {
   }
 }
 
+/**
+ * A command kept running over one channel. Each stream is an OutputBuffer: read up to delimiters
+ * in linear time and capped. Past the cap the read fails and the session is closed: the command
+ * is still writing, and finding our place again would mean reading (and dropping) its output
+ * until it ends, holding up every later command on the host; a closed session is simply reopened
+ * by the next command (remote/persistent-shell.ts, lb/haproxy.ts).
+ */
 class SshCommandStream implements CommandStream {
-  private readonly buffers = { stdout: '', stderr: '' };
+  private readonly buffers = { stdout: new OutputBuffer('stdout'), stderr: new OutputBuffer('stderr') };
   private ended = false;
   private readonly waiters = new Set<() => void>();
-  private readonly decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
 
   constructor(private readonly channel: ClientChannel) {
     const take = (which: 'stdout' | 'stderr') => (chunk: Buffer) => {
-      this.buffers[which] += this.decoders[which].write(chunk);
+      this.buffers[which].push(chunk);
       this.wake();
     };
     channel.on('data', take('stdout'));
@@ -222,12 +246,14 @@ class SshCommandStream implements CommandStream {
   async readUntil(delimiter: string, timeoutMs: number, stream: 'stdout' | 'stderr' = 'stdout'): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const buffer = this.buffers[stream];
-      const at = buffer.indexOf(delimiter);
-      if (at >= 0) {
-        this.buffers[stream] = buffer.slice(at + delimiter.length);
-        return buffer.slice(0, at);
+      let found: string | undefined;
+      try {
+        found = this.buffers[stream].take(delimiter);
+      } catch (err) {
+        this.close();
+        throw err;
       }
+      if (found !== undefined) return found;
       if (this.ended) throw new Error('the session ended');
       const left = deadline - Date.now();
       if (left <= 0) {

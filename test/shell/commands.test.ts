@@ -18,6 +18,7 @@ import {
   nginxUpstreamList,
   nginxUpstreamMark,
   probeBurst,
+  stubStatus,
   timedOutOnHost,
   type RemoteCommand,
 } from '../../src/remote/commands';
@@ -406,7 +407,7 @@ describe('HTTP commands, run against a local server', () => {
       const { script } = probeBurst("http://h/a?b=1&c='x'", 3, 1000);
       expect(script.match(/-o \/dev\/null/g)).toHaveLength(3);
       expect(script.match(/--url 'http:\/\/h\/a\?b=1&c='\\''x'\\'''/g)).toHaveLength(3);
-      expect(script).toMatch(/^curl -s -w '%\{http_code\}\\n' --max-time 1 /);
+      expect(script).toMatch(/^curl -g -s -w '%\{http_code\}\\n' --max-time 1 /);
       expect(script.endsWith('; true')).toBe(true);
     });
 
@@ -439,5 +440,43 @@ describe('HTTP commands, run against a local server', () => {
     it('prints 000 when nothing answers', async () => {
       expect((await runLineAsync(httpStatus('http://127.0.0.1:1/', 500))).stdout).toBe('000');
     });
+  });
+});
+
+describe('curl takes a user URL literally (no globbing)', () => {
+  let server: Server;
+  let base: string;
+  const seen: string[] = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.statusCode = 200;
+      res.end('Active connections: 1\n');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterEach(() => void seen.splice(0));
+
+  it('every curl that takes a user URL turns globbing off (-g)', () => {
+    for (const { script } of [httpStatus('http://h/', 1000), stubStatus('http://h/', 1000), probeBurst('http://h/', 2, 1000)]) {
+      expect(script).toMatch(/^curl -g /);
+    }
+  });
+
+  it('httpStatus requests ?v={1,2} once, as written, and reads its 200', async () => {
+    expect((await runLineAsync(httpStatus(`${base}/ready?v={1,2}`, 2000))).stdout).toBe('200');
+    expect(seen).toEqual(['/ready?v={1,2}']);
+  });
+
+  it('probeBurst makes exactly the requests asked for, even with [1-200] in the URL', async () => {
+    expect((await runLineAsync(probeBurst(`${base}/p?id=[1-200]`, 2, 2000))).stdout).toBe('200\n200\n');
+    expect(seen).toEqual(['/p?id=[1-200]', '/p?id=[1-200]']);
+  });
+
+  it('stubStatus reads the URL as written', async () => {
+    expect((await runLineAsync(stubStatus(`${base}/status?x={a,b}`, 2000))).stdout).toBe('Active connections: 1\n');
+    expect(seen).toEqual(['/status?x={a,b}']);
   });
 });

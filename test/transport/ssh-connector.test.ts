@@ -208,6 +208,18 @@ describe('host keys (strict)', () => {
     expect(err.message).toContain(sha256Print(blobOf(hostEd.public)));
   });
 
+  it('refuses a host known only through a @cert-authority line, saying what to add instead', async () => {
+    const s = await server();
+    const ca = `@cert-authority [127.0.0.1]:* ${strangerKey.public.split(' ').slice(0, 2).join(' ')}`;
+    const err = await rejectionOf(connector(strict(ca)).connect(target(s.port)));
+    expect((err as TransportError).kind).toBe('host-key');
+    expect(err.message).toContain('@cert-authority line (line 1)');
+    expect(err.message).toContain('does not check host certificates');
+    expect(err.message).toContain(`ssh-keyscan -p ${s.port} 127.0.0.1`);
+    expect(err.message).toContain(sha256Print(blobOf(hostEd.public)));
+    expect(s.execs).toEqual([]);
+  });
+
   it('refuses a key marked @revoked, even next to a trusted line for it', async () => {
     const s = await server();
     const line = s.hostKeyLines()[0] as string;

@@ -500,6 +500,32 @@ describe('readSettings', () => {
       expect(s.check.url).toBe('http://127.0.0.1/');
     });
 
+    it.each(['/run/haproxy/admin.sock,fork', '/run/haproxy/a!!b', '/run/haproxy/admin.sock,exec=id', '/run/ha:proxy.sock', "/run/ha'proxy.sock", '/run/ha"proxy.sock'])(
+      'haproxy-socket %j, which socat would read as address options, is refused naming the input',
+      (socket) => {
+        const errors = errorsOf(readSettings(valid({ lb: 'haproxy', 'lb-host': 'lb1', 'haproxy-backend': 'app', 'haproxy-socket': socket })));
+        expect(inputsNamed(errors)).toEqual(['haproxy-socket']);
+        expect(errors[0]).toMatch(/socat/);
+      },
+    );
+
+    it('an ordinary haproxy-socket path is accepted', () => {
+      const s = settingsOf(readSettings(valid({ lb: 'haproxy', 'lb-host': 'lb1', 'haproxy-backend': 'app', 'haproxy-socket': '/var/run/haproxy-1/admin_v2.sock' })));
+      expect(s.lb.kind === 'haproxy' && s.lb.socket).toBe('/var/run/haproxy-1/admin_v2.sock');
+    });
+
+    it('a host name starting with "-" (an option to a drain command) is refused naming hosts', () => {
+      const errors = errorsOf(readSettings(valid({ hosts: '- host: web1\n  name: "-rf"', lb: 'command', 'drain-command': 'drain {name}', 'ready-command': 'ready {name}' })));
+      expect(inputsNamed(errors)).toEqual(['hosts']);
+      expect(errors[0]).toMatch(/"-rf"/);
+      expect(errors[0]).toMatch(/must not start with "-"/);
+    });
+
+    it('a haproxy-backend starting with "-" is refused too', () => {
+      const errors = errorsOf(readSettings(valid({ lb: 'haproxy', 'lb-host': 'lb1', 'haproxy-backend': '-app' })));
+      expect(inputsNamed(errors)).toEqual(['haproxy-backend']);
+    });
+
     it('lb-host with lb none is an error (it would be ignored)', () => {
       const errors = errorsOf(readSettings(valid({ 'lb-host': 'lb1' })));
       expect(inputsNamed(errors)).toEqual(['lb-host']);
@@ -532,6 +558,26 @@ describe('readSettings', () => {
         expect(result.warnings).toHaveLength(1);
         expect(result.warnings[0]).toMatch(/host-key-check is off/);
       }
+    });
+
+    it('a @cert-authority line gives a warning naming the line and what to add instead', () => {
+      const ca = `@cert-authority *.example.com ${HOST_KEY.public.split(' ').slice(0, 2).join(' ')}`;
+      const result = readSettings(valid({ hosts: 'web1\nweb9.example.com', 'known-hosts': `${KNOWN_HOSTS}\n${ca}` }));
+      settingsOf(result);
+      const warnings = result.ok ? result.warnings : [];
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/^Input 'known-hosts': line 2 is a @cert-authority line/);
+      expect(warnings[0]).toMatch(/host certificates are not checked/);
+      expect(warnings[0]).toMatch(/web9\.example\.com/);
+      expect(warnings[0]).toMatch(/ssh-keyscan/);
+    });
+
+    it('known-hosts with only @cert-authority lines is an error that says what to add instead', () => {
+      const ca = `@cert-authority * ${HOST_KEY.public.split(' ').slice(0, 2).join(' ')}`;
+      const errors = errorsOf(readSettings(valid({ 'known-hosts': ca })));
+      expect(inputsNamed(errors)).toEqual(['known-hosts']);
+      expect(errors[0]).toMatch(/@cert-authority/);
+      expect(errors[0]).toMatch(/ssh-keyscan/);
     });
 
     it('strict mode gives no warning', () => {

@@ -1,12 +1,19 @@
 import { logBefore, logMark, logRead } from '../../remote/commands/log-file';
 import type { RemoteHost } from '../../remote/remote-host';
+import { OUTPUT_LIMIT_BYTES } from '../../transport/output-buffer';
 import { emptyTally, parseLogLine, tallyLines, type LogTally } from '../log-parse';
 import type { Counts } from '../verdict';
 import type { ErrorSource } from './error-source';
 
-/** Bytes read per look at the log: bounds memory and each round trip on a busy host. */
-const CHUNK_BYTES = 4 * 1024 * 1024;
-const BASELINE_BYTES = 8 * 1024 * 1024;
+/**
+ * Bytes read per round trip: bounds memory and each round trip on a busy host. Both stay under
+ * the transport's cap on one command's output (OUTPUT_LIMIT_BYTES), with room for the first line
+ * and the shell session's markers; a read past the cap would fail.
+ */
+const CHUNK_BYTES = OUTPUT_LIMIT_BYTES / 2;
+const BASELINE_BYTES = OUTPUT_LIMIT_BYTES - 64 * 1024;
+/** Round trips per look: a look reads at most 32 MiB and the next look goes on from there. */
+const CHUNKS_PER_READ = 8;
 const BASELINE_FIRST_BYTES = 128 * 1024;
 
 /** Splits a chunk into complete lines and the byte count they cover; a partial last line waits. */
@@ -67,7 +74,7 @@ export class AccessLogSource implements ErrorSource {
 
   async read(): Promise<Counts> {
     // Several chunks when the log grows fast; stop when a read comes back short.
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < CHUNKS_PER_READ; i++) {
       const out = await this.remote.check(logRead(this.file, this.inode, this.offset, CHUNK_BYTES, this.timeoutMs));
       const newline = out.indexOf('\n');
       const header = (newline >= 0 ? out.slice(0, newline) : out).split(' ');
@@ -90,6 +97,13 @@ export class AccessLogSource implements ErrorSource {
       const { lines, bytes } = completeLines(chunk, finalOld);
       tallyLines(this.tally, lines, this.ignorePaths);
       this.offset += bytes;
+      if (bytes === 0 && Buffer.byteLength(chunk, 'utf8') >= CHUNK_BYTES) {
+        // A whole chunk without a newline: no request line is that long. Skip it, or every look
+        // would read the same bytes again and never get past them.
+        this.tally.malformed += 1;
+        this.offset += Buffer.byteLength(chunk, 'utf8');
+        continue;
+      }
       if (finalOld && rotatedTo !== null) {
         this.inode = rotatedTo;
         this.offset = 0;

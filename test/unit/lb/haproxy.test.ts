@@ -24,9 +24,14 @@ class FakeHaproxy {
   ]);
   questions: string[] = [];
 
-  csv(): string {
+  /** `show stat`, or with `<proxy> 4 -1` only that proxy's server rows, as HAProxy 2.6 answers. */
+  csv(proxy?: string): string {
     const row = (px: string, sv: string, s: Server): string =>
       [px, sv, 0, 0, s.scur, 9, '', s.stot ?? 0, s.status, 1, 0, s.hrsp_2xx ?? 0, 0, s.hrsp_4xx ?? 0, s.hrsp_5xx ?? 0, 0, s.cli_abrt ?? 0, ''].join(',');
+    if (proxy !== undefined) {
+      const rows = proxy === 'web' ? [...this.servers].map(([name, s]) => row('web', name, s)) : [];
+      return [HEADER, ...rows, ''].join('\n');
+    }
     return [
       HEADER,
       row('web', 'FRONTEND', { status: 'OPEN', scur: 9 }),
@@ -41,6 +46,8 @@ class FakeHaproxy {
   ask(line: string): string {
     this.questions.push(line);
     if (line === 'show stat') return this.csv();
+    const scoped = /^show stat (\S+) 4 -1$/.exec(line);
+    if (scoped?.[1]) return this.csv(scoped[1]);
     const set = /^set server web\/(\S+) state (drain|ready)$/.exec(line);
     if (set?.[1] && set[2]) {
       const server = this.servers.get(set[1]);
@@ -99,7 +106,7 @@ describe('HaproxyLb', () => {
     expect(await t.lb.isUp(target('web-1'))).toBe(false);
     await t.lb.undrain(target('web-1'));
     expect(await t.lb.isUp(target('web-1'))).toBe(true);
-    expect(t.haproxy.questions).toEqual(['set server web/web-1 state drain', 'show stat', 'set server web/web-1 state ready', 'show stat']);
+    expect(t.haproxy.questions).toEqual(['set server web/web-1 state drain', 'show stat web 4 -1', 'set server web/web-1 state ready', 'show stat web 4 -1']);
   });
 
   it('asks every question over one kept-open session on the admin socket, in prompt mode', async () => {
@@ -108,7 +115,7 @@ describe('HaproxyLb', () => {
     await t.lb.drain(target('web-2'));
     await t.lb.healthyOthers(target('web-1'));
     expect(t.shell.sessionsOpened.map((c) => [c.kind, ...c.args])).toEqual([['haproxy-session', '/run/haproxy/admin.sock']]);
-    expect(t.sessions[0]?.written).toEqual(['prompt', 'show stat', 'set server web/web-2 state drain', 'show stat']);
+    expect(t.sessions[0]?.written).toEqual(['prompt', 'show stat web 4 -1', 'set server web/web-2 state drain', 'show stat web 4 -1']);
     expect(t.shell.sent).toEqual([]);
   });
 
@@ -127,7 +134,7 @@ describe('HaproxyLb', () => {
     expect(await t.lb.inFlight(target('web-1'))).toBe(4);
     await t.lb.drain(target('web-3'));
     expect(t.shell.sent.map((c) => [c.kind, ...c.args])).toEqual([
-      ['haproxy-api', '/run/haproxy/admin.sock', 'show stat'],
+      ['haproxy-api', '/run/haproxy/admin.sock', 'show stat web 4 -1'],
       ['haproxy-api', '/run/haproxy/admin.sock', 'set server web/web-3 state drain'],
     ]);
     // Having failed once, it does not try a session for every question.
@@ -144,7 +151,7 @@ describe('HaproxyLb', () => {
     const lb = new HaproxyLb(new RemoteHost(shell, false, undefined, false), '/run/haproxy/admin.sock', 'web', 5000);
     const err = await lb.inFlight(target('web-1')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RemoteCommandError);
-    expect((err as Error).message).toMatch(/haproxy: show stat" exited with status 1: .*No such file or directory/);
+    expect((err as Error).message).toMatch(/haproxy: show stat web 4 -1" exited with status 1: .*No such file or directory/);
   });
 
   it('reads in-flight sessions (scur) and counters of the host in this backend only', async () => {

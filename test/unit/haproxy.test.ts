@@ -1,0 +1,114 @@
+/**
+ * The HAProxy adapter against a fake runtime API session that answers as HAProxy 2.6 does
+ * (`show stat [<proxy> <type> <sid>]`, interactive prompt). What matters here is what is asked:
+ * only the backend's servers, never the whole `show stat` of a load balancer with thousands.
+ */
+import { describe, expect, it } from 'vitest';
+import { HaproxyLb } from '../../src/lb/haproxy';
+import { RemoteHost } from '../../src/remote/remote-host';
+import type { ExecResult, CommandStream, Connection } from '../../src/transport/connection';
+import type { SshTarget } from '../../src/transport/target';
+
+const HEADER = '# pxname,svname,scur,stot,status,hrsp_5xx,type,iid,sid';
+
+/** A load balancer with the backend under test and a large other one. */
+const ROWS = [
+  'app,FRONTEND,0,0,OPEN,0,0,2,0',
+  'app,web-1,3,10,UP,1,2,3,1',
+  'app,web-2,0,12,UP,0,2,3,2',
+  'app,BACKEND,3,22,UP,1,1,3,0',
+  'twin,FRONTEND,0,0,OPEN,0,0,5,0',
+  'twin,web-1,0,4,UP,0,2,6,1',
+  ...Array.from({ length: 2000 }, (_, i) => `big,srv-${i},0,0,UP,0,2,4,${i + 1}`),
+];
+// HAProxy 2.6 finds a proxy by name without minding its kind: `twin` names the frontend (5), whose
+// servers are none; the backend `twin` is proxy 6.
+const IID: Record<string, string> = { app: '3', big: '4', twin: '5' };
+const TYPE_BIT: Record<string, number> = { '0': 1, '1': 2, '2': 4 };
+
+/** HAProxy's answer to one runtime API command line. */
+function answer(command: string): string {
+  const words = command.trim().split(/\s+/);
+  if (words[0] !== 'show' || words[1] !== 'stat') return `Unknown command: ${command}\n`;
+  if (words.length === 2) return `${[HEADER, ...ROWS].join('\n')}\n\n`;
+  const [proxy = '', type = '', sid = ''] = words.slice(2);
+  const iid = /^-?\d+$/.test(proxy) ? proxy : IID[proxy];
+  if (iid === undefined) return 'No such proxy.\n\n';
+  const rows = ROWS.filter((line) => {
+    const f = line.split(',');
+    return (iid === '-1' || f[7] === iid) && (type === '-1' || (Number(type) & (TYPE_BIT[f[6] as string] ?? 0)) !== 0) && (sid === '-1' || f[8] === sid);
+  });
+  return `${[HEADER, ...rows].join('\n')}\n\n`;
+}
+
+/** The socat session of the runtime API in prompt mode: each answer ends with "\n> ". */
+class FakeApiSession implements CommandStream {
+  open = true;
+  private out = '';
+  constructor(private readonly sent: string[]) {}
+  write(text: string): void {
+    for (const line of text.split('\n').filter(Boolean)) {
+      this.sent.push(line);
+      this.out += line === 'prompt' ? '\n> ' : `${answer(line)}> `;
+    }
+  }
+  async readUntil(delimiter: string): Promise<string> {
+    const at = this.out.indexOf(delimiter);
+    if (at < 0) throw new Error('the session ended');
+    const text = this.out.slice(0, at);
+    this.out = this.out.slice(at + delimiter.length);
+    return text;
+  }
+  close(): void {
+    this.open = false;
+  }
+}
+
+class FakeLbShell implements Connection {
+  readonly target: SshTarget = { host: 'lb1', port: 22, user: 'root', name: 'load balancer' };
+  readonly sent: string[] = [];
+  async exec(): Promise<ExecResult> {
+    throw new Error('not used: the adapter keeps a session');
+  }
+  async stream(): Promise<CommandStream> {
+    return new FakeApiSession(this.sent);
+  }
+  async close(): Promise<void> {}
+}
+
+const host = (name: string): SshTarget => ({ host: `${name}.internal`, port: 22, user: 'root', name });
+
+function adapter(backend = 'app'): { lb: HaproxyLb; shell: FakeLbShell } {
+  const shell = new FakeLbShell();
+  return { lb: new HaproxyLb(new RemoteHost(shell, false), '/run/haproxy/admin.sock', backend, 5000), shell };
+}
+
+describe('HaproxyLb reads only its backend', () => {
+  it('asks show stat for the servers of the backend by name, never the whole table', async () => {
+    const { lb, shell } = adapter();
+    expect(await lb.preflight([host('web-1'), host('web-2')])).toEqual([]);
+    expect(await lb.inFlight(host('web-1'))).toBe(3);
+    expect(await lb.isUp(host('web-2'))).toBe(true);
+    expect(await lb.healthyOthers(host('web-1'))).toBe(1);
+    expect((await lb.counters(host('web-1'))).http5xx).toBe(1);
+    const stats = shell.sent.filter((c) => c.startsWith('show stat'));
+    expect(stats).toHaveLength(5);
+    expect(new Set(stats)).toEqual(new Set(['show stat app 4 -1']));
+  });
+
+  it('says there is no such backend when HAProxy answers "No such proxy."', async () => {
+    const { lb } = adapter('nosuch');
+    await expect(lb.preflight([host('web-1')])).rejects.toThrow('haproxy has no backend named nosuch');
+  });
+
+  it('reads the whole table only when a frontend of the same name shadows the backend', async () => {
+    const { lb, shell } = adapter('twin');
+    expect(await lb.preflight([host('web-1')])).toEqual([]);
+    expect(shell.sent.filter((c) => c.startsWith('show stat'))).toEqual(['show stat twin 4 -1', 'show stat']);
+  });
+
+  it('names the servers of the backend when a host is not among them', async () => {
+    const { lb } = adapter();
+    await expect(lb.preflight([host('web-3')])).rejects.toThrow(/no server named web-3 \(servers: web-1, web-2\)/);
+  });
+});
