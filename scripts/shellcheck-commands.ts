@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import * as commands from '../src/remote/commands';
 import type { RemoteCommand } from '../src/remote/commands';
+import { prometheusGet } from '../src/remote/prometheus-command';
 
 /** Exports of remote/commands/ that build no command (lock ids name a lock file, they run nothing). */
 const NOT_BUILDERS = new Set(['execLine', 'timedOutOnHost', 'serviceMs', 'KILL_AFTER_S', 'UNIT_PROPERTIES', 'hostLock', 'poolLock']);
@@ -38,6 +39,7 @@ const SAMPLES: Record<string, () => RemoteCommand[]> = {
   probeBurst: () => [commands.probeBurst('http://127.0.0.1/', 3, 2000), commands.probeBurst(`http://127.0.0.1/?${HOSTILE}`, 3, 2000)],
   lockAcquire: () => [commands.lockAcquire('host.host', HOSTILE, 600, 15_000)],
   lockRelease: () => [commands.lockRelease('host.host', HOSTILE, 15_000)],
+  prometheusGet: () => [prometheusGet('http://127.0.0.1:9090/api/v1/query', { authorization: 'Bearer x', insecure: false, timeoutMs: 5000 })],
 };
 
 /**

@@ -6,7 +6,10 @@ import { productionWorld } from './world';
 
 /** Registers secrets before anything else can print them, line by line too. */
 function maskSecrets(io: MainIO): void {
-  for (const name of ['private-key', 'passphrase'] as const) {
+  // The Authorization header carries basic auth base64-encoded: that form is masked too.
+  const basic = io.input('prometheus-basic-auth').trim();
+  if (basic) io.maskSecret(Buffer.from(basic, 'utf8').toString('base64'));
+  for (const name of ['private-key', 'passphrase', 'prometheus-token', 'prometheus-basic-auth'] as const) {
     const value = io.input(name);
     if (!value) continue;
     const parts = new Set([value, ...value.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= 8)]);

@@ -2,6 +2,7 @@ import type { LoadBalancer } from '../lb/load-balancer';
 import type { RemoteHost } from '../remote/remote-host';
 import type { ErrorCounts } from '../report/report';
 import type { Clock } from '../runtime/clock';
+import type { LocalShell } from '../runtime/local-shell';
 import type { Settings } from '../settings/settings';
 import type { SshTarget } from '../transport/target';
 import { createErrorSource } from './sources/create';
@@ -55,7 +56,7 @@ export class ErrorCheck {
 }
 
 /** The error check `check-source` names for one host; null when check-window is 0 (no watch). */
-export function createErrorCheck(settings: Settings, host: SshTarget, remote: RemoteHost, lb: LoadBalancer | null, clock: Clock): ErrorCheck | null {
+export function createErrorCheck(settings: Settings, host: SshTarget, remote: RemoteHost, lb: LoadBalancer | null, clock: Clock, local: LocalShell): ErrorCheck | null {
   if (settings.check.windowMs === 0) return null;
-  return new ErrorCheck(createErrorSource(settings, host, remote, lb, clock.now), settings.check, clock);
+  return new ErrorCheck(createErrorSource(settings, host, remote, lb, clock.now, local), settings.check, clock);
 }

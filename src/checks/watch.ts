@@ -3,6 +3,7 @@ import type { Clock } from '../runtime/clock';
 import { poll } from '../runtime/poll';
 import type { Settings } from '../settings/settings';
 import type { ErrorSource } from './sources/error-source';
+import { settleAgainstPeers, settleFreshness } from './relative';
 import { clearTrip, judge, rate, type Counts } from './verdict';
 
 /** How often the window looks at the counts. */
@@ -30,7 +31,9 @@ export async function watchWindow(
   );
   const counts = seen.value;
   const early = seen.done && seen.waitedMs < check.windowMs;
-  const judged = judge(counts, baseline, options);
+  // Sources that see other hosts judge against them too; stale metrics never pass (relative.ts).
+  const peers = check.fleetRelative && source.peers ? await source.peers() : null;
+  const judged = settleFreshness(settleAgainstPeers(judge(counts, baseline, options), counts, peers, options), source.staleReason?.() ?? null, options);
   return {
     requests: counts.requests,
     errors: counts.errors,

@@ -1,4 +1,5 @@
 import { createErrorCheck } from '../checks/error-check';
+import { preflightMetrics } from '../checks/sources/metrics-preflight';
 import { stopFindings } from '../inspect/findings';
 import { CHECKED_COMMANDS, explainNotFound, missingCommands, neededCommands, prerequisiteProblem } from '../inspect/prerequisites';
 import { parseUnitInfo, type UnitInfo } from '../inspect/unit-info';
@@ -131,7 +132,7 @@ async function preflightLb(fleet: FleetRun): Promise<void> {
 async function prepareChecks(fleet: FleetRun): Promise<void> {
   for (const run of fleet.runs) {
     if (!run.remote) continue;
-    run.errorCheck = createErrorCheck(fleet.settings, run.target, run.remote, fleet.rotation.lb, fleet.deps.clock);
+    run.errorCheck = createErrorCheck(fleet.settings, run.target, run.remote, fleet.rotation.lb, fleet.deps.clock, fleet.deps.local);
     await run.errorCheck?.prime();
   }
 }
@@ -165,6 +166,8 @@ export async function preflightFleet(fleet: FleetRun): Promise<void> {
     const [failures] = await Promise.all([hosts, preflightLb(fleet).catch((err: unknown) => lbFailure(fleet, err))]);
     const first = failures.find((f) => f !== null);
     if (first) fleet.fail(first.host, first.phase, first.message);
+    // The metrics behind the error check, asked once per host before any host changes.
+    if (!fleet.halted) await preflightMetrics(settings, fleet.rotation.lb, deps.local, deps.clock.now).catch((err: Error) => fleet.fail(`check-source ${settings.check.source}`, 'preflight', err.message));
     if (!fleet.halted) await prepareChecks(fleet).catch((err: unknown) => lbFailure(fleet, err));
   });
 }

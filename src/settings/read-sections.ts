@@ -1,6 +1,7 @@
 import type { SshTarget } from '../transport/target';
 import { parseTarget, type HostDefaults } from './hosts';
 import type { InputReader } from './input-reader';
+import { readCommandSource, readPrometheus } from './metrics-sources';
 import type { CheckSource, LbSettings, Settings } from './settings';
 import * as v from './values';
 
@@ -37,7 +38,8 @@ export function readReadiness(r: InputReader, url: string | null): Settings['rea
 }
 
 /** The error check: its window, source and limits. */
-export function readCheck(r: InputReader, source: CheckSource, url: string | null): Settings['check'] {
+export function readCheck(r: InputReader, source: CheckSource, url: string | null, lbKind: LbSettings['kind']): Settings['check'] {
+  const reader = { raw: r.raw.bind(r), given: r.isGiven.bind(r), take: r.take.bind(r), complain: r.complain.bind(r) };
   return {
     windowMs: r.take('check-window', v.parseDuration, 30_000),
     source,
@@ -46,6 +48,9 @@ export function readCheck(r: InputReader, source: CheckSource, url: string | nul
     minRequests: r.take('min-requests', (t) => v.parseInteger(t, 0, 1_000_000), 20),
     failOnInconclusive: r.take('fail-on-inconclusive', v.parseBoolean, false),
     url,
+    prometheus: readPrometheus(reader, source === 'prometheus', lbKind),
+    command: readCommandSource(reader, source === 'command'),
+    fleetRelative: r.take('fleet-relative', v.parseBoolean, true),
   };
 }
 

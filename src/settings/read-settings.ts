@@ -126,7 +126,7 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = {}, p
   const change = readChange(r);
   const lb = readLb(r, defaults, platform);
   const readinessUrl = r.optional('readiness-url', v.parseUrl);
-  const checkSource = r.take('check-source', (t) => v.parseChoice<CheckSource>(t, ['access-log', 'haproxy', 'probe']), 'access-log');
+  const checkSource = r.take('check-source', (t) => v.parseChoice<CheckSource>(t, ['access-log', 'haproxy', 'probe', 'prometheus', 'command']), 'access-log');
   const checkUrl = r.optional('check-url', v.parseUrl);
   crossCheck(r, { check: { source: checkSource, url: checkUrl }, lb, strategy: change.strategy });
   const settings: Settings = {
@@ -139,7 +139,7 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = {}, p
     readiness: readReadiness(r, readinessUrl),
     dependencyChecks: r.list('dependency-checks'),
     unitWarnings: r.take('unit-warnings', (t) => v.parseChoice(t, ['warn', 'refuse'] as const), 'warn'),
-    check: readCheck(r, checkSource, checkUrl),
+    check: readCheck(r, checkSource, checkUrl, lb.kind),
     checkIgnorePaths: r.list('check-ignore-paths', /[\n,]/, false),
     rollbackCommand: r.optional('rollback-command', v.parseCommand) || null,
     lockWaitMs: r.take('lock-wait', v.parseDuration, 30_000),

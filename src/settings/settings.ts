@@ -1,8 +1,9 @@
 import type { KnownHostEntry } from '../transport/known-hosts';
 import type { SshTarget } from '../transport/target';
+import type { CommandSourceSettings, PrometheusSettings } from './metrics-sources';
 
 export type Strategy = 'auto' | 'reload' | 'drain-restart' | 'restart';
-export type CheckSource = 'access-log' | 'haproxy' | 'probe';
+export type CheckSource = 'access-log' | 'haproxy' | 'probe' | 'prometheus' | 'command';
 
 /** The load balancer in front of the hosts, if any, and how to reach it. */
 export type LbSettings =
@@ -71,6 +72,10 @@ export interface Settings {
     minRequests: number;
     failOnInconclusive: boolean;
     url: string | null;
+    prometheus: PrometheusSettings | null;
+    command: CommandSourceSettings | null;
+    /** Judge a host against its peers too, where the source can see them (haproxy, prometheus). */
+    fleetRelative: boolean;
   };
   /** Request paths the access-log check does not count (health checks); the readiness URL's is added. */
   checkIgnorePaths: string[];

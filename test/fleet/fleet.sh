@@ -23,6 +23,7 @@ NET=10.77.0                          # hosts are $NET.(10+i), lb-1 is $NET.5, th
 LB_ADDR=$NET.5
 HAPROXY_PORT=8090
 HAPROXY_SOCK_PORT=8091
+HAPROXY_PROM_PORT=8092                # HAProxy's built-in Prometheus exporter (/metrics)
 LB_SSH_PORT=2222
 SUITE=bookworm
 SCRIPT=$(readlink -f "${BASH_SOURCE[0]}")
@@ -53,7 +54,7 @@ ensure_packages() {
   local -A need=(
     [debootstrap]=debootstrap [systemd-nspawn]=systemd-container [haproxy]=haproxy [wrk]=wrk
     [socat]=socat [sshd]=openssh-server [ssh]=openssh-client [ssh-keygen]=openssh-client
-    [zstd]=zstd [nsenter]=util-linux [ip]=iproute2 [curl]=curl
+    [zstd]=zstd [nsenter]=util-linux [ip]=iproute2 [curl]=curl [prometheus]=prometheus
   )
   local cmd missing=()
   for cmd in "${!need[@]}"; do
@@ -306,13 +307,13 @@ sys.exit(0)
 EOF
 }
 
-# nginx site of a web host. $1: good | 500 | 444. The fault variants are *valid* configs that
-# answer 500 / close without a response for ~90% of `/` (healthz untouched); they take effect only
-# when nginx next reloads or restarts.
+# nginx site of a web host. $1: good | 500 | 444, $2: the share of `/` that fails (default 90%).
+# The fault variants are *valid* configs that answer 500 / close without a response for that share
+# of `/` (healthz untouched); they take effect only when nginx next reloads or restarts.
 web_site_conf() {
-  local variant=$1 fault_map="" fault_if=""
+  local variant=$1 share=${2:-90%} fault_map="" fault_if=""
   if [[ $variant != good ]]; then
-    fault_map="split_clients \"\${request_id}\" \$zdr_fault { 90% 1; * 0; }"
+    fault_map="split_clients \"\${request_id}\" \$zdr_fault { $share 1; * 0; }"
     fault_if="if (\$zdr_fault) { return $variant; }"
   fi
   cat <<EOF
@@ -410,6 +411,7 @@ fault() {
   case $knob in
     break-config)   printf '\n# zdr fault break-config\nzdr_broken_directive on;\n' >>"$SITE" ;;
     stage-500)      install -m 0644 "$SHARE/stage-500.conf" "$SITE" ;;
+    stage-500-10)   install -m 0644 "$SHARE/stage-500-10.conf" "$SITE" ;;
     stage-reset)    install -m 0644 "$SHARE/stage-444.conf" "$SITE" ;;
     app-500)        echo 500 >>"$(mode_file "$@")" ;;
     app-slow-ready) local s=${1:?app-slow-ready SECONDS}; shift; echo "slow-ready $s" >>"$(mode_file "$@")" ;;
@@ -569,6 +571,7 @@ EOF
     web_site_conf good | put "$dir" /etc/nginx/zdr/good.conf 0644
     web_site_conf good | put "$dir" /usr/local/share/zdr/good.conf 0644
     web_site_conf 500 | put "$dir" /usr/local/share/zdr/stage-500.conf 0644
+    web_site_conf 500 10% | put "$dir" /usr/local/share/zdr/stage-500-10.conf 0644
     web_site_conf 444 | put "$dir" /usr/local/share/zdr/stage-444.conf 0644
   else
     lb_site_conf | put "$dir" /etc/nginx/sites-enabled/default 0644
@@ -767,6 +770,14 @@ frontend fe_websock
     bind 127.0.0.1:$HAPROXY_SOCK_PORT
     default_backend websock
 
+# HAProxy's own Prometheus exporter (USE_PROMEX, Debian bookworm's 2.6): per-server response
+# counters by code class, for the check-source prometheus tests.
+frontend fe_prometheus
+    bind 127.0.0.1:$HAPROXY_PROM_PORT
+    no log
+    http-request use-service prometheus-exporter if { path /metrics }
+    http-request return status 404
+
 backend web
 EOF
     for ((i = 1; i <= NHOSTS; i++)); do echo "    server $(host_name "$i") $(host_addr "$i"):80"; done
@@ -839,7 +850,7 @@ write_fleet_json() {
   "knownHostsPath": "$STATE/known_hosts",
   "hosts": [$hosts
   ],
-  "lb": { "sshHost": "127.0.0.1", "sshPort": $LB_SSH_PORT, "haproxySocket": "$STATE/haproxy.sock", "backend": "web", "url": "http://127.0.0.1:$HAPROXY_PORT/", "sockBackend": "websock", "sockUrl": "http://127.0.0.1:$HAPROXY_SOCK_PORT/" },
+  "lb": { "sshHost": "127.0.0.1", "sshPort": $LB_SSH_PORT, "haproxySocket": "$STATE/haproxy.sock", "backend": "web", "url": "http://127.0.0.1:$HAPROXY_PORT/", "sockBackend": "websock", "sockUrl": "http://127.0.0.1:$HAPROXY_SOCK_PORT/", "metricsUrl": "http://127.0.0.1:$HAPROXY_PROM_PORT/metrics" },
   "nginxLb": $nlb
 }
 EOF

@@ -32,6 +32,8 @@ export interface Fleet {
     url: string;
     sockBackend: string;
     sockUrl: string;
+    /** HAProxy's built-in Prometheus exporter. */
+    metricsUrl: string;
   };
   nginxLb: {
     name: string;
@@ -52,6 +54,7 @@ export interface ExecResult {
 export type FaultKnob =
   | 'break-config'
   | 'stage-500'
+  | 'stage-500-10'
   | 'stage-reset'
   | 'app-500'
   | 'app-slow-ready'

@@ -339,7 +339,7 @@ describe('readSettings', () => {
       expect(s.lb).toEqual({ kind: 'none' });
       expect(s.drain).toMatchObject({ timeoutMs: 60_000, onTimeout: 'fail', minHealthy: 1, force: false, port: 80 });
       expect(s.readiness).toEqual({ url: null, timeoutMs: 60_000, successes: 2, intervalMs: 500 });
-      expect(s.check).toEqual({ windowMs: 30_000, source: 'access-log', accessLog: '/var/log/nginx/access.log', maxErrorRate: 0.01, minRequests: 20, failOnInconclusive: false, url: null });
+      expect(s.check).toEqual({ windowMs: 30_000, source: 'access-log', accessLog: '/var/log/nginx/access.log', maxErrorRate: 0.01, minRequests: 20, failOnInconclusive: false, url: null, prometheus: null, command: null, fleetRelative: true });
       expect(s.ssh).toMatchObject({ hostKeyCheck: 'strict', connectTimeoutMs: 10_000, commandTimeoutMs: 60_000, sudo: false, preflightConcurrency: 16 });
       expect(s.ssh.knownHosts).toHaveLength(1);
       expect(s.dryRun).toBe(false);
@@ -388,7 +388,7 @@ describe('readSettings', () => {
       ['sudo', 'maybe'],
       ['strategy', 'blue-green'],
       ['lb', 'f5'],
-      ['check-source', 'prometheus'],
+      ['check-source', 'datadog'],
       ['host-key-check', 'ask'],
       ['on-drain-timeout', 'retry'],
       ['unit-warnings', 'ignore'],

@@ -17,4 +17,8 @@ export interface ErrorSource {
   read(): Promise<Counts>;
   /** A few error lines seen since the mark, for the report's evidence. */
   samples(): string[];
+  /** Why the last read's data is too stale to pass on (scrape lag); null when it is fresh. */
+  staleReason?(): string | null;
+  /** The other hosts' pooled counts over the same window (fleet-relative verdict); null: unknown. */
+  peers?(): Promise<Counts | null>;
 }

@@ -34,11 +34,14 @@ export class HaproxySource implements ErrorSource {
   /** Counters read at preflight: the window from then to the mark is the baseline. */
   private preflight: ServerCounters | null = null;
   private preflightAt = 0;
+  private readonly peerStart = new Map<string, ServerCounters>();
 
   constructor(
     private readonly readCounters: (host: SshTarget) => Promise<ServerCounters>,
     private readonly host: SshTarget,
     private readonly now: () => number,
+    /** The other servers of the backend, for the fleet-relative verdict (none: not compared). */
+    private readonly others: SshTarget[] = [],
   ) {}
 
   async prime(): Promise<void> {
@@ -48,6 +51,25 @@ export class HaproxySource implements ErrorSource {
 
   async mark(): Promise<void> {
     this.start = await this.readCounters(this.host);
+    // A peer whose counters cannot be read is left out of the comparison, never a failure.
+    for (const peer of this.others) {
+      const c = await this.readCounters(peer).catch(() => null);
+      if (c) this.peerStart.set(peer.name, c);
+    }
+  }
+
+  async peers(): Promise<Counts | null> {
+    if (!this.peerStart.size) return null;
+    const sum: Counts = { requests: 0, errors: 0 };
+    for (const peer of this.others) {
+      const from = this.peerStart.get(peer.name);
+      const to = from ? await this.readCounters(peer).catch(() => null) : null;
+      if (!from || !to) continue;
+      const d = counterDelta(from, to);
+      sum.requests += d.requests;
+      sum.errors += d.errors;
+    }
+    return sum;
   }
 
   async baseline(windowMs: number): Promise<Counts | null> {

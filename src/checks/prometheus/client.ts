@@ -1,0 +1,70 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { BODY_LIMIT, prometheusGet, splitCurlOutput } from '../../remote/prometheus-command';
+import type { RemoteHost } from '../../remote/remote-host';
+import { excerpt, parseQueryResponse, type QueryResult } from './promql';
+
+/** How the query reaches Prometheus: an HTTP GET returning status and body, or a throw. */
+export type HttpGet = (url: string) => Promise<{ status: number; body: string }>;
+
+export interface PrometheusAccess {
+  /** `Bearer …` or `Basic …`; null: no Authorization header. */
+  authorization: string | null;
+  /** false only when prometheus-tls-verify is false. */
+  tlsVerify: boolean;
+  timeoutMs: number;
+}
+
+/** A GET from the runner with node's own http/https (the bundle has no other HTTP client). */
+export function runnerGet(access: PrometheusAccess): HttpGet {
+  return (url) =>
+    new Promise((resolve, reject) => {
+      const parsed = new URL(url);
+      const lib = parsed.protocol === 'https:' ? https : http;
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (access.authorization) headers.authorization = access.authorization;
+      const req = lib.get(parsed, { headers, timeout: access.timeoutMs, ...(parsed.protocol === 'https:' ? { rejectUnauthorized: access.tlsVerify } : {}) }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size <= BODY_LIMIT) chunks.push(c);
+          else req.destroy(new Error(`the answer is larger than ${BODY_LIMIT} bytes`));
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${access.timeoutMs} ms`)));
+      req.on('error', reject);
+    });
+}
+
+/** A GET with curl on an SSH host, over the rollout's own connection to it. */
+export function sshGet(remote: RemoteHost, access: PrometheusAccess): HttpGet {
+  return async (url) => splitCurlOutput(await remote.check(prometheusGet(url, { authorization: access.authorization, insecure: !access.tlsVerify, timeoutMs: access.timeoutMs })));
+}
+
+/** The instant-query URL for `expr`, optionally evaluated at `time` (seconds). */
+export function queryUrl(base: string, expr: string, time?: number): string {
+  const url = new URL('api/v1/query', base.endsWith('/') ? base : `${base}/`);
+  url.searchParams.set('query', expr);
+  if (time !== undefined) url.searchParams.set('time', time.toFixed(3));
+  return url.toString();
+}
+
+/** Instant queries against one Prometheus; transport failures come back as results, not throws. */
+export class PrometheusClient {
+  constructor(
+    private readonly get: HttpGet,
+    readonly baseUrl: string,
+  ) {}
+
+  async query(expr: string, time?: number): Promise<QueryResult> {
+    try {
+      const { status, body } = await this.get(queryUrl(this.baseUrl, expr, time));
+      return parseQueryResponse(status, body);
+    } catch (err) {
+      return { ok: false, error: `cannot reach Prometheus: ${excerpt((err as Error).message)}` };
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fleetReset, haproxyInputs, hostsYaml, nginxPids, rollUnderLoad } from '../support/fleet-action';
+import { startPrometheus, type RunningPrometheus } from '../support/prometheus';
+import { fault, hostExec, NGINX_ROLLBACK_COMMAND, readFleet } from './fleet';
+
+const skip = process.env.ZDR_SKIP_FLEET === '1';
+const PROM_COUNTS = resolve(__dirname, '../support/prom-counts.mjs');
+
+describe.skipIf(skip)('the error gate from a real Prometheus scraping HAProxy every second', () => {
+  let prom: RunningPrometheus;
+  beforeAll(async () => {
+    prom = await startPrometheus(readFleet().lb.metricsUrl);
+  }, 90_000);
+  afterAll(async () => {
+    await prom?.stop();
+  }, 30_000);
+  beforeEach(() => {
+    fleetReset();
+    prom.resumeScrape();
+    prom.onQuery = null;
+  }, 180_000);
+
+  const promInputs = (extra: Record<string, string> = {}): Record<string, string> => ({
+    ...haproxyInputs(),
+    'check-source': 'prometheus',
+    'prometheus-url': prom.url,
+    ...extra,
+  });
+
+  it('host 2 answering 500s trips the gate from Prometheus, halts the run, host 3 untouched', async () => {
+    const fleet = readFleet();
+    fault('web-2', 'stage-500');
+    const web3Before = nginxPids('web-3');
+    const { run } = await rollUnderLoad(fleet.lb.url, 64, promInputs({ 'check-window': '20s', 'rollback-command': NGINX_ROLLBACK_COMMAND }));
+    expect(run.outputs.status, run.stdout).toBe('failed');
+    expect(run.outputs['failed-host']).toBe('web-2');
+    expect(run.report?.failedPhase).toBe('watch');
+    const web2 = run.report?.hosts[1];
+    expect(web2?.errors?.source).toMatch(/^prometheus sum\(haproxy_server_http_responses_total/);
+    expect(web2?.errors?.verdict).toBe('fail');
+    expect(web2?.errors?.rate).toBeGreaterThan(0.5);
+    expect(web2?.phases.find((p) => p.name === 'watch')?.durationMs).toBeLessThan(15_000);
+    expect(web2?.evidence?.logLines.join('\n')).toMatch(/^requests: sum\(haproxy_server_http_responses_total\{server="web-2"\}\) = \d+ at the change, \d+ at the last look$/m);
+    expect(run.report?.hosts[0]?.errors?.verdict).toBe('pass');
+    expect(run.report?.hosts[2]?.status).toBe('skipped');
+    expect(nginxPids('web-3')).toEqual(web3Before);
+  });
+
+  it('a clean rollout under load passes, each host judged on fresh scrapes', async () => {
+    const fleet = readFleet();
+    const { run, tally } = await rollUnderLoad(fleet.lb.url, 64, promInputs({ 'check-window': '6s' }));
+    expect(run.outputs.status, run.stdout).toBe('success');
+    for (const h of run.report?.hosts ?? []) {
+      expect(h.errors?.verdict, h.errors?.reason).toBe('pass');
+      expect(h.errors?.requests).toBeGreaterThan(20);
+      expect(h.errors?.errors).toBeLessThanOrEqual(1);
+    }
+    expect(tally.failed).toBe(0);
+  });
+
+  it('prometheus-via lb-host: the queries run as curl over the load balancer\'s SSH connection', async () => {
+    const fleet = readFleet();
+    const seen: string[] = [];
+    prom.onQuery = (q) => seen.push(q);
+    const { run } = await rollUnderLoad(fleet.lb.url, 32, promInputs({ hosts: hostsYaml(fleet, 1), 'prometheus-via': 'lb-host', 'prometheus-token': 'tok-not-checked', 'check-window': '5s' }));
+    expect(run.outputs.status, run.stdout).toBe('success');
+    expect(run.report?.hosts[0]?.errors?.verdict, run.report?.hosts[0]?.errors?.reason).toBe('pass');
+    expect(seen).toContain('sum(haproxy_server_http_responses_total{server="web-1"})');
+    // Registered with the runner as a secret (masked), and printed nowhere else.
+    expect(run.stdout).toContain('::add-mask::tok-not-checked');
+    expect(run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain('tok-not-checked');
+  });
+
+  it('with the scrape stopped after the change, the verdict is inconclusive (stale), not pass', async () => {
+    const fleet = readFleet();
+    // The baseline query (the only one with an evaluation time) follows the mark: stop scraping then.
+    prom.onQuery = (_q, params) => {
+      if (params.has('time')) prom.pauseScrape();
+    };
+    const { run } = await rollUnderLoad(fleet.lb.url, 64, promInputs({ hosts: hostsYaml(fleet, 1), 'check-window': '6s' }));
+    expect(run.outputs.status, run.stdout).toBe('success');
+    const web1 = run.report?.hosts[0];
+    expect(web1?.errors?.verdict).toBe('inconclusive');
+    expect(web1?.errors?.reason).toMatch(/(no current data for the host|scrapes? of the target since the change).*stale/);
+    expect(run.annotations.some((a) => a.kind === 'warning' && /web-1: error check inconclusive: .*stale/.test(a.text))).toBe(true);
+  });
+
+  it('every host answering 10% 500s is reported as a fleet-wide problem, not blamed on host 1', async () => {
+    const fleet = readFleet();
+    for (const h of fleet.hosts) {
+      fault(h.name, 'stage-500-10');
+      expect(hostExec(h.name, 'systemctl reload nginx').code).toBe(0);
+    }
+    const { run } = await rollUnderLoad(fleet.lb.url, 64, promInputs({ 'check-window': '8s' }));
+    // README: a fleet-wide failure is inconclusive for the host; the rollout goes on (warning) unless fail-on-inconclusive.
+    expect(run.outputs.status, run.stdout).toBe('success');
+    for (const h of run.report?.hosts ?? []) {
+      expect(h.errors?.verdict, h.errors?.reason).toBe('inconclusive');
+      expect(h.errors?.reason).toMatch(/^fleet-wide problem: all hosts \d+(\.\d+)?% errors \(this host [\d.]+%, \d+\/\d+ = [\d.]+% on the other hosts\): not this change/);
+    }
+    expect(run.annotations.some((a) => a.kind === 'warning' && /web-1: error check inconclusive: fleet-wide problem/.test(a.text))).toBe(true);
+  });
+
+  it('host 2 under max-error-rate but far worse than its peers trips the relative rule', async () => {
+    const fleet = readFleet();
+    fault('web-2', 'stage-500-10');
+    const { run } = await rollUnderLoad(fleet.lb.url, 64, promInputs({ 'check-window': '10s', 'max-error-rate': '25%', 'rollback-command': NGINX_ROLLBACK_COMMAND }));
+    expect(run.outputs.status, run.stdout).toBe('failed');
+    expect(run.outputs['failed-host']).toBe('web-2');
+    const web2 = run.report?.hosts[1];
+    expect(web2?.errors?.rate).toBeLessThan(0.25);
+    expect(web2?.errors?.reason).toMatch(/significantly worse than its peers/);
+    expect(run.report?.hosts[2]?.status).toBe('skipped');
+  });
+
+  it('check-source command drives a real rollout (a command asking the same Prometheus)', async () => {
+    const fleet = readFleet();
+    const { run } = await rollUnderLoad(fleet.lb.url, 64, {
+      ...haproxyInputs(),
+      'check-source': 'command',
+      'check-command': `${process.execPath} ${PROM_COUNTS} ${prom.directUrl} {name} {since} {until}`,
+      'check-window': '6s',
+    });
+    expect(run.outputs.status, run.stdout).toBe('success');
+    for (const h of run.report?.hosts ?? []) {
+      expect(h.errors?.source).toMatch(/^check-command /);
+      expect(h.errors?.verdict, h.errors?.reason).toBe('pass');
+      expect(h.errors?.requests).toBeGreaterThan(20);
+    }
+  });
+});
