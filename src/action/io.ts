@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import type { MainIO, PostIO } from '../app/io';
 import type { InputName } from '../settings/inputs';
-import { ActionsLog } from './log';
+import { ActionsLog, annotate, fail as failStep, print } from './log';
 import { publish } from './publish';
 import { readJournal, StateJournal } from './state';
 
@@ -10,7 +10,7 @@ const input = (name: InputName): string => core.getInput(name);
 /** Fails the step with a message, or quietly (exit code only) when the annotations say why. */
 function fail(message?: string): void {
   if (message === undefined) process.exitCode = core.ExitCode.Failure;
-  else core.setFailed(message);
+  else failStep(message);
 }
 
 /** The main step's I/O on a GitHub runner. */
@@ -37,9 +37,9 @@ export function actionPostIO(): PostIO {
     fail,
     readJournal,
     log: {
-      info: (message) => core.info(message),
-      warning: (message) => core.warning(message),
-      error: (message, title) => core.error(message, { title }),
+      info: (message) => print(message),
+      warning: (message) => annotate('warning', message),
+      error: (message, title) => annotate('error', message, title),
     },
   };
 }

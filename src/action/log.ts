@@ -1,5 +1,26 @@
 import * as core from '@actions/core';
 import type { Log } from '../runtime/log';
+import { neutralise } from '../report/neutralise';
+
+/**
+ * The one way the product annotates: message and title neutralised (they carry host text), so an
+ * annotation can never carry a workflow command either.
+ */
+export function annotate(kind: 'error' | 'warning', message: string, title?: string): void {
+  const properties = title === undefined ? {} : { title: neutralise(title) };
+  if (kind === 'error') core.error(neutralise(message), properties);
+  else core.warning(neutralise(message), properties);
+}
+
+/** Fails the step with an error annotation (neutralised). */
+export function fail(message: string): void {
+  core.setFailed(neutralise(message));
+}
+
+/** A log line; every line of it neutralised. */
+export function print(message: string): void {
+  core.info(neutralise(message));
+}
 
 /**
  * GitHub shows at most 10 annotations of a type per step: 8 here, one for the roll-up, and one
@@ -10,31 +31,32 @@ const WARNING_ANNOTATIONS = 8;
 /**
  * The rollout's Log on the runner: live lines, collapsible groups, and warning annotations capped
  * below GitHub's limit, the rest printed in the log and rolled up into one annotation at the end.
+ * Every line is neutralised here: messages carry host and command output.
  */
 export class ActionsLog implements Log {
   private warnings = 0;
 
   info(message: string): void {
-    core.info(message);
+    print(message);
   }
 
   warning(message: string): void {
     this.warnings += 1;
-    if (this.warnings <= WARNING_ANNOTATIONS) core.warning(message);
-    else core.info(`Warning: ${message}`);
+    if (this.warnings <= WARNING_ANNOTATIONS) annotate('warning', message);
+    else print(`Warning: ${message}`);
   }
 
   debug(message: string): void {
-    core.debug(message);
+    core.debug(neutralise(message));
   }
 
   group<T>(title: string, fn: () => Promise<T>): Promise<T> {
-    return core.group(title, fn);
+    return core.group(neutralise(title), fn);
   }
 
   /** The roll-up annotation for warnings beyond the cap. */
   flush(): void {
     const extra = this.warnings - WARNING_ANNOTATIONS;
-    if (extra > 0) core.warning(`${extra} more warning${extra === 1 ? '' : 's'} in the log (GitHub shows 10 annotations of a kind per step).`);
+    if (extra > 0) annotate('warning', `${extra} more warning${extra === 1 ? '' : 's'} in the log (GitHub shows 10 annotations of a kind per step).`);
   }
 }

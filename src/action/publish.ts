@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import type { Report } from '../report/report';
 import { summaryMarkdown } from '../report/summary';
+import { annotate, print } from './log';
 
 /**
  * GitHub shows at most 10 annotations of each type per step: this many error annotations name a
@@ -24,22 +25,22 @@ export async function publish(report: Report, plan: string[], errors: string[] =
   core.setOutput('status', report.status);
   core.setOutput('failed-host', report.failedHost);
   core.setOutput('report', JSON.stringify(errors.length ? { ...report, errors } : report));
-  if (plan.length) core.info(plan.join('\n'));
+  if (plan.length) print(plan.join('\n'));
 
   const failed = report.hosts.filter((h) => h.status === 'failed');
   for (const host of failed.slice(0, ERROR_ANNOTATIONS)) {
     const phase = host.phases.find((p) => p.status === 'failed');
-    core.error(`${host.name} failed in phase ${phase?.name ?? report.failedPhase}: ${phase?.detail ?? report.reason}`, { title: `zero-downtime-restart: ${host.name} (${phase?.name ?? report.failedPhase})` });
+    annotate('error', `${host.name} failed in phase ${phase?.name ?? report.failedPhase}: ${phase?.detail ?? report.reason}`, `zero-downtime-restart: ${host.name} (${phase?.name ?? report.failedPhase})`);
   }
   const rest = failed.slice(ERROR_ANNOTATIONS);
-  if (rest.length) core.error(`${rest.length} more host${rest.length === 1 ? '' : 's'} failed: ${names(rest.map((h) => h.name))}; see the job summary.`, { title: 'zero-downtime-restart: more failed hosts' });
+  if (rest.length) annotate('error', `${rest.length} more host${rest.length === 1 ? '' : 's'} failed: ${names(rest.map((h) => h.name))}; see the job summary.`, 'zero-downtime-restart: more failed hosts');
   if (report.status === 'failed' && failed.length === 0) {
-    core.error(`${report.failedHost} failed in phase ${report.failedPhase}: ${report.reason}`, { title: `zero-downtime-restart: ${report.failedHost} (${report.failedPhase})` });
+    annotate('error', `${report.failedHost} failed in phase ${report.failedPhase}: ${report.reason}`, `zero-downtime-restart: ${report.failedHost} (${report.failedPhase})`);
   }
   // One warning however many hosts are left drained: the run's own warnings already use the rest.
   const drained = report.hosts.filter((h) => h.lbState === 'drained').map((h) => h.name);
   if (drained.length) {
-    core.warning(`${names(drained)} ${drained.length === 1 ? 'is' : 'are'} left drained in the load balancer after failing (see the job summary).`, { title: `Host${drained.length === 1 ? '' : 's'} left out of rotation` });
+    annotate('warning', `${names(drained)} ${drained.length === 1 ? 'is' : 'are'} left drained in the load balancer after failing (see the job summary).`, `Host${drained.length === 1 ? '' : 's'} left out of rotation`);
   }
   await writeSummary(summaryMarkdown(report, plan, errors));
 }

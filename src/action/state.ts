@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import type { Journal, JournalState } from '../rollout/journal';
+import type { DrainReason, DrainedHost, Journal, JournalState } from '../rollout/journal';
 import type { SshTarget } from '../transport/target';
 
 /** The state key under which the main step keeps its journal for the post step. */
@@ -21,8 +21,9 @@ export class StateJournal implements Journal {
     core.saveState(JOURNAL_STATE, JSON.stringify(this.state));
   }
 
-  drained(host: SshTarget): void {
-    this.state.drained = [...this.state.drained.filter((h) => h.name !== host.name), host];
+  drained(host: SshTarget, why: DrainReason, detail?: string): void {
+    const entry: DrainedHost = { ...host, why, ...(detail ? { detail } : {}) };
+    this.state.drained = [...this.state.drained.filter((h) => h.name !== host.name), entry];
     this.save();
   }
 

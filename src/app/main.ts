@@ -1,5 +1,6 @@
 import type { Report } from '../report/report';
 import { rollout } from '../rollout/rollout';
+import { runOwner } from '../runtime/owner';
 import { readSettings } from '../settings/read-settings';
 import type { MainIO, World } from './io';
 import { productionWorld } from './world';
@@ -15,12 +16,6 @@ function maskSecrets(io: MainIO): void {
     const parts = new Set([value, ...value.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= 8)]);
     for (const part of parts) io.maskSecret(part);
   }
-}
-
-/** Who this run is, for the locks it takes: enough for a person to find the run. */
-export function runOwner(env: NodeJS.ProcessEnv, pid = process.pid): string {
-  const where = env.GITHUB_REPOSITORY ? `${env.GITHUB_REPOSITORY} run ${env.GITHUB_RUN_ID ?? '?'} attempt ${env.GITHUB_RUN_ATTEMPT ?? '1'}` : `local pid ${pid}`;
-  return `${where}${env.GITHUB_JOB ? ` job ${env.GITHUB_JOB}` : ''}`.replace(/[^\x20-\x7e]/g, '?');
 }
 
 /** Cancellation: the runner sends SIGINT, then SIGTERM, then kills. Both stop the rollout at a safe point. */

@@ -4,7 +4,7 @@ import { poolLock } from '../remote/commands/locks';
 import type { CommandStream } from '../transport/connection';
 import type { RemoteHost } from '../remote/remote-host';
 import type { SshTarget } from '../transport/target';
-import type { LoadBalancer, ServerCounters } from './load-balancer';
+import type { LoadBalancer, OutOfService, ServerCounters } from './load-balancer';
 
 /** A runtime API session outlives no rollout: GitHub stops a job after 6 hours. */
 const SESSION_MAX_MS = 6 * 3_600_000;
@@ -25,6 +25,22 @@ export function parseShowStat(csv: string): StatRow[] {
 }
 
 const num = (row: StatRow, field: string): number => Number(row[field] || 0);
+
+/** srv_admin_state bits of `show servers state`: forced, inherited, config, resolver and hostname maintenance. */
+const ADMIN_MAINT = 0x01 | 0x02 | 0x04 | 0x20 | 0x40;
+/** Forced and inherited drain. */
+const ADMIN_DRAIN = 0x08 | 0x10;
+
+/** Server name → srv_admin_state, from `show servers state BACKEND` (a version line, a `# ` header, rows). */
+export function parseServersState(text: string): Map<string, number> {
+  const lines = text.split('\n').map((l) => l.trim());
+  const header = lines.find((l) => l.startsWith('# '))?.slice(2).split(' ') ?? [];
+  const name = header.indexOf('srv_name');
+  const admin = header.indexOf('srv_admin_state');
+  if (name < 0 || admin < 0) throw new Error(`unexpected answer to "show servers state": ${text.slice(0, 200)}`);
+  const rows = lines.filter((l) => l !== '' && !l.startsWith('#')).map((l) => l.split(' ')).filter((f) => f.length > admin);
+  return new Map(rows.map((f) => [f[name] as string, Number(f[admin])]));
+}
 
 /** UP (possibly "UP 1/2" while failing checks) and "no check" servers take traffic when not drained. */
 export function isHealthy(row: StatRow): boolean {
@@ -122,6 +138,27 @@ export class HaproxyLb implements LoadBalancer {
     return rows
       .filter((r) => hosts.some((h) => h.name === r.svname) && !isHealthy(r))
       .map((r) => `haproxy shows ${r.svname} as ${r.status} before the rollout`);
+  }
+
+  private async adminStates(): Promise<Map<string, number>> {
+    return parseServersState(await this.api(`show servers state ${this.backend}`));
+  }
+
+  async notInService(hosts: SshTarget[]): Promise<Map<string, OutOfService>> {
+    const [admin, rows] = [await this.adminStates(), await this.rows()];
+    const out = new Map<string, OutOfService>();
+    for (const host of hosts) {
+      const bits = admin.get(host.name) ?? 0;
+      const status = rows.find((r) => r.svname === host.name)?.status ?? '';
+      const where = `in haproxy backend ${this.backend} (status ${status || 'unknown'})`;
+      if (bits & ADMIN_MAINT || status.startsWith('MAINT')) out.set(host.name, { state: 'maint', text: `in MAINT ${where}` });
+      else if (bits & ADMIN_DRAIN || status.startsWith('DRAIN')) out.set(host.name, { state: 'drain', text: `in DRAIN ${where}` });
+    }
+    return out;
+  }
+
+  async operatorMaintenance(host: SshTarget): Promise<string | null> {
+    return ((await this.adminStates()).get(host.name) ?? 0) & ADMIN_MAINT ? `in MAINT in haproxy backend ${this.backend}` : null;
   }
 
   async healthyOthers(host: SshTarget): Promise<number> {

@@ -15,6 +15,13 @@ export interface ServerCounters {
   clientAborts: number;
 }
 
+/** A host the load balancer does not send traffic to by someone's choice: the operator's maintenance or drain. */
+export interface OutOfService {
+  state: 'maint' | 'drain';
+  /** For people, e.g. `in MAINT in haproxy backend web`. */
+  text: string;
+}
+
 /** The adapter between the rollout and whatever sends traffic to the hosts. */
 export interface LoadBalancer {
   /** e.g. `haproxy backend web on root@lb:22`. */
@@ -23,6 +30,17 @@ export interface LoadBalancer {
   readonly lock: ({ remote: RemoteHost } & LockId) | null;
   /** Checks every host is known to the load balancer, before anything changes. Returns warnings. */
   preflight(hosts: SshTarget[]): Promise<string[]>;
+  /**
+   * Hosts an operator has taken out of service (maintenance, drain, an nginx `down`), by name;
+   * hosts in service are absent. Asked in preflight, before this run changes anything. Absent
+   * where the load balancer cannot tell (a user's drain/ready commands).
+   */
+  notInService?(hosts: SshTarget[]): Promise<Map<string, OutOfService>>;
+  /**
+   * Why the host is in maintenance now by someone else's hand (not this run's drain), or null.
+   * Asked before a return, so that an operator's MAINT set during the run is never cleared.
+   */
+  operatorMaintenance?(host: SshTarget): Promise<string | null>;
   /** Healthy servers in rotation other than `host`; null when the load balancer cannot tell. */
   healthyOthers(host: SshTarget): Promise<number | null>;
   /** Stops new requests going to the host; requests in flight continue. */

@@ -2,7 +2,7 @@ import { poolLock } from '../remote/commands/locks';
 import { nginxUpstreamList, nginxUpstreamMark } from '../remote/commands/nginx';
 import type { RemoteHost } from '../remote/remote-host';
 import type { SshTarget } from '../transport/target';
-import type { LoadBalancer } from './load-balancer';
+import type { LoadBalancer, OutOfService } from './load-balancer';
 
 interface UpstreamLine {
   down: boolean;
@@ -58,6 +58,16 @@ export class NginxLb implements LoadBalancer {
     const missing = hosts.filter((h) => !lines.some((l) => matches(l, h))).map((h) => h.name);
     if (missing.length) throw new Error(`${this.file} has no upstream server line for ${missing.join(', ')} (by address, name, or a "# name" comment)`);
     return lines.filter((l) => l.down && hosts.some((h) => matches(l, h))).map((l) => `${l.address} is already marked down in ${this.file}`);
+  }
+
+  /** An upstream already marked `down` before the run was put there by someone else. */
+  async notInService(hosts: SshTarget[]): Promise<Map<string, OutOfService>> {
+    const lines = await this.list();
+    const out = new Map<string, OutOfService>();
+    for (const host of hosts) {
+      if (lines.some((l) => l.down && matches(l, host))) out.set(host.name, { state: 'maint', text: `marked down in ${this.file}` });
+    }
+    return out;
   }
 
   async healthyOthers(host: SshTarget): Promise<number> {

@@ -50,7 +50,8 @@ export interface HostReport {
   errors: ErrorCounts | null;
   warnings: string[];
   /** Where the load balancer has this host when the run ends: in service, drained, or not behind one. */
-  lbState: 'in-service' | 'drained' | 'none' | 'unknown';
+  /** `not-in-service`: out of rotation by an operator's hand before or during the run, left as found. */
+  lbState: 'in-service' | 'drained' | 'not-in-service' | 'none' | 'unknown';
   evidence?: Evidence;
 }
 

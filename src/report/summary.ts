@@ -10,7 +10,11 @@ import type { HostReport, PhaseName, PhaseRecord, Report } from './report';
  * summary in Chromium to look at it.
  */
 
-/** Markdown text on one line: no raw HTML, no emphasis/links/code from the content, pipes kept in their cell. */
+/**
+ * Markdown text on one line: no raw HTML, no emphasis/links/code from the content, pipes kept in
+ * their cell, and no bare URL turned into a link (GFM links `scheme://…` and `www.…` by itself):
+ * a zero-width space breaks both.
+ */
 function md(text: string): string {
   return text
     .replace(/\r\n?|\n/g, ' ')
@@ -18,7 +22,9 @@ function md(text: string): string {
     .replace(/[\\`*_[\]|~#]/g, (c) => `\\${c}`)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
+    .replace(/>/g, '&gt;')
+    .replace(/:\/\//g, ':\u200b//')
+    .replace(/\b(www)\./gi, '$1\u200b.');
 }
 
 /** A list item's text: also no nested list or heading from how the text begins. */
@@ -26,7 +32,8 @@ const listItem = (text: string): string => `- ${md(text).replace(/^([-+=])/, '\\
 
 /** Text for a raw HTML block: escaped, and on one line where a blank line would end the block. */
 const html = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const htmlLine = (text: string): string => html(text.replace(/\r\n?|\n/g, ' '));
+/** Also no bare URL from host text: a renderer that links URLs inside HTML gets none. */
+const htmlLine = (text: string): string => html(text.replace(/\r\n?|\n/g, ' ')).replace(/:\/\//g, ':\u200b//');
 
 /** Duration for people: 39 ms, 1.0 s, 42 s, 3 min 5 s, 1 h 2 min. */
 function duration(ms: number): string {
@@ -59,6 +66,7 @@ const RESULT: Record<HostReport['status'], string> = {
 const LB: Record<HostReport['lbState'], string> = {
   'in-service': 'in service',
   drained: '**drained**',
+  'not-in-service': 'not in service (as found)',
   none: '—',
   unknown: 'unknown',
 };
@@ -213,12 +221,19 @@ function evidence(host: HostReport): string[] {
   return out;
 }
 
+/** A successful run that skipped hosts an operator had taken out of service. */
+function skippedAsFound(report: Report, done: number): string | null {
+  const skipped = report.hosts.filter((h) => h.status === 'skipped').length;
+  if (!skipped) return null;
+  return `**${done} of ${plural(report.hosts.length, 'host')} restarted** in ${duration(report.durationMs)}; ${plural(skipped, 'host')} not in service before the run skipped and left as found.`;
+}
+
 function headline(report: Report): string {
   const done = report.hosts.filter((h) => h.status === 'success').length;
   if (report.status === 'success') {
     return report.dryRun
       ? `**Dry run: preflight passed on ${plural(report.hosts.length, 'host')}, nothing changed** (${duration(report.durationMs)}).`
-      : `**All ${plural(done, 'host')} restarted** in ${duration(report.durationMs)}.`;
+      : skippedAsFound(report, done) ?? `**All ${plural(done, 'host')} restarted** in ${duration(report.durationMs)}.`;
   }
   const failedHosts = report.hosts.filter((h) => h.status === 'failed');
   const others = failedHosts.filter((h) => h.name !== report.failedHost).length;

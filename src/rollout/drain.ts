@@ -11,6 +11,22 @@ const POLL_MS = 200;
 const RETURN_TIMEOUT_MS = 30_000;
 
 /**
+ * Asks the load balancer to drain the host, journalled first: when the answer is lost (a timeout,
+ * a dropped connection) the drain may still have been applied, and a kill then must not leave the
+ * host out unrecorded. After such an unclear drain the host counts as drained, so the caller's
+ * recovery puts it back (and the report says so).
+ */
+async function askToDrain(run: HostRun, ctx: FlowContext): Promise<void> {
+  try {
+    await ctx.rotation.drain(run.target, 'turn');
+  } catch (err) {
+    ctx.rotation.assumeDrained(run.target);
+    ctx.deps.log.warning(`${run.name}: the drain's answer was lost (${(err as Error).message}); it may have been applied, so the host is put back`);
+    throw err;
+  }
+}
+
+/**
  * The capacity guard, then the drain, then the wait for in-flight requests to reach zero. In
  * flight is the load balancer's per-server session count where it keeps one, else the host's own.
  */
@@ -30,7 +46,7 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
     guard = `${others} other healthy server${others === 1 ? '' : 's'} in rotation (min-healthy ${min})`;
   }
 
-  await ctx.rotation.drain(target);
+  await askToDrain(run, ctx);
 
   const remote = run.remote;
   if (!remote) throw new Error('no connection to the host');
@@ -52,6 +68,20 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
 }
 
 /**
+ * An operator put the host in maintenance while this run had it drained: their state wins. The
+ * host is not returned (a return would clear their MAINT), and the run no longer holds it out.
+ */
+async function leftToOperator(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseHandle): Promise<boolean> {
+  const maint = lb.operatorMaintenance ? await lb.operatorMaintenance(run.target).catch(() => null) : null;
+  if (!maint) return false;
+  ctx.rotation.release(run.target);
+  run.outOfService = { state: 'maint', text: maint };
+  phase.warn(`not returned: it was put ${maint} during the run, and is left as the operator set it`);
+  ctx.deps.log.warning(`${run.target.name}: put ${maint} during the run; not returned, left as the operator set it`);
+  return true;
+}
+
+/**
  * Puts the host back and waits until the load balancer itself calls it healthy, so the next host
  * is not drained while this one is still rising.
  */
@@ -64,6 +94,7 @@ export async function returnHost(
 ): Promise<void> {
   // No cancel signal: the return must finish even in a cancelled run, it is how a drained host gets back.
   const { clock } = ctx.deps;
+  if (await leftToOperator(run, ctx, lb, phase)) return;
   await ctx.rotation.undrain(run.target);
   const seen = await phase.waiting(() => poll({ clock, timeoutMs: confirmMs, intervalMs: POLL_MS }, () => lb.isUp(run.target), (state) => state !== false));
   const up = seen.value;
@@ -73,7 +104,7 @@ export async function returnHost(
   }
   if (up === false) {
     // It passed readiness, but the load balancer disagrees: do not leave it half in.
-    await ctx.rotation.drain(run.target);
+    await ctx.rotation.drain(run.target, 'failed-check', `${lb.description} did not see it healthy after its return`);
     throw new Error(`${lb.description} did not see ${run.target.name} healthy within ${confirmMs / 1000}s of its return; drained it again`);
   }
   phase.detail(up === null ? `returned to ${lb.description} (it cannot report health)` : `returned; ${lb.description} sees it UP after ${seen.waitedMs} ms`);

@@ -14,10 +14,11 @@ export interface Halt {
   reason: string;
 }
 
-/** A lock this run holds: where it is kept and its name there. */
+/** A lock this run holds: where it is kept and its name there; `stop` ends its heartbeat. */
 export interface HeldLock {
   remote: RemoteHost;
   name: string;
+  stop?: () => void;
 }
 
 /** Any throw from a host's turn as the PhaseError the run halts with. */
@@ -61,6 +62,7 @@ export class FleetRun implements FlowContext {
     const { deps } = this;
     for (const run of this.runs) await releaseHostLocks(run, deps);
     if (this.lbLock) {
+      this.lbLock.stop?.();
       await releaseLock(this.lbLock.remote, this.lbLock.name, deps.owner);
       deps.journal.unlocked(this.lbLock.remote.connection.target, this.lbLock.name);
       this.lbLock = null;
@@ -72,7 +74,7 @@ export class FleetRun implements FlowContext {
   report(): Report {
     const hosts = this.runs.map((run) => {
       if (this.halted && run.status === 'planned') run.status = 'skipped';
-      return run.toReport(this.rotation.stateOf(run.target));
+      return run.toReport(this.rotation.stateOf(run.target, run.outOfService !== undefined));
     });
     const halt = this.halt;
     return {

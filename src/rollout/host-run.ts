@@ -1,5 +1,6 @@
 import type { ErrorCheck } from '../checks/error-check';
 import type { UnitInfo } from '../inspect/unit-info';
+import type { OutOfService } from '../lb/load-balancer';
 import type { RemoteHost } from '../remote/remote-host';
 import type { ErrorCounts, Evidence, HostReport, HostStatus, PhaseRecord } from '../report/report';
 import type { StrategyChoice } from '../strategies/choose';
@@ -29,6 +30,8 @@ export class HostRun {
   errors: ErrorCounts | null = null;
   /** Error lines and journal of a changed host that failed. */
   evidence?: Evidence;
+  /** Out of service by an operator's hand, as the load balancer showed it in preflight (or at the return). */
+  outOfService?: OutOfService;
   /** Locks this run holds on the host itself, released at the end of the host's turn. */
   readonly locks: { remote: RemoteHost; name: string }[] = [];
 

@@ -1,5 +1,6 @@
 import { lockAcquire, lockRelease, type LockId } from '../remote/commands/locks';
 import type { RemoteHost } from '../remote/remote-host';
+import { untrustedLine } from '../report/neutralise';
 import type { Clock } from '../runtime/clock';
 import { poll } from '../runtime/poll';
 import type { ExecResult } from '../transport/connection';
@@ -15,6 +16,15 @@ export function lockTtlSeconds(settings: Settings): number {
   return Math.ceil((2 * host) / 1000);
 }
 
+/**
+ * How long the load balancer's lock lives without a heartbeat. It is held for the whole run, which
+ * can take hours, so it is short and renewed (keepLock) while the run lives: a run that dies frees
+ * it within minutes, however many hosts it had.
+ */
+export function lbLockTtlSeconds(settings: Settings): number {
+  return Math.ceil(Math.max(60_000, 6 * settings.ssh.commandTimeoutMs) / 1000);
+}
+
 /** A lock command waits up to 10 s for the guard (flock -w 10) and then runs in milliseconds. */
 const LOCK_COMMAND_MS = 15_000;
 
@@ -23,14 +33,18 @@ export interface LockHolder {
   since: number;
 }
 
+/** A lock file's content, as read back from the host: anyone who could write it chose the owner text. */
 function parseInfo(text: string, prefix = ''): LockHolder {
   const get = (key: string): string => new RegExp(`^${prefix}${key}=(.*)$`, 'm').exec(text)?.[1] ?? '';
-  return { owner: get('owner') || 'unknown', since: Number(get('since')) * 1000 };
+  const since = Number(get('since'));
+  return { owner: untrustedLine(get('owner'), 200) || 'unknown', since: Number.isFinite(since) ? since * 1000 : 0 };
 }
+
+const when = (ms: number): string => (ms > 0 && ms < 8.64e15 ? new Date(ms).toISOString() : 'an unknown time');
 
 function heldBy(lock: LockId, stdout: string): string {
   const holder = parseInfo(stdout);
-  return `the lock on ${lock.label} is held by ${holder.owner} since ${new Date(holder.since).toISOString()}`;
+  return `the lock on ${lock.label} is held by ${holder.owner} since ${when(holder.since)}`;
 }
 
 /** A lock held by another run past the wait. */
@@ -64,14 +78,29 @@ export async function acquireLock(remote: RemoteHost, lock: LockId, request: Loc
   const seen = await poll({ clock, signal: request.signal, timeoutMs: waitMs, intervalMs: 1000 }, look, (result) => result.code !== 75);
   const result = seen.value;
   if (!seen.done) throw new LockedError(`${heldBy(lock, result.stdout)}; waited ${Math.round(waitMs / 1000)}s (lock-wait). Another rollout is changing this fleet.`);
-  if (result.code !== 0) throw new Error(`could not take the lock on ${lock.label}: exit ${result.code ?? result.signal}: ${result.stderr.trim()}`);
+  if (result.code !== 0) throw new Error(`could not take the lock on ${lock.label}: exit ${result.code ?? result.signal}: ${untrustedLine(result.stderr, 400)}`);
   const waitedMs = refusedAt === null ? 0 : clock.now() - refusedAt;
   if (!/^stale=1$/m.test(result.stdout)) return { note: '', waitedMs };
   const was = parseInfo(result.stdout, 'was\\.');
-  return { note: `took over an expired lock of ${was.owner} (since ${new Date(was.since).toISOString()})`, waitedMs };
+  return { note: `took over an expired lock of ${was.owner} (since ${when(was.since)})`, waitedMs };
 }
 
 /** Releases the lock if this owner still holds it; never throws (the lock expires anyway). */
 export async function releaseLock(remote: RemoteHost, name: string, owner: string): Promise<void> {
   await remote.run(lockRelease(name, owner, LOCK_COMMAND_MS)).catch(() => undefined);
+}
+
+/**
+ * Renews a held lock every `everyMs` (a third of its TTL) until the returned stop is called. The
+ * timer is unref'd: it never keeps the process alive. A failed renewal is reported, not thrown:
+ * the next one may succeed before the lock runs out.
+ */
+export function keepLock(remote: RemoteHost, lock: LockId, owner: string, ttlSeconds: number, everyMs: number, report: (problem: string) => void): () => void {
+  const renew = async (): Promise<void> => {
+    const result = await remote.run(lockAcquire(lock.name, owner, ttlSeconds, LOCK_COMMAND_MS));
+    if (result.code !== 0) report(`could not renew the lock on ${lock.label}: exit ${result.code ?? result.signal}: ${untrustedLine(result.stdout + result.stderr, 300)}`);
+  };
+  const timer = setInterval(() => void renew().catch((err: Error) => report(`could not renew the lock on ${lock.label}: ${err.message}`)), everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -13,7 +13,7 @@ import { mapBounded } from './bounded';
 import type { FlowContext } from './context';
 import { asPhaseError, type FleetRun } from './fleet-run';
 import type { HostRun } from './host-run';
-import { acquireLock, LockedError, lockTtlSeconds } from './locks';
+import { acquireLock, keepLock, lbLockTtlSeconds, LockedError } from './locks';
 import { runPhase, skipPhase, type PhaseHandle } from './phase';
 
 /** The unit as inspect found it must be one this run can act on; throws why not. */
@@ -119,12 +119,17 @@ async function preflightLb(fleet: FleetRun): Promise<void> {
   fleet.rotation.use(lb);
   if (!lb) return;
   for (const w of await lb.preflight(settings.hosts)) deps.log.warning(w);
-  if (!lb.lock) return;
-  const ttlSeconds = lockTtlSeconds(settings) * settings.hosts.length;
+  const outOfService = (await lb.notInService?.(settings.hosts)) ?? new Map();
+  for (const run of fleet.runs) run.outOfService = outOfService.get(run.name);
+  const lock = lb.lock;
+  if (!lock) return;
+  // Short, and renewed while the run lives: a dead run frees it within minutes.
+  const ttlSeconds = lbLockTtlSeconds(settings);
   const progress = (line: string): void => deps.log.info(`load balancer: ${line}`);
-  const { note } = await acquireLock(lb.lock.remote, lb.lock, { owner: deps.owner, ttlSeconds, waitMs: settings.lockWaitMs, clock: deps.clock, signal: deps.signal, progress });
-  fleet.lbLock = { remote: lb.lock.remote, name: lb.lock.name };
-  deps.journal.locked(lb.lock.remote.connection.target, lb.lock.name);
+  const { note } = await acquireLock(lock.remote, lock, { owner: deps.owner, ttlSeconds, waitMs: settings.lockWaitMs, clock: deps.clock, signal: deps.signal, progress });
+  const stop = keepLock(lock.remote, lock, deps.owner, ttlSeconds, (ttlSeconds * 1000) / 3, (problem) => deps.log.warning(`load balancer: ${problem}`));
+  fleet.lbLock = { remote: lock.remote, name: lock.name, stop };
+  deps.journal.locked(lock.remote.connection.target, lock.name);
   if (note) deps.log.warning(`load balancer lock: ${note}`);
 }
 
@@ -134,6 +139,26 @@ async function prepareChecks(fleet: FleetRun): Promise<void> {
     if (!run.remote) continue;
     run.errorCheck = createErrorCheck(fleet.settings, run.target, run.remote, fleet.rotation.lb, fleet.deps.clock, fleet.deps.local);
     await run.errorCheck?.prime();
+  }
+}
+
+/**
+ * Hosts an operator took out of service before the run (not-in-service): skipped and left exactly
+ * as found, with a warning; or, with `refuse`, the run fails before any change.
+ */
+function settleOutOfService(fleet: FleetRun): void {
+  const out = fleet.runs.filter((r) => r.outOfService);
+  const first = out[0];
+  if (!first) return;
+  if (fleet.settings.drain.notInService === 'refuse') {
+    const which = out.map((r) => `${r.name} is ${r.outOfService?.text}`).join('; ');
+    fleet.fail(first.name, 'inspect', `not in service before the run: ${which}; not-in-service is refuse, so nothing was changed`);
+    return;
+  }
+  for (const run of out) {
+    const text = `not in service before the run (${run.outOfService?.text}): skipped and left exactly as found (not-in-service: skip)`;
+    run.warnings.push(text);
+    fleet.deps.log.warning(`${run.name}: ${text}`);
   }
 }
 
@@ -166,6 +191,7 @@ export async function preflightFleet(fleet: FleetRun): Promise<void> {
     const [failures] = await Promise.all([hosts, preflightLb(fleet).catch((err: unknown) => lbFailure(fleet, err))]);
     const first = failures.find((f) => f !== null);
     if (first) fleet.fail(first.host, first.phase, first.message);
+    if (!fleet.halted) settleOutOfService(fleet);
     // The metrics behind the error check, asked once per host before any host changes.
     if (!fleet.halted) await preflightMetrics(settings, fleet.rotation.lb, deps.local, deps.clock.now).catch((err: Error) => fleet.fail(`check-source ${settings.check.source}`, 'preflight', err.message));
     if (!fleet.halted) await prepareChecks(fleet).catch((err: unknown) => lbFailure(fleet, err));

@@ -15,12 +15,14 @@ export interface Reconciliation {
   returned: string[];
   /** Drained hosts left out: unhealthy, or they could not be reached. Each with why. */
   leftDrained: string[];
+  /** Drained hosts an operator has since put in maintenance: left as they set them. */
+  leftToOperator: string[];
   locksReleased: number;
 }
 
 /**
- * The post step's work after a main step that was killed: hosts it had drained are returned when
- * healthy (else left out, and said so), and the locks it held are released. Never throws for one
+ * The post step's work after a main step that was killed: hosts it had drained for their turn are
+ * returned when healthy (else left out, and said so), hosts taken out after a failed check stay out, and the locks it held are released. Never throws for one
  * host; every outcome is in the result.
  */
 export async function reconcile(
@@ -28,7 +30,7 @@ export async function reconcile(
   deps: Pick<RolloutDeps, 'connector' | 'local' | 'clock' | 'openLoadBalancer'>,
   journal: Pick<JournalState, 'owner' | 'drained' | 'locks'>,
 ): Promise<Reconciliation> {
-  const result: Reconciliation = { returned: [], leftDrained: [], locksReleased: 0 };
+  const result: Reconciliation = { returned: [], leftDrained: [], leftToOperator: [], locksReleased: 0 };
   const remotes = new Map<string, RemoteHost>();
   const remoteFor = async (target: SshTarget): Promise<RemoteHost> => {
     const key = `${target.host}:${target.port}`;
@@ -43,8 +45,14 @@ export async function reconcile(
   try {
     for (const host of journal.drained) {
       try {
+        if (host.why === 'failed-check') throw new Error(`it was taken out after a failed check (${host.detail ?? 'see the main step'}); it is never returned automatically`);
         if (lb instanceof Error) throw new Error(`the load balancer cannot be reached: ${lb.message}`);
         if (!lb) throw new Error('no load balancer is configured');
+        const maint = lb.operatorMaintenance ? await lb.operatorMaintenance(host) : null;
+        if (maint) {
+          result.leftToOperator.push(`${host.name}: ${maint}`);
+          continue;
+        }
         const ok = await healthy(await remoteFor(host), settings, deps.clock);
         if (!ok) throw new Error(`${settings.service} is not healthy`);
         await lb.undrain(host);

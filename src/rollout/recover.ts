@@ -33,7 +33,7 @@ export async function healthy(remote: RemoteHost, settings: Settings, clock: Clo
 /** A host failing its watch is in rotation and serving errors: take it out first. */
 async function takeOut(run: HostRun, ctx: FlowContext, lb: LoadBalancer, note: (text: string) => void): Promise<void> {
   try {
-    await ctx.rotation.drain(run.target);
+    await ctx.rotation.drain(run.target, 'failed-check', 'its error check tripped');
     ctx.deps.log.info(`${run.name} taken out of ${lb.description} after its error check tripped`);
   } catch (err) {
     note(`could not take it out of ${lb.description}: ${(err as Error).message}`);
@@ -41,8 +41,11 @@ async function takeOut(run: HostRun, ctx: FlowContext, lb: LoadBalancer, note: (
 }
 
 /** rollback-command, then the unit reloaded or restarted, then healthy again; true when all of it worked. */
-async function rollBack(run: HostRun, ctx: FlowContext, remote: RemoteHost, rollback: string, action: 'reload' | 'restart'): Promise<boolean> {
+async function rollBack(run: HostRun, ctx: FlowContext, remote: RemoteHost, action: 'reload' | 'restart', failedIn: string): Promise<boolean> {
+  const rollback = ctx.settings.rollbackCommand ?? '';
   const { settings, deps } = ctx;
+  // A kill during the rollback must not let the post step put the host back on a health check.
+  if (failedIn !== 'watch') ctx.rotation.keepOut(run.target, 'failed-check', `it failed in ${failedIn} and rollback-command was running`);
   try {
     await runPhase(deps.clock, run, 'rollback', async (phase) => {
       await remote.check(userCommand('rollback-command', rollback, settings.ssh.commandTimeoutMs));
@@ -87,8 +90,7 @@ export async function recover(run: HostRun, ctx: FlowContext, failure: PhaseErro
   };
 
   if (failure.phase === 'watch' && !cancelled && lb && !rotation.isDrained(run.target)) await takeOut(run, ctx, lb, note);
-  const rollback = settings.rollbackCommand;
-  const rolledBack = run.changed && !cancelled && remote && rollback && run.choice ? await rollBack(run, ctx, remote, rollback, run.choice.action) : false;
+  const rolledBack = run.changed && !cancelled && remote && settings.rollbackCommand && run.choice ? await rollBack(run, ctx, remote, run.choice.action, failure.phase) : false;
 
   if (rotation.isDrained(run.target) && lb) {
     // Unchanged hosts (a failed or cancelled drain) are as healthy as before; a watch failure

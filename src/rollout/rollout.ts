@@ -38,7 +38,7 @@ async function turn(fleet: FleetRun, run: HostRun): Promise<void> {
 async function roll(fleet: FleetRun): Promise<void> {
   const { signal } = fleet.deps;
   for (const run of fleet.runs) {
-    if (fleet.halted) {
+    if (fleet.halted || run.outOfService) {
       run.status = 'skipped';
     } else if (signal.aborted) {
       run.status = 'skipped';

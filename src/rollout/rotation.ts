@@ -1,7 +1,7 @@
 import type { LoadBalancer } from '../lb/load-balancer';
 import type { HostReport } from '../report/report';
 import type { SshTarget } from '../transport/target';
-import type { Journal } from './journal';
+import type { DrainReason, Journal } from './journal';
 
 /**
  * Where this run has put hosts in the load balancer: the one place a host is taken out of rotation
@@ -32,11 +32,32 @@ export class Rotation {
     return this.balancer;
   }
 
-  /** Takes the host out of rotation; requests in flight continue. */
-  async drain(host: SshTarget): Promise<void> {
-    await this.required().drain(host);
+  /**
+   * Takes the host out of rotation; requests in flight continue. Journaled first, with why: an
+   * answer can be lost (a timeout, a dropped connection) after the drain was applied, and a killed
+   * run must not leave the host out unrecorded.
+   */
+  async drain(host: SshTarget, why: DrainReason, detail?: string): Promise<void> {
+    const lb = this.required();
+    this.journal.drained(host, why, detail);
+    await lb.drain(host);
     this.out.add(host.name);
-    this.journal.drained(host);
+  }
+
+  /** A drain whose answer was lost may have been applied: the host counts as drained (and is put back). */
+  assumeDrained(host: SshTarget): void {
+    this.out.add(host.name);
+  }
+
+  /** Keeps a drained host out for a new reason (journaled, so a killed run's post step knows it). */
+  keepOut(host: SshTarget, why: DrainReason, detail: string): void {
+    if (this.isDrained(host)) this.journal.drained(host, why, detail);
+  }
+
+  /** An operator took the drained host over (their maintenance): this run no longer holds it out. */
+  release(host: SshTarget): void {
+    this.out.delete(host.name);
+    this.journal.returned(host);
   }
 
   /** Puts the host back into rotation. */
@@ -51,9 +72,10 @@ export class Rotation {
     return this.out.has(host.name);
   }
 
-  /** Where the load balancer has the host now, for the report. */
-  stateOf(host: SshTarget): HostReport['lbState'] {
+  /** Where the load balancer has the host now, for the report; `outOfService`: an operator's hand. */
+  stateOf(host: SshTarget, outOfService = false): HostReport['lbState'] {
     if (!this.configured) return 'none';
-    return this.isDrained(host) ? 'drained' : 'in-service';
+    if (this.isDrained(host)) return 'drained';
+    return outOfService ? 'not-in-service' : 'in-service';
   }
 }

@@ -29,6 +29,7 @@ export const INPUT_DEFAULTS = {
   'on-drain-timeout': 'fail',
   'min-healthy': '1',
   'force-drain': 'false',
+  'not-in-service': 'skip',
   'stub-status-url': '',
   'drain-port': '80',
   'readiness-url': '',

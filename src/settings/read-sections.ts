@@ -22,6 +22,7 @@ export function readDrain(r: InputReader): Settings['drain'] {
     onTimeout: r.take('on-drain-timeout', (t) => v.parseChoice(t, ['fail', 'proceed'] as const), 'fail'),
     minHealthy: r.take('min-healthy', (t) => v.parseInteger(t, 0, 10_000), 1),
     force: r.take('force-drain', v.parseBoolean, false),
+    notInService: r.take('not-in-service', (t) => v.parseChoice(t, ['skip', 'refuse'] as const), 'skip'),
     stubStatusUrl: r.optional('stub-status-url', v.parseUrl),
     port: r.take('drain-port', (t) => v.parseInteger(t, 1, 65535), 80),
   };

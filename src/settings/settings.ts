@@ -47,6 +47,11 @@ export interface Settings {
     minHealthy: number;
     /** Drain even when the unit is socket-activated (Pattern D) and needs none. */
     force: boolean;
+    /**
+     * A host the load balancer shows out of service before the run (an operator's MAINT or drain,
+     * an nginx `down`): skip it, left exactly as found, or refuse the run.
+     */
+    notInService: 'skip' | 'refuse';
     /** nginx stub_status URL on the host, for in-flight counts when the load balancer has none. */
     stubStatusUrl: string | null;
     /** Port whose connections the `ss` fallback counts. */

@@ -225,7 +225,7 @@ describe.skipIf(skip)('fault matrix on the real fleet', () => {
     }
     expect(Math.max(...drained)).toBeLessThanOrEqual(1);
     expect(second?.outputs.status).toBe('failed');
-    expect(second?.report?.reason).toMatch(/is held by local pid \d+ since .*waited 3s \(lock-wait\)/);
+    expect(second?.report?.reason).toMatch(/is held by local pid \d+ #[0-9a-f]{12} since .*waited 3s \(lock-wait\)/);
   });
 
   it('14. the load balancer host is unreachable', async () => {

@@ -1,6 +1,6 @@
 import type { LoadBalancer, ServerCounters } from '../../src/lb/load-balancer';
 import type { Clock } from '../../src/runtime/clock';
-import type { Journal } from '../../src/rollout/journal';
+import type { DrainReason, Journal } from '../../src/rollout/journal';
 import type { LocalShell } from '../../src/runtime/local-shell';
 import type { Log } from '../../src/runtime/log';
 import type { Connector, ExecResult, Connection } from '../../src/transport/connection';
@@ -80,6 +80,8 @@ export class FakeHost {
   lockHeldBy = '';
   /** Commands the host lacks: reported by inspect (`zdr.missing=`), or `timeout`, which fails every command. */
   missing: string[] = [];
+  /** Every lock command (take, renew, release) sent to this host. */
+  lockCommands: string[] = [];
 
   constructor(readonly name: string) {}
 }
@@ -145,8 +147,10 @@ export class FakeShell implements Connection {
       case 'inspect-unit':
         return ok(inspectAnswer(h));
       case 'lock-acquire':
+        h.lockCommands.push(line);
         return h.lockHeldBy ? ok(`owner=${h.lockHeldBy}\nsince=1764072000\nexpires=9999999999\n`, 75) : ok();
       case 'lock-release':
+        h.lockCommands.push(line);
         return ok();
       case 'user':
         return this.user(script);
@@ -240,7 +244,9 @@ export class FakeConnector implements Connector {
 /** A load balancer that records every call; its in-flight count falls by one per look. */
 export class FakeLb implements LoadBalancer {
   readonly description = 'fake lb';
-  readonly lock = null;
+  lock: LoadBalancer['lock'] = null;
+  notInService?: LoadBalancer['notInService'];
+  operatorMaintenance?: LoadBalancer['operatorMaintenance'];
   calls: string[] = [];
   drained = new Set<string>();
   inFlightStart = 3;
@@ -290,8 +296,8 @@ export class RecordingJournal implements Journal {
   unlocked(t: SshTarget, name: string): void {
     this.events.push(`unlocked ${t.name} ${name}`);
   }
-  drained(h: SshTarget): void {
-    this.events.push(`drained ${h.name}`);
+  drained(h: SshTarget, why: DrainReason = 'turn'): void {
+    this.events.push(why === 'turn' ? `drained ${h.name}` : `drained ${h.name} (${why})`);
   }
   returned(h: SshTarget): void {
     this.events.push(`returned ${h.name}`);

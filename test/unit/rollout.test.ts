@@ -181,7 +181,7 @@ describe('drain-restart rollout (Pattern B)', () => {
     expect(drain?.waitMs).toBeGreaterThan(0);
     expect(report.hosts.every((h) => h.lbState === 'in-service')).toBe(true);
     expect(t.journal.events).toEqual(
-      ['web-1', 'web-2', 'web-3'].flatMap((n) => [`locked ${n} host.host`, `drained ${n}`, `returned ${n}`, `unlocked ${n} host.host`]),
+      ['web-1', 'web-2', 'web-3'].flatMap((n) => [`locked ${n} host`, `drained ${n}`, `returned ${n}`, `unlocked ${n} host`]),
     );
   });
 

@@ -12,6 +12,8 @@ import { parseCommandFile } from '../support/run-action';
 // play the runner's part with a real file, so they see exactly what the main step leaves behind.
 
 const host = (n: number, port = 22): SshTarget => ({ host: `10.0.0.${n}`, port, user: 'root', name: `web-${n}` });
+/** How the journal records a host drained for its turn. */
+const turn = (h: SshTarget) => ({ ...h, why: 'turn' });
 let dir = '';
 let file = '';
 const saved = { GITHUB_STATE: process.env.GITHUB_STATE, STATE: process.env[`STATE_${JOURNAL_STATE}`] };
@@ -51,23 +53,23 @@ describe('StateJournal', () => {
   it('saves every change as it happens, and the post step reads the latest', () => {
     const j = new StateJournal('run 2');
     j.locked(host(1), 'host.host');
-    j.drained(host(1));
-    expect(handOver()).toEqual({ owner: 'run 2', drained: [host(1)], locks: [{ target: host(1), name: 'host.host' }], completed: false });
+    j.drained(host(1), 'turn');
+    expect(handOver()).toEqual({ owner: 'run 2', drained: [turn(host(1))], locks: [{ target: host(1), name: 'host.host' }], completed: false });
     j.returned(host(1));
     j.unlocked(host(1), 'host.host');
     j.locked(host(2), 'host.host');
-    j.drained(host(2));
+    j.drained(host(2), 'turn');
     expect(saves()).toBe(7);
-    expect(handOver()).toEqual({ owner: 'run 2', drained: [host(2)], locks: [{ target: host(2), name: 'host.host' }], completed: false });
+    expect(handOver()).toEqual({ owner: 'run 2', drained: [turn(host(2))], locks: [{ target: host(2), name: 'host.host' }], completed: false });
   });
 
   it('keeps a host drained twice once, and returns only the named host', () => {
     const j = new StateJournal('run 3');
-    j.drained(host(1));
-    j.drained(host(2));
-    j.drained(host(1));
+    j.drained(host(1), 'turn');
+    j.drained(host(2), 'turn');
+    j.drained(host(1), 'turn');
     j.returned(host(2));
-    expect(handOver()?.drained).toEqual([host(1)]);
+    expect(handOver()?.drained).toEqual([turn(host(1))]);
   });
 
   it('releases a lock by name and destination: the same name on another host or port stays', () => {
@@ -84,18 +86,25 @@ describe('StateJournal', () => {
     ]);
   });
 
+  it('records why a host was drained: after a failed check, with its detail', () => {
+    const j = new StateJournal('run 7');
+    j.drained(host(1), 'turn');
+    j.drained(host(1), 'failed-check', 'error check tripped');
+    expect(handOver()?.drained).toEqual([{ ...host(1), why: 'failed-check', detail: 'error check tripped' }]);
+  });
+
   it('marks a main step that finished on its own as completed', () => {
     const j = new StateJournal('run 5');
-    j.drained(host(3));
+    j.drained(host(3), 'turn');
     j.complete();
-    expect(handOver()).toEqual({ owner: 'run 5', drained: [host(3)], locks: [], completed: true });
+    expect(handOver()).toEqual({ owner: 'run 5', drained: [turn(host(3))], locks: [], completed: true });
   });
 
   it('survives host names that look like JSON or the file command syntax', () => {
     const j = new StateJournal('run "6"\nx<<EOF');
     const odd: SshTarget = { host: 'h', port: 22, user: 'root', name: 'web-1"},{"x":"\nEOF' };
-    j.drained(odd);
-    expect(handOver()?.drained).toEqual([odd]);
+    j.drained(odd, 'turn');
+    expect(handOver()?.drained).toEqual([turn(odd)]);
     expect(handOver()?.owner).toBe('run "6"\nx<<EOF');
   });
 });

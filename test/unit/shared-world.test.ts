@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest';
+import { parseServersState } from '../../src/lb/haproxy';
+import { RemoteHost } from '../../src/remote/remote-host';
+import { keepLock } from '../../src/rollout/locks';
+import { reconcile } from '../../src/rollout/reconcile';
+import { rollout } from '../../src/rollout/rollout';
+import { runOwner } from '../../src/runtime/owner';
+import type { Settings } from '../../src/settings/settings';
+import { FakeClock, FakeConnector, FakeHost, FakeLb, FakeShell, noLocal, RecordingJournal, RecordingLog } from '../support/fakes';
+import { settingsFrom } from '../support/settings';
+
+// Issue 13: runs that overlap, locks that outlive runs, operators, and unclear answers.
+
+const target = (i: number) => ({ host: `10.0.0.${i}`, port: 22, user: 'root', name: `web-${i}` });
+const hostsYaml = (n: number) => Array.from({ length: n }, (_, i) => `- {host: 10.0.0.${i + 1}, name: web-${i + 1}}`).join('\n');
+const drainInputs = (n: number) => ({ hosts: hostsYaml(n), 'host-key-check': 'off', 'check-window': '0', strategy: 'drain-restart', lb: 'command', 'drain-command': 'x', 'ready-command': 'y' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function setup(settings: Settings, lb: FakeLb) {
+  const connector = new FakeConnector();
+  const log = new RecordingLog();
+  const journal = new RecordingJournal();
+  const go = () => rollout(settings, { connector, local: noLocal, clock: new FakeClock(), log, journal, signal: new AbortController().signal, owner: 'test run 1', openLoadBalancer: async () => lb });
+  return { connector, log, journal, go };
+}
+
+/** The TTL (last argument) of each lock command sent. */
+const ttls = (host: FakeHost): number[] => host.lockCommands.filter((c) => c.includes('lock.new')).map((c) => Number(/ (\d+)$/.exec(c)?.[1]));
+
+describe('the lock owner (item 5)', () => {
+  it('two runs with the same repository, run, attempt and job have different owners', () => {
+    const env = { GITHUB_REPOSITORY: 'octo/app', GITHUB_RUN_ID: '77', GITHUB_RUN_ATTEMPT: '1', GITHUB_JOB: 'deploy' };
+    const a = runOwner(env);
+    const b = runOwner(env);
+    expect(a).toMatch(/^octo\/app run 77 attempt 1 job deploy #[0-9a-f]{12}$/);
+    expect(b).toMatch(/^octo\/app run 77 attempt 1 job deploy #[0-9a-f]{12}$/);
+    expect(a).not.toBe(b);
+  });
+});
+
+describe("the load balancer's lock (item 8)", () => {
+  it('has a short TTL, however many hosts the run has', async () => {
+    const lbHost = new FakeHost('lb');
+    const lb = new FakeLb();
+    lb.lock = { remote: new RemoteHost(new FakeShell(target(99), lbHost), false), name: 'lb.fake', label: 'fake lb' };
+    const t = setup(settingsFrom(drainInputs(20)), lb);
+    const { report } = await t.go();
+    expect(report.status, report.reason).toBe('success');
+    expect(ttls(lbHost).length).toBeGreaterThan(0);
+    for (const ttl of ttls(lbHost)) expect(ttl).toBeLessThanOrEqual(600);
+  });
+
+  it('is renewed by a heartbeat until the run stops it; a failed renewal is reported', async () => {
+    const lbHost = new FakeHost('lb');
+    const remote = new RemoteHost(new FakeShell(target(99), lbHost), false);
+    const problems: string[] = [];
+    const stop = keepLock(remote, { name: 'lb.fake', label: 'fake lb' }, 'test run 1', 180, 50, (p) => problems.push(p));
+    await sleep(180);
+    const renewed = ttls(lbHost).length;
+    expect(renewed).toBeGreaterThanOrEqual(2);
+    expect(ttls(lbHost).every((ttl) => ttl === 180)).toBe(true);
+    stop();
+    await sleep(150);
+    expect(ttls(lbHost).length).toBe(renewed);
+    expect(problems).toEqual([]);
+    lbHost.lockHeldBy = 'someone else';
+    const stop2 = keepLock(remote, { name: 'lb.fake', label: 'fake lb' }, 'test run 1', 180, 20, (p) => problems.push(p));
+    await sleep(60);
+    stop2();
+    expect(problems[0]).toMatch(/could not renew the lock on fake lb: exit 75/);
+  });
+});
+
+describe('why a host is drained (item 4)', () => {
+  const watchInputs = { hosts: hostsYaml(3), 'host-key-check': 'off', 'check-window': '30s', 'min-requests': '20', lb: 'command', 'drain-command': 'x', 'ready-command': 'y', 'rollback-command': 'ROLLBACK' };
+  const badLine = '10.0.0.9 - - [25/Nov/2026:12:00:01 +0000] "GET / HTTP/1.1" 500 12 "-" "wrk"';
+
+  it('a host taken out after its error check tripped is journalled as such, before the load balancer is asked', async () => {
+    const lb = new FakeLb();
+    const t = setup(settingsFrom(watchInputs), lb);
+    const drain = lb.drain.bind(lb);
+    lb.drain = async (h) => {
+      t.journal.events.push(`lb drain ${h.name}`);
+      return drain(h);
+    };
+    t.connector.host('web-1').trafficPerRead = Array(10).fill(badLine);
+    const { report } = await t.go();
+    expect(report.failedPhase).toBe('watch');
+    const events = t.journal.events.filter((e) => e.includes('web-1'));
+    expect(events).toEqual(['locked web-1 host', 'drained web-1 (failed-check)', 'lb drain web-1', 'returned web-1', 'unlocked web-1 host']);
+  });
+
+  it('the post step never returns a host drained after a failed check, however healthy it looks', async () => {
+    const lb = new FakeLb();
+    lb.drained.add('web-1');
+    lb.drained.add('web-2');
+    const connector = new FakeConnector();
+    const settings = settingsFrom(drainInputs(2));
+    const journal = {
+      owner: 'test run 1',
+      drained: [{ ...target(1), why: 'failed-check' as const, detail: 'its error check tripped' }, { ...target(2), why: 'turn' as const }],
+      locks: [],
+    };
+    const result = await reconcile(settings, { connector, local: noLocal, clock: new FakeClock(), openLoadBalancer: async () => lb }, journal);
+    expect(lb.calls).not.toContain('undrain web-1');
+    expect(lb.drained.has('web-1')).toBe(true);
+    expect(result.leftDrained).toEqual([expect.stringMatching(/^web-1: .*error check tripped.*never returned automatically/)]);
+    expect(result.returned).toEqual(['web-2']);
+  });
+});
+
+describe('an unclear drain (item 7)', () => {
+  it('is journalled before the load balancer is asked, and undone when the answer is lost', async () => {
+    const lb = new FakeLb();
+    const t = setup(settingsFrom(drainInputs(3)), lb);
+    const drain = lb.drain.bind(lb);
+    lb.drain = async (h) => {
+      t.journal.events.push(`lb drain ${h.name}`);
+      await drain(h);
+      throw new Error('"drain-command for web-1" got no answer within 30s plus a margin; the connection is hung');
+    };
+    const { report } = await t.go();
+    expect(report.failedHost).toBe('web-1');
+    expect(report.failedPhase).toBe('drain');
+    expect(t.journal.events.slice(0, 3)).toEqual(['locked web-1 host', 'drained web-1', 'lb drain web-1']);
+    expect(lb.drained.has('web-1')).toBe(false);
+    expect(lb.calls).toContain('undrain web-1');
+    expect(t.journal.events).toContain('returned web-1');
+    expect(report.hosts[0]?.lbState).toBe('in-service');
+    expect(report.hosts[0]?.phases.map((p) => `${p.name}:${p.status}`)).toContain('return:ok');
+    expect(t.log.warnings.some((w) => /web-1: the drain's answer was lost/.test(w))).toBe(true);
+  });
+});
+
+describe("an operator's maintenance state (item 3)", () => {
+  /** A load balancer where web-2 was put in MAINT by an operator before the run. */
+  function maintLb(): FakeLb {
+    const lb = new FakeLb();
+    lb.notInService = async (hosts) => new Map(hosts.filter((h) => h.name === 'web-2').map((h) => [h.name, { state: 'maint' as const, text: 'in MAINT in haproxy backend web' }]));
+    return lb;
+  }
+
+  it('a host not in service before the run is skipped and left exactly as found', async () => {
+    const lb = maintLb();
+    const t = setup(settingsFrom(drainInputs(3)), lb);
+    const { report } = await t.go();
+    expect(report.status, report.reason).toBe('success');
+    expect(report.hosts.map((h) => h.status)).toEqual(['success', 'skipped', 'success']);
+    expect(lb.calls.filter((c) => c.endsWith('web-2') && !c.startsWith('healthyOthers'))).toEqual([]);
+    expect(t.connector.host('web-2').restarts).toBe(0);
+    expect(t.connector.host('web-2').lockCommands).toEqual([]);
+    expect(report.hosts[1]?.lbState).toBe('not-in-service');
+    expect(t.log.warnings.some((w) => /^web-2: not in service before the run \(in MAINT .*\): skipped and left exactly as found/.test(w))).toBe(true);
+  });
+
+  it('not-in-service: refuse fails the run before any change', async () => {
+    const lb = maintLb();
+    const t = setup(settingsFrom({ ...drainInputs(3), 'not-in-service': 'refuse' }), lb);
+    const { report } = await t.go();
+    expect(report.status).toBe('failed');
+    expect(report.failedHost).toBe('web-2');
+    expect(report.reason).toMatch(/web-2 is in MAINT.*not-in-service is refuse/);
+    expect(lb.calls.filter((c) => !c.startsWith('healthyOthers'))).toEqual([]);
+    for (const n of ['web-1', 'web-2', 'web-3']) expect(t.connector.host(n).restarts).toBe(0);
+  });
+
+  it('a MAINT set during the run is never cleared by the return or the post step', async () => {
+    const lb = new FakeLb();
+    lb.operatorMaintenance = async (h) => (h.name === 'web-1' ? 'in MAINT in haproxy backend web' : null);
+    const t = setup(settingsFrom(drainInputs(2)), lb);
+    const { report } = await t.go();
+    expect(report.status, report.reason).toBe('success');
+    expect(lb.calls).toContain('drain web-1');
+    expect(lb.calls).not.toContain('undrain web-1');
+    expect(lb.calls).toContain('undrain web-2');
+    expect(report.hosts[0]?.lbState).toBe('not-in-service');
+
+    const post = new FakeLb();
+    post.operatorMaintenance = lb.operatorMaintenance;
+    const journal = { owner: 'test run 1', drained: [{ ...target(1), why: 'turn' as const }], locks: [] };
+    const result = await reconcile(settingsFrom(drainInputs(2)), { connector: new FakeConnector(), local: noLocal, clock: new FakeClock(), openLoadBalancer: async () => post }, journal);
+    expect(post.calls).not.toContain('undrain web-1');
+    expect(result.leftToOperator).toEqual(['web-1: in MAINT in haproxy backend web']);
+  });
+
+  it("reads HAProxy's admin state from `show servers state`", () => {
+    const text = [
+      '1',
+      '# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight',
+      '3 web 1 web-1 10.77.0.11 2 0 1',
+      '3 web 2 web-2 10.77.0.12 0 1 1',
+      '3 web 3 web-3 10.77.0.13 2 8 1',
+      '',
+    ].join('\n');
+    expect([...parseServersState(text)]).toEqual([['web-1', 0], ['web-2', 1], ['web-3', 8]]);
+  });
+});
