@@ -1,5 +1,5 @@
 // shellcheck over every shell program the product runs on a host: each command builder in
-// src/remote/commands.ts is called with sample values (hostile ones where a value is spliced in),
+// src/remote/commands/ is called with sample values (hostile ones where a value is spliced in),
 // and the script it builds is checked as the POSIX sh that runs it (`sh -c` on the host, dash on
 // Debian). The full line (timeout, env, sh -c, quoted args) is checked too, as the login shell
 // reads it. Run: npm run lint:shell   (needs the Debian package `shellcheck`).
@@ -8,8 +8,8 @@ import * as commands from '../src/remote/commands';
 import type { RemoteCommand } from '../src/remote/commands';
 import { prometheusGet } from '../src/remote/prometheus-command';
 
-/** Exports of commands.ts that build no command. */
-const NOT_BUILDERS = new Set(['execLine', 'timedOutOnHost', 'serviceMs', 'KILL_AFTER_S', 'UNIT_PROPERTIES']);
+/** Exports of remote/commands/ that build no command (lock ids name a lock file, they run nothing). */
+const NOT_BUILDERS = new Set(['execLine', 'timedOutOnHost', 'serviceMs', 'KILL_AFTER_S', 'UNIT_PROPERTIES', 'hostLock', 'poolLock']);
 
 /** A value with everything a shell could trip on. */
 const HOSTILE = `a b'c"d$(touch x)\`e\`;f&g|h*`;

@@ -1,5 +1,5 @@
-import { establishedOn, stubStatus } from '../remote/commands';
-import type { Remote } from '../remote/runner';
+import { establishedOn, stubStatus } from '../remote/commands/traffic';
+import type { RemoteHost } from '../remote/remote-host';
 
 /** nginx stub_status: Reading + Writing are requests in progress; our own request is one Writing. */
 export function parseStubStatus(text: string): number | null {
@@ -10,7 +10,8 @@ export function parseStubStatus(text: string): number | null {
 /**
  * Connections from `ss -tni` that are busy with a request: data arrived more recently than any was
  * sent back. An idle keep-alive connection last *sent* (its response), so it does not count: raw
- * ESTABLISHED would wait ~35 s for a load balancer's idle connections to close (TESTBED.md).
+ * ESTABLISHED would wait ~35 s for a load balancer's idle connections to close (measured on the
+ * test fleet behind HAProxy).
  */
 export function busyConnections(ssOutput: string): number {
   let busy = 0;
@@ -25,7 +26,7 @@ export function busyConnections(ssOutput: string): number {
 }
 
 /** In-flight requests as seen on the host itself, when the load balancer cannot count them. */
-export async function hostInFlight(remote: Remote, stubStatusUrl: string | null, port: number, timeoutMs: number): Promise<{ count: number; source: string }> {
+export async function hostInFlight(remote: RemoteHost, stubStatusUrl: string | null, port: number, timeoutMs: number): Promise<{ count: number; source: string }> {
   if (stubStatusUrl) {
     const text = await remote.check(stubStatus(stubStatusUrl, timeoutMs));
     const count = parseStubStatus(text);

@@ -1,6 +1,8 @@
-import { httpStatus, userCommand } from '../remote/commands';
-import { failureOf, type Remote } from '../remote/runner';
+import { userCommand, type RemoteCommand } from '../remote/commands/exec';
+import { httpStatus } from '../remote/commands/traffic';
+import { failureOf, type RemoteHost } from '../remote/remote-host';
 import type { Clock } from '../runtime/clock';
+import { poll } from '../runtime/poll';
 
 export interface ReadinessOptions {
   url: string | null;
@@ -12,17 +14,52 @@ export interface ReadinessOptions {
 }
 
 export interface ReadinessResult {
-  /** Requests made to the readiness URL. */
-  attempts: number;
   /** Time from the first check to ready. */
   elapsedMs: number;
   summary: string;
 }
 
-/** Readiness never came: the message says what the last answers were. */
-export class NotReadyError extends Error {}
-
 const is2xx = (code: string): boolean => /^2\d\d$/.test(code);
+
+/** One request to the readiness URL from the host, given a few intervals to answer (1 to 5 s). */
+export function readinessProbe(url: string, intervalMs: number): RemoteCommand {
+  return httpStatus(url, Math.min(5000, Math.max(1000, intervalMs * 4)));
+}
+
+/** Requests the readiness URL until `successes` 2xx in a row; throws with the last answers at the deadline. */
+async function waitForUrl(remote: RemoteHost, url: string, options: ReadinessOptions, clock: Clock, signal: AbortSignal, progress: (line: string) => void): Promise<string> {
+  let attempts = 0;
+  let last = '';
+  let streak = 0;
+  const look = async (): Promise<number> => {
+    signal.throwIfAborted();
+    attempts += 1;
+    const cmd = readinessProbe(url, options.intervalMs);
+    const result = await remote.run(cmd);
+    const code = result.stdout.trim();
+    if (result.code === 0 && is2xx(code)) return (streak += 1);
+    last = result.code === 0 || code !== '' ? `HTTP ${code || '000'}` : (failureOf(cmd, result) ?? 'no answer');
+    return (streak = 0);
+  };
+  const say = (_: number, ms: number): void => progress(`waiting for ${url}: ${Math.round(ms / 1000)} s, last ${last || 'HTTP 2xx'}`);
+  const seen = await poll({ clock, signal, timeoutMs: options.timeoutMs, intervalMs: options.intervalMs, progress: { everyMs: 5000, say } }, look, (n) => n >= options.successes);
+  if (!seen.done) {
+    throw new Error(`${url} was not ready within ${options.timeoutMs / 1000}s (${attempts} checks; last: ${last || `only ${streak} of ${options.successes} consecutive 2xx`})`);
+  }
+  return `${url} answered 2xx ${options.successes}× in a row after ${attempts} check${attempts === 1 ? '' : 's'}`;
+}
+
+/** Runs one dependency check until it passes; throws with its last failure at the deadline (`since` + timeout). */
+async function waitForCheck(remote: RemoteHost, check: string, index: number, options: ReadinessOptions, since: number, clock: Clock, signal: AbortSignal): Promise<void> {
+  const deadline = since + options.timeoutMs;
+  const look = async (): Promise<string | undefined> => {
+    signal.throwIfAborted();
+    const cmd = userCommand(`dependency check ${index + 1}`, check, Math.max(1000, deadline - clock.now()));
+    return failureOf(cmd, await remote.run(cmd));
+  };
+  const seen = await poll({ clock, signal, since, timeoutMs: options.timeoutMs, intervalMs: options.intervalMs }, look, (failure) => !failure);
+  if (!seen.done) throw new Error(`dependency check ${JSON.stringify(check)} did not pass within ${options.timeoutMs / 1000}s: ${seen.value}`);
+}
 
 /**
  * Waits until the readiness URL, requested from the host itself, answers 2xx `successes` times in a
@@ -30,57 +67,16 @@ const is2xx = (code: string): boolean => /^2\d\d$/.test(code);
  * the streak, so a flapping service is not called ready.
  */
 export async function waitReady(
-  remote: Remote,
+  remote: RemoteHost,
   options: ReadinessOptions,
   clock: Clock,
   signal: AbortSignal,
   progress: (line: string) => void,
 ): Promise<ReadinessResult> {
   const start = clock.now();
-  const deadline = start + options.timeoutMs;
-  let attempts = 0;
-  let streak = 0;
-  let last = '';
-  let lastProgress = start;
   const parts: string[] = [];
-
-  if (options.url) {
-    const requestTimeout = Math.min(5000, Math.max(1000, options.intervalMs * 4));
-    while (streak < options.successes) {
-      signal.throwIfAborted();
-      attempts += 1;
-      const cmd = httpStatus(options.url, requestTimeout);
-      const result = await remote.run(cmd);
-      const code = result.stdout.trim();
-      if (result.code === 0 && is2xx(code)) streak += 1;
-      else {
-        streak = 0;
-        last = result.code === 0 || code !== '' ? `HTTP ${code || '000'}` : (failureOf(cmd, result) ?? 'no answer');
-      }
-      if (streak >= options.successes) break;
-      const now = clock.now();
-      if (now >= deadline) {
-        throw new NotReadyError(`${options.url} was not ready within ${options.timeoutMs / 1000}s (${attempts} checks; last: ${last || `only ${streak} of ${options.successes} consecutive 2xx`})`);
-      }
-      if (now - lastProgress >= 5000) {
-        progress(`waiting for ${options.url}: ${Math.round((now - start) / 1000)} s, last ${last || 'HTTP 2xx'}`);
-        lastProgress = now;
-      }
-      await clock.sleep(Math.min(options.intervalMs, Math.max(0, deadline - now)), signal);
-    }
-    parts.push(`${options.url} answered 2xx ${options.successes}× in a row after ${attempts} check${attempts === 1 ? '' : 's'}`);
-  }
-
-  for (const [index, check] of options.dependencyChecks.entries()) {
-    for (;;) {
-      signal.throwIfAborted();
-      const cmd = userCommand(`dependency check ${index + 1}`, check, Math.max(1000, deadline - clock.now()));
-      const failure = failureOf(cmd, await remote.run(cmd));
-      if (!failure) break;
-      if (clock.now() >= deadline) throw new NotReadyError(`dependency check ${JSON.stringify(check)} did not pass within ${options.timeoutMs / 1000}s: ${failure}`);
-      await clock.sleep(Math.min(options.intervalMs, Math.max(0, deadline - clock.now())), signal);
-    }
-  }
+  if (options.url) parts.push(await waitForUrl(remote, options.url, options, clock, signal, progress));
+  for (const [index, check] of options.dependencyChecks.entries()) await waitForCheck(remote, check, index, options, start, clock, signal);
   if (options.dependencyChecks.length) parts.push(`${options.dependencyChecks.length} dependency check(s) passed`);
-  return { attempts, elapsedMs: clock.now() - start, summary: parts.join('; ') || 'no readiness-url or dependency checks configured' };
+  return { elapsedMs: clock.now() - start, summary: parts.join('; ') || 'no readiness-url or dependency checks configured' };
 }

@@ -1,5 +1,6 @@
 import type { ErrorCounts } from '../report/report';
 import type { Clock } from '../runtime/clock';
+import { poll } from '../runtime/poll';
 import type { Settings } from '../settings/settings';
 import type { ErrorSource } from './sources/error-source';
 import { settleAgainstPeers, settleFreshness } from './relative';
@@ -7,12 +8,6 @@ import { clearTrip, judge, rate, type Counts } from './verdict';
 
 /** How often the window looks at the counts. */
 export const WATCH_POLL_MS = 1000;
-
-export interface WatchOutcome {
-  counts: ErrorCounts;
-  /** True when the window ended early on a clear trip. */
-  early: boolean;
-}
 
 /**
  * Watches one host for `check-window` after it is back in service. Ends early on a clear trip, so a
@@ -25,41 +20,28 @@ export async function watchWindow(
   clock: Clock,
   signal: AbortSignal,
   progress: (line: string) => void,
-): Promise<WatchOutcome> {
+): Promise<ErrorCounts> {
   const options = { maxErrorRate: check.maxErrorRate, minRequests: check.minRequests, failOnInconclusive: check.failOnInconclusive };
   const start = clock.now();
-  const end = start + check.windowMs;
-  let counts: Counts = { requests: 0, errors: 0 };
-  let early = false;
-  let lastProgress = start;
-  for (;;) {
-    await clock.sleep(Math.max(0, Math.min(WATCH_POLL_MS, end - clock.now())), signal);
-    counts = await source.read();
-    const now = clock.now();
-    if (clearTrip(counts, options)) {
-      early = now < end;
-      break;
-    }
-    if (now >= end) break;
-    if (now - lastProgress >= 5000) {
-      progress(`watching: ${counts.requests} requests, ${counts.errors} errors, ${Math.round((now - start) / 1000)} s of ${Math.round(check.windowMs / 1000)} s`);
-      lastProgress = now;
-    }
-  }
+  const say = (c: Counts, ms: number): void => progress(`watching: ${c.requests} requests, ${c.errors} errors, ${Math.round(ms / 1000)} s of ${Math.round(check.windowMs / 1000)} s`);
+  const seen = await poll(
+    { clock, signal, timeoutMs: check.windowMs, intervalMs: WATCH_POLL_MS, pauseFirst: true, progress: { everyMs: 5000, say } },
+    () => source.read(),
+    (c) => clearTrip(c, options),
+  );
+  const counts = seen.value;
+  const early = seen.done && seen.waitedMs < check.windowMs;
   // Sources that see other hosts judge against them too; stale metrics never pass (relative.ts).
   const peers = check.fleetRelative && source.peers ? await source.peers() : null;
   const judged = settleFreshness(settleAgainstPeers(judge(counts, baseline, options), counts, peers, options), source.staleReason?.() ?? null, options);
   return {
-    early,
-    counts: {
-      requests: counts.requests,
-      errors: counts.errors,
-      rate: rate(counts),
-      verdict: judged.verdict,
-      reason: early ? `${judged.reason}; the window ended early, after ${Math.round((clock.now() - start) / 100) / 10} s` : judged.reason,
-      source: source.description,
-      windowMs: clock.now() - start,
-      ...(baseline ? { baseline: { ...baseline, rate: rate(baseline) } } : {}),
-    },
+    requests: counts.requests,
+    errors: counts.errors,
+    rate: rate(counts),
+    verdict: judged.verdict,
+    reason: early ? `${judged.reason}; the window ended early, after ${Math.round((clock.now() - start) / 100) / 10} s` : judged.reason,
+    source: source.description,
+    windowMs: clock.now() - start,
+    ...(baseline ? { baseline: { ...baseline, rate: rate(baseline) } } : {}),
   };
 }

@@ -1,8 +1,8 @@
 import { fillPlaceholders } from '../remote/quote';
-import { userCommand } from '../remote/commands';
-import type { Remote } from '../remote/runner';
-import { lbLockName } from '../rollout/locks';
-import { tail } from '../remote/runner';
+import { userCommand } from '../remote/commands/exec';
+import { poolLock } from '../remote/commands/locks';
+import type { RemoteHost } from '../remote/remote-host';
+import { tail } from '../remote/remote-host';
 import type { LocalShell } from '../runtime/local-shell';
 import type { SshTarget } from '../transport/target';
 import type { LoadBalancer } from './load-balancer';
@@ -20,11 +20,11 @@ export class CommandLb implements LoadBalancer {
     private readonly drainCommand: string,
     private readonly readyCommand: string,
     private readonly timeoutMs: number,
-    private readonly remote: Remote | null,
+    private readonly remote: RemoteHost | null,
     private readonly local: LocalShell,
   ) {
-    this.description = remote ? `drain/ready commands on ${remote.shell.target.host}` : 'drain/ready commands on the runner';
-    this.lock = remote ? { remote, name: lbLockName('command') } : null;
+    this.description = remote ? `drain/ready commands on ${remote.connection.target.host}` : 'drain/ready commands on the runner';
+    this.lock = remote ? { remote, ...poolLock('command', this.description) } : null;
   }
 
   private async run(which: 'drain-command' | 'ready-command', template: string, host: SshTarget): Promise<void> {

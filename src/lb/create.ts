@@ -1,7 +1,7 @@
-import { Remote } from '../remote/runner';
+import { RemoteHost } from '../remote/remote-host';
 import type { LocalShell } from '../runtime/local-shell';
 import type { Settings } from '../settings/settings';
-import type { Connector } from '../transport/remote-shell';
+import type { Connector } from '../transport/connection';
 import { CommandLb } from './command';
 import { HaproxyLb } from './haproxy';
 import type { LoadBalancer } from './load-balancer';
@@ -11,8 +11,8 @@ import { NginxLb } from './nginx';
 export async function createLoadBalancer(settings: Settings, connector: Connector, local: LocalShell): Promise<LoadBalancer | null> {
   const lb = settings.lb;
   const timeout = settings.ssh.commandTimeoutMs;
-  const remoteOf = async (target: NonNullable<Extract<typeof lb, { kind: 'command' }>['host']>): Promise<Remote> =>
-    new Remote(await connector.connect(target), settings.ssh.sudo);
+  const remoteOf = async (target: NonNullable<Extract<typeof lb, { kind: 'command' }>['host']>): Promise<RemoteHost> =>
+    new RemoteHost(await connector.connect(target), settings.ssh.sudo);
   switch (lb.kind) {
     case 'none':
       return null;

@@ -1,8 +1,8 @@
 import { explainNotFound } from '../inspect/prerequisites';
-import { haproxyApi, haproxySession } from '../remote/commands';
-import type { RemoteSession } from '../transport/remote-shell';
-import type { Remote } from '../remote/runner';
-import { lbLockName } from '../rollout/locks';
+import { haproxyApi, haproxySession } from '../remote/commands/haproxy';
+import { poolLock } from '../remote/commands/locks';
+import type { CommandStream } from '../transport/connection';
+import type { RemoteHost } from '../remote/remote-host';
 import type { SshTarget } from '../transport/target';
 import type { LoadBalancer, OutOfService, ServerCounters } from './load-balancer';
 
@@ -53,16 +53,16 @@ export class HaproxyLb implements LoadBalancer {
   readonly lock: LoadBalancer['lock'];
 
   constructor(
-    private readonly remote: Remote,
+    private readonly remote: RemoteHost,
     private readonly socket: string,
     private readonly backend: string,
     private readonly timeoutMs: number,
   ) {
-    this.description = `haproxy backend ${backend} via ${remote.shell.target.user}@${remote.shell.target.host}`;
-    this.lock = { remote, name: lbLockName(`haproxy.${backend}`) };
+    this.description = `haproxy backend ${backend} via ${remote.connection.target.user}@${remote.connection.target.host}`;
+    this.lock = { remote, ...poolLock(`haproxy.${backend}`, this.description) };
   }
 
-  private session: RemoteSession | undefined;
+  private session: CommandStream | undefined;
   /** False once a session could not be had: every question then takes its own command. */
   private sessions = true;
 
@@ -87,8 +87,8 @@ export class HaproxyLb implements LoadBalancer {
     return this.remote.check(haproxyApi(this.socket, command, this.timeoutMs));
   }
 
-  private async openSession(): Promise<RemoteSession> {
-    const session = await this.remote.session(haproxySession(this.socket, SESSION_MAX_MS));
+  private async openSession(): Promise<CommandStream> {
+    const session = await this.remote.stream(haproxySession(this.socket, SESSION_MAX_MS));
     session.write('prompt\n');
     await session.readUntil('> ', this.timeoutMs);
     return session;
@@ -127,7 +127,7 @@ export class HaproxyLb implements LoadBalancer {
   async preflight(hosts: SshTarget[]): Promise<string[]> {
     // The first question to the runtime API: a host without socat (or timeout) is named here.
     const rows = await this.rows().catch((error: unknown) => {
-      throw explainNotFound(`the load balancer ${this.remote.shell.target.host}`, error);
+      throw explainNotFound(`the load balancer ${this.remote.connection.target.host}`, error);
     });
     if (rows.length === 0) throw new Error(`haproxy has no backend named ${this.backend} (or it has no servers)`);
     const names = new Set(rows.map((r) => r.svname));

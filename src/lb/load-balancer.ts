@@ -1,4 +1,5 @@
-import type { Remote } from '../remote/runner';
+import type { LockId } from '../remote/commands/locks';
+import type { RemoteHost } from '../remote/remote-host';
 import type { SshTarget } from '../transport/target';
 
 /** Cumulative per-server counters, for the error check's `haproxy` source. */
@@ -26,7 +27,7 @@ export interface LoadBalancer {
   /** e.g. `haproxy backend web on root@lb:22`. */
   readonly description: string;
   /** Where the load balancer's lock lives (its SSH host), and the lock's name; null: no lock. */
-  readonly lock: { remote: Remote; name: string } | null;
+  readonly lock: ({ remote: RemoteHost } & LockId) | null;
   /** Checks every host is known to the load balancer, before anything changes. Returns warnings. */
   preflight(hosts: SshTarget[]): Promise<string[]>;
   /**

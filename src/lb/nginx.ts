@@ -1,6 +1,6 @@
-import { nginxUpstreamList, nginxUpstreamMark } from '../remote/commands';
-import type { Remote } from '../remote/runner';
-import { lbLockName } from '../rollout/locks';
+import { poolLock } from '../remote/commands/locks';
+import { nginxUpstreamList, nginxUpstreamMark } from '../remote/commands/nginx';
+import type { RemoteHost } from '../remote/remote-host';
 import type { SshTarget } from '../transport/target';
 import type { LoadBalancer, OutOfService } from './load-balancer';
 
@@ -40,13 +40,13 @@ export class NginxLb implements LoadBalancer {
   readonly lock: LoadBalancer['lock'];
 
   constructor(
-    private readonly remote: Remote,
+    private readonly remote: RemoteHost,
     private readonly file: string,
     private readonly unit: string,
     private readonly timeoutMs: number,
   ) {
-    this.description = `nginx upstream ${file} on ${remote.shell.target.user}@${remote.shell.target.host}`;
-    this.lock = { remote, name: lbLockName(`nginx.${file}`) };
+    this.description = `nginx upstream ${file} on ${remote.connection.target.user}@${remote.connection.target.host}`;
+    this.lock = { remote, ...poolLock(`nginx.${file}`, this.description) };
   }
 
   private async list(): Promise<UpstreamLine[]> {

@@ -1,6 +1,6 @@
 /**
  * The report's shape: the `report` output, the job summary and the annotations are all built from
- * it. Field names of the SPEC.md contract are kept; the rest adds detail.
+ * it. Field names documented for the `report` output in the README are public and kept; the rest adds detail.
  */
 export type PhaseName = 'connect' | 'inspect' | 'validate' | 'lock' | 'drain' | 'change' | 'ready' | 'return' | 'watch' | 'rollback';
 

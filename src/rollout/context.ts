@@ -1,16 +1,11 @@
-import type { ErrorSource } from '../checks/sources/error-source';
-import type { UnitInfo } from '../inspect/unit-info';
-import type { LoadBalancer, OutOfService, ServerCounters } from '../lb/load-balancer';
-import type { Remote } from '../remote/runner';
-import type { HostReport } from '../report/report';
+import type { LoadBalancer } from '../lb/load-balancer';
 import type { Clock } from '../runtime/clock';
-import type { Journal } from '../runtime/journal';
 import type { LocalShell } from '../runtime/local-shell';
 import type { Log } from '../runtime/log';
 import type { Settings } from '../settings/settings';
-import type { StrategyChoice } from '../strategies/choose';
-import type { Connector } from '../transport/remote-shell';
-import type { SshTarget } from '../transport/target';
+import type { Connector } from '../transport/connection';
+import type { Journal } from './journal';
+import type { Rotation } from './rotation';
 
 /** Every side effect the rollout uses, passed in so tests can substitute each one. */
 export interface RolloutDeps {
@@ -27,48 +22,10 @@ export interface RolloutDeps {
   openLoadBalancer: (settings: Settings, connector: Connector, local: LocalShell) => Promise<LoadBalancer | null>;
 }
 
-/** One host's state through the rollout. */
-export interface HostRun {
-  target: SshTarget;
-  report: HostReport;
-  remote?: Remote;
-  unit?: UnitInfo;
-  choice?: StrategyChoice;
-  /** True while this run has the host out of the load balancer. */
-  drained: boolean;
-  /** True once the change phase began: from then on a failure may need a rollback. */
-  changed: boolean;
-  /** When the change began (runner clock), for journal evidence. */
-  changedAt?: number;
-  /** Where the watch phase counts errors; marked before the change. */
-  errorSource?: ErrorSource;
-  /** Out of service by an operator's hand, as the load balancer showed it in preflight (or at the return). */
-  outOfService?: OutOfService;
-  /** Locks this run holds for the host: on the host itself, and on the load balancer. */
-  locks: { remote: Remote; name: string }[];
-}
-
 /** What the per-host flow needs besides the host. */
 export interface FlowContext {
   settings: Settings;
   deps: RolloutDeps;
-  lb: LoadBalancer | null;
-  /** True once this run holds the load balancer's lock (from its first drain to its end). */
-  lbLocked?: boolean;
-  /** HAProxy counters of every host at preflight: the haproxy check's baseline. */
-  preflightCounters: Map<string, { at: number; counters: ServerCounters }>;
-}
-
-export function newHostReport(target: SshTarget): HostReport {
-  return {
-    host: target.host,
-    name: target.name,
-    status: 'planned',
-    strategy: '',
-    strategyReason: '',
-    phases: [],
-    errors: null,
-    warnings: [],
-    lbState: 'unknown',
-  };
+  /** The load balancer (once preflight opened it) and where this run has put each host in it. */
+  rotation: Rotation;
 }

@@ -1,6 +1,8 @@
 import { hostInFlight } from '../checks/inflight';
+import { poll } from '../runtime/poll';
 import type { LoadBalancer } from '../lb/load-balancer';
-import type { FlowContext, HostRun } from './context';
+import type { FlowContext } from './context';
+import type { HostRun } from './host-run';
 import type { PhaseHandle } from './phase';
 
 /** How often the drain wait and the return look again. */
@@ -8,25 +10,20 @@ const POLL_MS = 200;
 /** Longest the return waits for the load balancer to call the host healthy. */
 const RETURN_TIMEOUT_MS = 30_000;
 
-/** The drain wait ran out with requests still in flight. */
-export class DrainTimeoutError extends Error {}
-
 /**
  * Asks the load balancer to drain the host, journalled first: when the answer is lost (a timeout,
  * a dropped connection) the drain may still have been applied, and a kill then must not leave the
  * host out unrecorded. After such an unclear drain the host counts as drained, so the caller's
  * recovery puts it back (and the report says so).
  */
-async function askToDrain(run: HostRun, ctx: FlowContext, lb: LoadBalancer): Promise<void> {
-  ctx.deps.journal.drained(run.target, 'turn');
+async function askToDrain(run: HostRun, ctx: FlowContext): Promise<void> {
   try {
-    await lb.drain(run.target);
+    await ctx.rotation.drain(run.target, 'turn');
   } catch (err) {
-    run.drained = true;
-    ctx.deps.log.warning(`${run.target.name}: the drain's answer was lost (${(err as Error).message}); it may have been applied, so the host is put back`);
+    ctx.rotation.assumeDrained(run.target);
+    ctx.deps.log.warning(`${run.name}: the drain's answer was lost (${(err as Error).message}); it may have been applied, so the host is put back`);
     throw err;
   }
-  run.drained = true;
 }
 
 /**
@@ -49,35 +46,22 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
     guard = `${others} other healthy server${others === 1 ? '' : 's'} in rotation (min-healthy ${min})`;
   }
 
-  await askToDrain(run, ctx, lb);
+  await askToDrain(run, ctx);
 
   const remote = run.remote;
   if (!remote) throw new Error('no connection to the host');
-  const start = clock.now();
-  const deadline = start + settings.drain.timeoutMs;
-  let lastProgress = start;
   const count = async (): Promise<{ count: number; source: string }> => {
     const fromLb = await lb.inFlight(target);
     if (fromLb !== null) return { count: fromLb, source: 'load balancer sessions' };
     return hostInFlight(remote, settings.drain.stubStatusUrl, settings.drain.port, settings.ssh.commandTimeoutMs);
   };
-  const outcome = await phase.waiting(async () => {
-    for (;;) {
-      const seen = await count();
-      const now = clock.now();
-      if (seen.count === 0) return { ...seen, waited: now - start, timedOut: false };
-      if (now >= deadline) return { ...seen, waited: now - start, timedOut: true };
-      if (now - lastProgress >= 2000) {
-        log.info(`${target.name} draining: ${seen.count} in flight, ${Math.round((now - start) / 1000)} s`);
-        lastProgress = now;
-      }
-      await clock.sleep(Math.min(POLL_MS, deadline - now), signal);
-    }
-  });
-  const summary = `${guard}; drained from ${lb.description}; in flight reached 0 after ${outcome.waited} ms (${outcome.source})`;
-  if (!outcome.timedOut) return phase.detail(summary);
-  const still = `${outcome.count} request${outcome.count === 1 ? '' : 's'} still in flight after drain-timeout ${settings.drain.timeoutMs / 1000}s (${outcome.source})`;
-  if (settings.drain.onTimeout === 'fail') throw new DrainTimeoutError(`${still}; the host was not restarted (on-drain-timeout: fail)`);
+  const progress = { everyMs: 2000, say: (seen: { count: number }, ms: number) => log.info(`${target.name} draining: ${seen.count} in flight, ${Math.round(ms / 1000)} s`) };
+  const outcome = await phase.waiting(() => poll({ clock, signal, timeoutMs: settings.drain.timeoutMs, intervalMs: POLL_MS, progress }, count, (seen) => seen.count === 0));
+  const seen = outcome.value;
+  const summary = `${guard}; drained from ${lb.description}; in flight reached 0 after ${outcome.waitedMs} ms (${seen.source})`;
+  if (outcome.done) return phase.detail(summary);
+  const still = `${seen.count} request${seen.count === 1 ? '' : 's'} still in flight after drain-timeout ${settings.drain.timeoutMs / 1000}s (${seen.source})`;
+  if (settings.drain.onTimeout === 'fail') throw new Error(`${still}; the host was not restarted (on-drain-timeout: fail)`);
   phase.detail(`${guard}; drained from ${lb.description}`);
   phase.warn(`${still}; restarting anyway because on-drain-timeout is proceed`);
   log.warning(`${target.name}: ${still}; restarting anyway (on-drain-timeout: proceed)`);
@@ -90,9 +74,8 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
 async function leftToOperator(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseHandle): Promise<boolean> {
   const maint = lb.operatorMaintenance ? await lb.operatorMaintenance(run.target).catch(() => null) : null;
   if (!maint) return false;
-  run.drained = false;
+  ctx.rotation.release(run.target);
   run.outOfService = { state: 'maint', text: maint };
-  ctx.deps.journal.returned(run.target);
   phase.warn(`not returned: it was put ${maint} during the run, and is left as the operator set it`);
   ctx.deps.log.warning(`${run.target.name}: put ${maint} during the run; not returned, left as the operator set it`);
   return true;
@@ -109,32 +92,20 @@ export async function returnHost(
   phase: PhaseHandle,
   { confirmMs, unconfirmed }: { confirmMs: number; unconfirmed: 'drain' | 'leave' } = { confirmMs: RETURN_TIMEOUT_MS, unconfirmed: 'drain' },
 ): Promise<void> {
+  // No cancel signal: the return must finish even in a cancelled run, it is how a drained host gets back.
   const { clock } = ctx.deps;
-  // The return must finish even in a cancelled run: it is how a drained host gets back.
-  const signal = new AbortController().signal;
   if (await leftToOperator(run, ctx, lb, phase)) return;
-  await lb.undrain(run.target);
-  run.drained = false;
-  ctx.deps.journal.returned(run.target);
-  const start = clock.now();
-  const up = await phase.waiting(async () => {
-    for (;;) {
-      const state = await lb.isUp(run.target);
-      if (state !== false) return state;
-      if (clock.now() - start >= confirmMs) return false;
-      await clock.sleep(POLL_MS, signal);
-    }
-  });
+  await ctx.rotation.undrain(run.target);
+  const seen = await phase.waiting(() => poll({ clock, timeoutMs: confirmMs, intervalMs: POLL_MS }, () => lb.isUp(run.target), (state) => state !== false));
+  const up = seen.value;
   if (up === false && unconfirmed === 'leave') {
     phase.warn(`returned; ${lb.description} had not yet seen it UP after ${confirmMs / 1000}s (its own health checks decide)`);
     return;
   }
   if (up === false) {
     // It passed readiness, but the load balancer disagrees: do not leave it half in.
-    ctx.deps.journal.drained(run.target, 'failed-check', `${lb.description} did not see it healthy after its return`);
-    await lb.drain(run.target);
-    run.drained = true;
+    await ctx.rotation.drain(run.target, 'failed-check', `${lb.description} did not see it healthy after its return`);
     throw new Error(`${lb.description} did not see ${run.target.name} healthy within ${confirmMs / 1000}s of its return; drained it again`);
   }
-  phase.detail(up === null ? `returned to ${lb.description} (it cannot report health)` : `returned; ${lb.description} sees it UP after ${clock.now() - start} ms`);
+  phase.detail(up === null ? `returned to ${lb.description} (it cannot report health)` : `returned; ${lb.description} sees it UP after ${seen.waitedMs} ms`);
 }

@@ -1,91 +1,172 @@
-import { waitReady } from '../checks/readiness';
-import { createErrorSource } from '../checks/sources/create';
-import { watchWindow } from '../checks/watch';
-import { reload } from '../strategies/reload';
-import { restart } from '../strategies/restart';
-import type { FlowContext, HostRun } from './context';
+import { readinessProbe, waitReady } from '../checks/readiness';
+import type { LoadBalancer } from '../lb/load-balancer';
+import { userCommand } from '../remote/commands/exec';
+import type { ErrorCheck } from '../checks/error-check';
+import type { UnitInfo } from '../inspect/unit-info';
+import { hostLock } from '../remote/commands/locks';
+import type { RemoteHost } from '../remote/remote-host';
+import type { PhaseName } from '../report/report';
+import type { StrategyChoice } from '../strategies/choose';
+import { changeFor } from '../strategies/strategy';
+import type { FlowContext } from './context';
 import { drainHost, returnHost } from './drain';
-import { acquireLock, HOST_LOCK, lockTtlSeconds } from './locks';
-import { runPhase, skipPhase } from './phase';
+import type { HostRun } from './host-run';
+import { acquireLock, lockTtlSeconds } from './locks';
+import { runPhase, skipPhase, type PhaseHandle } from './phase';
+
+const s = (ms: number): string => `${ms / 1000}s`;
+
+/** One phase of a host's turn: what the dry run says of it, and what it does when it runs. */
+export interface Step {
+  phase: PhaseName;
+  /** The phase is not needed on this host, and why: it is recorded as skipped. */
+  skip?: string;
+  /** A cancelled run stops before this phase starts (nothing has changed yet). */
+  safePoint?: boolean;
+  /** The dry-run plan's lines for this phase, with the exact commands it would send. */
+  plan(): string[];
+  run(phase: PhaseHandle): Promise<void>;
+}
+
+/** A host that passed preflight: connected, inspected, its change chosen. */
+export interface Preflighted {
+  run: HostRun;
+  remote: RemoteHost;
+  unit: UnitInfo;
+  choice: StrategyChoice;
+  check: ErrorCheck | null;
+}
+
+export function preflighted(run: HostRun): Preflighted {
+  const { remote, unit, choice } = run;
+  if (!remote || !unit || !choice) throw new Error(`${run.name} was not preflighted`);
+  return { run, remote, unit, choice, check: run.errorCheck ?? null };
+}
+
+function lockStep({ run, remote }: Preflighted, ctx: FlowContext, progress: (line: string) => void): Step {
+  const { settings, deps } = ctx;
+  return {
+    phase: 'lock',
+    plan: () => [],
+    run: async (phase) => {
+      const lock = hostLock(run.name);
+      const request = { owner: deps.owner, ttlSeconds: lockTtlSeconds(settings), waitMs: settings.lockWaitMs, clock: deps.clock, signal: deps.signal, progress };
+      const { note, waitedMs } = await acquireLock(remote, lock, request);
+      phase.addWait(waitedMs);
+      run.locks.push({ remote, name: lock.name });
+      deps.journal.locked(run.target, lock.name);
+      phase.detail(note || `locked for ${deps.owner}`);
+      if (note) phase.warn(note);
+    },
+  };
+}
+
+function drainStep(host: Preflighted, ctx: FlowContext, lb: LoadBalancer): Step {
+  const { drain } = ctx.settings;
+  return {
+    phase: 'drain',
+    plan: () => [`  drain: capacity guard (min-healthy ${drain.minHealthy}), drain, wait up to ${s(drain.timeoutMs)} for 0 in flight, then ${drain.onTimeout}`],
+    run: async (phase) => {
+      await host.check?.mark();
+      await drainHost(host.run, ctx, lb, phase);
+    },
+  };
+}
+
+function returnStep(host: Preflighted, ctx: FlowContext, lb: LoadBalancer): Step {
+  return {
+    phase: 'return',
+    plan: () => ['  return: back into rotation, wait until the load balancer sees it UP'],
+    run: (phase) => returnHost(host.run, ctx, lb, phase),
+  };
+}
+
+function changeStep(host: Preflighted, ctx: FlowContext, progress: (line: string) => void): Step {
+  const { settings, deps } = ctx;
+  const { run, remote, unit, choice, check } = host;
+  const change = changeFor(choice.action, settings, unit);
+  return {
+    phase: 'change',
+    safePoint: true,
+    plan: () => [`  change: systemctl ${choice.action}, then prove it took effect (${change.plan.proof})`, `      $ ${remote.line(change.plan.command)}`],
+    run: async (phase) => {
+      // The error check counts from just before the change (or the drain, when there is one).
+      await check?.mark();
+      run.changedAt = deps.clock.now();
+      phase.detail(await change.apply({ remote, settings, unit, clock: deps.clock, signal: deps.signal, addWait: phase.addWait, progress }));
+    },
+  };
+}
+
+function readyStep({ remote }: Preflighted, ctx: FlowContext, progress: (line: string) => void): Step {
+  const { settings, deps } = ctx;
+  const readiness = { ...settings.readiness, dependencyChecks: settings.dependencyChecks };
+  const needed = readiness.url !== null || readiness.dependencyChecks.length > 0;
+  return {
+    phase: 'ready',
+    ...(needed ? {} : { skip: 'no readiness-url or dependency-checks: ready means the unit is active again' }),
+    plan: () => [
+      ...(readiness.url ? [`  ready: ${readiness.successes} consecutive 2xx within ${s(readiness.timeoutMs)}, every ${s(readiness.intervalMs)}`, `      $ ${remote.line(readinessProbe(readiness.url, readiness.intervalMs))}`] : []),
+      ...readiness.dependencyChecks.flatMap((c) => ['  ready: dependency check', `      $ ${remote.line(userCommand('dependency check', c, settings.ssh.commandTimeoutMs))}`]),
+    ],
+    run: async (phase) => {
+      const result = await phase.waiting(() => waitReady(remote, readiness, deps.clock, deps.signal, progress));
+      phase.detail(result.summary);
+    },
+  };
+}
+
+function watchStep({ run, check }: Preflighted, ctx: FlowContext, progress: (line: string) => void): Step {
+  const { deps } = ctx;
+  return {
+    phase: 'watch',
+    ...(check ? {} : { skip: 'check-window is 0' }),
+    plan: () => {
+      const c = ctx.settings.check;
+      return [c.windowMs > 0 ? `  watch: ${c.source} for ${s(c.windowMs)}; fail above ${c.maxErrorRate * 100}% errors (at least ${c.minRequests} requests)` : '  watch: off (check-window 0)'];
+    },
+    run: async (phase) => {
+      if (!check) return;
+      const counts = await phase.waiting(() => check.watch(deps.signal, progress));
+      run.errors = counts;
+      if (counts.verdict === 'fail') throw new Error(`error check tripped: ${counts.reason} (${counts.source})`);
+      phase.detail(`${counts.verdict}: ${counts.reason} (${counts.source})`);
+      if (counts.verdict === 'inconclusive') {
+        phase.warn('inconclusive');
+        deps.log.warning(`${run.name}: error check inconclusive: ${counts.reason}`);
+      }
+    },
+  };
+}
 
 /**
- * One host's change, top to bottom: drain → change → ready → return → watch. Preflight has already
- * connected, inspected and validated it. Any throw is a PhaseError naming the host and phase; the
- * caller recovers the host and halts the rollout.
+ * One host's turn as steps, top to bottom: lock → drain → change → ready → return → watch. The
+ * same steps run the host and describe it in the dry-run plan, so the two cannot drift apart.
+ */
+export function hostSteps(host: Preflighted, ctx: FlowContext): Step[] {
+  const { deps, rotation } = ctx;
+  const progress = (line: string): void => deps.log.info(`${host.run.name} ${line}`);
+  const lb = host.choice.drain ? rotation.lb : null;
+  const steps = [lockStep(host, ctx, progress)];
+  if (lb) steps.push(drainStep(host, ctx, lb));
+  steps.push(changeStep(host, ctx, progress), readyStep(host, ctx, progress));
+  if (lb) steps.push(returnStep(host, ctx, lb));
+  steps.push(watchStep(host, ctx, progress));
+  return steps;
+}
+
+/**
+ * Runs one host's turn. Preflight has already connected, inspected and validated it. Any throw is
+ * a PhaseError naming the host and phase; the caller recovers the host and halts the rollout.
  */
 export async function rollHost(run: HostRun, ctx: FlowContext): Promise<void> {
-  const { settings, deps, lb } = ctx;
-  const { clock, log, signal } = deps;
-  const { remote, choice, unit } = run;
-  if (!remote || !choice || !unit) throw new Error(`${run.target.name} was not preflighted`);
-  const report = run.report;
-  const progress = (line: string): void => log.info(`${run.target.name} ${line}`);
-  const window = settings.check.windowMs;
-  let baseline: Awaited<ReturnType<NonNullable<HostRun['errorSource']>['baseline']>> = null;
-
-  // The error check counts from just before the change; the host's own background is read now.
-  const markErrors = async (): Promise<void> => {
-    if (window === 0 || run.errorSource) return;
-    const source = createErrorSource(settings, run.target, remote, lb, ctx.preflightCounters.get(run.target.name) ?? null, clock.now, deps.local);
-    await source.mark();
-    run.errorSource = source;
-    baseline = await source.baseline(window);
-  };
-
-  await runPhase(clock, report, 'lock', async (phase) => {
-    const name = HOST_LOCK;
-    const { note, waitedMs } = await acquireLock(remote, name, deps.owner, lockTtlSeconds(settings), settings.lockWaitMs, clock, signal, progress);
-    phase.addWait(waitedMs);
-    run.locks.push({ remote, name });
-    deps.journal.locked(run.target, name);
-    phase.detail(note || `locked for ${deps.owner}`);
-    if (note) phase.warn(note);
-  });
-
-  if (choice.drain && lb) {
-    await runPhase(clock, report, 'drain', async (phase) => {
-      await markErrors();
-      await drainHost(run, ctx, lb, phase);
-    });
-  }
-
-  signal.throwIfAborted();
-  await runPhase(clock, report, 'change', async (phase) => {
-    await markErrors();
-    run.changed = true;
-    run.changedAt = clock.now();
-    const change = choice.action === 'reload' ? reload : restart;
-    phase.detail(await change({ remote, settings, unit, clock, signal, phase, progress }));
-  });
-
-  const readiness = { ...settings.readiness, dependencyChecks: settings.dependencyChecks };
-  if (readiness.url || readiness.dependencyChecks.length) {
-    await runPhase(clock, report, 'ready', async (phase) => {
-      const result = await phase.waiting(() => waitReady(remote, readiness, clock, signal, progress));
-      phase.detail(result.summary);
-    });
-  } else {
-    skipPhase(clock, report, 'ready', 'no readiness-url or dependency-checks: ready means the unit is active again');
-  }
-
-  if (run.drained && lb) await runPhase(clock, report, 'return', (phase) => returnHost(run, ctx, lb, phase));
-
-  const source = run.errorSource;
-  if (!source) {
-    skipPhase(clock, report, 'watch', 'check-window is 0');
-    report.errors = { requests: 0, errors: 0, rate: 0, verdict: 'skipped', reason: 'check-window is 0' };
-    return;
-  }
-  await runPhase(clock, report, 'watch', async (phase) => {
-    const outcome = await phase.waiting(() => watchWindow(source, baseline, settings.check, clock, signal, progress));
-    report.errors = outcome.counts;
-    const c = outcome.counts;
-    const text = `${c.verdict}: ${c.reason} (${c.source})`;
-    if (c.verdict === 'fail') throw new Error(`error check tripped: ${c.reason} (${c.source})`);
-    phase.detail(text);
-    if (c.verdict === 'inconclusive') {
-      phase.warn('inconclusive');
-      log.warning(`${run.target.name}: error check inconclusive: ${c.reason}`);
+  const { clock, signal } = ctx.deps;
+  for (const step of hostSteps(preflighted(run), ctx)) {
+    if (step.skip !== undefined) {
+      skipPhase(clock, run, step.phase, step.skip);
+      continue;
     }
-  });
+    if (step.safePoint) signal.throwIfAborted();
+    await runPhase(clock, run, step.phase, (phase) => step.run(phase));
+  }
 }

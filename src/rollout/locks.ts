@@ -1,16 +1,10 @@
-import { lockAcquire, lockRelease } from '../remote/commands';
-import type { Remote } from '../remote/runner';
-import type { Clock } from '../runtime/clock';
+import { lockAcquire, lockRelease, type LockId } from '../remote/commands/locks';
+import type { RemoteHost } from '../remote/remote-host';
 import { untrustedLine } from '../report/neutralise';
+import type { Clock } from '../runtime/clock';
+import { poll } from '../runtime/poll';
+import type { ExecResult } from '../transport/connection';
 import type { Settings } from '../settings/settings';
-
-/** The lock every rollout takes on a host for its turn. */
-export const HOST_LOCK = 'host';
-
-/** A load balancer's lock name: letters, digits and `._-` only (it becomes a file name). */
-export function lbLockName(label: string): string {
-  return `lb.${label.replace(/[^A-Za-z0-9._-]/g, '_')}`;
-}
 
 /**
  * How long a lock lives without its holder: longer than any one host can take, so a live run
@@ -31,6 +25,9 @@ export function lbLockTtlSeconds(settings: Settings): number {
   return Math.ceil(Math.max(60_000, 6 * settings.ssh.commandTimeoutMs) / 1000);
 }
 
+/** A lock command waits up to 10 s for the guard (flock -w 10) and then runs in milliseconds. */
+const LOCK_COMMAND_MS = 15_000;
+
 export interface LockHolder {
   owner: string;
   since: number;
@@ -45,51 +42,52 @@ function parseInfo(text: string, prefix = ''): LockHolder {
 
 const when = (ms: number): string => (ms > 0 && ms < 8.64e15 ? new Date(ms).toISOString() : 'an unknown time');
 
+function heldBy(lock: LockId, stdout: string): string {
+  const holder = parseInfo(stdout);
+  return `the lock on ${lock.label} is held by ${holder.owner} since ${when(holder.since)}`;
+}
+
 /** A lock held by another run past the wait. */
 export class LockedError extends Error {}
+
+/** Who takes a lock, for how long, and how long to wait for another run to let go of it. */
+export interface LockRequest {
+  owner: string;
+  ttlSeconds: number;
+  waitMs: number;
+  clock: Clock;
+  signal: AbortSignal;
+  progress: (line: string) => void;
+}
 
 /**
  * Takes the lock, waiting up to `waitMs` for another run to release it. Returns a note when an
  * expired lock of a crashed run was taken over, and how long it waited for another holder.
  */
-export async function acquireLock(
-  remote: Remote,
-  name: string,
-  owner: string,
-  ttlSeconds: number,
-  waitMs: number,
-  clock: Clock,
-  signal: AbortSignal,
-  progress: (line: string) => void,
-): Promise<{ note: string; waitedMs: number }> {
-  const start = clock.now();
-  let waitedMs = 0;
-  let announced = false;
-  for (;;) {
-    const cmd = lockAcquire(name, owner, ttlSeconds, 15_000);
-    const result = await remote.run(cmd);
-    if (result.code === 0) {
-      if (!/^stale=1$/m.test(result.stdout)) return { note: '', waitedMs };
-      const was = parseInfo(result.stdout, 'was\\.');
-      return { note: `took over an expired lock of ${was.owner} (since ${when(was.since)})`, waitedMs };
+export async function acquireLock(remote: RemoteHost, lock: LockId, request: LockRequest): Promise<{ note: string; waitedMs: number }> {
+  const { clock, waitMs } = request;
+  let refusedAt: number | null = null;
+  const look = async (): Promise<ExecResult> => {
+    const result = await remote.run(lockAcquire(lock.name, request.owner, request.ttlSeconds, LOCK_COMMAND_MS));
+    if (result.code === 75 && refusedAt === null) {
+      refusedAt = clock.now();
+      request.progress(`waiting for the lock: ${heldBy(lock, result.stdout)}`);
     }
-    if (result.code !== 75) throw new Error(`could not take the ${name} lock: exit ${result.code ?? result.signal}: ${untrustedLine(result.stderr, 400)}`);
-    const holder = parseInfo(result.stdout);
-    const held = `the ${name} lock is held by ${holder.owner} since ${when(holder.since)}`;
-    if (clock.now() - start >= waitMs) throw new LockedError(`${held}; waited ${Math.round(waitMs / 1000)}s (lock-wait). Another rollout is changing this fleet.`);
-    if (!announced) {
-      progress(`waiting for the lock: ${held}`);
-      announced = true;
-    }
-    const before = clock.now();
-    await clock.sleep(1000, signal);
-    waitedMs += clock.now() - before;
-  }
+    return result;
+  };
+  const seen = await poll({ clock, signal: request.signal, timeoutMs: waitMs, intervalMs: 1000 }, look, (result) => result.code !== 75);
+  const result = seen.value;
+  if (!seen.done) throw new LockedError(`${heldBy(lock, result.stdout)}; waited ${Math.round(waitMs / 1000)}s (lock-wait). Another rollout is changing this fleet.`);
+  if (result.code !== 0) throw new Error(`could not take the lock on ${lock.label}: exit ${result.code ?? result.signal}: ${untrustedLine(result.stderr, 400)}`);
+  const waitedMs = refusedAt === null ? 0 : clock.now() - refusedAt;
+  if (!/^stale=1$/m.test(result.stdout)) return { note: '', waitedMs };
+  const was = parseInfo(result.stdout, 'was\\.');
+  return { note: `took over an expired lock of ${was.owner} (since ${when(was.since)})`, waitedMs };
 }
 
 /** Releases the lock if this owner still holds it; never throws (the lock expires anyway). */
-export async function releaseLock(remote: Remote, name: string, owner: string): Promise<void> {
-  await remote.run(lockRelease(name, owner, 15_000)).catch(() => undefined);
+export async function releaseLock(remote: RemoteHost, name: string, owner: string): Promise<void> {
+  await remote.run(lockRelease(name, owner, LOCK_COMMAND_MS)).catch(() => undefined);
 }
 
 /**
@@ -97,12 +95,12 @@ export async function releaseLock(remote: Remote, name: string, owner: string): 
  * timer is unref'd: it never keeps the process alive. A failed renewal is reported, not thrown:
  * the next one may succeed before the lock runs out.
  */
-export function keepLock(remote: Remote, name: string, owner: string, ttlSeconds: number, everyMs: number, report: (problem: string) => void): () => void {
+export function keepLock(remote: RemoteHost, lock: LockId, owner: string, ttlSeconds: number, everyMs: number, report: (problem: string) => void): () => void {
   const renew = async (): Promise<void> => {
-    const result = await remote.run(lockAcquire(name, owner, ttlSeconds, 15_000));
-    if (result.code !== 0) report(`could not renew the ${name} lock: exit ${result.code ?? result.signal}: ${untrustedLine(result.stdout + result.stderr, 300)}`);
+    const result = await remote.run(lockAcquire(lock.name, owner, ttlSeconds, LOCK_COMMAND_MS));
+    if (result.code !== 0) report(`could not renew the lock on ${lock.label}: exit ${result.code ?? result.signal}: ${untrustedLine(result.stdout + result.stderr, 300)}`);
   };
-  const timer = setInterval(() => void renew().catch((err: Error) => report(`could not renew the ${name} lock: ${err.message}`)), everyMs);
+  const timer = setInterval(() => void renew().catch((err: Error) => report(`could not renew the lock on ${lock.label}: ${err.message}`)), everyMs);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -1,5 +1,11 @@
 import type { Clock } from '../runtime/clock';
-import type { HostReport, PhaseName, PhaseRecord } from '../report/report';
+import type { PhaseName, PhaseRecord } from '../report/report';
+
+/** Where phases are recorded: a host (HostRun) by its name. */
+export interface PhaseLog {
+  readonly name: string;
+  readonly phases: PhaseRecord[];
+}
 
 /** A phase that failed on a host: the verdict the rollout halts with. */
 export class PhaseError extends Error {
@@ -33,7 +39,7 @@ function messageOf(err: unknown): string {
  * Runs one named phase of one host and records it: start time, duration, waits, outcome. A throw
  * becomes a PhaseError naming the host and phase (unless it already is one) and is rethrown.
  */
-export async function runPhase<T>(clock: Clock, host: HostReport, name: PhaseName, fn: (phase: PhaseHandle) => Promise<T>): Promise<T> {
+export async function runPhase<T>(clock: Clock, host: PhaseLog, name: PhaseName, fn: (phase: PhaseHandle) => Promise<T>): Promise<T> {
   const started = clock.now();
   const record: PhaseRecord = { name, status: 'ok', startedAt: new Date(started).toISOString(), durationMs: 0, waitMs: 0, detail: '' };
   host.phases.push(record);
@@ -66,6 +72,6 @@ export async function runPhase<T>(clock: Clock, host: HostReport, name: PhaseNam
 }
 
 /** Records a phase that was not needed, with the reason. */
-export function skipPhase(clock: Clock, host: HostReport, name: PhaseName, detail: string): void {
+export function skipPhase(clock: Clock, host: PhaseLog, name: PhaseName, detail: string): void {
   host.phases.push({ name, status: 'skipped', startedAt: new Date(clock.now()).toISOString(), durationMs: 0, waitMs: 0, detail });
 }

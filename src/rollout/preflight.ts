@@ -1,12 +1,86 @@
+import { createErrorCheck } from '../checks/error-check';
+import { preflightMetrics } from '../checks/sources/metrics-preflight';
 import { stopFindings } from '../inspect/findings';
 import { CHECKED_COMMANDS, explainNotFound, missingCommands, neededCommands, prerequisiteProblem } from '../inspect/prerequisites';
-import { parseUnitInfo } from '../inspect/unit-info';
-import { inspectUnit, logMark, userCommand } from '../remote/commands';
-import { failureOf, Remote } from '../remote/runner';
-import { chooseStrategy } from '../strategies/choose';
+import { parseUnitInfo, type UnitInfo } from '../inspect/unit-info';
+import { logMark } from '../remote/commands/log-file';
+import { inspectUnit } from '../remote/commands/systemd';
+import { userCommand } from '../remote/commands/exec';
+import { failureOf, RemoteHost } from '../remote/remote-host';
+import { chooseStrategy, type StrategyChoice } from '../strategies/choose';
 import { describeTarget } from '../transport/target';
-import type { FlowContext, HostRun } from './context';
-import { runPhase, skipPhase } from './phase';
+import { mapBounded } from './bounded';
+import type { FlowContext } from './context';
+import { asPhaseError, type FleetRun } from './fleet-run';
+import type { HostRun } from './host-run';
+import { acquireLock, keepLock, lbLockTtlSeconds, LockedError } from './locks';
+import { runPhase, skipPhase, type PhaseHandle } from './phase';
+
+/** The unit as inspect found it must be one this run can act on; throws why not. */
+function checkUnit(unit: UnitInfo, run: HostRun, ctx: FlowContext): void {
+  const { settings } = ctx;
+  if (unit.loadState !== 'loaded') {
+    throw new Error(`unit ${settings.service} is ${unit.loadState || 'unknown'} on this host (check the service input)`);
+  }
+  if (unit.uid !== 0 && !settings.ssh.sudo) {
+    throw new Error(`connected as uid ${unit.uid} (${run.target.user}), and systemctl needs root: set sudo: true (passwordless sudo) or connect as root`);
+  }
+  if (unit.activeState !== 'active') {
+    throw new Error(`${unit.id} is ${unit.activeState}/${unit.subState} before any change; fix the host first`);
+  }
+}
+
+/** What this host's turn will run there (a drain needs more), and a readable access log. */
+async function checkTools(run: HostRun, remote: RemoteHost, missing: string[], choice: StrategyChoice, ctx: FlowContext): Promise<void> {
+  const { settings } = ctx;
+  const lackingForDrain = choice.drain ? prerequisiteProblem(run.name, missing, neededCommands(settings, true)) : null;
+  if (lackingForDrain) throw new Error(lackingForDrain);
+  if (settings.check.windowMs > 0 && settings.check.source === 'access-log') {
+    const mark = await remote.run(logMark(settings.check.accessLog, settings.ssh.commandTimeoutMs));
+    if (mark.code !== 0 || !/^\d+ \d+ /.test(mark.stdout)) {
+      throw new Error(`the access log ${settings.check.accessLog} cannot be read on this host (set access-log, or another check-source): ${mark.stderr.trim()}`);
+    }
+  }
+}
+
+/** Pattern C findings and the strategy's own warnings: refused, or said once in the log and the report. */
+function warnAbout(unit: UnitInfo, choice: StrategyChoice, run: HostRun, ctx: FlowContext, phase: PhaseHandle): void {
+  const { settings, deps } = ctx;
+  const findings = choice.action === 'restart' ? stopFindings(unit, settings.drain.timeoutMs) : [];
+  if (findings.length && settings.unitWarnings === 'refuse') {
+    throw new Error(`unit-warnings is refuse: ${findings.map((f) => `${f.message} Fix with \`systemctl edit ${unit.id}\`: ${f.dropIn.replace(/\n/g, ' ')}`).join(' ')}`);
+  }
+  for (const f of findings) {
+    run.warnings.push(f.message);
+    deps.log.warning(`${run.name}: ${f.message}\nFix with \`systemctl edit ${unit.id}\` and this drop-in:\n${f.dropIn}`);
+  }
+  for (const w of choice.warnings) {
+    run.warnings.push(w);
+    deps.log.warning(`${run.name}: ${w}`);
+  }
+  if (findings.length || choice.warnings.length) phase.warn(`${findings.length + choice.warnings.length} warning(s)`);
+}
+
+/** inspect: what the unit is, whether this run can act on it, and what "change" will mean here. */
+async function inspectHost(run: HostRun, remote: RemoteHost, ctx: FlowContext, phase: PhaseHandle): Promise<void> {
+  const { settings } = ctx;
+  const inspected = await remote.check(inspectUnit(settings.service, settings.ssh.commandTimeoutMs, CHECKED_COMMANDS)).catch((error: unknown) => {
+    throw explainNotFound(run.name, error);
+  });
+  const missing = missingCommands(inspected);
+  const lacking = prerequisiteProblem(run.name, missing, neededCommands(settings, false));
+  if (lacking) throw new Error(lacking);
+  const unit = parseUnitInfo(inspected);
+  run.unit = unit;
+  checkUnit(unit, run, ctx);
+  const decision = chooseStrategy(settings, unit);
+  if (!decision.ok) throw new Error(decision.refusal);
+  const choice = decision.choice;
+  run.choice = choice;
+  await checkTools(run, remote, missing, choice, ctx);
+  phase.detail(`${unit.id} ${unit.activeState}, CanReload=${unit.canReload ? 'yes' : 'no'}${unit.triggeredBy.length ? `, TriggeredBy=${unit.triggeredBy.join(' ')}` : ''} → ${choice.label}: ${choice.reason}`);
+  warnAbout(unit, choice, run, ctx, phase);
+}
 
 /**
  * connect → inspect → validate on one host, changing nothing. Run for every host before the first
@@ -15,76 +89,111 @@ import { runPhase, skipPhase } from './phase';
 export async function preflightHost(run: HostRun, ctx: FlowContext): Promise<void> {
   const { settings, deps } = ctx;
   const { clock, log } = deps;
-  const timeout = settings.ssh.commandTimeoutMs;
-  const report = run.report;
-
-  const remote = await runPhase(clock, report, 'connect', async (phase) => {
+  const remote = await runPhase(clock, run, 'connect', async (phase) => {
     const started = clock.now();
-    const remote = new Remote(await deps.connector.connect(run.target), settings.ssh.sudo, (text) => log.debug(text));
+    const remote = new RemoteHost(await deps.connector.connect(run.target), settings.ssh.sudo, (text) => log.debug(text));
     phase.detail(`${describeTarget(run.target)} in ${clock.now() - started} ms`);
     return remote;
   });
   run.remote = remote;
-
-  await runPhase(clock, report, 'inspect', async (phase) => {
-    const inspected = await remote.check(inspectUnit(settings.service, timeout, CHECKED_COMMANDS)).catch((error: unknown) => {
-      throw explainNotFound(run.target.name, error);
-    });
-    const missing = missingCommands(inspected);
-    const lacking = prerequisiteProblem(run.target.name, missing, neededCommands(settings, false));
-    if (lacking) throw new Error(lacking);
-    const unit = parseUnitInfo(inspected);
-    run.unit = unit;
-    if (unit.loadState !== 'loaded') {
-      throw new Error(`unit ${settings.service} is ${unit.loadState || 'unknown'} on this host (check the service input)`);
-    }
-    if (unit.uid !== 0 && !settings.ssh.sudo) {
-      throw new Error(`connected as uid ${unit.uid} (${run.target.user}), and systemctl needs root: set sudo: true (passwordless sudo) or connect as root`);
-    }
-    if (unit.activeState !== 'active') {
-      throw new Error(`${unit.id} is ${unit.activeState}/${unit.subState} before any change; fix the host first`);
-    }
-    const decision = chooseStrategy(settings, unit);
-    if (!decision.ok) throw new Error(decision.refusal);
-    const choice = decision.choice;
-    run.choice = choice;
-    report.strategy = choice.label;
-    report.strategyReason = choice.reason;
-    const lackingForDrain = choice.drain ? prerequisiteProblem(run.target.name, missing, neededCommands(settings, true)) : null;
-    if (lackingForDrain) throw new Error(lackingForDrain);
-    if (settings.check.windowMs > 0 && settings.check.source === 'access-log') {
-      const mark = await remote.run(logMark(settings.check.accessLog, timeout));
-      if (mark.code !== 0 || !/^\d+ \d+ /.test(mark.stdout)) {
-        throw new Error(`the access log ${settings.check.accessLog} cannot be read on this host (set access-log, or another check-source): ${mark.stderr.trim()}`);
-      }
-    }
-
-    const findings = choice.action === 'restart' ? stopFindings(unit, settings.drain.timeoutMs) : [];
-    if (findings.length && settings.unitWarnings === 'refuse') {
-      throw new Error(`unit-warnings is refuse: ${findings.map((f) => `${f.message} Fix with \`systemctl edit ${unit.id}\`: ${f.dropIn.replace(/\n/g, ' ')}`).join(' ')}`);
-    }
-    for (const f of findings) {
-      report.warnings.push(f.message);
-      log.warning(`${run.target.name}: ${f.message}\nFix with \`systemctl edit ${unit.id}\` and this drop-in:\n${f.dropIn}`);
-    }
-    for (const w of choice.warnings) {
-      report.warnings.push(w);
-      log.warning(`${run.target.name}: ${w}`);
-    }
-    phase.detail(`${unit.id} ${unit.activeState}, CanReload=${unit.canReload ? 'yes' : 'no'}${unit.triggeredBy.length ? `, TriggeredBy=${unit.triggeredBy.join(' ')}` : ''} → ${choice.label}: ${choice.reason}`);
-    if (findings.length || choice.warnings.length) phase.warn(`${findings.length + choice.warnings.length} warning(s)`);
-  });
-
+  await runPhase(clock, run, 'inspect', (phase) => inspectHost(run, remote, ctx, phase));
   const validate = settings.validateCommand;
-  if (validate === null) {
-    skipPhase(clock, report, 'validate', 'no validate-command for this service');
-    return;
-  }
-  await runPhase(clock, report, 'validate', async (phase) => {
-    const cmd = userCommand('validate-command', validate, timeout);
-    const result = await remote.run(cmd);
-    const failure = failureOf(cmd, result);
+  if (validate === null) return skipPhase(clock, run, 'validate', 'no validate-command for this service');
+  await runPhase(clock, run, 'validate', async (phase) => {
+    const cmd = userCommand('validate-command', validate, settings.ssh.commandTimeoutMs);
+    const failure = failureOf(cmd, await remote.run(cmd));
     if (failure) throw new Error(`validate-command failed: ${failure}`);
     phase.detail(`${validate}: ok`);
+  });
+}
+
+/**
+ * Opens the load balancer, checks it knows every host, and takes its lock. One rollout drains a
+ * pool at a time: capacity is counted live, but two runs counting at the same moment would both
+ * see enough. Taken here, beside the hosts' preflight, and held to the end of the run: a round
+ * trip per run, not two per host.
+ */
+async function preflightLb(fleet: FleetRun): Promise<void> {
+  const { settings, deps } = fleet;
+  const lb = await deps.openLoadBalancer(settings, deps.connector, deps.local);
+  fleet.rotation.use(lb);
+  if (!lb) return;
+  for (const w of await lb.preflight(settings.hosts)) deps.log.warning(w);
+  const outOfService = (await lb.notInService?.(settings.hosts)) ?? new Map();
+  for (const run of fleet.runs) run.outOfService = outOfService.get(run.name);
+  const lock = lb.lock;
+  if (!lock) return;
+  // Short, and renewed while the run lives: a dead run frees it within minutes.
+  const ttlSeconds = lbLockTtlSeconds(settings);
+  const progress = (line: string): void => deps.log.info(`load balancer: ${line}`);
+  const { note } = await acquireLock(lock.remote, lock, { owner: deps.owner, ttlSeconds, waitMs: settings.lockWaitMs, clock: deps.clock, signal: deps.signal, progress });
+  const stop = keepLock(lock.remote, lock, deps.owner, ttlSeconds, (ttlSeconds * 1000) / 3, (problem) => deps.log.warning(`load balancer: ${problem}`));
+  fleet.lbLock = { remote: lock.remote, name: lock.name, stop };
+  deps.journal.locked(lock.remote.connection.target, lock.name);
+  if (note) deps.log.warning(`load balancer lock: ${note}`);
+}
+
+/** Each host's error check, created in this one place once the fleet passed preflight, and primed. */
+async function prepareChecks(fleet: FleetRun): Promise<void> {
+  for (const run of fleet.runs) {
+    if (!run.remote) continue;
+    run.errorCheck = createErrorCheck(fleet.settings, run.target, run.remote, fleet.rotation.lb, fleet.deps.clock, fleet.deps.local);
+    await run.errorCheck?.prime();
+  }
+}
+
+/**
+ * Hosts an operator took out of service before the run (not-in-service): skipped and left exactly
+ * as found, with a warning; or, with `refuse`, the run fails before any change.
+ */
+function settleOutOfService(fleet: FleetRun): void {
+  const out = fleet.runs.filter((r) => r.outOfService);
+  const first = out[0];
+  if (!first) return;
+  if (fleet.settings.drain.notInService === 'refuse') {
+    const which = out.map((r) => `${r.name} is ${r.outOfService?.text}`).join('; ');
+    fleet.fail(first.name, 'inspect', `not in service before the run: ${which}; not-in-service is refuse, so nothing was changed`);
+    return;
+  }
+  for (const run of out) {
+    const text = `not in service before the run (${run.outOfService?.text}): skipped and left exactly as found (not-in-service: skip)`;
+    run.warnings.push(text);
+    fleet.deps.log.warning(`${run.name}: ${text}`);
+  }
+}
+
+/** A load-balancer failure halts the run like a host's would, naming the load balancer. */
+function lbFailure(fleet: FleetRun, err: unknown): void {
+  const lb = fleet.settings.lb;
+  const target = lb.kind !== 'none' ? lb.host : null;
+  const phase = err instanceof LockedError ? 'lock' : 'connect';
+  fleet.fail(target ? `load balancer (${describeTarget(target)})` : 'load balancer', phase, `load balancer: ${(err as Error).message}`);
+}
+
+/**
+ * The fleet's preflight: every host (a bounded number at once) and the load balancer side by side,
+ * changing nothing; then each host's error check. Any failure halts the run before the first change.
+ */
+export async function preflightFleet(fleet: FleetRun): Promise<void> {
+  const { settings, deps, runs } = fleet;
+  const title = `Preflight: ${runs.length} host${runs.length === 1 ? '' : 's'}${settings.lb.kind !== 'none' ? ' and the load balancer' : ''}`;
+  await deps.log.group(title, async () => {
+    const hosts = mapBounded(runs, settings.ssh.preflightConcurrency, async (run) => {
+      try {
+        await preflightHost(run, fleet);
+        deps.log.info(`${run.name}: ${run.phases.map((p) => `${p.name} ${p.status}`).join(', ')}; ${run.choice?.label ?? ''}`);
+        return null;
+      } catch (err) {
+        run.status = 'failed';
+        return asPhaseError(err, run.name);
+      }
+    });
+    const [failures] = await Promise.all([hosts, preflightLb(fleet).catch((err: unknown) => lbFailure(fleet, err))]);
+    const first = failures.find((f) => f !== null);
+    if (first) fleet.fail(first.host, first.phase, first.message);
+    if (!fleet.halted) settleOutOfService(fleet);
+    // The metrics behind the error check, asked once per host before any host changes.
+    if (!fleet.halted) await preflightMetrics(settings, fleet.rotation.lb, deps.local, deps.clock.now).catch((err: Error) => fleet.fail(`check-source ${settings.check.source}`, 'preflight', err.message));
+    if (!fleet.halted) await prepareChecks(fleet).catch((err: unknown) => lbFailure(fleet, err));
   });
 }

@@ -1,8 +1,9 @@
-import { Remote } from '../remote/runner';
+import { RemoteHost } from '../remote/remote-host';
+import { poll } from '../runtime/poll';
 import type { Settings } from '../settings/settings';
-import type { DrainedHost } from '../report/state';
 import type { SshTarget } from '../transport/target';
 import type { RolloutDeps } from './context';
+import type { JournalState } from './journal';
 import { releaseLock } from './locks';
 import { healthy } from './recover';
 
@@ -27,15 +28,15 @@ export interface Reconciliation {
 export async function reconcile(
   settings: Settings,
   deps: Pick<RolloutDeps, 'connector' | 'local' | 'clock' | 'openLoadBalancer'>,
-  journal: { owner: string; drained: DrainedHost[]; locks: { target: SshTarget; name: string }[] },
+  journal: Pick<JournalState, 'owner' | 'drained' | 'locks'>,
 ): Promise<Reconciliation> {
   const result: Reconciliation = { returned: [], leftDrained: [], leftToOperator: [], locksReleased: 0 };
-  const remotes = new Map<string, Remote>();
-  const remoteFor = async (target: SshTarget): Promise<Remote> => {
+  const remotes = new Map<string, RemoteHost>();
+  const remoteFor = async (target: SshTarget): Promise<RemoteHost> => {
     const key = `${target.host}:${target.port}`;
     let remote = remotes.get(key);
     if (!remote) {
-      remote = new Remote(await deps.connector.connect(target), settings.ssh.sudo);
+      remote = new RemoteHost(await deps.connector.connect(target), settings.ssh.sudo);
       remotes.set(key, remote);
     }
     return remote;
@@ -55,8 +56,7 @@ export async function reconcile(
         const ok = await healthy(await remoteFor(host), settings, deps.clock);
         if (!ok) throw new Error(`${settings.service} is not healthy`);
         await lb.undrain(host);
-        const start = deps.clock.now();
-        while ((await lb.isUp(host)) === false && deps.clock.now() - start < CONFIRM_MS) await deps.clock.sleep(250);
+        await poll({ clock: deps.clock, timeoutMs: CONFIRM_MS, intervalMs: 250 }, () => lb.isUp(host), (up) => up !== false);
         result.returned.push(host.name);
       } catch (err) {
         result.leftDrained.push(`${host.name}: ${(err as Error).message}`);

@@ -1,9 +1,12 @@
 import { waitReady } from '../checks/readiness';
-import { journalSince, systemctl, unitState, userCommand } from '../remote/commands';
-import type { Remote } from '../remote/runner';
+import { userCommand } from '../remote/commands/exec';
+import { journalSince, systemctl, unitState } from '../remote/commands/systemd';
+import type { RemoteHost } from '../remote/remote-host';
 import type { Clock } from '../runtime/clock';
 import type { Settings } from '../settings/settings';
-import type { FlowContext, HostRun } from './context';
+import type { LoadBalancer } from '../lb/load-balancer';
+import type { FlowContext } from './context';
+import type { HostRun } from './host-run';
 import { returnHost } from './drain';
 import { runPhase, type PhaseError } from './phase';
 
@@ -13,7 +16,7 @@ const PROBE_TIMEOUT_MS = 5000;
 const CANCELLED_RETURN_MS = 3000;
 
 /** The unit is active and, when a readiness URL is set, it answers 2xx again. */
-export async function healthy(remote: Remote, settings: Settings, clock: Clock): Promise<boolean> {
+export async function healthy(remote: RemoteHost, settings: Settings, clock: Clock): Promise<boolean> {
   const calm = new AbortController().signal;
   try {
     const state = await remote.check(unitState(settings.service, settings.ssh.commandTimeoutMs));
@@ -27,6 +30,45 @@ export async function healthy(remote: Remote, settings: Settings, clock: Clock):
   }
 }
 
+/** A host failing its watch is in rotation and serving errors: take it out first. */
+async function takeOut(run: HostRun, ctx: FlowContext, lb: LoadBalancer, note: (text: string) => void): Promise<void> {
+  try {
+    await ctx.rotation.drain(run.target, 'failed-check', 'its error check tripped');
+    ctx.deps.log.info(`${run.name} taken out of ${lb.description} after its error check tripped`);
+  } catch (err) {
+    note(`could not take it out of ${lb.description}: ${(err as Error).message}`);
+  }
+}
+
+/** rollback-command, then the unit reloaded or restarted, then healthy again; true when all of it worked. */
+async function rollBack(run: HostRun, ctx: FlowContext, remote: RemoteHost, action: 'reload' | 'restart', failedIn: string): Promise<boolean> {
+  const rollback = ctx.settings.rollbackCommand ?? '';
+  const { settings, deps } = ctx;
+  // A kill during the rollback must not let the post step put the host back on a health check.
+  if (failedIn !== 'watch') ctx.rotation.keepOut(run.target, 'failed-check', `it failed in ${failedIn} and rollback-command was running`);
+  try {
+    await runPhase(deps.clock, run, 'rollback', async (phase) => {
+      await remote.check(userCommand('rollback-command', rollback, settings.ssh.commandTimeoutMs));
+      await remote.check(systemctl(action, settings.service, settings.ssh.commandTimeoutMs + (run.unit?.timeoutStopMs ?? 0)));
+      if (!(await healthy(remote, settings, deps.clock))) throw new Error(`rolled back and ${action}ed, but ${settings.service} is still not healthy`);
+      phase.detail(`rollback-command ran, ${settings.service} ${action}ed and healthy again`);
+    });
+    return true;
+  } catch {
+    return false; // The rollback phase has recorded why.
+  }
+}
+
+/** What a changed host that failed shows for itself: the error lines its check saw, and its journal. */
+async function gatherEvidence(run: HostRun, ctx: FlowContext, remote: RemoteHost, changedAt: number): Promise<void> {
+  const { settings } = ctx;
+  const journal = await remote
+    .run(journalSince(settings.service, changedAt - 1000, 30, settings.ssh.commandTimeoutMs))
+    .then((r) => r.stdout.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('-- ')))
+    .catch(() => []);
+  run.evidence = { logLines: run.errorCheck?.samples() ?? [], journal: journal.slice(-30).map((l) => (l.length > 300 ? `${l.slice(0, 299)}…` : l)) };
+}
+
 /**
  * After a host failed: take it out of rotation if it is serving errors, run rollback-command when
  * the host was changed, and return it to the load balancer only when it is healthy. A host is
@@ -37,54 +79,26 @@ export async function healthy(remote: Remote, settings: Settings, clock: Clock):
  * host goes back when it is unchanged or healthy.
  */
 export async function recover(run: HostRun, ctx: FlowContext, failure: PhaseError): Promise<void> {
-  const { settings, deps, lb } = ctx;
+  const { settings, deps, rotation } = ctx;
   const { clock, log } = deps;
-  const report = run.report;
+  const lb = rotation.lb;
   const remote = run.remote;
   const cancelled = deps.signal.aborted;
   const note = (text: string): void => {
-    report.warnings.push(text);
-    log.warning(`${run.target.name}: ${text}`);
+    run.warnings.push(text);
+    log.warning(`${run.name}: ${text}`);
   };
 
-  // A host failing its watch is in rotation and serving errors: take it out first.
-  if (failure.phase === 'watch' && !cancelled && lb && !run.drained) {
-    try {
-      deps.journal.drained(run.target, 'failed-check', 'its error check tripped');
-      await lb.drain(run.target);
-      run.drained = true;
-      log.info(`${run.target.name} taken out of ${lb.description} after its error check tripped`);
-    } catch (err) {
-      note(`could not take it out of ${lb.description}: ${(err as Error).message}`);
-    }
-  }
+  if (failure.phase === 'watch' && !cancelled && lb && !rotation.isDrained(run.target)) await takeOut(run, ctx, lb, note);
+  const rolledBack = run.changed && !cancelled && remote && settings.rollbackCommand && run.choice ? await rollBack(run, ctx, remote, run.choice.action, failure.phase) : false;
 
-  let rolledBack = false;
-  const rollback = settings.rollbackCommand;
-  if (run.changed && !cancelled && remote && rollback && run.choice) {
-    const action = run.choice.action;
-    // A kill during the rollback must not let the post step put the host back on a health check.
-    if (run.drained && failure.phase !== 'watch') deps.journal.drained(run.target, 'failed-check', `it failed in ${failure.phase} and rollback-command was running`);
-    try {
-      await runPhase(clock, report, 'rollback', async (phase) => {
-        await remote.check(userCommand('rollback-command', rollback, settings.ssh.commandTimeoutMs));
-        await remote.check(systemctl(action, settings.service, settings.ssh.commandTimeoutMs + (run.unit?.timeoutStopMs ?? 0)));
-        if (!(await healthy(remote, settings, clock))) throw new Error(`rolled back and ${action}ed, but ${settings.service} is still not healthy`);
-        phase.detail(`rollback-command ran, ${settings.service} ${action}ed and healthy again`);
-      });
-      rolledBack = true;
-    } catch {
-      // The rollback phase has recorded why.
-    }
-  }
-
-  if (run.drained && lb) {
+  if (rotation.isDrained(run.target) && lb) {
     // Unchanged hosts (a failed or cancelled drain) are as healthy as before; a watch failure
     // returns only after a successful rollback, however healthy its health endpoint looks.
     const fine = rolledBack || ((failure.phase !== 'watch' || cancelled) && (!run.changed || (remote ? await healthy(remote, settings, clock) : false)));
     if (fine) {
       try {
-        await runPhase(clock, report, 'return', (phase) => returnHost(run, ctx, lb, phase, cancelled ? { confirmMs: CANCELLED_RETURN_MS, unconfirmed: 'leave' } : undefined));
+        await runPhase(clock, run, 'return', (phase) => returnHost(run, ctx, lb, phase, cancelled ? { confirmMs: CANCELLED_RETURN_MS, unconfirmed: 'leave' } : undefined));
       } catch (err) {
         note(`left out of rotation: ${(err as Error).message}`);
       }
@@ -94,11 +108,5 @@ export async function recover(run: HostRun, ctx: FlowContext, failure: PhaseErro
     }
   }
 
-  if (run.changed && remote && run.changedAt !== undefined && !cancelled) {
-    const journal = await remote
-      .run(journalSince(settings.service, run.changedAt - 1000, 30, settings.ssh.commandTimeoutMs))
-      .then((r) => r.stdout.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('-- ')))
-      .catch(() => []);
-    report.evidence = { logLines: run.errorSource?.samples() ?? [], journal: journal.slice(-30).map((l) => (l.length > 300 ? `${l.slice(0, 299)}…` : l)) };
-  }
+  if (remote && run.changedAt !== undefined && !cancelled) await gatherEvidence(run, ctx, remote, run.changedAt);
 }

@@ -1,16 +1,12 @@
-import { preflightMetrics } from '../checks/sources/metrics-preflight';
-import type { LoadBalancer } from '../lb/load-balancer';
 import type { Report } from '../report/report';
 import type { Settings } from '../settings/settings';
-import { describeTarget } from '../transport/target';
-import { mapBounded } from './bounded';
-import { newHostReport, type FlowContext, type HostRun, type RolloutDeps } from './context';
+import type { RolloutDeps } from './context';
+import { asPhaseError, FleetRun, releaseHostLocks } from './fleet-run';
 import { rollHost } from './host-flow';
-import { PhaseError } from './phase';
+import type { HostRun } from './host-run';
 import { planLines } from './plan';
-import { preflightHost } from './preflight';
+import { preflightFleet } from './preflight';
 import { recover } from './recover';
-import { acquireLock, keepLock, lbLockTtlSeconds, LockedError, releaseLock } from './locks';
 
 export interface RolloutResult {
   report: Report;
@@ -18,173 +14,55 @@ export interface RolloutResult {
   plan: string[];
 }
 
-/** Gives back every lock the host's turn took, so the next run (or host) can go on. */
-async function releaseLocks(run: HostRun, deps: RolloutDeps): Promise<void> {
-  for (const lock of run.locks.splice(0).reverse()) {
-    await releaseLock(lock.remote, lock.name, deps.owner);
-    deps.journal.unlocked(lock.remote.shell.target, lock.name);
-  }
+/** One host's turn in its own log group: roll it, or recover it and halt the run. Locks go back either way. */
+async function turn(fleet: FleetRun, run: HostRun): Promise<void> {
+  const { deps } = fleet;
+  await deps.log.group(`${run.name}: ${run.choice?.label ?? ''}`, async () => {
+    try {
+      await rollHost(run, fleet);
+      run.status = 'success';
+      deps.log.info(`${run.name}: done in ${run.phases.reduce((n, p) => n + p.durationMs, 0)} ms`);
+    } catch (err) {
+      const failure = asPhaseError(err, run.name);
+      run.status = 'failed';
+      fleet.fail(run.name, failure.phase, failure.message);
+      deps.log.info(`${run.name}: failed in ${failure.phase}: ${failure.message}`);
+      await recover(run, fleet, failure);
+    } finally {
+      await releaseHostLocks(run, deps);
+    }
+  });
 }
 
-/**
- * Hosts an operator took out of service before the run (not-in-service): skipped and left exactly
- * as found, with a warning; or, with `refuse`, the run fails before any change.
- */
-function settleOutOfService(runs: HostRun[], settings: Settings, log: RolloutDeps['log'], fail: (host: string, phase: string, reason: string) => void): void {
-  const out = runs.filter((r) => r.outOfService);
-  const first = out[0];
-  if (!first) return;
-  if (settings.drain.notInService === 'refuse') {
-    const which = out.map((r) => `${r.target.name} is ${r.outOfService?.text}`).join('; ');
-    fail(first.target.name, 'inspect', `not in service before the run: ${which}; not-in-service is refuse, so nothing was changed`);
-    return;
+/** The hosts one at a time, in order; after a failure or a cancel, the rest are skipped untouched. */
+async function roll(fleet: FleetRun): Promise<void> {
+  const { signal } = fleet.deps;
+  for (const run of fleet.runs) {
+    if (fleet.halted || run.outOfService) {
+      run.status = 'skipped';
+    } else if (signal.aborted) {
+      run.status = 'skipped';
+      fleet.fail(run.name, 'cancelled', `cancelled before ${run.name}: ${String((signal.reason as Error)?.message ?? signal.reason)}`);
+    } else {
+      await turn(fleet, run);
+    }
   }
-  for (const run of out) {
-    const text = `not in service before the run (${run.outOfService?.text}): skipped and left exactly as found (not-in-service: skip)`;
-    run.report.warnings.push(text);
-    log.warning(`${run.target.name}: ${text}`);
-  }
-}
-
-function asPhaseError(err: unknown, host: string): PhaseError {
-  if (err instanceof PhaseError) return err;
-  return new PhaseError(host, 'change', err instanceof Error ? err.message : String(err));
 }
 
 /**
  * The whole run: preflight every host (and the load balancer) without changing anything, then
- * change hosts one at a time in order, halting at the first failure with later hosts untouched.
+ * either print the plan (dry run) or roll the hosts one at a time in order, halting at the first
+ * failure with later hosts untouched; finally give back locks and connections, and report.
  */
 export async function rollout(settings: Settings, deps: RolloutDeps): Promise<RolloutResult> {
-  const { clock, log } = deps;
-  const started = clock.now();
-  const runs: HostRun[] = settings.hosts.map((target) => ({ target, report: newHostReport(target), drained: false, changed: false, locks: [] }));
-  const report: Report = {
-    status: 'success',
-    strategy: settings.strategy,
-    startedAt: new Date(started).toISOString(),
-    durationMs: 0,
-    dryRun: settings.dryRun,
-    failedHost: '',
-    failedPhase: '',
-    reason: '',
-    hosts: runs.map((r) => r.report),
-    waitMs: 0,
-  };
+  const fleet = new FleetRun(settings, deps);
   let plan: string[] = [];
-  let lb: LoadBalancer | null = null;
-  let stopHeartbeat = (): void => undefined;
-
-  const halted = (): boolean => report.status === 'failed';
-  const fail = (host: string, phase: string, reason: string): void => {
-    if (halted()) return;
-    report.status = 'failed';
-    report.failedHost = host;
-    report.failedPhase = phase;
-    report.reason = reason;
-  };
-
-  const ctx: FlowContext = { settings, deps, lb: null, preflightCounters: new Map() };
   try {
-    const lbPreflight = async (): Promise<void> => {
-      try {
-        lb = await deps.openLoadBalancer(settings, deps.connector, deps.local);
-        if (!lb) return;
-        for (const w of await lb.preflight(settings.hosts)) log.warning(w);
-        const outOfService = (await lb.notInService?.(settings.hosts)) ?? new Map();
-        for (const run of runs) run.outOfService = outOfService.get(run.target.name);
-        // One rollout drains a load balancer's pool at a time: capacity is counted live, but two
-        // runs counting at the same moment would both see enough. Taken here, beside the hosts'
-        // preflight, and held to the end of the run: a round trip per run, not two per host.
-        if (lb.lock) {
-          const { remote, name } = lb.lock;
-          // Short, and renewed while the run lives: a dead run frees it within minutes.
-          const ttl = lbLockTtlSeconds(settings);
-          const { note } = await acquireLock(remote, name, deps.owner, ttl, settings.lockWaitMs, clock, deps.signal, (line) => log.info(`load balancer: ${line}`));
-          ctx.lbLocked = true;
-          deps.journal.locked(remote.shell.target, name);
-          stopHeartbeat = keepLock(remote, name, deps.owner, ttl, (ttl * 1000) / 3, (problem) => log.warning(`load balancer: ${problem}`));
-          if (note) log.warning(`load balancer lock: ${note}`);
-        }
-        if (lb.counters && settings.check.source === 'haproxy') {
-          for (const host of settings.hosts) ctx.preflightCounters.set(host.name, { at: clock.now(), counters: await lb.counters(host) });
-        }
-      } catch (err) {
-        const target = settings.lb.kind !== 'none' ? settings.lb.host : null;
-        const phase = err instanceof LockedError ? 'lock' : 'connect';
-        fail(target ? `load balancer (${describeTarget(target)})` : 'load balancer', phase, `load balancer: ${(err as Error).message}`);
-      }
-    };
-    await log.group(`Preflight: ${runs.length} host${runs.length === 1 ? '' : 's'}${settings.lb.kind !== 'none' ? ' and the load balancer' : ''}`, async () => {
-      const hostFailures = mapBounded(runs, settings.ssh.preflightConcurrency, async (run) => {
-        try {
-          await preflightHost(run, ctx);
-          log.info(`${run.target.name}: ${run.report.phases.map((p) => `${p.name} ${p.status}`).join(', ')}; ${run.report.strategy}`);
-          return null;
-        } catch (err) {
-          run.report.status = 'failed';
-          return asPhaseError(err, run.target.name);
-        }
-      });
-      const [failures] = await Promise.all([hostFailures, lbPreflight()]);
-      const first = failures.find((f) => f !== null);
-      if (first) fail(first.host, first.phase, first.message);
-    });
-    ctx.lb = lb;
-    if (!halted()) settleOutOfService(runs, settings, log, fail);
-    if (!halted()) {
-      // The metrics behind the error check, asked once per host before any host changes.
-      await preflightMetrics(settings, lb, deps.local, clock.now).catch((err: Error) => fail(`check-source ${settings.check.source}`, 'preflight', err.message));
-    }
-
-    if (halted()) {
-      for (const run of runs) if (run.report.status === 'planned') run.report.status = 'skipped';
-      return { report, plan };
-    }
-    if (settings.dryRun) {
-      plan = planLines(settings, runs, (lb as LoadBalancer | null)?.description ?? null);
-      return { report, plan };
-    }
-
-    for (const run of runs) {
-      if (halted() || run.outOfService) {
-        run.report.status = 'skipped';
-        continue;
-      }
-      if (deps.signal.aborted) {
-        run.report.status = 'skipped';
-        fail(run.target.name, 'cancelled', `cancelled before ${run.target.name}: ${String((deps.signal.reason as Error)?.message ?? deps.signal.reason)}`);
-        continue;
-      }
-      await log.group(`${run.target.name}: ${run.report.strategy}`, async () => {
-        try {
-          await rollHost(run, ctx);
-          run.report.status = 'success';
-          log.info(`${run.target.name}: done in ${run.report.phases.reduce((n, p) => n + p.durationMs, 0)} ms`);
-        } catch (err) {
-          const failure = asPhaseError(err, run.target.name);
-          run.report.status = 'failed';
-          fail(run.target.name, failure.phase, failure.message);
-          log.info(`${run.target.name}: failed in ${failure.phase}: ${failure.message}`);
-          await recover(run, ctx, failure);
-        } finally {
-          await releaseLocks(run, deps);
-        }
-      });
-    }
-    return { report, plan };
+    await preflightFleet(fleet);
+    if (!fleet.halted && settings.dryRun) plan = planLines(settings, fleet.runs, fleet);
+    else if (!fleet.halted) await roll(fleet);
   } finally {
-    stopHeartbeat();
-    const held = (lb as LoadBalancer | null)?.lock;
-    if (held && ctx.lbLocked) {
-      await releaseLock(held.remote, held.name, deps.owner);
-      deps.journal.unlocked(held.remote.shell.target, held.name);
-    }
-    await Promise.allSettled([...runs.map((r) => r.remote?.close()), (lb as LoadBalancer | null)?.close()]);
-    for (const run of runs) {
-      run.report.lbState = settings.lb.kind === 'none' ? 'none' : run.drained ? 'drained' : run.outOfService ? 'not-in-service' : 'in-service';
-    }
-    report.durationMs = clock.now() - started;
-    report.waitMs = runs.reduce((n, r) => n + r.report.phases.reduce((m, p) => m + p.waitMs, 0), 0);
+    await fleet.close();
   }
+  return { report: fleet.report(), plan };
 }

@@ -1,6 +1,9 @@
-import { nginxReload, serviceMs, systemctlTimed, unitState } from '../remote/commands';
-import { failureOf, RemoteCommandError } from '../remote/runner';
-import { EFFECT_TIMEOUT_MS, type ChangeContext } from './change';
+import { nginxReload } from '../remote/commands/nginx';
+import { serviceMs, systemctlTimed, unitState } from '../remote/commands/systemd';
+import { failureOf, RemoteCommandError } from '../remote/remote-host';
+import type { UnitInfo } from '../inspect/unit-info';
+import type { Settings } from '../settings/settings';
+import { EFFECT_TIMEOUT_MS, type ChangeContext, type ChangePlan } from './change';
 
 /** nginx's processes at one moment. */
 export interface NginxSnapshot {
@@ -52,6 +55,16 @@ export function judgeReload(unit: string, before: NginxSnapshot, after: NginxSna
   return `${before.workers.length} workers replaced by ${after.workers.length} new (master ${after.masterPid} kept${after.shuttingDown.length ? `, ${after.shuttingDown.length} old still finishing requests` : ''})`;
 }
 
+/** The reload's command: for nginx one round trip that reloads and watches the workers change. */
+export function reloadPlan(settings: Settings, unit: UnitInfo): ChangePlan {
+  const timeout = settings.ssh.commandTimeoutMs;
+  if (unit.mainComm !== 'nginx') return { command: systemctlTimed('reload', settings.service, timeout), proof: 'the unit is active after it' };
+  return {
+    command: nginxReload(settings.service, settings.nginxErrorLog, EFFECT_TIMEOUT_MS, timeout + EFFECT_TIMEOUT_MS),
+    proof: `up to ${EFFECT_TIMEOUT_MS / 1000}s: every old worker replaced, no new [emerg]`,
+  };
+}
+
 /**
  * Pattern A. `systemctl reload` only sends nginx a signal and returns, so success is proved, not
  * assumed (judgeReload). For nginx the reload and its proof are one round trip to the host.
@@ -59,14 +72,14 @@ export function judgeReload(unit: string, before: NginxSnapshot, after: NginxSna
 export async function reload(ctx: ChangeContext): Promise<string> {
   const { remote, settings, clock } = ctx;
   const timeout = settings.ssh.commandTimeoutMs;
+  const cmd = reloadPlan(settings, ctx.unit).command;
   if (ctx.unit.mainComm !== 'nginx') {
-    ctx.phase.addWait(serviceMs(await remote.check(systemctlTimed('reload', settings.service, timeout))));
+    ctx.addWait(serviceMs(await remote.check(cmd)));
     const state = await remote.check(unitState(settings.service, timeout));
     if (!/^ActiveState=active$/m.test(state)) throw new Error(`${settings.service} is not active after the reload: ${state.replace(/\n/g, ' ')}`);
     return `systemctl reload ${settings.service}; unit active (the main process is ${ctx.unit.mainComm || 'unknown'}, so workers are not compared)`;
   }
   const started = clock.now();
-  const cmd = nginxReload(settings.service, settings.nginxErrorLog, EFFECT_TIMEOUT_MS, timeout + EFFECT_TIMEOUT_MS);
   const result = await remote.run(cmd);
   if (result.code === 90) throw new Error(`systemctl reload ${settings.service} failed: ${result.stderr.trim()}`);
   const failure = failureOf(cmd, result);
@@ -74,6 +87,6 @@ export async function reload(ctx: ChangeContext): Promise<string> {
   const detail = judgeReload(settings.service, parseNginxState(result.stdout, 'before.'), parseNginxState(result.stdout, 'after.'));
   // systemd's reload and the time nginx took to replace its workers are the host's, not ours.
   const effectMs = Number(/^zdr\.effect_ms=(\d+)$/m.exec(result.stdout)?.[1] ?? 0);
-  ctx.phase.addWait(effectMs + Number(/^zdr\.reload_ms=(\d+)$/m.exec(result.stdout)?.[1] ?? 0));
+  ctx.addWait(effectMs + Number(/^zdr\.reload_ms=(\d+)$/m.exec(result.stdout)?.[1] ?? 0));
   return `systemctl reload ${settings.service}; ${detail} ${effectMs} ms after the signal; ${clock.now() - started} ms in all`;
 }

@@ -3,8 +3,8 @@ import { StringDecoder } from 'node:string_decoder';
 import { NodeSSH } from 'node-ssh';
 import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import { KnownHosts, type HostKeyVerdict } from './known-hosts';
+import { TransportError, type Connector, type ExecResult, type CommandStream, type Connection } from './connection';
 import { OUTPUT_LIMIT_BYTES, OutputBuffer, OutputLimitError } from './output-buffer';
-import { TransportError, type Connector, type ExecResult, type RemoteSession, type RemoteShell } from './remote-shell';
 import { describeTarget, knownHostsKey, type SshTarget } from './target';
 
 export type HostKeyPolicy = { mode: 'strict'; knownHosts: KnownHosts } | { mode: 'off' };
@@ -60,7 +60,7 @@ function classify(target: SshTarget, err: unknown): TransportError {
 export class SshConnector implements Connector {
   constructor(private readonly options: SshOptions) {}
 
-  async connect(target: SshTarget): Promise<RemoteShell> {
+  async connect(target: SshTarget): Promise<Connection> {
     const ssh = new NodeSSH();
     const policy = this.options.hostKeys;
     let rejected: Exclude<HostKeyVerdict, { ok: true }> | undefined;
@@ -106,11 +106,11 @@ export class SshConnector implements Connector {
     }
     const client = ssh.connection;
     if (!client) throw new TransportError('unreachable', `Cannot connect to ${target.name}: no connection after handshake.`);
-    return new SshShell(target, ssh, client);
+    return new SshConnection(target, ssh, client);
   }
 }
 
-class SshShell implements RemoteShell {
+class SshConnection implements Connection {
   private closed: Error | undefined;
   private readonly pending = new Set<(reason: Error) => void>();
 
@@ -194,10 +194,10 @@ class SshShell implements RemoteShell {
     });
   }
 
-  session(command: string): Promise<RemoteSession> {
-    return new Promise<RemoteSession>((resolve, reject) => {
+  stream(command: string): Promise<CommandStream> {
+    return new Promise<CommandStream>((resolve, reject) => {
       if (this.closed) return reject(this.closed);
-      this.client.exec(command, (err, ch) => (err ? reject(err) : resolve(new SshSession(ch))));
+      this.client.exec(command, (err, ch) => (err ? reject(err) : resolve(new SshCommandStream(ch))));
     });
   }
 
@@ -211,9 +211,9 @@ class SshShell implements RemoteShell {
  * in linear time and capped. Past the cap the read fails and the session is closed: the command
  * is still writing, and finding our place again would mean reading (and dropping) its output
  * until it ends, holding up every later command on the host; a closed session is simply reopened
- * by the next command (remote/shell-session.ts, lb/haproxy.ts).
+ * by the next command (remote/persistent-shell.ts, lb/haproxy.ts).
  */
-class SshSession implements RemoteSession {
+class SshCommandStream implements CommandStream {
   private readonly buffers = { stdout: new OutputBuffer('stdout'), stderr: new OutputBuffer('stderr') };
   private ended = false;
   private readonly waiters = new Set<() => void>();

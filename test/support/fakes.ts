@@ -1,10 +1,10 @@
 import type { LoadBalancer, ServerCounters } from '../../src/lb/load-balancer';
 import type { Clock } from '../../src/runtime/clock';
-import type { DrainReason, Journal } from '../../src/runtime/journal';
+import type { DrainReason, Journal } from '../../src/rollout/journal';
 import type { LocalShell } from '../../src/runtime/local-shell';
 import type { Log } from '../../src/runtime/log';
-import type { Connector, ExecResult, RemoteShell } from '../../src/transport/remote-shell';
-import { TransportError } from '../../src/transport/remote-shell';
+import type { Connector, ExecResult, Connection } from '../../src/transport/connection';
+import { TransportError } from '../../src/transport/connection';
 import type { SshTarget } from '../../src/transport/target';
 import { parseExecLine } from './exec-line';
 
@@ -127,7 +127,7 @@ function nginxReloadAnswer(h: FakeHost): string {
 }
 
 /** Answers the product's remote commands from a FakeHost's state, by each command's kind (its builder). */
-export class FakeShell implements RemoteShell {
+export class FakeShell implements Connection {
   constructor(
     readonly target: SshTarget,
     private readonly host: FakeHost,
@@ -211,7 +211,7 @@ export class FakeShell implements RemoteShell {
     return ok('zdr.service_ms=40\n');
   }
 
-  async session(): Promise<never> {
+  async stream(): Promise<never> {
     throw new Error('FakeShell has no sessions');
   }
 
@@ -233,7 +233,7 @@ export class FakeConnector implements Connector {
     return h;
   }
 
-  async connect(target: SshTarget): Promise<RemoteShell> {
+  async connect(target: SshTarget): Promise<Connection> {
     this.connects.push(target.name);
     const h = this.host(target.name);
     if (h.connectError) throw h.connectError;

@@ -1,4 +1,4 @@
-import type { ExecResult, RemoteSession, RemoteShell } from '../../src/transport/remote-shell';
+import type { ExecResult, CommandStream, Connection } from '../../src/transport/connection';
 import type { SshTarget } from '../../src/transport/target';
 import { parseExecLine, type ParsedLine } from './exec-line';
 
@@ -9,10 +9,10 @@ export function result(stdout = '', code = 0, stderr = ''): ExecResult {
 export const target = (name: string, host = `10.0.0.${name.replace(/\D/g, '') || '9'}`): SshTarget => ({ host, port: 22, user: 'root', name });
 
 /**
- * A RemoteShell whose answers a test gives per command kind (see exec-line.ts); it records every
+ * A Connection whose answers a test gives per command kind (see exec-line.ts); it records every
  * command it was sent, parsed. Sessions come from `openSession`, when the test gives one.
  */
-export class ScriptedShell implements RemoteShell {
+export class ScriptedShell implements Connection {
   sent: ParsedLine[] = [];
   sessionsOpened: ParsedLine[] = [];
   closed = false;
@@ -20,7 +20,7 @@ export class ScriptedShell implements RemoteShell {
   constructor(
     readonly target: SshTarget,
     private readonly answer: (cmd: ParsedLine) => ExecResult,
-    private readonly openSession?: (cmd: ParsedLine) => RemoteSession,
+    private readonly openSession?: (cmd: ParsedLine) => CommandStream,
   ) {}
 
   async exec(line: string): Promise<ExecResult> {
@@ -29,7 +29,7 @@ export class ScriptedShell implements RemoteShell {
     return this.answer(cmd);
   }
 
-  async session(line: string): Promise<RemoteSession> {
+  async stream(line: string): Promise<CommandStream> {
     const cmd = parseExecLine(line);
     this.sessionsOpened.push(cmd);
     if (!this.openSession) throw new Error('no sessions here');
@@ -45,7 +45,7 @@ export class ScriptedShell implements RemoteShell {
  * An interactive session that answers each written line with `reply(line)`; `readUntil` hands
  * out the answer text up to a delimiter. `dies` makes the next read fail (the channel dropped).
  */
-export class ScriptedSession implements RemoteSession {
+export class ScriptedSession implements CommandStream {
   open = true;
   written: string[] = [];
   dies = false;

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RemoteCommandError, Remote } from '../../src/remote/runner';
+import { RemoteCommandError, RemoteHost } from '../../src/remote/remote-host';
 import type { RemoteCommand } from '../../src/remote/commands';
 import { KnownHosts, parseKnownHosts } from '../../src/transport/known-hosts';
 import { SshConnector } from '../../src/transport/ssh-connector';
@@ -34,12 +34,12 @@ async function server(): Promise<TestSshServer> {
   return s;
 }
 
-/** A Remote on the test server; `sessions: false` runs a channel per command. */
-async function remoteOn(s: TestSshServer, sessions: boolean): Promise<Remote> {
+/** A RemoteHost on the test server; `sessions: false` runs a channel per command. */
+async function remoteOn(s: TestSshServer, sessions: boolean): Promise<RemoteHost> {
   const knownHosts = new KnownHosts(parseKnownHosts(s.hostKeyLines().join('\n')).entries);
   const connector = new SshConnector({ privateKey: clientKey.private, hostKeys: { mode: 'strict', knownHosts }, connectTimeoutMs: 3000, keepaliveMs: 5000 });
   const shell = await connector.connect({ host: '127.0.0.1', port: s.port, user: 'deploy', name: 'web-1' });
-  const remote = new Remote(shell, false, undefined, sessions);
+  const remote = new RemoteHost(shell, false, undefined, sessions);
   cleanups.push(() => remote.close());
   return remote;
 }
@@ -91,7 +91,7 @@ describe('the session reads a delimiter split across packets', () => {
   it('finds the delimiter written one byte at a time, and keeps what follows it', async () => {
     const s = await server();
     const remote = await remoteOn(s, false);
-    const session = await remote.shell.session('cat');
+    const session = await remote.connection.stream('cat');
     cleanups.push(() => session.close());
     const pieces = ['hello ', '\u001e', 'ma', 'rk', '\u001e', ' next\u001emark\u001e'];
     const read = session.readUntil('\u001emark\u001e', 5000);

@@ -1,6 +1,6 @@
 /**
  * The SSH transport against a real in-process ssh2 server whose exec requests really run on this
- * machine: host-key policy, authentication, connect failures, exit semantics through Remote, the
+ * machine: host-key policy, authentication, connect failures, exit semantics through RemoteHost, the
  * host-side timeout, connection reuse and argument quoting end to end.
  */
 import { sshKeygen } from '../support/keys';
@@ -11,10 +11,10 @@ import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RemoteCommandError, Remote } from '../../src/remote/runner';
+import { RemoteCommandError, RemoteHost } from '../../src/remote/remote-host';
 import type { RemoteCommand } from '../../src/remote/commands';
 import { KnownHosts, parseKnownHosts } from '../../src/transport/known-hosts';
-import { TransportError, type RemoteShell } from '../../src/transport/remote-shell';
+import { TransportError, type Connection } from '../../src/transport/connection';
 import { SshConnector, type HostKeyPolicy, type SshOptions } from '../../src/transport/ssh-connector';
 import type { SshTarget } from '../../src/transport/target';
 import { startSshServer, type StartOptions, type TestSshServer } from '../support/ssh-server';
@@ -81,17 +81,17 @@ function connector(hostKeys: HostKeyPolicy, extra: Partial<SshOptions> = {}): Ss
   return new SshConnector({ privateKey: clientKey.private, hostKeys, connectTimeoutMs: 3000, keepaliveMs: 5000, ...extra });
 }
 
-async function connect(c: SshConnector, t: SshTarget): Promise<RemoteShell> {
+async function connect(c: SshConnector, t: SshTarget): Promise<Connection> {
   const shell = await c.connect(t);
   cleanups.push(() => shell.close());
   return shell;
 }
 
-/** Connects with the server's own keys as known_hosts and returns a Remote on it. */
-/** A Remote on the test server; `sessions: false` runs a channel per command (exec semantics). */
-async function remoteOn(s: TestSshServer, sessions = false): Promise<Remote> {
+/** Connects with the server's own keys as known_hosts and returns a RemoteHost on it. */
+/** A RemoteHost on the test server; `sessions: false` runs a channel per command (exec semantics). */
+async function remoteOn(s: TestSshServer, sessions = false): Promise<RemoteHost> {
   const shell = await connect(connector(strict(s.hostKeyLines().join('\n'))), target(s.port));
-  return new Remote(shell, false, undefined, sessions);
+  return new RemoteHost(shell, false, undefined, sessions);
 }
 
 /** The rejection of `promise` (fails the test when it resolves). */
@@ -385,7 +385,7 @@ describe('exec semantics through Remote', () => {
     const remote = await remoteOn(s);
     const marker = uniqueSeconds(6);
     const started = Date.now();
-    const result = await remote.shell.exec(`sleep ${marker}`, { timeoutMs: 300 });
+    const result = await remote.connection.exec(`sleep ${marker}`, { timeoutMs: 300 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     expect(Date.now() - started).toBeLessThan(1500);
     expect(result.lost).toBe('timeout');
@@ -398,7 +398,7 @@ describe('exec semantics through Remote', () => {
   it('a silently dead connection (no reset) is detected by keepalive and fails the running command', async () => {
     const s = await server();
     const shell = await connect(connector(strict(s.hostKeyLines().join('\n')), { keepaliveMs: 250 }), target(s.port));
-    const remote = new Remote(shell, false, undefined, false);
+    const remote = new RemoteHost(shell, false, undefined, false);
     const marker = uniqueSeconds(5);
     const pattern = `^sleep ${marker.replace('.', '\\.')}$`;
     const running = rejectionOf(remote.check(cmd(`sleep ${marker}`, { title: 'during partition' })));
@@ -441,7 +441,7 @@ describe('exec semantics through Remote', () => {
     expect((err as RemoteCommandError).result.lost).toBe('connection-lost');
 
     const again = Date.now();
-    const later = await remote.shell.exec('echo never', { timeoutMs: 20_000 });
+    const later = await remote.connection.exec('echo never', { timeoutMs: 20_000 });
     expect(Date.now() - again).toBeLessThan(500);
     expect(later.lost).toBe('connection-lost');
     expect(later.stdout).toBe('');

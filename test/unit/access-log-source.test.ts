@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AccessLogSource } from '../../src/checks/sources/access-log';
-import { Remote } from '../../src/remote/runner';
+import { RemoteHost } from '../../src/remote/remote-host';
 import { OUTPUT_LIMIT_BYTES } from '../../src/transport/output-buffer';
-import type { ExecResult, RemoteShell } from '../../src/transport/remote-shell';
+import type { ExecResult, Connection } from '../../src/transport/connection';
 
 const LINE = '10.0.0.1 - - [25/Nov/2026:12:00:01 +0000] "GET /api HTTP/1.1" 200 5 "-" "wrk"\n';
 const ERROR_LINE = LINE.replace(' 200 ', ' 502 ');
@@ -18,7 +18,7 @@ function lastArgs(line: string, count: number): string[] {
 }
 
 /** A host whose access log is `file`, answering logMark and logRead as the real scripts do. */
-class LogHost implements RemoteShell {
+class LogHost implements Connection {
   readonly target = { host: 'web1', port: 22, user: 'root', name: 'web1' };
   file = Buffer.alloc(0);
   readonly reads: Array<{ offset: number; max: number }> = [];
@@ -32,14 +32,14 @@ class LogHost implements RemoteShell {
     }
     return { code: 127, signal: null, stdout: '', stderr: `unknown: ${line.slice(0, 80)}`, durationMs: 1 };
   }
-  async session(): Promise<never> {
+  async stream(): Promise<never> {
     throw new Error('no sessions');
   }
   async close(): Promise<void> {}
 }
 
 async function marked(host: LogHost): Promise<AccessLogSource> {
-  const source = new AccessLogSource(new Remote(host, false, undefined, false), '/var/log/nginx/access.log', new Set(), 5000);
+  const source = new AccessLogSource(new RemoteHost(host, false, undefined, false), '/var/log/nginx/access.log', new Set(), 5000);
   await source.mark();
   return source;
 }

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HaproxyLb } from '../../src/lb/haproxy';
-import { Remote } from '../../src/remote/runner';
-import type { ExecResult, RemoteSession, RemoteShell } from '../../src/transport/remote-shell';
+import { RemoteHost } from '../../src/remote/remote-host';
+import type { ExecResult, CommandStream, Connection } from '../../src/transport/connection';
 import type { SshTarget } from '../../src/transport/target';
 
 const HEADER = '# pxname,svname,scur,stot,status,hrsp_5xx,type,iid,sid';
@@ -42,7 +42,7 @@ function answer(command: string): string {
 }
 
 /** The socat session of the runtime API in prompt mode: each answer ends with "\n> ". */
-class FakeApiSession implements RemoteSession {
+class FakeApiSession implements CommandStream {
   open = true;
   private out = '';
   constructor(private readonly sent: string[]) {}
@@ -64,13 +64,13 @@ class FakeApiSession implements RemoteSession {
   }
 }
 
-class FakeLbShell implements RemoteShell {
+class FakeLbShell implements Connection {
   readonly target: SshTarget = { host: 'lb1', port: 22, user: 'root', name: 'load balancer' };
   readonly sent: string[] = [];
   async exec(): Promise<ExecResult> {
     throw new Error('not used: the adapter keeps a session');
   }
-  async session(): Promise<RemoteSession> {
+  async stream(): Promise<CommandStream> {
     return new FakeApiSession(this.sent);
   }
   async close(): Promise<void> {}
@@ -80,7 +80,7 @@ const host = (name: string): SshTarget => ({ host: `${name}.internal`, port: 22,
 
 function adapter(backend = 'app'): { lb: HaproxyLb; shell: FakeLbShell } {
   const shell = new FakeLbShell();
-  return { lb: new HaproxyLb(new Remote(shell, false), '/run/haproxy/admin.sock', backend, 5000), shell };
+  return { lb: new HaproxyLb(new RemoteHost(shell, false), '/run/haproxy/admin.sock', backend, 5000), shell };
 }
 
 describe('HaproxyLb reads only its backend', () => {

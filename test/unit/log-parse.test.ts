@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyTally, isErrorStatus, parseLogLine, parseTimeLocal, redactLine, tallyLines } from '../../src/checks/access-log';
+import { emptyTally, isErrorStatus, parseLogLine, parseTimeLocal, redactLine, tallyLines } from '../../src/checks/log-parse';
 import { completeLines } from '../../src/checks/sources/access-log';
 
 /** 25 Nov 2026 11:37:41 UTC. */

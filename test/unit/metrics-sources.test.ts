@@ -92,19 +92,19 @@ describe('watchWindow with the new rules', () => {
 
   it('stale data turns a pass into inconclusive', async () => {
     const out = await watch(new ScriptedSource({ requests: 100, errors: 0 }, null, 'only 1 scrape of the target since the change'));
-    expect(out.counts.verdict).toBe('inconclusive');
-    expect(out.counts.reason).toMatch(/^only 1 scrape/);
+    expect(out.verdict).toBe('inconclusive');
+    expect(out.reason).toMatch(/^only 1 scrape/);
   });
 
   it('a fleet-wide failure is inconclusive, not blamed on the host', async () => {
     const out = await watch(new ScriptedSource({ requests: 100, errors: 10 }, { requests: 300, errors: 30 }, null));
-    expect(out.counts.verdict).toBe('inconclusive');
-    expect(out.counts.reason).toMatch(/^fleet-wide problem: all hosts 10% errors/);
+    expect(out.verdict).toBe('inconclusive');
+    expect(out.reason).toMatch(/^fleet-wide problem: all hosts 10% errors/);
   });
 
   it('fleet-relative: false keeps the absolute verdict', async () => {
     const out = await watch(new ScriptedSource({ requests: 100, errors: 10 }, { requests: 300, errors: 30 }, null), { ...check, fleetRelative: false });
-    expect(out.counts.verdict).toBe('fail');
+    expect(out.verdict).toBe('fail');
   });
 });
 
@@ -249,14 +249,14 @@ describe('the haproxy source against its peers', () => {
     const c = (sessions: number, http5xx: number) => ({ sessions, inFlight: 0, responses: sessions, http5xx, clientAborts: 0 });
     const counters: Record<string, ReturnType<typeof c>> = { a: c(100, 0), b: c(200, 1), d: c(50, 0) };
     const t = (name: string) => ({ host: name, port: 22, user: 'root', name });
-    const source = new HaproxySource(async (h) => counters[h.name]!, t('a'), null, 0, () => 0, [t('b'), t('d')]);
+    const source = new HaproxySource(async (h) => counters[h.name]!, t('a'), () => 0, [t('b'), t('d')]);
     await source.mark();
     counters.a = c(150, 20);
     counters.b = c(260, 2);
     counters.d = c(90, 0);
     expect(await source.read()).toEqual({ requests: 50, errors: 20 });
     expect(await source.peers()).toEqual({ requests: 100, errors: 1 });
-    const alone = new HaproxySource(async (h) => counters[h.name]!, t('a'), null, 0, () => 0);
+    const alone = new HaproxySource(async (h) => counters[h.name]!, t('a'), () => 0);
     await alone.mark();
     expect(await alone.peers()).toBeNull();
   });

@@ -1,7 +1,7 @@
 import { marked } from 'marked';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ActionsLog } from '../../src/report/progress';
-import { publish } from '../../src/report/publish';
+import { ActionsLog } from '../../src/action/log';
+import { publish } from '../../src/action/publish';
 import type { Report } from '../../src/report/report';
 import { summaryMarkdown } from '../../src/report/summary';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHECKED_COMMANDS, explainNotFound, missingCommands, neededCommands, prerequisiteProblem, wrapperNotFound } from '../../src/inspect/prerequisites';
 import { execLine, inspectUnit } from '../../src/remote/commands';
-import { RemoteCommandError } from '../../src/remote/runner';
+import { RemoteCommandError } from '../../src/remote/remote-host';
 import type { InputName } from '../../src/settings/inputs';
 import { readSettings } from '../../src/settings/read-settings';
 import type { Settings } from '../../src/settings/settings';

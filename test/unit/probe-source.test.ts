@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ProbeSource } from '../../src/checks/sources/probe';
-import { Remote } from '../../src/remote/runner';
-import type { ExecResult } from '../../src/transport/remote-shell';
+import { RemoteHost } from '../../src/remote/remote-host';
+import type { ExecResult } from '../../src/transport/connection';
 import { result, ScriptedShell, target } from '../support/scripted-shell';
 
 const URL = "http://127.0.0.1:8080/healthz?a=1&b='x'";
 
 function setup(answers: ExecResult[]) {
   const shell = new ScriptedShell(target('web-1'), (cmd) => (cmd.kind === 'probe-burst' ? (answers.shift() ?? result('', 127, 'no more answers')) : result('', 127, `unexpected ${cmd.kind}`)));
-  return { shell, source: new ProbeSource(new Remote(shell, false, undefined, false), URL) };
+  return { shell, source: new ProbeSource(new RemoteHost(shell, false, undefined, false), URL) };
 }
 
 describe('ProbeSource (check-url probed from the host)', () => {

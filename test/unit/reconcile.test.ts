@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadBalancer } from '../../src/lb/load-balancer';
 import { reconcile } from '../../src/rollout/reconcile';
-import { TransportError } from '../../src/transport/remote-shell';
+import { TransportError } from '../../src/transport/connection';
 import type { SshTarget } from '../../src/transport/target';
 import { FakeClock, FakeConnector, FakeLb, noLocal } from '../support/fakes';
 import { settingsFrom } from '../support/settings';

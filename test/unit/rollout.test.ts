@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LoadBalancer } from '../../src/lb/load-balancer';
 import { rollout } from '../../src/rollout/rollout';
 import type { Settings } from '../../src/settings/settings';
-import { TransportError } from '../../src/transport/remote-shell';
+import { TransportError } from '../../src/transport/connection';
 import { FakeClock, FakeConnector, FakeLb, noLocal, RecordingJournal, RecordingLog } from '../support/fakes';
 import { settingsFrom } from '../support/settings';
 
@@ -148,7 +148,7 @@ describe('reload rollout (Pattern A)', () => {
     const { report } = await t.go();
     expect(report.failedHost).toBe('web-2');
     expect(report.failedPhase).toBe('lock');
-    expect(report.reason).toMatch(/the host lock is held by octo\/app run 77 attempt 1 job deploy since 2025-11-25T12:00:00\.000Z; waited 3s/);
+    expect(report.reason).toMatch(/the lock on web-2 is held by octo\/app run 77 attempt 1 job deploy since 2025-11-25T12:00:00\.000Z; waited 3s/);
     expect(t.connector.host('web-2').reloads).toBe(0);
     expect(t.connector.host('web-3').reloads).toBe(0);
     expect(t.log.lines.some((l) => /waiting for the lock/.test(l))).toBe(true);

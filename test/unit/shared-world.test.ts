@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseServersState } from '../../src/lb/haproxy';
-import { Remote } from '../../src/remote/runner';
+import { RemoteHost } from '../../src/remote/remote-host';
 import { keepLock } from '../../src/rollout/locks';
 import { reconcile } from '../../src/rollout/reconcile';
 import { rollout } from '../../src/rollout/rollout';
@@ -42,7 +42,7 @@ describe("the load balancer's lock (item 8)", () => {
   it('has a short TTL, however many hosts the run has', async () => {
     const lbHost = new FakeHost('lb');
     const lb = new FakeLb();
-    lb.lock = { remote: new Remote(new FakeShell(target(99), lbHost), false), name: 'lb.fake' };
+    lb.lock = { remote: new RemoteHost(new FakeShell(target(99), lbHost), false), name: 'lb.fake', label: 'fake lb' };
     const t = setup(settingsFrom(drainInputs(20)), lb);
     const { report } = await t.go();
     expect(report.status, report.reason).toBe('success');
@@ -52,9 +52,9 @@ describe("the load balancer's lock (item 8)", () => {
 
   it('is renewed by a heartbeat until the run stops it; a failed renewal is reported', async () => {
     const lbHost = new FakeHost('lb');
-    const remote = new Remote(new FakeShell(target(99), lbHost), false);
+    const remote = new RemoteHost(new FakeShell(target(99), lbHost), false);
     const problems: string[] = [];
-    const stop = keepLock(remote, 'lb.fake', 'test run 1', 180, 50, (p) => problems.push(p));
+    const stop = keepLock(remote, { name: 'lb.fake', label: 'fake lb' }, 'test run 1', 180, 50, (p) => problems.push(p));
     await sleep(180);
     const renewed = ttls(lbHost).length;
     expect(renewed).toBeGreaterThanOrEqual(2);
@@ -64,10 +64,10 @@ describe("the load balancer's lock (item 8)", () => {
     expect(ttls(lbHost).length).toBe(renewed);
     expect(problems).toEqual([]);
     lbHost.lockHeldBy = 'someone else';
-    const stop2 = keepLock(remote, 'lb.fake', 'test run 1', 180, 20, (p) => problems.push(p));
+    const stop2 = keepLock(remote, { name: 'lb.fake', label: 'fake lb' }, 'test run 1', 180, 20, (p) => problems.push(p));
     await sleep(60);
     stop2();
-    expect(problems[0]).toMatch(/could not renew the lb\.fake lock: exit 75/);
+    expect(problems[0]).toMatch(/could not renew the lock on fake lb: exit 75/);
   });
 });
 

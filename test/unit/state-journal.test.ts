@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JOURNAL_STATE, readJournal, StateJournal, type JournalState } from '../../src/report/state';
+import { JOURNAL_STATE, readJournal, StateJournal } from '../../src/action/state';
+import type { JournalState } from '../../src/rollout/journal';
 import type { SshTarget } from '../../src/transport/target';
 import { parseCommandFile } from '../support/run-action';
 

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { marked } from 'marked';
 import mermaid from 'mermaid';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ActionsLog } from '../../src/report/progress';
-import { fitSummary, publish } from '../../src/report/publish';
+import { ActionsLog } from '../../src/action/log';
+import { fitSummary, publish } from '../../src/action/publish';
 import type { HostReport, PhaseName, PhaseRecord, Report } from '../../src/report/report';
 import { summaryMarkdown } from '../../src/report/summary';
 

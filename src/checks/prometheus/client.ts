@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { BODY_LIMIT, prometheusGet, splitCurlOutput } from '../../remote/prometheus-command';
-import type { Remote } from '../../remote/runner';
+import type { RemoteHost } from '../../remote/remote-host';
 import { excerpt, parseQueryResponse, type QueryResult } from './promql';
 
 /** How the query reaches Prometheus: an HTTP GET returning status and body, or a throw. */
@@ -40,7 +40,7 @@ export function runnerGet(access: PrometheusAccess): HttpGet {
 }
 
 /** A GET with curl on an SSH host, over the rollout's own connection to it. */
-export function sshGet(remote: Remote, access: PrometheusAccess): HttpGet {
+export function sshGet(remote: RemoteHost, access: PrometheusAccess): HttpGet {
   return async (url) => splitCurlOutput(await remote.check(prometheusGet(url, { authorization: access.authorization, insecure: !access.tlsVerify, timeoutMs: access.timeoutMs })));
 }
 

@@ -1,7 +1,7 @@
-import { logBefore, logMark, logRead } from '../../remote/commands';
-import type { Remote } from '../../remote/runner';
+import { logBefore, logMark, logRead } from '../../remote/commands/log-file';
+import type { RemoteHost } from '../../remote/remote-host';
 import { OUTPUT_LIMIT_BYTES } from '../../transport/output-buffer';
-import { emptyTally, parseLogLine, tallyLines, type LogTally } from '../access-log';
+import { emptyTally, parseLogLine, tallyLines, type LogTally } from '../log-parse';
 import type { Counts } from '../verdict';
 import type { ErrorSource } from './error-source';
 
@@ -35,7 +35,7 @@ export class AccessLogSource implements ErrorSource {
   private readonly tally: LogTally = emptyTally();
 
   constructor(
-    private readonly remote: Remote,
+    private readonly remote: RemoteHost,
     private readonly file: string,
     private readonly ignorePaths: ReadonlySet<string>,
     private readonly timeoutMs: number,

@@ -1,5 +1,5 @@
-import type { LoadBalancer, ServerCounters } from '../../lb/load-balancer';
-import type { Remote } from '../../remote/runner';
+import type { LoadBalancer } from '../../lb/load-balancer';
+import type { RemoteHost } from '../../remote/remote-host';
 import type { Settings } from '../../settings/settings';
 import type { LocalShell } from '../../runtime/local-shell';
 import type { SshTarget } from '../../transport/target';
@@ -22,9 +22,8 @@ export function ignoredPaths(settings: Settings): Set<string> {
 export function createErrorSource(
   settings: Settings,
   host: SshTarget,
-  remote: Remote,
+  remote: RemoteHost,
   lb: LoadBalancer | null,
-  preflightCounters: { at: number; counters: ServerCounters } | null,
   now: () => number,
   local?: LocalShell,
 ): ErrorSource {
@@ -38,7 +37,7 @@ export function createErrorSource(
       const counters = lb?.counters?.bind(lb);
       if (!counters) throw new Error('check-source haproxy needs lb: haproxy');
       const others = settings.check.fleetRelative ? settings.hosts.filter((h) => h.name !== host.name) : [];
-      return new HaproxySource(counters, host, preflightCounters?.counters ?? null, preflightCounters?.at ?? 0, now, others);
+      return new HaproxySource(counters, host, now, others);
     }
     case 'prometheus': {
       const client = prometheusClient(settings, lb);

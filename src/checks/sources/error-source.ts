@@ -4,6 +4,11 @@ import type { Counts } from '../verdict';
 export interface ErrorSource {
   /** e.g. `access log /var/log/nginx/access.log`. */
   readonly description: string;
+  /**
+   * Called once the fleet's preflight passed, before any host changes: a source whose counters are
+   * cumulative reads them here, so the stretch from now to the mark can be its baseline.
+   */
+  prime?(): Promise<void>;
   /** Called just before the change: from here on, requests count. */
   mark(): Promise<void>;
   /** The host's own counts in a window of `windowMs` before the mark; null when not measurable. */

@@ -31,18 +31,23 @@ export function counterDelta(from: ServerCounters, to: ServerCounters): Counts {
 export class HaproxySource implements ErrorSource {
   readonly description = 'haproxy server counters (5xx + requests without a response)';
   private start: ServerCounters | undefined;
+  /** Counters read at preflight: the window from then to the mark is the baseline. */
+  private preflight: ServerCounters | null = null;
+  private preflightAt = 0;
   private readonly peerStart = new Map<string, ServerCounters>();
 
   constructor(
     private readonly readCounters: (host: SshTarget) => Promise<ServerCounters>,
     private readonly host: SshTarget,
-    /** Counters read at preflight: the window from then to the mark is the baseline. */
-    private readonly preflight: ServerCounters | null,
-    private readonly preflightAt: number,
     private readonly now: () => number,
     /** The other servers of the backend, for the fleet-relative verdict (none: not compared). */
     private readonly others: SshTarget[] = [],
   ) {}
+
+  async prime(): Promise<void> {
+    this.preflightAt = this.now();
+    this.preflight = await this.readCounters(this.host);
+  }
 
   async mark(): Promise<void> {
     this.start = await this.readCounters(this.host);

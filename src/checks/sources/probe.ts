@@ -1,5 +1,5 @@
-import { probeBurst } from '../../remote/commands';
-import type { Remote } from '../../remote/runner';
+import { probeBurst } from '../../remote/commands/traffic';
+import type { RemoteHost } from '../../remote/remote-host';
 import type { Counts } from '../verdict';
 import type { ErrorSource } from './error-source';
 
@@ -13,7 +13,7 @@ export class ProbeSource implements ErrorSource {
   private readonly errorSamples: string[] = [];
 
   constructor(
-    private readonly remote: Remote,
+    private readonly remote: RemoteHost,
     private readonly url: string,
   ) {
     this.description = `probe of ${url} from the host`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CommandLb } from '../../../src/lb/command';
-import { Remote, RemoteCommandError } from '../../../src/remote/runner';
+import { RemoteHost, RemoteCommandError } from '../../../src/remote/remote-host';
 import type { LocalResult, LocalShell } from '../../../src/runtime/local-shell';
 import { result, ScriptedShell, target } from '../../support/scripted-shell';
 
@@ -60,7 +60,7 @@ describe('CommandLb on lb-host', () => {
   it('runs the filled-in command there as the user command it is, with the timeout, and never on the runner', async () => {
     const local = new FakeLocal();
     const shell = new ScriptedShell(target('lb', 'lb.internal'), () => result());
-    const lb = new CommandLb(DRAIN, READY, 20_000, new Remote(shell, false, undefined, false), local);
+    const lb = new CommandLb(DRAIN, READY, 20_000, new RemoteHost(shell, false, undefined, false), local);
     await lb.drain(target('web-1', '10.0.0.1'));
     expect(shell.sent.map((c) => [c.kind, c.script])).toEqual([['user', "aws elbv2 deregister-targets --targets Id=10.0.0.1 # web-1"]]);
     expect(local.runs).toEqual([]);
@@ -72,7 +72,7 @@ describe('CommandLb on lb-host', () => {
 
   it('a failure there is the remote command error, titled with which command and host', async () => {
     const shell = new ScriptedShell(target('lb'), () => result('', 3, 'denied'));
-    const lb = new CommandLb(DRAIN, READY, 20_000, new Remote(shell, false, undefined, false), new FakeLocal());
+    const lb = new CommandLb(DRAIN, READY, 20_000, new RemoteHost(shell, false, undefined, false), new FakeLocal());
     const err = await lb.undrain(target('web-2')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RemoteCommandError);
     expect((err as Error).message).toBe('"ready-command for web-2" exited with status 3: denied');
@@ -80,7 +80,7 @@ describe('CommandLb on lb-host', () => {
 
   it('a command killed on lb-host at its timeout says so', async () => {
     const shell = new ScriptedShell(target('lb'), () => ({ code: 124, signal: null, stdout: '', stderr: '', durationMs: 20_000 }));
-    const lb = new CommandLb(DRAIN, READY, 20_000, new Remote(shell, false, undefined, false), new FakeLocal());
+    const lb = new CommandLb(DRAIN, READY, 20_000, new RemoteHost(shell, false, undefined, false), new FakeLocal());
     await expect(lb.drain(target('web-1'))).rejects.toThrow('"drain-command for web-1" ran past its 20s limit and was killed on the host');
   });
 });

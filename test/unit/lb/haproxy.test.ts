@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HaproxyLb, isHealthy, parseShowStat } from '../../../src/lb/haproxy';
-import { Remote, RemoteCommandError } from '../../../src/remote/runner';
+import { RemoteHost, RemoteCommandError } from '../../../src/remote/remote-host';
 import { result, ScriptedSession, ScriptedShell, target } from '../../support/scripted-shell';
 
 const HEADER = '# pxname,svname,qcur,qmax,scur,smax,slim,stot,status,weight,hrsp_1xx,hrsp_2xx,hrsp_3xx,hrsp_4xx,hrsp_5xx,hrsp_other,cli_abrt,';
@@ -73,7 +73,7 @@ function setup(options: { sessions?: boolean } = {}) {
           return s;
         },
   );
-  const lb = new HaproxyLb(new Remote(shell, false, undefined, false), '/run/haproxy/admin.sock', 'web', 5000);
+  const lb = new HaproxyLb(new RemoteHost(shell, false, undefined, false), '/run/haproxy/admin.sock', 'web', 5000);
   return { haproxy, shell, sessions, lb };
 }
 
@@ -148,7 +148,7 @@ describe('HaproxyLb', () => {
 
   it('a failing socat command surfaces as the command error', async () => {
     const shell = new ScriptedShell(target('lb'), () => result('', 1, '2026/11/25 socat[1] E connect(5, AF=1 "/run/haproxy/admin.sock", 25): No such file or directory'));
-    const lb = new HaproxyLb(new Remote(shell, false, undefined, false), '/run/haproxy/admin.sock', 'web', 5000);
+    const lb = new HaproxyLb(new RemoteHost(shell, false, undefined, false), '/run/haproxy/admin.sock', 'web', 5000);
     const err = await lb.inFlight(target('web-1')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RemoteCommandError);
     expect((err as Error).message).toMatch(/haproxy: show stat web 4 -1" exited with status 1: .*No such file or directory/);

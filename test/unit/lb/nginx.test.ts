@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NginxLb } from '../../../src/lb/nginx';
-import { Remote } from '../../../src/remote/runner';
-import type { ExecResult } from '../../../src/transport/remote-shell';
+import { RemoteHost } from '../../../src/remote/remote-host';
+import type { ExecResult } from '../../../src/transport/connection';
 import { result, ScriptedShell, target } from '../../support/scripted-shell';
 
 const FILE = '/etc/nginx/conf.d/upstream.conf';
@@ -21,7 +21,7 @@ function setup(lines: string[], mark: (args: string[]) => ExecResult = () => res
     }
     return result('', 127, `unexpected ${cmd.kind}`);
   });
-  const lb = new NginxLb(new Remote(shell, false, undefined, false), FILE, 'nginx', 5000);
+  const lb = new NginxLb(new RemoteHost(shell, false, undefined, false), FILE, 'nginx', 5000);
   return { lb, marks, shell };
 }
 

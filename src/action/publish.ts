@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
-import { annotate, print } from './progress';
-import type { Report } from './report';
-import { summaryMarkdown } from './summary';
+import type { Report } from '../report/report';
+import { summaryMarkdown } from '../report/summary';
+import { annotate, print } from './log';
 
 /**
  * GitHub shows at most 10 annotations of each type per step: this many error annotations name a
@@ -17,11 +17,14 @@ function names(list: string[], shown = 10): string {
   return list.length > shown ? `${list.slice(0, shown).join(', ')} and ${list.length - shown} more` : list.join(', ');
 }
 
-/** Sets the outputs, writes the job summary and the error annotations of a finished run. */
-export async function publish(report: Report, plan: string[]): Promise<void> {
+/**
+ * Sets the outputs, writes the job summary and the error annotations of a run; `errors`: the
+ * invalid inputs of a run that never started (they go into the report output and the summary).
+ */
+export async function publish(report: Report, plan: string[], errors: string[] = []): Promise<void> {
   core.setOutput('status', report.status);
   core.setOutput('failed-host', report.failedHost);
-  core.setOutput('report', JSON.stringify(report));
+  core.setOutput('report', JSON.stringify(errors.length ? { ...report, errors } : report));
   if (plan.length) print(plan.join('\n'));
 
   const failed = report.hosts.filter((h) => h.status === 'failed');
@@ -39,7 +42,7 @@ export async function publish(report: Report, plan: string[]): Promise<void> {
   if (drained.length) {
     annotate('warning', `${names(drained)} ${drained.length === 1 ? 'is' : 'are'} left drained in the load balancer after failing (see the job summary).`, `Host${drained.length === 1 ? '' : 's'} left out of rotation`);
   }
-  await writeSummary(summaryMarkdown(report, plan));
+  await writeSummary(summaryMarkdown(report, plan, errors));
 }
 
 /**

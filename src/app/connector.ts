@@ -1,7 +1,7 @@
 import type { Settings } from '../settings/settings';
-import { KnownHosts } from './known-hosts';
-import type { Connector } from './remote-shell';
-import { SshConnector } from './ssh-connector';
+import { KnownHosts } from '../transport/known-hosts';
+import type { Connector } from '../transport/connection';
+import { SshConnector } from '../transport/ssh-connector';
 
 /** Keepalive probe interval: three missed probes (15 s) end a dead connection. */
 const KEEPALIVE_MS = 5000;

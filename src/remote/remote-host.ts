@@ -1,6 +1,6 @@
-import type { ExecResult, RemoteSession, RemoteShell } from '../transport/remote-shell';
-import { ShellSession } from './shell-session';
-import { execLine, KILL_AFTER_S, timedOutOnHost, type RemoteCommand } from './commands';
+import type { ExecResult, CommandStream, Connection } from '../transport/connection';
+import { PersistentShell } from './persistent-shell';
+import { execLine, KILL_AFTER_S, timedOutOnHost, type RemoteCommand } from './commands/exec';
 
 /** The last few lines of a command's output, for error messages and annotations. */
 export function tail(text: string, lines = 6, chars = 800): string {
@@ -39,10 +39,10 @@ export class RemoteCommandError extends Error {
 }
 
 /** Runs built commands on one host, with the host's sudo setting and strict exit semantics. */
-export class Remote {
+export class RemoteHost {
   private readonly sudo: boolean;
   /** The host's long-lived shell, once started; null where the transport has none. */
-  private shellSession: Promise<ShellSession | null> | undefined;
+  private persistent: Promise<PersistentShell | null> | undefined;
 
   /**
    * `sudo` asks for `sudo -n` on every command; a target logged in as root needs none (and may
@@ -50,14 +50,14 @@ export class Remote {
    * (step debug logging); nothing secret is ever in a command line.
    */
   constructor(
-    readonly shell: RemoteShell,
+    readonly connection: Connection,
     sudo: boolean,
     private readonly trace?: (text: string) => void,
     /** false: a channel per command, never the long-lived shell (for tests of exec itself). */
     sessions = true,
   ) {
-    this.sudo = sudo && shell.target.user !== 'root';
-    if (!sessions) this.shellSession = Promise.resolve(null);
+    this.sudo = sudo && connection.target.user !== 'root';
+    if (!sessions) this.persistent = Promise.resolve(null);
   }
 
   /** The exact line sent to the host, as the dry-run plan prints it. */
@@ -70,22 +70,22 @@ export class Remote {
     // The host kills the command at its timeout; this side waits a little longer so that the
     // host's verdict (exit 124) arrives instead of a local guess.
     const timeoutMs = cmd.timeoutMs + (KILL_AFTER_S + 5) * 1000;
-    this.shellSession ??= ShellSession.start(this.shell).catch(() => null);
-    const session = await this.shellSession;
-    const result = session ? await session.run(this.line(cmd), timeoutMs) : await this.shell.exec(this.line(cmd), { timeoutMs });
-    this.trace?.(`${this.shell.target.name}: ${cmd.title}: exit ${result.code ?? result.signal ?? result.lost} in ${result.durationMs} ms`);
+    this.persistent ??= PersistentShell.start(this.connection).catch(() => null);
+    const session = await this.persistent;
+    const result = session ? await session.run(this.line(cmd), timeoutMs) : await this.connection.exec(this.line(cmd), { timeoutMs });
+    this.trace?.(`${this.connection.target.name}: ${cmd.title}: exit ${result.code ?? result.signal ?? result.lost} in ${result.durationMs} ms`);
     return result;
   }
 
   /** Ends the long-lived shell and the connection. */
   async close(): Promise<void> {
-    (await this.shellSession)?.close();
-    await this.shell.close();
+    (await this.persistent)?.close();
+    await this.connection.close();
   }
 
   /** Starts the command as a long-lived session (bounded on the host by its timeout). */
-  session(cmd: RemoteCommand): Promise<RemoteSession> {
-    return this.shell.session(this.line(cmd));
+  stream(cmd: RemoteCommand): Promise<CommandStream> {
+    return this.connection.stream(this.line(cmd));
   }
 
   /** Runs the command and returns its stdout; anything but exit 0 throws RemoteCommandError. */

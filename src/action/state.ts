@@ -1,22 +1,9 @@
 import * as core from '@actions/core';
-import type { DrainReason, Journal } from '../runtime/journal';
+import type { DrainReason, DrainedHost, Journal, JournalState } from '../rollout/journal';
 import type { SshTarget } from '../transport/target';
 
 /** The state key under which the main step keeps its journal for the post step. */
 export const JOURNAL_STATE = 'journal';
-
-/** A host the main step took out of rotation, and why. */
-export type DrainedHost = SshTarget & { why?: DrainReason; detail?: string };
-
-/** What the main step recorded: drained hosts, locks held, and whether it finished on its own. */
-export interface JournalState {
-  /** The run's lock owner string, needed to release its locks. */
-  owner: string;
-  drained: DrainedHost[];
-  locks: { target: SshTarget; name: string }[];
-  /** True once the main step ended normally: hosts still drained were left so on purpose. */
-  completed: boolean;
-}
 
 /**
  * Journal kept in the runner's step state (core.saveState), which the post step reads even when

@@ -1,6 +1,6 @@
 import type { SshTarget } from './target';
 
-/** What one remote command did. Exit semantics are left to the caller (see remote/runner.ts). */
+/** What one remote command did. Exit semantics are left to the caller (see remote/remote-host.ts). */
 export interface ExecResult {
   /** Exit status, or null when the command died of a signal or the channel dropped. */
   code: number | null;
@@ -20,7 +20,7 @@ export interface ExecResult {
  * A long-running remote command spoken to through its stdin/stdout, e.g. an interactive admin
  * socket. Saves a login shell per request where a load balancer is asked many small questions.
  */
-export interface RemoteSession {
+export interface CommandStream {
   write(text: string): void;
   /**
    * Output of `stream` (stdout by default) up to, not including, `delimiter`; rejects when the
@@ -32,22 +32,22 @@ export interface RemoteSession {
   close(): void;
 }
 
-/** One open connection to one host, reused for every phase on that host. */
-export interface RemoteShell {
+/** One open SSH connection to one host, reused for every phase on that host. */
+export interface Connection {
   readonly target: SshTarget;
   /**
    * Runs `command` through the remote user's shell. `timeoutMs` is a backstop on this side: the
    * command builders also bound the command on the host, so a hang is killed there, not abandoned.
    */
   exec(command: string, options: { timeoutMs: number }): Promise<ExecResult>;
-  /** Starts `command` and keeps it running as a session over this connection. */
-  session(command: string): Promise<RemoteSession>;
+  /** Starts `command` and keeps it running, spoken to through its stdin and stdout. */
+  stream(command: string): Promise<CommandStream>;
   close(): Promise<void>;
 }
 
-/** Opens connections. The rollout sees only this and RemoteShell, never the SSH library. */
+/** Opens connections. The rollout sees only this and Connection, never the SSH library. */
 export interface Connector {
-  connect(target: SshTarget): Promise<RemoteShell>;
+  connect(target: SshTarget): Promise<Connection>;
 }
 
 export type TransportFailure = 'host-key' | 'auth' | 'unreachable' | 'timeout' | 'connection-lost';

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import type { Log } from '../runtime/log';
-import { neutralise } from './neutralise';
+import { neutralise } from '../report/neutralise';
 
 /**
  * The one way the product annotates: message and title neutralised (they carry host text), so an

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { OutputLimitError } from '../transport/output-buffer';
-import type { ExecResult, RemoteSession, RemoteShell } from '../transport/remote-shell';
+import type { ExecResult, CommandStream, Connection } from '../transport/connection';
 
 /** Separates a command's output from the end marker; never appears in what we run. */
 const RS = '\u001e';
@@ -16,26 +16,26 @@ const RS = '\u001e';
  * does not finish in time, or prints more than OUTPUT_LIMIT_BYTES on a stream, fails and gets the
  * session closed; the next command opens a new one.
  */
-export class ShellSession {
+export class PersistentShell {
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    private readonly shell: RemoteShell,
-    private session: RemoteSession | undefined,
+    private readonly shell: Connection,
+    private session: CommandStream | undefined,
   ) {}
 
   /** Starts the shell; rejects where the transport has no sessions (the caller then uses exec). */
-  static async start(shell: RemoteShell): Promise<ShellSession> {
-    return new ShellSession(shell, await shell.session('exec sh'));
+  static async start(shell: Connection): Promise<PersistentShell> {
+    return new PersistentShell(shell, await shell.stream('exec sh'));
   }
 
-  private async open(): Promise<RemoteSession> {
+  private async open(): Promise<CommandStream> {
     if (this.session?.open) return this.session;
-    this.session = await this.shell.session('exec sh');
+    this.session = await this.shell.stream('exec sh');
     return this.session;
   }
 
-  /** Runs one command line; resolves like RemoteShell.exec, never rejects. */
+  /** Runs one command line; resolves like Connection.exec, never rejects. */
   run(line: string, timeoutMs: number): Promise<ExecResult> {
     const next = this.queue.then(() => this.runNow(line, timeoutMs));
     this.queue = next.catch(() => undefined);
@@ -45,7 +45,7 @@ export class ShellSession {
   private async runNow(line: string, timeoutMs: number): Promise<ExecResult> {
     const started = Date.now();
     const nonce = randomBytes(9).toString('hex');
-    let session: RemoteSession;
+    let session: CommandStream;
     try {
       session = await this.open();
     } catch (err) {
@@ -73,7 +73,7 @@ export class ShellSession {
       session.close();
       this.session = undefined;
       if (err instanceof OutputLimitError) {
-        // The session is closed (see SshSession): the next command starts a fresh shell.
+        // The session is closed (see SshCommandStream): the next command starts a fresh shell.
         return { code: null, signal: null, stdout: '', stderr: `${message}; its shell session was closed`, durationMs: Date.now() - started, lost: 'output-limit' };
       }
       const timedOut = /no answer within/.test(message);

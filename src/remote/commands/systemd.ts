@@ -1,0 +1,89 @@
+import { shQuote as q } from '../quote';
+import type { RemoteCommand } from './exec';
+
+/** Properties read from `systemctl show` in inspect. */
+export const UNIT_PROPERTIES = [
+  'Id',
+  'LoadState',
+  'ActiveState',
+  'SubState',
+  'Type',
+  'CanReload',
+  'ExecReload',
+  'TimeoutStopUSec',
+  'KillSignal',
+  'KillMode',
+  'Restart',
+  'RestartUSec',
+  'StartLimitBurst',
+  'StartLimitIntervalUSec',
+  'TriggeredBy',
+  'MainPID',
+  'NRestarts',
+] as const;
+
+/**
+ * One round trip for the inspect phase: the unit's properties, the main process's name, and what
+ * the host offers (curl for readiness checks, the uid for sudo mode, and `zdr.missing=NAME` for
+ * each of `commands`, given as arguments, that the host lacks).
+ */
+export function inspectUnit(unit: string, timeoutMs: number, commands: readonly string[] = []): RemoteCommand {
+  return {
+    kind: 'inspect-unit',
+    title: `inspect ${unit}`,
+    timeoutMs,
+    script: [
+      `systemctl show --property=${UNIT_PROPERTIES.join(',')} -- ${q(unit)}`,
+      `pid=$(systemctl show --property=MainPID --value -- ${q(unit)})`,
+      `printf 'zdr.comm=%s\\n' "$(cat "/proc/$pid/comm" 2>/dev/null)"`,
+      `printf 'zdr.curl=%s\\n' "$(command -v curl)"`,
+      `printf 'zdr.uid=%s\\n' "$(id -u)"`,
+      `for c in "$@"; do command -v "$c" >/dev/null 2>&1 || printf 'zdr.missing=%s\\n' "$c"; done`,
+    ].join('\n'),
+    args: [...commands],
+  };
+}
+
+/** `systemctl reload|restart|start|stop UNIT`. */
+export function systemctl(action: 'reload' | 'restart' | 'start' | 'stop', unit: string, timeoutMs: number): RemoteCommand {
+  return { kind: `systemctl-${action}`, title: `systemctl ${action} ${unit}`, timeoutMs, script: `systemctl ${action} -- ${q(unit)}` };
+}
+
+/**
+ * `systemctl ACTION UNIT`, timed on the host: prints `zdr.service_ms=N`, how long systemd took
+ * (a restart includes the service's graceful stop, which waits for its requests).
+ */
+export function systemctlTimed(action: 'reload' | 'restart', unit: string, timeoutMs: number): RemoteCommand {
+  return {
+    kind: 'systemctl-timed',
+    title: `systemctl ${action} ${unit}`,
+    timeoutMs,
+    args: [action, unit],
+    script: `t0=$(date +%s%3N); systemctl "$1" -- "$2" || exit $?; printf 'zdr.service_ms=%s\n' $(($(date +%s%3N) - t0))`,
+  };
+}
+
+/** The host-side duration a timed command printed (0 when it printed none). */
+export function serviceMs(stdout: string): number {
+  return Number(/^zdr\.service_ms=(\d+)$/m.exec(stdout)?.[1] ?? 0);
+}
+
+/** The unit's live state, read again after a change. */
+export function unitState(unit: string, timeoutMs: number): RemoteCommand {
+  return {
+    kind: 'unit-state',
+    title: `read ${unit} state`,
+    timeoutMs,
+    script: `systemctl show --property=ActiveState,SubState,MainPID,NRestarts,Result -- ${q(unit)}`,
+  };
+}
+
+/** The unit's journal since a moment, for evidence when a host fails. */
+export function journalSince(unit: string, sinceEpochMs: number, lines: number, timeoutMs: number): RemoteCommand {
+  return {
+    kind: 'journal',
+    title: `journal of ${unit}`,
+    timeoutMs,
+    script: `journalctl --no-pager -o short-iso -n ${Math.floor(lines)} -u ${q(unit)} --since @${Math.floor(sinceEpochMs / 1000)}`,
+  };
+}
