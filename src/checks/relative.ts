@@ -22,6 +22,8 @@ export function worseThanPeers(host: Counts, peers: Counts, o: VerdictOptions): 
 export interface Settled {
   verdict: Verdict;
   reason?: string;
+  /** The peers fail alike: the finding is the fleet's, whatever else is said of this window. */
+  fleetWide?: boolean;
 }
 
 /**
@@ -40,16 +42,19 @@ export function settleAgainstPeers(absolute: Settled, host: Counts, peers: Count
   if (absolute.verdict === 'fail' && rate(peers) > o.maxErrorRate) {
     const verdict = o.failOnInconclusive ? 'fail' : 'inconclusive';
     const all = rate({ requests: host.requests + peers.requests, errors: host.errors + peers.errors });
-    return { verdict, reason: `fleet-wide problem: all hosts ${pct(all)} errors (this host ${pct(rate(host))}, ${peerText}): not this change` };
+    return { verdict, fleetWide: true, reason: `fleet-wide problem: all hosts ${pct(all)} errors (this host ${pct(rate(host))}, ${peerText}): not this change` };
   }
   return absolute;
 }
 
 /**
  * A pass on stale data is no pass: inconclusive (or fail with fail-on-inconclusive). An
- * inconclusive window on stale data says so first: "too few requests" would hide the cause.
+ * inconclusive window on stale data says so first: "too few requests" would hide the cause. A
+ * fleet-wide problem stays the headline (an early trip can end the window before enough scrapes
+ * came in); the staleness follows it.
  */
 export function settleFreshness(v: Settled, stale: string | null, o: VerdictOptions): Settled {
   if (!stale || v.verdict === 'fail' || v.verdict === 'skipped') return v;
+  if (v.fleetWide) return { ...v, reason: `${v.reason}; ${stale}` };
   return { verdict: o.failOnInconclusive ? 'fail' : 'inconclusive', reason: `${stale}${o.failOnInconclusive ? ', and fail-on-inconclusive is set' : ''} (${v.reason})` };
 }

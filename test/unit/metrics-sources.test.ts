@@ -37,7 +37,7 @@ describe('the fleet-relative rule', () => {
     const host = { requests: 500, errors: 40 };
     const peers = { requests: 1000, errors: 80 };
     const v = settleAgainstPeers({ verdict: 'fail', reason: 'over' }, host, peers, O);
-    expect(v).toEqual({ verdict: 'inconclusive', reason: 'fleet-wide problem: all hosts 8% errors (this host 8%, 80/1000 = 8% on the other hosts): not this change' });
+    expect(v).toEqual({ verdict: 'inconclusive', fleetWide: true, reason: 'fleet-wide problem: all hosts 8% errors (this host 8%, 80/1000 = 8% on the other hosts): not this change' });
     expect(settleAgainstPeers({ verdict: 'fail', reason: 'over' }, host, peers, { ...O, failOnInconclusive: true }).verdict).toBe('fail');
   });
 
@@ -56,6 +56,9 @@ describe('the fleet-relative rule', () => {
     expect(settleFreshness({ verdict: 'pass', reason: '0/50' }, 'only 1 scrape', { ...O, failOnInconclusive: true }).verdict).toBe('fail');
     expect(settleFreshness({ verdict: 'fail', reason: 'x' }, 'stale', O).verdict).toBe('fail');
     expect(settleFreshness({ verdict: 'pass', reason: 'x' }, null, O).verdict).toBe('pass');
+    // An early trip that the peers show to be fleet-wide can end the window before enough scrapes.
+    const fleet = { verdict: 'inconclusive' as const, fleetWide: true, reason: 'fleet-wide problem: all hosts 12% errors' };
+    expect(settleFreshness(fleet, 'only 2 scrapes', O)).toEqual({ ...fleet, reason: 'fleet-wide problem: all hosts 12% errors; only 2 scrapes' });
     expect(settleFreshness({ verdict: 'inconclusive', reason: '0 requests is fewer than min-requests 20' }, 'no current data', O)).toEqual({ verdict: 'inconclusive', reason: 'no current data (0 requests is fewer than min-requests 20)' });
   });
 });
