@@ -54,10 +54,9 @@ describe.skipIf(skip)('a shared world: hostile hosts, local users, operators, ov
     expect(injected(run)).toEqual([]);
     expect(run.summary).toContain('Rollout approved');
     expect(run.summary).not.toMatch(/https?:\/\/evil/);
-    // The planted owner reached the report and the summary (neutralised), not the runner.
+    // The planted owner reached the report (neutralised), and no workflow command (above).
     const lock = run.report?.hosts[0]?.phases.find((p) => p.name === 'lock');
     expect(lock?.detail, JSON.stringify(run.report?.hosts[0])).toMatch(/took over an expired lock of nobody/);
-    expect(run.summary).toMatch(/took over an expired lock of nobody/);
   });
 
   it('an unprivileged user on a host cannot block or redirect the lock', async () => {
