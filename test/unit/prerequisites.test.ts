@@ -6,7 +6,7 @@ import type { InputName } from '../../src/settings/inputs';
 import { readSettings } from '../../src/settings/read-settings';
 import type { Settings } from '../../src/settings/settings';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -62,15 +62,19 @@ describe('prerequisiteProblem: a clear message naming the host and what it lacks
 describe('the inspect round trip reports missing commands (run by sh with a PATH that lacks some)', () => {
   it('prints zdr.missing= for each command the host lacks, and exits 0', () => {
     const bin = mkdtempSync(join(tmpdir(), 'zdr-bin-'));
-    // A host with only what the wrapper itself needs: sh, timeout, env, and printf/cat/id.
-    for (const tool of ['sh', 'timeout', 'env', 'cat', 'id', 'printf']) {
-      const found = execFileSync('/bin/sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
-      if (found.startsWith('/')) symlinkSync(found, join(bin, tool));
+    try {
+      // A host with only what the wrapper itself needs: sh, timeout, env, and printf/cat/id.
+      for (const tool of ['sh', 'timeout', 'env', 'cat', 'id', 'printf']) {
+        const found = execFileSync('/bin/sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
+        if (found.startsWith('/')) symlinkSync(found, join(bin, tool));
+      }
+      writeFileSync(join(bin, 'flock'), '#!/bin/sh\n', { mode: 0o755 });
+      const line = execLine(inspectUnit('nginx.service', 5000, CHECKED_COMMANDS), { sudo: false });
+      const stdout = execFileSync('/bin/sh', ['-c', line], { env: { PATH: bin }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      expect(missingCommands(stdout)).toEqual(['systemctl', 'curl', 'ss']);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
     }
-    writeFileSync(join(bin, 'flock'), '#!/bin/sh\n', { mode: 0o755 });
-    const line = execLine(inspectUnit('nginx.service', 5000, CHECKED_COMMANDS), { sudo: false });
-    const stdout = execFileSync('/bin/sh', ['-c', line], { env: { PATH: bin }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    expect(missingCommands(stdout)).toEqual(['systemctl', 'curl', 'ss']);
   });
 });
 
