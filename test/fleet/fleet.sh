@@ -815,6 +815,9 @@ Subsystem sftp /usr/lib/openssh/sftp-server
 EOF
   # sshd needs its privilege-separation dir; note when we created it so `down` removes it again.
   if [[ ! -d /run/sshd ]]; then mkdir -p /run/sshd && chmod 0755 /run/sshd && touch "$STATE/created-run-sshd"; fi
+  # The product's lock directory on this machine (the HAProxy LB host is the machine itself): the
+  # rollouts create it; remove it at `down` unless it was here before the fleet.
+  [[ -e /run/zero-downtime-restart ]] || touch "$STATE/created-run-locks"
   grep -q "^\[127.0.0.1\]:$LB_SSH_PORT " "$STATE/known_hosts" 2>/dev/null ||
     printf '[127.0.0.1]:%s %s\n' "$LB_SSH_PORT" "$(cut -d' ' -f1,2 "$s/ssh_host_ed25519_key.pub")" >>"$STATE/known_hosts"
   /usr/sbin/sshd -t -f "$s/sshd_config"
@@ -950,6 +953,7 @@ cleanup() {
   # TESTBED pitfall 5: nspawn leaves /run/systemd/nspawn/propagate/NAME behind
   rm -rf /run/systemd/nspawn/propagate/zdr-* 2>/dev/null || true
   if [[ -f $STATE/created-run-sshd ]]; then rmdir /run/sshd 2>/dev/null || true; fi
+  if [[ -f $STATE/created-run-locks ]]; then rm -rf /run/zero-downtime-restart; fi
   if [[ -f $STATE/created-run-netns ]] && mountpoint -q /run/netns && [[ -z $(ip netns list 2>/dev/null) ]]; then
     umount /run/netns 2>/dev/null || true
     rmdir /run/netns 2>/dev/null || true
