@@ -5,34 +5,18 @@
  * usable. Before the cap, 32 MiB took 46 s and 64 MiB lost the connection.
  */
 import { sshKeygen } from '../support/keys';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RemoteCommandError, RemoteHost } from '../../src/remote/remote-host';
 import type { RemoteCommand } from '../../src/remote/commands';
 import { KnownHosts, parseKnownHosts } from '../../src/transport/known-hosts';
 import { SshConnector } from '../../src/transport/ssh-connector';
-import { startSshServer, type TestSshServer } from '../support/ssh-server';
+import { perTestServers } from '../support/per-test-servers';
+import type { TestSshServer } from '../support/ssh-server';
 
 const hostKey = sshKeygen('ed25519');
 const clientKey = sshKeygen('ed25519', { comment: 'zdr-test' });
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const clean of cleanups.splice(0).reverse()) await clean();
-});
-let workDir = '';
-beforeAll(() => {
-  workDir = mkdtempSync(join(tmpdir(), 'zdr-output-'));
-});
-afterAll(() => rmSync(workDir, { recursive: true, force: true }));
-
-async function server(): Promise<TestSshServer> {
-  const s = await startSshServer({ hostKeys: [hostKey.private], authorizedKey: clientKey.public, cwd: workDir });
-  cleanups.push(() => s.close());
-  return s;
-}
+const { cleanups, server } = perTestServers({ hostKey: hostKey.private, authorizedKey: clientKey.public }, 'zdr-output-');
 
 /** A RemoteHost on the test server; `sessions: false` runs a channel per command. */
 async function remoteOn(s: TestSshServer, sessions: boolean): Promise<RemoteHost> {

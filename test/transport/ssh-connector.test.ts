@@ -6,18 +6,18 @@
 import { sshKeygen } from '../support/keys';
 import { execFileSync } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteCommandError, RemoteHost } from '../../src/remote/remote-host';
 import type { RemoteCommand } from '../../src/remote/commands';
 import { KnownHosts, parseKnownHosts } from '../../src/transport/known-hosts';
 import { TransportError, type Connection } from '../../src/transport/connection';
 import { SshConnector, type HostKeyPolicy, type SshOptions } from '../../src/transport/ssh-connector';
 import type { SshTarget } from '../../src/transport/target';
-import { startSshServer, type StartOptions, type TestSshServer } from '../support/ssh-server';
+import { perTestServers } from '../support/per-test-servers';
+import type { TestSshServer } from '../support/ssh-server';
 
 
 // ---------------------------------------------------------------------------------------------
@@ -50,22 +50,7 @@ afterAll(() => {
 // ---------------------------------------------------------------------------------------------
 // Per-test resources, closed after each test even when it failed.
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const clean of cleanups.splice(0).reverse()) await clean();
-});
-
-let workDir = '';
-beforeAll(() => {
-  workDir = mkdtempSync(join(tmpdir(), 'zdr-transport-'));
-});
-afterAll(() => rmSync(workDir, { recursive: true, force: true }));
-
-async function server(options: Partial<StartOptions> = {}): Promise<TestSshServer> {
-  const s = await startSshServer({ hostKeys: [hostEd.private], authorizedKey: clientKey.public, cwd: workDir, ...options });
-  cleanups.push(() => s.close());
-  return s;
-}
+const { cleanups, server, workDir } = perTestServers({ hostKey: hostEd.private, authorizedKey: clientKey.public }, 'zdr-transport-');
 
 function target(port: number, user = 'deploy'): SshTarget {
   return { host: '127.0.0.1', port, user, name: 'web-1' };
@@ -468,7 +453,7 @@ describe('the long-lived shell session (one login shell per host)', () => {
   it('passes hostile arguments through unchanged, and runs none of them', async () => {
     const s = await server();
     const remote = await remoteOn(s, true);
-    const canary = join(workDir, 'SESSION-CANARY');
+    const canary = join(workDir(), 'SESSION-CANARY');
     const args = [`$(touch ${canary})`, '`id`', "it's", 'a"b', 'line1\nline2', '; rm -rf /', '-n', '*'];
     const out = await remote.check({ kind: 'test', title: 'args', script: `printf '%s\\0' "$@"`, timeoutMs: 10_000, args });
     expect(out.split('\0').slice(0, -1)).toEqual(args);
@@ -522,7 +507,7 @@ describe('the host-side timeout kills the command, not only the wait', () => {
     expect((err as RemoteCommandError).result.code).toBe(124);
     await waitFor('the sleep to be gone', () => pgrep(pattern).length === 0, 1000);
     await new Promise((r) => setTimeout(r, 200));
-    expect(existsSync(join(workDir, 'MARKER'))).toBe(false);
+    expect(existsSync(join(workDir(), 'MARKER'))).toBe(false);
   });
 
   it('kills a child process the script started, too', async () => {
@@ -579,7 +564,7 @@ describe('quoting end to end', () => {
   it('passes hostile args to the script byte for byte and executes none of them', async () => {
     const s = await server();
     const remote = await remoteOn(s);
-    const canary = join(workDir, 'CANARY');
+    const canary = join(workDir(), 'CANARY');
     const args = [
       `it's "quoted"`,
       `$(touch ${canary})`,
