@@ -34,7 +34,10 @@ export function benchTable(r: BenchResult): string {
   const rows = names.map((name) => {
     const runs = r.scenarios.filter((s) => s.scenario === name);
     const overhead = runs.map((s) => s.overheadPerHostMs).filter((v): v is number => v !== undefined);
-    return `| ${name} | ${runs.length} | ${spread(runs.map((s) => s.requests))} | ${spread(runs.map((s) => s.failed))} | ${spread(runs.map((s) => secs(s.rolloutMs)), ' s')} | ${overhead.length ? spread(overhead, ' ms') : '—'} |`;
+    return `| ${name} | ${runs.length} | ${spread(runs.map((s) => s.requests))} | ${spread(runs.map((s) => s.failed))} | ${spread(
+      runs.map((s) => secs(s.rolloutMs)),
+      ' s',
+    )} | ${overhead.length ? spread(overhead, ' ms') : '—'} |`;
   });
   return [
     '| scenario | runs | requests | failed requests | rollout wall time | orchestration overhead per host |',
@@ -84,7 +87,13 @@ ${names.map((n) => `- **${n}**: ${describe(n)}`).join('\n')}
 | bundle \`dist/index.js\` | ${(r.bundle.bytes / 2 ** 20).toFixed(2)} MiB, native addons: ${r.bundle.nativeAddons.length ? r.bundle.nativeAddons.join(', ') : 'none'} |
 ${[3, 10]
   .filter((h) => pre(h).length)
-  .map((h) => `| preflight of ${h} hosts (connect + inspect + validate, concurrent; median of ${pre(h).length}) | ${spread(pre(h), ' ms')} |\n| reload rollout of ${h} hosts, no window: overhead per host | ${spread(r.scale.filter((s) => s.hosts === h).map((s) => s.overheadPerHostMs), ' ms')} |`)
+  .map(
+    (h) =>
+      `| preflight of ${h} hosts (connect + inspect + validate, concurrent; median of ${pre(h).length}) | ${spread(pre(h), ' ms')} |\n| reload rollout of ${h} hosts, no window: overhead per host | ${spread(
+        r.scale.filter((s) => s.hosts === h).map((s) => s.overheadPerHostMs),
+        ' ms',
+      )} |`,
+  )
   .join('\n')}
 
 ## Targets (reported, not asserted)
@@ -118,13 +127,17 @@ ${[3, 10]
 
 function describe(name: string): string {
   return (
-    {
-      naive: 'what a plain SSH step does today: `ssh host systemctl restart app` on each host in turn; no drain, no checks',
-      reload: 'the action with `strategy: reload` on nginx: validate, reload, prove the workers were replaced, readiness, access-log check',
-      'drain-restart': 'the action draining each host from HAProxy, restarting the app, readiness, return, HAProxy-counter check',
-      'restart-no-drain': 'the action with `strategy: restart` and no load balancer: what the drain buys (its check is off, or it would trip and halt the run)',
-    } as Record<string, string>
-  )[name] ?? name;
+    (
+      {
+        naive: 'what a plain SSH step does today: `ssh host systemctl restart app` on each host in turn; no drain, no checks',
+        reload:
+          'the action with `strategy: reload` on nginx: validate, reload, prove the workers were replaced, readiness, access-log check',
+        'drain-restart': 'the action draining each host from HAProxy, restarting the app, readiness, return, HAProxy-counter check',
+        'restart-no-drain':
+          'the action with `strategy: restart` and no load balancer: what the drain buys (its check is off, or it would trip and halt the run)',
+      } as Record<string, string>
+    )[name] ?? name
+  );
 }
 
 /** The README's benchmark section: the rollout table and the headline figures. */

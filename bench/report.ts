@@ -18,6 +18,14 @@ export function publishBench(result: BenchResult): string {
 
 if (require.main === module) {
   const dir = join(root, 'bench/results');
-  const file = process.argv[2] ?? join(dir, readdirSync(dir).filter((f) => f.endsWith('.json')).sort().at(-1) ?? '');
+  const file =
+    process.argv[2] ??
+    join(
+      dir,
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .at(-1) ?? '',
+    );
   process.stdout.write(publishBench(JSON.parse(readFileSync(file, 'utf8')) as BenchResult));
 }

@@ -39,7 +39,9 @@ function up(hosts: number): void {
 /** Process start to the end of the first SSH handshake (the first host's connect phase). */
 async function coldStart(): Promise<number> {
   const started = Date.now();
-  const run = await runAction(fleetInputs({ hosts: `- {host: ${readFleet().hosts[0]?.address}, name: web-1}`, 'dry-run': 'true', 'check-window': '0' }));
+  const run = await runAction(
+    fleetInputs({ hosts: `- {host: ${readFleet().hosts[0]?.address}, name: web-1}`, 'dry-run': 'true', 'check-window': '0' }),
+  );
   const connect = run.report?.hosts[0]?.phases.find((p) => p.name === 'connect');
   if (!connect || connect.status !== 'ok') throw new Error(`cold start run failed: ${run.stdout.slice(-500)}`);
   return Date.parse(connect.startedAt) + connect.durationMs - started;
@@ -82,7 +84,9 @@ async function main(): Promise<void> {
       fleetReset();
       say(`${scenario.name} run ${i + 1}/${runs}`);
       const run: ScenarioRun = await underLoad(scenario, result.connections);
-      say(`  ${run.requests} requests, ${run.failed} failed, rollout ${run.rolloutMs} ms${run.overheadPerHostMs !== undefined ? `, overhead ${run.overheadPerHostMs} ms/host` : ''} (${run.status})`);
+      say(
+        `  ${run.requests} requests, ${run.failed} failed, rollout ${run.rolloutMs} ms${run.overheadPerHostMs !== undefined ? `, overhead ${run.overheadPerHostMs} ms/host` : ''} (${run.status})`,
+      );
       result.scenarios.push(run);
     }
   }

@@ -54,7 +54,22 @@ async function naive(): Promise<Omit<ScenarioRun, keyof WrkTally | 'scenario'>> 
   const fleet = readFleet();
   const started = Date.now();
   for (const h of fleet.hosts) {
-    const r = spawnSync('ssh', ['-i', fleet.privateKeyPath, '-o', `UserKnownHostsFile=${fleet.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', `root@${h.address}`, 'systemctl restart app'], { encoding: 'utf8' });
+    const r = spawnSync(
+      'ssh',
+      [
+        '-i',
+        fleet.privateKeyPath,
+        '-o',
+        `UserKnownHostsFile=${fleet.knownHostsPath}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        'BatchMode=yes',
+        `root@${h.address}`,
+        'systemctl restart app',
+      ],
+      { encoding: 'utf8' },
+    );
     if (r.status !== 0) throw new Error(`ssh ${h.name} systemctl restart app: ${r.stderr}`);
   }
   return { hosts: fleet.hosts.length, rolloutMs: Date.now() - started, status: 'done' };
@@ -62,11 +77,23 @@ async function naive(): Promise<Omit<ScenarioRun, keyof WrkTally | 'scenario'>> 
 
 export const SCENARIOS: Scenario[] = [
   { name: 'naive', describe: '`ssh host systemctl restart app` on each host in turn: no drain, no checks', run: naive },
-  { name: 'reload', describe: `the action, \`strategy: reload\` (nginx), readiness URL, ${WINDOW} access-log check`, run: () => action({ strategy: 'reload', 'check-window': WINDOW, 'min-requests': '5' }) },
+  {
+    name: 'reload',
+    describe: `the action, \`strategy: reload\` (nginx), readiness URL, ${WINDOW} access-log check`,
+    run: () => action({ strategy: 'reload', 'check-window': WINDOW, 'min-requests': '5' }),
+  },
   {
     name: 'drain-restart',
     describe: `the action, HAProxy drain, app restarted, readiness URL, ${WINDOW} haproxy check`,
-    run: () => action({ ...haproxyInputs(), strategy: 'drain-restart', service: 'app', 'check-source': 'haproxy', 'check-window': WINDOW, 'min-requests': '5' }),
+    run: () =>
+      action({
+        ...haproxyInputs(),
+        strategy: 'drain-restart',
+        service: 'app',
+        'check-source': 'haproxy',
+        'check-window': WINDOW,
+        'min-requests': '5',
+      }),
   },
   {
     name: 'restart-no-drain',
@@ -87,5 +114,12 @@ export async function underLoad(scenario: Scenario, connections: number): Promis
     await new Promise((r) => setTimeout(r, 2000));
   }
   const tally = await load.stop();
-  return { scenario: scenario.name, ...result, requests: tally.requests, failed: tally.failed, non2xx: tally.non2xx, socketErrors: tally.socketErrors };
+  return {
+    scenario: scenario.name,
+    ...result,
+    requests: tally.requests,
+    failed: tally.failed,
+    non2xx: tally.non2xx,
+    socketErrors: tally.socketErrors,
+  };
 }

@@ -67,17 +67,18 @@ export const KNOWN_FALSE_POSITIVES: KnownFalsePositive[] = [
   {
     tool: 'actionlint',
     message: /^property "workflow_(repository|sha|ref|file_path)" is not defined in object type \{/,
-    why: 'job.workflow_repository/workflow_sha/workflow_ref/workflow_file_path are in GitHub\'s job context documentation but not yet in actionlint (rhysd/actionlint#647)',
+    why: "job.workflow_repository/workflow_sha/workflow_ref/workflow_file_path are in GitHub's job context documentation but not yet in actionlint (rhysd/actionlint#647)",
   },
   {
     tool: 'actionlint',
-      message: /^property "zdr_(private_key|passphrase|known_hosts|prometheus_token|prometheus_basic_auth)" is not defined in object type \{/,
+    message: /^property "zdr_(private_key|passphrase|known_hosts|prometheus_token|prometheus_basic_auth)" is not defined in object type \{/,
     why: "environment secrets (and `secrets: inherit`) reach a called workflow's job without being declared under workflow_call; actionlint cannot know",
   },
   {
     tool: 'action-validator',
     // Only when the closest branch of the schema fails on nothing but the runtime's name.
-    message: /^OneOf conditions are not met at \/runs; the closest alternative fails: Enum conditions are not met at \/runs\/using \(found "node24"\)$/,
+    message:
+      /^OneOf conditions are not met at \/runs; the closest alternative fails: Enum conditions are not met at \/runs\/using \(found "node24"\)$/,
     why: "runs.using: node24 is newer than action-validator's (0.6.0) schema, which knows node12/16/20",
   },
 ];
@@ -184,7 +185,10 @@ function describe(e: ValidationError, doc: ParsedYaml): string {
 
 /** Line and column of a JSON pointer, or of its deepest part that exists (a missing key: its parent). */
 function locate(doc: ParsedYaml, pointer: string): { line: number; col: number } {
-  const segments = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   let node: unknown = doc.contents;
   let offset = (node as YamlNode | null)?.range?.[0] ?? 0;
   for (const segment of segments) {
@@ -228,7 +232,9 @@ async function main(): Promise<number> {
   for (const [why, where] of byReason) process.stdout.write(`set aside as a known false positive (${why}): ${where.join(', ')}\n`);
   const count = report.problems.length;
   const linted = `${report.files.length} file${report.files.length === 1 ? '' : 's'}`;
-  process.stdout.write(`${linted} linted (yaml, actionlint, action-validator): ${count === 0 ? 'no problems' : `${count} problem${count === 1 ? '' : 's'}`}\n`);
+  process.stdout.write(
+    `${linted} linted (yaml, actionlint, action-validator): ${count === 0 ? 'no problems' : `${count} problem${count === 1 ? '' : 's'}`}\n`,
+  );
   return count === 0 ? 0 : 1;
 }
 

@@ -44,7 +44,9 @@ export function inputsTable(actionYml: string): string {
 
 /** Markdown table of the outputs: output | description, in action.yml's order. */
 export function outputsTable(actionYml: string): string {
-  const rows = Object.entries(metadata(actionYml).outputs ?? {}).map(([name, output]) => `| ${code(name)} | ${text(output?.description)} |`);
+  const rows = Object.entries(metadata(actionYml).outputs ?? {}).map(
+    ([name, output]) => `| ${code(name)} | ${text(output?.description)} |`,
+  );
   return ['| output | description |', '| --- | --- |', ...rows].join('\n');
 }
 
@@ -80,7 +82,10 @@ export function checkReadme(readme: string, actionYml: string): string[] {
       continue;
     }
     const expected = `\n${tableFor(section, actionYml)}\n`;
-    if (current !== expected) problems.push(`the ${section} table differs from action.yml (- README.md, + generated):\n${lineDiff(current.trim(), expected.trim())}`);
+    if (current !== expected)
+      problems.push(
+        `the ${section} table differs from action.yml (- README.md, + generated):\n${lineDiff(current.trim(), expected.trim())}`,
+      );
   }
   return problems;
 }

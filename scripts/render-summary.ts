@@ -27,9 +27,18 @@ const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const MERMAID = join(ROOT, 'node_modules/mermaid/dist/mermaid.min.js');
 
 /** Chromium flags this machine needs (see the environment notes): no sandbox as root, no background traffic. */
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
-const escapeHtml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeHtml = (text: string): string =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const ALERTS: Record<string, string> = { NOTE: 'Note', TIP: 'Tip', IMPORTANT: 'Important', WARNING: 'Warning', CAUTION: 'Caution' };
 
@@ -58,7 +67,8 @@ export function summaryPage(markdown: string, options: { open?: boolean; width?:
   marked.use({
     renderer: {
       code(token: Tokens.Code): string | false {
-        if (token.lang?.trim() === 'mermaid') return `<div class="mermaid-box"><pre class="mermaid">${escapeHtml(token.text)}</pre></div>\n`;
+        if (token.lang?.trim() === 'mermaid')
+          return `<div class="mermaid-box"><pre class="mermaid">${escapeHtml(token.text)}</pre></div>\n`;
         return false;
       },
       blockquote(token: Tokens.Blockquote): string | false {
@@ -142,7 +152,11 @@ export interface RenderResult {
 }
 
 /** Writes <out>.html and screenshots it to <out>.png in headless Chromium. */
-export async function renderSummary(markdown: string, out: string, options: { open?: boolean; width?: number } = {}): Promise<RenderResult> {
+export async function renderSummary(
+  markdown: string,
+  out: string,
+  options: { open?: boolean; width?: number } = {},
+): Promise<RenderResult> {
   mkdirSync(dirname(out), { recursive: true });
   const html = `${out}.html`;
   const png = `${out}.png`;
@@ -150,7 +164,12 @@ export async function renderSummary(markdown: string, out: string, options: { op
   const width = (options.width ?? 1012) + 120;
   const profile = mkdtempSync(join(tmpdir(), 'render-summary-'));
   const executablePath = existsSync('/usr/lib/chromium/chromium') ? '/usr/lib/chromium/chromium' : '/usr/bin/chromium';
-  const context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: CHROMIUM_ARGS, viewport: { width, height: 900 } });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width, height: 900 },
+  });
   try {
     const page = await context.newPage();
     const pageErrors: string[] = [];

@@ -30,7 +30,7 @@ const { values } = parseArgs({
 const say = (line: string): void => void process.stdout.write(`\x1b[1m[sandbox]\x1b[0m ${line}\n`);
 
 async function main(): Promise<number> {
-  if (values.help) return void process.stdout.write(HELP), 0;
+  if (values.help) return (void process.stdout.write(HELP), 0);
   const env = isRootLinux();
   if (!env.ok) {
     say(`the sandbox needs the real fleet, which cannot run here: ${env.why}`);
@@ -50,7 +50,9 @@ async function main(): Promise<number> {
     say(`load: wrk -c64 through HAProxy at ${fleet.lb.url}`);
     const load = startWrk({ url: fleet.lb.url, seconds: 600, connections: 64 });
     await new Promise((r) => setTimeout(r, 2000));
-    say(`running dist/index.js: ${drain ? 'drain-restart of app.service through HAProxy' : 'strategy auto on nginx'}, hosts ${fleet.hosts.map((h) => h.name).join(' → ')}\n`);
+    say(
+      `running dist/index.js: ${drain ? 'drain-restart of app.service through HAProxy' : 'strategy auto on nginx'}, hosts ${fleet.hosts.map((h) => h.name).join(' → ')}\n`,
+    );
     const run = await runAction(inputs, {
       // Step debug logging sets RUNNER_DEBUG=1 for the action; without it the log hides ::debug::.
       env: values.debug ? { RUNNER_DEBUG: '1' } : {},
@@ -66,15 +68,22 @@ async function main(): Promise<number> {
     say(`report (the action's \`report\` output), status ${run.outputs.status}:`);
     for (const h of report?.hosts ?? []) {
       const phases = h.phases.map((p) => `${p.name} ${p.status === 'ok' ? '' : `${p.status} `}${p.durationMs} ms`).join(', ');
-      console.log(`  ${h.name.padEnd(8)} ${h.status.padEnd(8)} ${h.strategy.padEnd(14)} errors ${h.errors?.errors ?? '-'}/${h.errors?.requests ?? '-'} ${h.errors?.verdict ?? ''}`);
+      console.log(
+        `  ${h.name.padEnd(8)} ${h.status.padEnd(8)} ${h.strategy.padEnd(14)} errors ${h.errors?.errors ?? '-'}/${h.errors?.requests ?? '-'} ${h.errors?.verdict ?? ''}`,
+      );
       console.log(`           ${phases}`);
     }
     console.log('');
-    say(`load generator: ${tally.requests} requests, ${tally.failed} failed (non-2xx ${tally.non2xx}, socket errors ${JSON.stringify(tally.socketErrors)}), over ${tally.durationSeconds.toFixed(1)} s`);
+    say(
+      `load generator: ${tally.requests} requests, ${tally.failed} failed (non-2xx ${tally.non2xx}, socket errors ${JSON.stringify(tally.socketErrors)}), over ${tally.durationSeconds.toFixed(1)} s`,
+    );
     say(`full JSON report: rerun with --keep and see the job summary at the path in GITHUB_STEP_SUMMARY, or read the output above`);
     return run.outputs.status === 'success' && tally.failed === 0 ? 0 : 1;
   } finally {
-    if (values.keep) say(`fleet kept up: hosts ${fleet.hosts.map((h) => `${h.name}=${h.address}`).join(' ')}, HAProxy ${fleet.lb.url}, key ${fleet.privateKeyPath}; remove with test/fleet/fleet.sh down`);
+    if (values.keep)
+      say(
+        `fleet kept up: hosts ${fleet.hosts.map((h) => `${h.name}=${h.address}`).join(' ')}, HAProxy ${fleet.lb.url}, key ${fleet.privateKeyPath}; remove with test/fleet/fleet.sh down`,
+      );
     else {
       say('tearing the fleet down…');
       fleetDown();

@@ -21,15 +21,26 @@ const HOSTILE = `a b'c"d$(touch x)\`e\`;f&g|h*`;
 const SAMPLES: Record<string, () => RemoteCommand[]> = {
   inspectUnit: () => [commands.inspectUnit('nginx.service', 15_000), commands.inspectUnit(HOSTILE, 15_000)],
   userCommand: () => [], // the user's own text: theirs to check, run as written
-  systemctl: () => [...(['reload', 'restart', 'start', 'stop'] as const).map((a) => commands.systemctl(a, 'app.service', 15_000)), commands.systemctl('stop', HOSTILE, 15_000)],
+  systemctl: () => [
+    ...(['reload', 'restart', 'start', 'stop'] as const).map((a) => commands.systemctl(a, 'app.service', 15_000)),
+    commands.systemctl('stop', HOSTILE, 15_000),
+  ],
   systemctlTimed: () => [commands.systemctlTimed('restart', HOSTILE, 15_000)],
   nginxReload: () => [commands.nginxReload('nginx', '/var/log/nginx/error.log', 15_000, 75_000)],
-  httpStatus: () => [commands.httpStatus('http://127.0.0.1/healthz', 2000), commands.httpStatus(`http://127.0.0.1/healthz?${HOSTILE}`, 2000)],
+  httpStatus: () => [
+    commands.httpStatus('http://127.0.0.1/healthz', 2000),
+    commands.httpStatus(`http://127.0.0.1/healthz?${HOSTILE}`, 2000),
+  ],
   unitState: () => [commands.unitState('app.service', 15_000), commands.unitState(HOSTILE, 15_000)],
-  journalSince: () => [commands.journalSince('app.service', 1764072000123, 30, 15_000), commands.journalSince(HOSTILE, 1764072000123, 30, 15_000)],
+  journalSince: () => [
+    commands.journalSince('app.service', 1764072000123, 30, 15_000),
+    commands.journalSince(HOSTILE, 1764072000123, 30, 15_000),
+  ],
   haproxyApi: () => [commands.haproxyApi('/run/haproxy/admin.sock', 'show stat', 5000)],
   haproxySession: () => [commands.haproxySession('/run/haproxy/admin.sock', 60_000)],
-  nginxUpstreamMark: () => [commands.nginxUpstreamMark('/etc/nginx/conf.d/upstream.conf', 'nginx', ['10.0.0.1', 'web-1'], 'web-1', true, 15_000)],
+  nginxUpstreamMark: () => [
+    commands.nginxUpstreamMark('/etc/nginx/conf.d/upstream.conf', 'nginx', ['10.0.0.1', 'web-1'], 'web-1', true, 15_000),
+  ],
   nginxUpstreamList: () => [commands.nginxUpstreamList('/etc/nginx/conf.d/upstream.conf', 15_000)],
   stubStatus: () => [commands.stubStatus('http://127.0.0.1/status', 5000), commands.stubStatus(`http://127.0.0.1/status?${HOSTILE}`, 5000)],
   establishedOn: () => [commands.establishedOn(8080, 5000)],
@@ -39,7 +50,9 @@ const SAMPLES: Record<string, () => RemoteCommand[]> = {
   probeBurst: () => [commands.probeBurst('http://127.0.0.1/', 3, 2000), commands.probeBurst(`http://127.0.0.1/?${HOSTILE}`, 3, 2000)],
   lockAcquire: () => [commands.lockAcquire('host.host', HOSTILE, 600, 15_000)],
   lockRelease: () => [commands.lockRelease('host.host', HOSTILE, 15_000)],
-  prometheusGet: () => [prometheusGet('http://127.0.0.1:9090/api/v1/query', { authorization: 'Bearer x', insecure: false, timeoutMs: 5000 })],
+  prometheusGet: () => [
+    prometheusGet('http://127.0.0.1:9090/api/v1/query', { authorization: 'Bearer x', insecure: false, timeoutMs: 5000 }),
+  ],
 };
 
 /**
@@ -61,7 +74,9 @@ function shellcheck(text: string, excludes: string[]): string {
 }
 
 function main(): number {
-  const exported = Object.entries(commands).filter(([name, value]) => typeof value === 'function' && !NOT_BUILDERS.has(name)).map(([name]) => name);
+  const exported = Object.entries(commands)
+    .filter(([name, value]) => typeof value === 'function' && !NOT_BUILDERS.has(name))
+    .map(([name]) => name);
   const missing = exported.filter((name) => !(name in SAMPLES));
   if (missing.length) {
     console.error(`no sample values for the builder(s) ${missing.join(', ')}: add them to SAMPLES in scripts/shellcheck-commands.ts`);

@@ -57,6 +57,7 @@ export class ActionsLog implements Log {
   /** The roll-up annotation for warnings beyond the cap. */
   flush(): void {
     const extra = this.warnings - WARNING_ANNOTATIONS;
-    if (extra > 0) annotate('warning', `${extra} more warning${extra === 1 ? '' : 's'} in the log (GitHub shows 10 annotations of a kind per step).`);
+    if (extra > 0)
+      annotate('warning', `${extra} more warning${extra === 1 ? '' : 's'} in the log (GitHub shows 10 annotations of a kind per step).`);
   }
 }

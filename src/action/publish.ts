@@ -30,17 +30,34 @@ export async function publish(report: Report, plan: string[], errors: string[] =
   const failed = report.hosts.filter((h) => h.status === 'failed');
   for (const host of failed.slice(0, ERROR_ANNOTATIONS)) {
     const phase = host.phases.find((p) => p.status === 'failed');
-    annotate('error', `${host.name} failed in phase ${phase?.name ?? report.failedPhase}: ${phase?.detail ?? report.reason}`, `zero-downtime-restart: ${host.name} (${phase?.name ?? report.failedPhase})`);
+    annotate(
+      'error',
+      `${host.name} failed in phase ${phase?.name ?? report.failedPhase}: ${phase?.detail ?? report.reason}`,
+      `zero-downtime-restart: ${host.name} (${phase?.name ?? report.failedPhase})`,
+    );
   }
   const rest = failed.slice(ERROR_ANNOTATIONS);
-  if (rest.length) annotate('error', `${rest.length} more host${rest.length === 1 ? '' : 's'} failed: ${names(rest.map((h) => h.name))}; see the job summary.`, 'zero-downtime-restart: more failed hosts');
+  if (rest.length)
+    annotate(
+      'error',
+      `${rest.length} more host${rest.length === 1 ? '' : 's'} failed: ${names(rest.map((h) => h.name))}; see the job summary.`,
+      'zero-downtime-restart: more failed hosts',
+    );
   if (report.status === 'failed' && failed.length === 0) {
-    annotate('error', `${report.failedHost} failed in phase ${report.failedPhase}: ${report.reason}`, `zero-downtime-restart: ${report.failedHost} (${report.failedPhase})`);
+    annotate(
+      'error',
+      `${report.failedHost} failed in phase ${report.failedPhase}: ${report.reason}`,
+      `zero-downtime-restart: ${report.failedHost} (${report.failedPhase})`,
+    );
   }
   // One warning however many hosts are left drained: the run's own warnings already use the rest.
   const drained = report.hosts.filter((h) => h.lbState === 'drained').map((h) => h.name);
   if (drained.length) {
-    annotate('warning', `${names(drained)} ${drained.length === 1 ? 'is' : 'are'} left drained in the load balancer after failing (see the job summary).`, `Host${drained.length === 1 ? '' : 's'} left out of rotation`);
+    annotate(
+      'warning',
+      `${names(drained)} ${drained.length === 1 ? 'is' : 'are'} left drained in the load balancer after failing (see the job summary).`,
+      `Host${drained.length === 1 ? '' : 's'} left out of rotation`,
+    );
   }
   await writeSummary(summaryMarkdown(report, plan, errors));
 }
@@ -51,9 +68,12 @@ export async function publish(report: Report, plan: string[], errors: string[] =
  */
 export function fitSummary(markdown: string, limit = SUMMARY_LIMIT_BYTES): string {
   if (Buffer.byteLength(markdown) <= limit) return markdown;
-  const note = '\n\n> [!NOTE]\n> The summary was cut to stay under GitHub\'s 1 MiB limit; the `report` output has everything.\n';
+  const note = "\n\n> [!NOTE]\n> The summary was cut to stay under GitHub's 1 MiB limit; the `report` output has everything.\n";
   const room = limit - Buffer.byteLength(note);
-  let cut = Buffer.from(markdown).subarray(0, room).toString('utf8').replace(/\uFFFD+$/, '');
+  let cut = Buffer.from(markdown)
+    .subarray(0, room)
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '');
   const block = cut.lastIndexOf('\n\n');
   if (block > 0) cut = cut.slice(0, block);
   const openFence = (cut.match(/^```/gm) ?? []).length % 2 === 1 ? '\n```' : '';

@@ -12,7 +12,8 @@ export function connectorFor(settings: Settings): Connector {
     ...(settings.ssh.privateKey ? { privateKey: settings.ssh.privateKey } : {}),
     ...(settings.ssh.passphrase ? { passphrase: settings.ssh.passphrase } : {}),
     ...(settings.ssh.agent ? { agent: settings.ssh.agent } : {}),
-    hostKeys: settings.ssh.hostKeyCheck === 'off' ? { mode: 'off' } : { mode: 'strict', knownHosts: new KnownHosts(settings.ssh.knownHosts) },
+    hostKeys:
+      settings.ssh.hostKeyCheck === 'off' ? { mode: 'off' } : { mode: 'strict', knownHosts: new KnownHosts(settings.ssh.knownHosts) },
     connectTimeoutMs: settings.ssh.connectTimeoutMs,
     keepaliveMs: KEEPALIVE_MS,
   });

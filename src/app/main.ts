@@ -13,7 +13,13 @@ function maskSecrets(io: MainIO): void {
   for (const name of ['private-key', 'passphrase', 'prometheus-token', 'prometheus-basic-auth'] as const) {
     const value = io.input(name);
     if (!value) continue;
-    const parts = new Set([value, ...value.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= 8)]);
+    const parts = new Set([
+      value,
+      ...value
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l.length >= 8),
+    ]);
     for (const part of parts) io.maskSecret(part);
   }
 }
@@ -30,7 +36,18 @@ function cancellation(io: MainIO): AbortSignal {
 
 /** The report of a run that never started: its inputs were invalid. */
 function invalidReport(): Report {
-  return { status: 'invalid', strategy: '', startedAt: new Date().toISOString(), durationMs: 0, dryRun: false, failedHost: '', failedPhase: '', reason: 'invalid inputs', hosts: [], waitMs: 0 };
+  return {
+    status: 'invalid',
+    strategy: '',
+    startedAt: new Date().toISOString(),
+    durationMs: 0,
+    dryRun: false,
+    failedHost: '',
+    failedPhase: '',
+    reason: 'invalid inputs',
+    hosts: [],
+    waitMs: 0,
+  };
 }
 
 /**
@@ -50,7 +67,16 @@ export async function runMain(io: MainIO, world: World = productionWorld): Promi
     const owner = runOwner(io.env);
     const journal = io.openJournal(owner);
     const connector = world.connectorFor(settings);
-    const deps = { connector, local: world.local, clock: world.clock, log: io.log, journal, signal: cancellation(io), owner, openLoadBalancer: world.openLoadBalancer };
+    const deps = {
+      connector,
+      local: world.local,
+      clock: world.clock,
+      log: io.log,
+      journal,
+      signal: cancellation(io),
+      owner,
+      openLoadBalancer: world.openLoadBalancer,
+    };
     const { report, plan } = await rollout(settings, deps);
     io.log.flush?.();
     journal.complete();

@@ -22,10 +22,17 @@ export async function runPost(io: PostIO, world: World = productionWorld): Promi
     if (!read.ok) return io.log.warning('post: the inputs are invalid, so drained hosts cannot be reconciled.');
     const { settings } = read;
     io.log.info(`The main step did not finish. Reconciling: drained ${drained.join(', ') || 'none'}; ${journal.locks.length} lock(s).`);
-    const deps = { connector: world.connectorFor(settings), local: world.local, clock: world.clock, openLoadBalancer: world.openLoadBalancer };
+    const deps = {
+      connector: world.connectorFor(settings),
+      local: world.local,
+      clock: world.clock,
+      openLoadBalancer: world.openLoadBalancer,
+    };
     const result = await reconcile(settings, deps, journal);
-    for (const name of result.returned) io.log.warning(`post: ${name} had been left drained by the interrupted main step; it is healthy and was returned to service.`);
-    for (const what of result.leftToOperator) io.log.warning(`post: ${what}, put there by an operator during the run; left as they set it.`);
+    for (const name of result.returned)
+      io.log.warning(`post: ${name} had been left drained by the interrupted main step; it is healthy and was returned to service.`);
+    for (const what of result.leftToOperator)
+      io.log.warning(`post: ${what}, put there by an operator during the run; left as they set it.`);
     for (const why of result.leftDrained) io.log.error(`post: left drained: ${why}`, 'Host left out of rotation');
     if (result.locksReleased) io.log.info(`post: released ${result.locksReleased} lock(s) of the interrupted run.`);
     if (result.leftDrained.length) io.fail();

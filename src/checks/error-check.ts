@@ -56,7 +56,14 @@ export class ErrorCheck {
 }
 
 /** The error check `check-source` names for one host; null when check-window is 0 (no watch). */
-export function createErrorCheck(settings: Settings, host: SshTarget, remote: RemoteHost, lb: LoadBalancer | null, clock: Clock, local: LocalShell): ErrorCheck | null {
+export function createErrorCheck(
+  settings: Settings,
+  host: SshTarget,
+  remote: RemoteHost,
+  lb: LoadBalancer | null,
+  clock: Clock,
+  local: LocalShell,
+): ErrorCheck | null {
   if (settings.check.windowMs === 0) return null;
   return new ErrorCheck(createErrorSource(settings, host, remote, lb, clock.now, local), settings.check, clock);
 }

@@ -26,7 +26,12 @@ export function busyConnections(ssOutput: string): number {
 }
 
 /** In-flight requests as seen on the host itself, when the load balancer cannot count them. */
-export async function hostInFlight(remote: RemoteHost, stubStatusUrl: string | null, port: number, timeoutMs: number): Promise<{ count: number; source: string }> {
+export async function hostInFlight(
+  remote: RemoteHost,
+  stubStatusUrl: string | null,
+  port: number,
+  timeoutMs: number,
+): Promise<{ count: number; source: string }> {
   if (stubStatusUrl) {
     const text = await remote.check(stubStatus(stubStatusUrl, timeoutMs));
     const count = parseStubStatus(text);

@@ -53,7 +53,12 @@ export function parseLogLine(line: string): LogEntry | null {
     }
     const status = Number(record.status);
     if (!Number.isInteger(status) || status < 100 || status > 999) return null;
-    const uri = typeof record.uri === 'string' ? record.uri : typeof record.request_uri === 'string' ? record.request_uri : pathOf(String(record.request ?? ''));
+    const uri =
+      typeof record.uri === 'string'
+        ? record.uri
+        : typeof record.request_uri === 'string'
+          ? record.request_uri
+          : pathOf(String(record.request ?? ''));
     return { time: timeOf(record), status, path: uri.split('?')[0] ?? '', line: trimmed };
   }
   const [, time, request, status] = COMBINED.exec(trimmed) ?? [];

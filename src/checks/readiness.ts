@@ -27,7 +27,14 @@ export function readinessProbe(url: string, intervalMs: number): RemoteCommand {
 }
 
 /** Requests the readiness URL until `successes` 2xx in a row; throws with the last answers at the deadline. */
-async function waitForUrl(remote: RemoteHost, url: string, options: ReadinessOptions, clock: Clock, signal: AbortSignal, progress: (line: string) => void): Promise<string> {
+async function waitForUrl(
+  remote: RemoteHost,
+  url: string,
+  options: ReadinessOptions,
+  clock: Clock,
+  signal: AbortSignal,
+  progress: (line: string) => void,
+): Promise<string> {
   let attempts = 0;
   let last = '';
   let streak = 0;
@@ -42,23 +49,42 @@ async function waitForUrl(remote: RemoteHost, url: string, options: ReadinessOpt
     return (streak = 0);
   };
   const say = (_: number, ms: number): void => progress(`waiting for ${url}: ${Math.round(ms / 1000)} s, last ${last || 'HTTP 2xx'}`);
-  const seen = await poll({ clock, signal, timeoutMs: options.timeoutMs, intervalMs: options.intervalMs, progress: { everyMs: 5000, say } }, look, (n) => n >= options.successes);
+  const seen = await poll(
+    { clock, signal, timeoutMs: options.timeoutMs, intervalMs: options.intervalMs, progress: { everyMs: 5000, say } },
+    look,
+    (n) => n >= options.successes,
+  );
   if (!seen.done) {
-    throw new Error(`${url} was not ready within ${options.timeoutMs / 1000}s (${attempts} checks; last: ${last || `only ${streak} of ${options.successes} consecutive 2xx`})`);
+    throw new Error(
+      `${url} was not ready within ${options.timeoutMs / 1000}s (${attempts} checks; last: ${last || `only ${streak} of ${options.successes} consecutive 2xx`})`,
+    );
   }
   return `${url} answered 2xx ${options.successes}× in a row after ${attempts} check${attempts === 1 ? '' : 's'}`;
 }
 
 /** Runs one dependency check until it passes; throws with its last failure at the deadline (`since` + timeout). */
-async function waitForCheck(remote: RemoteHost, check: string, index: number, options: ReadinessOptions, since: number, clock: Clock, signal: AbortSignal): Promise<void> {
+async function waitForCheck(
+  remote: RemoteHost,
+  check: string,
+  index: number,
+  options: ReadinessOptions,
+  since: number,
+  clock: Clock,
+  signal: AbortSignal,
+): Promise<void> {
   const deadline = since + options.timeoutMs;
   const look = async (): Promise<string | undefined> => {
     signal.throwIfAborted();
     const cmd = userCommand(`dependency check ${index + 1}`, check, Math.max(1000, deadline - clock.now()));
     return failureOf(cmd, await remote.run(cmd));
   };
-  const seen = await poll({ clock, signal, since, timeoutMs: options.timeoutMs, intervalMs: options.intervalMs }, look, (failure) => !failure);
-  if (!seen.done) throw new Error(`dependency check ${JSON.stringify(check)} did not pass within ${options.timeoutMs / 1000}s: ${seen.value}`);
+  const seen = await poll(
+    { clock, signal, since, timeoutMs: options.timeoutMs, intervalMs: options.intervalMs },
+    look,
+    (failure) => !failure,
+  );
+  if (!seen.done)
+    throw new Error(`dependency check ${JSON.stringify(check)} did not pass within ${options.timeoutMs / 1000}s: ${seen.value}`);
 }
 
 /**

@@ -37,12 +37,19 @@ export function settleAgainstPeers(absolute: Settled, host: Counts, peers: Count
   const peerText = `${peers.errors}/${peers.requests} = ${pct(rate(peers))} on the other hosts`;
   if (worseThanPeers(host, peers, o)) {
     if (absolute.verdict === 'fail') return { verdict: 'fail', reason: `${absolute.reason}; ${peerText}` };
-    return { verdict: 'fail', reason: `${host.errors}/${host.requests} errors = ${pct(rate(host))} against ${peerText} in the same window: significantly worse than its peers` };
+    return {
+      verdict: 'fail',
+      reason: `${host.errors}/${host.requests} errors = ${pct(rate(host))} against ${peerText} in the same window: significantly worse than its peers`,
+    };
   }
   if (absolute.verdict === 'fail' && rate(peers) > o.maxErrorRate) {
     const verdict = o.failOnInconclusive ? 'fail' : 'inconclusive';
     const all = rate({ requests: host.requests + peers.requests, errors: host.errors + peers.errors });
-    return { verdict, fleetWide: true, reason: `fleet-wide problem: all hosts ${pct(all)} errors (this host ${pct(rate(host))}, ${peerText}): not this change` };
+    return {
+      verdict,
+      fleetWide: true,
+      reason: `fleet-wide problem: all hosts ${pct(all)} errors (this host ${pct(rate(host))}, ${peerText}): not this change`,
+    };
   }
   return absolute;
 }
@@ -56,5 +63,8 @@ export function settleAgainstPeers(absolute: Settled, host: Counts, peers: Count
 export function settleFreshness(v: Settled, stale: string | null, o: VerdictOptions): Settled {
   if (!stale || v.verdict === 'fail' || v.verdict === 'skipped') return v;
   if (v.fleetWide) return { ...v, reason: `${v.reason}; ${stale}` };
-  return { verdict: o.failOnInconclusive ? 'fail' : 'inconclusive', reason: `${stale}${o.failOnInconclusive ? ', and fail-on-inconclusive is set' : ''} (${v.reason})` };
+  return {
+    verdict: o.failOnInconclusive ? 'fail' : 'inconclusive',
+    reason: `${stale}${o.failOnInconclusive ? ', and fail-on-inconclusive is set' : ''} (${v.reason})`,
+  };
 }

@@ -23,7 +23,8 @@ export async function watchWindow(
 ): Promise<ErrorCounts> {
   const options = { maxErrorRate: check.maxErrorRate, minRequests: check.minRequests, failOnInconclusive: check.failOnInconclusive };
   const start = clock.now();
-  const say = (c: Counts, ms: number): void => progress(`watching: ${c.requests} requests, ${c.errors} errors, ${Math.round(ms / 1000)} s of ${Math.round(check.windowMs / 1000)} s`);
+  const say = (c: Counts, ms: number): void =>
+    progress(`watching: ${c.requests} requests, ${c.errors} errors, ${Math.round(ms / 1000)} s of ${Math.round(check.windowMs / 1000)} s`);
   const seen = await poll(
     { clock, signal, timeoutMs: check.windowMs, intervalMs: WATCH_POLL_MS, pauseFirst: true, progress: { everyMs: 5000, say } },
     () => source.read(),
@@ -33,7 +34,11 @@ export async function watchWindow(
   const early = seen.done && seen.waitedMs < check.windowMs;
   // Sources that see other hosts judge against them too; stale metrics never pass (relative.ts).
   const peers = check.fleetRelative && source.peers ? await source.peers() : null;
-  const judged = settleFreshness(settleAgainstPeers(judge(counts, baseline, options), counts, peers, options), source.staleReason?.() ?? null, options);
+  const judged = settleFreshness(
+    settleAgainstPeers(judge(counts, baseline, options), counts, peers, options),
+    source.staleReason?.() ?? null,
+    options,
+  );
   return {
     requests: counts.requests,
     errors: counts.errors,

@@ -46,7 +46,10 @@ export function neededCommands(settings: Settings, drain: boolean): NeededComman
   if (curlFor.length) needed.push({ command: 'curl', why: `requests from the host for ${curlFor.join(', ')}` });
   const lbCountsNothing = settings.lb.kind === 'nginx' || settings.lb.kind === 'command';
   if (drain && lbCountsNothing && settings.drain.stubStatusUrl === null) {
-    needed.push({ command: 'ss', why: `counting in-flight connections on drain-port ${settings.drain.port} during the drain (or set stub-status-url)` });
+    needed.push({
+      command: 'ss',
+      why: `counting in-flight connections on drain-port ${settings.drain.port} during the drain (or set stub-status-url)`,
+    });
   }
   return needed;
 }

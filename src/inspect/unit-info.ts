@@ -26,8 +26,20 @@ export interface UnitInfo {
 }
 
 const TIMESPAN_UNITS: Record<string, number> = {
-  us: 0.001, usec: 0.001, ms: 1, msec: 1, s: 1000, sec: 1000, min: 60_000, m: 60_000,
-  h: 3_600_000, hr: 3_600_000, d: 86_400_000, w: 604_800_000, M: 2_629_800_000, y: 31_557_600_000,
+  us: 0.001,
+  usec: 0.001,
+  ms: 1,
+  msec: 1,
+  s: 1000,
+  sec: 1000,
+  min: 60_000,
+  m: 60_000,
+  h: 3_600_000,
+  hr: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+  M: 2_629_800_000,
+  y: 31_557_600_000,
 };
 
 /** systemd's timespan as `systemctl show` prints it (`1min 30s`, `100ms`, `infinity`), in ms. */

@@ -34,11 +34,18 @@ const ADMIN_DRAIN = 0x08 | 0x10;
 /** Server name → srv_admin_state, from `show servers state BACKEND` (a version line, a `# ` header, rows). */
 export function parseServersState(text: string): Map<string, number> {
   const lines = text.split('\n').map((l) => l.trim());
-  const header = lines.find((l) => l.startsWith('# '))?.slice(2).split(' ') ?? [];
+  const header =
+    lines
+      .find((l) => l.startsWith('# '))
+      ?.slice(2)
+      .split(' ') ?? [];
   const name = header.indexOf('srv_name');
   const admin = header.indexOf('srv_admin_state');
   if (name < 0 || admin < 0) throw new Error(`unexpected answer to "show servers state": ${text.slice(0, 200)}`);
-  const rows = lines.filter((l) => l !== '' && !l.startsWith('#')).map((l) => l.split(' ')).filter((f) => f.length > admin);
+  const rows = lines
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => l.split(' '))
+    .filter((f) => f.length > admin);
   return new Map(rows.map((f) => [f[name] as string, Number(f[admin])]));
 }
 
@@ -133,7 +140,9 @@ export class HaproxyLb implements LoadBalancer {
     const names = new Set(rows.map((r) => r.svname));
     const missing = hosts.filter((h) => !names.has(h.name)).map((h) => h.name);
     if (missing.length) {
-      throw new Error(`haproxy backend ${this.backend} has no server named ${missing.join(', ')} (servers: ${[...names].join(', ')}); set each host's name to its server name`);
+      throw new Error(
+        `haproxy backend ${this.backend} has no server named ${missing.join(', ')} (servers: ${[...names].join(', ')}); set each host's name to its server name`,
+      );
     }
     return rows
       .filter((r) => hosts.some((h) => h.name === r.svname) && !isHealthy(r))

@@ -56,8 +56,11 @@ export class NginxLb implements LoadBalancer {
   async preflight(hosts: SshTarget[]): Promise<string[]> {
     const lines = await this.list();
     const missing = hosts.filter((h) => !lines.some((l) => matches(l, h))).map((h) => h.name);
-    if (missing.length) throw new Error(`${this.file} has no upstream server line for ${missing.join(', ')} (by address, name, or a "# name" comment)`);
-    return lines.filter((l) => l.down && hosts.some((h) => matches(l, h))).map((l) => `${l.address} is already marked down in ${this.file}`);
+    if (missing.length)
+      throw new Error(`${this.file} has no upstream server line for ${missing.join(', ')} (by address, name, or a "# name" comment)`);
+    return lines
+      .filter((l) => l.down && hosts.some((h) => matches(l, h)))
+      .map((l) => `${l.address} is already marked down in ${this.file}`);
   }
 
   /** An upstream already marked `down` before the run was put there by someone else. */
@@ -79,7 +82,10 @@ export class NginxLb implements LoadBalancer {
     const addresses = [...new Set([host.host, host.name])];
     const result = await this.remote.run(nginxUpstreamMark(this.file, this.unit, addresses, host.name, down, this.timeoutMs));
     if (result.code === 3) throw new Error(`${this.file} has no upstream server line for ${host.name}`);
-    if (result.code !== 0) throw new Error(`could not mark ${host.name} ${down ? 'down' : 'up'} in ${this.file}: ${result.stderr.trim() || `exit ${result.code}`}`);
+    if (result.code !== 0)
+      throw new Error(
+        `could not mark ${host.name} ${down ? 'down' : 'up'} in ${this.file}: ${result.stderr.trim() || `exit ${result.code}`}`,
+      );
   }
 
   drain(host: SshTarget): Promise<void> {

@@ -49,7 +49,14 @@ export class PersistentShell {
     try {
       session = await this.open();
     } catch (err) {
-      return { code: null, signal: null, stdout: '', stderr: `could not open a shell session: ${(err as Error).message}`, durationMs: Date.now() - started, lost: 'connection-lost' };
+      return {
+        code: null,
+        signal: null,
+        stdout: '',
+        stderr: `could not open a shell session: ${(err as Error).message}`,
+        durationMs: Date.now() - started,
+        lost: 'connection-lost',
+      };
     }
     session.write(`{ ${line}\n} </dev/null; printf '${RS}${nonce} %s${RS}' "$?"; printf '${RS}${nonce}${RS}' >&2\n`);
     try {
@@ -74,10 +81,24 @@ export class PersistentShell {
       this.session = undefined;
       if (err instanceof OutputLimitError) {
         // The session is closed (see SshCommandStream): the next command starts a fresh shell.
-        return { code: null, signal: null, stdout: '', stderr: `${message}; its shell session was closed`, durationMs: Date.now() - started, lost: 'output-limit' };
+        return {
+          code: null,
+          signal: null,
+          stdout: '',
+          stderr: `${message}; its shell session was closed`,
+          durationMs: Date.now() - started,
+          lost: 'output-limit',
+        };
       }
       const timedOut = /no answer within/.test(message);
-      return { code: null, signal: null, stdout: '', stderr: timedOut ? `no answer within ${timeoutMs} ms` : `connection lost: ${message}`, durationMs: Date.now() - started, lost: timedOut ? 'timeout' : 'connection-lost' };
+      return {
+        code: null,
+        signal: null,
+        stdout: '',
+        stderr: timedOut ? `no answer within ${timeoutMs} ms` : `connection lost: ${message}`,
+        durationMs: Date.now() - started,
+        lost: timedOut ? 'timeout' : 'connection-lost',
+      };
     }
   }
 

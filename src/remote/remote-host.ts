@@ -73,7 +73,9 @@ export class RemoteHost {
     this.persistent ??= PersistentShell.start(this.connection).catch(() => null);
     const session = await this.persistent;
     const result = session ? await session.run(this.line(cmd), timeoutMs) : await this.connection.exec(this.line(cmd), { timeoutMs });
-    this.trace?.(`${this.connection.target.name}: ${cmd.title}: exit ${result.code ?? result.signal ?? result.lost} in ${result.durationMs} ms`);
+    this.trace?.(
+      `${this.connection.target.name}: ${cmd.title}: exit ${result.code ?? result.signal ?? result.lost} in ${result.durationMs} ms`,
+    );
     return result;
   }
 

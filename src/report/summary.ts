@@ -28,7 +28,10 @@ function md(text: string): string {
 }
 
 /** A list item's text: also no nested list or heading from how the text begins. */
-const listItem = (text: string): string => `- ${md(text).replace(/^([-+=])/, '\\$1').replace(/^(\d+)([.)])/, '$1\\$2')}`;
+const listItem = (text: string): string =>
+  `- ${md(text)
+    .replace(/^([-+=])/, '\\$1')
+    .replace(/^(\d+)([.)])/, '$1\\$2')}`;
 
 /** Text for a raw HTML block: escaped, and on one line where a blank line would end the block. */
 const html = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -73,7 +76,10 @@ const LB: Record<HostReport['lbState'], string> = {
 
 /** One phase and its duration, kept on one line of the cell (wraps fall between phases). */
 function phaseText(p: PhaseRecord): string {
-  const text = `${p.name}${p.status === 'failed' ? ' ✗' : p.status === 'warning' ? ' ⚠' : ''} ${duration(p.durationMs)}`.replace(/ /g, '&nbsp;');
+  const text = `${p.name}${p.status === 'failed' ? ' ✗' : p.status === 'warning' ? ' ⚠' : ''} ${duration(p.durationMs)}`.replace(
+    / /g,
+    '&nbsp;',
+  );
   return p.status === 'failed' ? `**${text}**` : text;
 }
 
@@ -110,11 +116,17 @@ function hostCell(host: HostReport): string {
 }
 
 /** Mermaid keywords a task name must not start with (the gantt lexer takes the first rule that matches). */
-const GANTT_KEYWORDS = /^(gantt|dateformat|inclusiveenddates|topaxis|axisformat|tickinterval|includes|excludes|todaymarker|weekday|weekend|title|accdescription|acctitle|accdescr|section|click|call|href|\d{4}-\d\d-\d\d)/i;
+const GANTT_KEYWORDS =
+  /^(gantt|dateformat|inclusiveenddates|topaxis|axisformat|tickinterval|includes|excludes|todaymarker|weekday|weekend|title|accdescription|acctitle|accdescr|section|click|call|href|\d{4}-\d\d-\d\d)/i;
 
 /** A name Mermaid shows as it is: a plain character set, never a keyword, never empty. */
 function label(name: string): string {
-  const plain = name.replace(/[^A-Za-z0-9._@()[\]/ -]/g, '_').replace(/\s+/g, ' ').trim().slice(0, 60) || '_';
+  const plain =
+    name
+      .replace(/[^A-Za-z0-9._@()[\]/ -]/g, '_')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 60) || '_';
   return GANTT_KEYWORDS.test(plain) ? `host ${plain}` : plain;
 }
 
@@ -152,7 +164,10 @@ function timeline(report: Report): string[] {
     const preflight = report.hosts.filter((h) => shown(h).some((p) => PREFLIGHT.has(p.name)));
     const prePhases = preflight.flatMap((h) => shown(h).filter((p) => PREFLIGHT.has(p.name)));
     const warned = prePhases.some((p) => p.status === 'warning');
-    rows.push('  section preflight', task(plural(preflight.length, 'host'), warned ? 'warning' : 'ok', Math.min(...prePhases.map(start)), Math.max(...prePhases.map(end))));
+    rows.push(
+      '  section preflight',
+      task(plural(preflight.length, 'host'), warned ? 'warning' : 'ok', Math.min(...prePhases.map(start)), Math.max(...prePhases.map(end))),
+    );
   }
 
   const drawn = report.hosts.filter((h) => phasesOf(h).length);
@@ -171,8 +186,13 @@ function timeline(report: Report): string[] {
     }
   }
 
-  const startedAt = new Date(first).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
-  const bars = detailed ? '' : `One bar per host, ${changedAny ? 'from its lock to the end of its last phase' : 'for its preflight'} (each host's phases are in the table). `;
+  const startedAt = new Date(first)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
+  const bars = detailed
+    ? ''
+    : `One bar per host, ${changedAny ? 'from its lock to the end of its last phase' : 'for its preflight'} (each host's phases are in the table). `;
   return [
     '### Timeline',
     '',
@@ -191,7 +211,10 @@ function timeline(report: Report): string[] {
 
 /** Lines for a <pre> block, capped so one pathological host cannot blow the summary's 1 MiB. */
 function preLines(lines: string[], max = 100, width = 1000): string[] {
-  const out = lines.slice(0, max).flatMap((l) => l.split(/\r\n?|\n/)).map((l) => html(l.length > width ? `${l.slice(0, width - 1)}…` : l));
+  const out = lines
+    .slice(0, max)
+    .flatMap((l) => l.split(/\r\n?|\n/))
+    .map((l) => html(l.length > width ? `${l.slice(0, width - 1)}…` : l));
   if (lines.length > max) out.push(html(`… ${lines.length - max} more lines`));
   return out;
 }
@@ -203,7 +226,10 @@ function evidence(host: HostReport): string[] {
   const logLines = host.evidence?.logLines ?? [];
   const journal = host.evidence?.journal ?? [];
   // The <summary> line's wording is matched by test/fleet/watch.test.ts.
-  const out = [`<details><summary>Evidence from ${htmlLine(host.name)}${failed ? ` (failed in ${htmlLine(failed.name)})` : ''}</summary>`, ''];
+  const out = [
+    `<details><summary>Evidence from ${htmlLine(host.name)}${failed ? ` (failed in ${htmlLine(failed.name)})` : ''}</summary>`,
+    '',
+  ];
   if (failed) out.push(`<p><b>${htmlLine(failed.name)}</b>: ${htmlLine(failed.detail)}</p>`, '');
   const e = host.errors;
   if (e && e.verdict !== 'skipped') {
@@ -211,7 +237,10 @@ function evidence(host: HostReport): string[] {
     const from = e.source ? ` from ${e.source}` : '';
     const baseline = e.baseline ? `; before the change: ${e.baseline.errors}/${e.baseline.requests} (${pct(e.baseline.rate)})` : '';
     const reason = e.reason && !(failed?.detail ?? '').includes(e.reason) ? ` ${e.reason}` : '';
-    out.push(`<p>Watch window: ${e.requests} requests, ${e.errors} errors (${pct(e.rate)})${htmlLine(window + from)}${htmlLine(baseline)}, verdict ${htmlLine(e.verdict)}.${htmlLine(reason)}</p>`, '');
+    out.push(
+      `<p>Watch window: ${e.requests} requests, ${e.errors} errors (${pct(e.rate)})${htmlLine(window + from)}${htmlLine(baseline)}, verdict ${htmlLine(e.verdict)}.${htmlLine(reason)}</p>`,
+      '',
+    );
   }
   if (host.strategyReason) out.push(`<p>Strategy: ${htmlLine(host.strategy)} (${htmlLine(host.strategyReason)})</p>`, '');
   if (logLines.length) out.push('<p>Error lines in the window:</p>', '', '<pre>', ...preLines(logLines), '</pre>', '');
@@ -233,7 +262,7 @@ function headline(report: Report): string {
   if (report.status === 'success') {
     return report.dryRun
       ? `**Dry run: preflight passed on ${plural(report.hosts.length, 'host')}, nothing changed** (${duration(report.durationMs)}).`
-      : skippedAsFound(report, done) ?? `**All ${plural(done, 'host')} restarted** in ${duration(report.durationMs)}.`;
+      : (skippedAsFound(report, done) ?? `**All ${plural(done, 'host')} restarted** in ${duration(report.durationMs)}.`);
   }
   const failedHosts = report.hosts.filter((h) => h.status === 'failed');
   const others = failedHosts.filter((h) => h.name !== report.failedHost).length;
@@ -258,11 +287,19 @@ export function summaryMarkdown(report: Report, plan: string[], invalid: string[
     '',
     '| host | strategy | result | errors in watch window | load balancer | took | phases |',
     '| --- | --- | --- | --- | --- | --- | --- |',
-    ...report.hosts.map((h) => `| ${hostCell(h)} | ${md(h.strategy || '—')} | ${resultCell(h)} | ${errorsCell(h)} | ${LB[h.lbState] ?? md(String(h.lbState))} | ${changeTime(h)} | ${phasesCell(h)} |`),
+    ...report.hosts.map(
+      (h) =>
+        `| ${hostCell(h)} | ${md(h.strategy || '—')} | ${resultCell(h)} | ${errorsCell(h)} | ${LB[h.lbState] ?? md(String(h.lbState))} | ${changeTime(h)} | ${phasesCell(h)} |`,
+    ),
     '',
   );
   const drained = report.hosts.filter((h) => h.lbState === 'drained');
-  if (drained.length) lines.push('> [!WARNING]', `> Left out of rotation: ${drained.map((h) => md(h.name)).join(', ')} (not put back after the failure; see the evidence below).`, '');
+  if (drained.length)
+    lines.push(
+      '> [!WARNING]',
+      `> Left out of rotation: ${drained.map((h) => md(h.name)).join(', ')} (not put back after the failure; see the evidence below).`,
+      '',
+    );
   lines.push(...timeline(report));
   for (const h of report.hosts) lines.push(...evidence(h));
   if (plan.length) lines.push('### Plan', '', '<pre>', ...plan.map(html), '</pre>', '');

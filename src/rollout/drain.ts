@@ -21,7 +21,9 @@ async function askToDrain(run: HostRun, ctx: FlowContext): Promise<void> {
     await ctx.rotation.drain(run.target, 'turn');
   } catch (err) {
     ctx.rotation.assumeDrained(run.target);
-    ctx.deps.log.warning(`${run.name}: the drain's answer was lost (${(err as Error).message}); it may have been applied, so the host is put back`);
+    ctx.deps.log.warning(
+      `${run.name}: the drain's answer was lost (${(err as Error).message}); it may have been applied, so the host is put back`,
+    );
     throw err;
   }
 }
@@ -41,7 +43,9 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
     guard = `capacity guard not enforced: ${lb.description} cannot count healthy servers`;
     if (min > 0) log.warning(`${target.name}: ${guard} (min-healthy ${min})`);
   } else if (others < min) {
-    throw new Error(`capacity guard: ${others} other healthy server${others === 1 ? '' : 's'} in rotation, and min-healthy is ${min}; draining ${target.name} would leave too few to serve. Nothing was drained.`);
+    throw new Error(
+      `capacity guard: ${others} other healthy server${others === 1 ? '' : 's'} in rotation, and min-healthy is ${min}; draining ${target.name} would leave too few to serve. Nothing was drained.`,
+    );
   } else {
     guard = `${others} other healthy server${others === 1 ? '' : 's'} in rotation (min-healthy ${min})`;
   }
@@ -55,8 +59,13 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
     if (fromLb !== null) return { count: fromLb, source: 'load balancer sessions' };
     return hostInFlight(remote, settings.drain.stubStatusUrl, settings.drain.port, settings.ssh.commandTimeoutMs);
   };
-  const progress = { everyMs: 2000, say: (seen: { count: number }, ms: number) => log.info(`${target.name} draining: ${seen.count} in flight, ${Math.round(ms / 1000)} s`) };
-  const outcome = await phase.waiting(() => poll({ clock, signal, timeoutMs: settings.drain.timeoutMs, intervalMs: POLL_MS, progress }, count, (seen) => seen.count === 0));
+  const progress = {
+    everyMs: 2000,
+    say: (seen: { count: number }, ms: number) => log.info(`${target.name} draining: ${seen.count} in flight, ${Math.round(ms / 1000)} s`),
+  };
+  const outcome = await phase.waiting(() =>
+    poll({ clock, signal, timeoutMs: settings.drain.timeoutMs, intervalMs: POLL_MS, progress }, count, (seen) => seen.count === 0),
+  );
   const seen = outcome.value;
   const summary = `${guard}; drained from ${lb.description}; in flight reached 0 after ${outcome.waitedMs} ms (${seen.source})`;
   if (outcome.done) return phase.detail(summary);
@@ -90,13 +99,22 @@ export async function returnHost(
   ctx: FlowContext,
   lb: LoadBalancer,
   phase: PhaseHandle,
-  { confirmMs, unconfirmed }: { confirmMs: number; unconfirmed: 'drain' | 'leave' } = { confirmMs: RETURN_TIMEOUT_MS, unconfirmed: 'drain' },
+  { confirmMs, unconfirmed }: { confirmMs: number; unconfirmed: 'drain' | 'leave' } = {
+    confirmMs: RETURN_TIMEOUT_MS,
+    unconfirmed: 'drain',
+  },
 ): Promise<void> {
   // No cancel signal: the return must finish even in a cancelled run, it is how a drained host gets back.
   const { clock } = ctx.deps;
   if (await leftToOperator(run, ctx, lb, phase)) return;
   await ctx.rotation.undrain(run.target);
-  const seen = await phase.waiting(() => poll({ clock, timeoutMs: confirmMs, intervalMs: POLL_MS }, () => lb.isUp(run.target), (state) => state !== false));
+  const seen = await phase.waiting(() =>
+    poll(
+      { clock, timeoutMs: confirmMs, intervalMs: POLL_MS },
+      () => lb.isUp(run.target),
+      (state) => state !== false,
+    ),
+  );
   const up = seen.value;
   if (up === false && unconfirmed === 'leave') {
     phase.warn(`returned; ${lb.description} had not yet seen it UP after ${confirmMs / 1000}s (its own health checks decide)`);
@@ -107,5 +125,9 @@ export async function returnHost(
     await ctx.rotation.drain(run.target, 'failed-check', `${lb.description} did not see it healthy after its return`);
     throw new Error(`${lb.description} did not see ${run.target.name} healthy within ${confirmMs / 1000}s of its return; drained it again`);
   }
-  phase.detail(up === null ? `returned to ${lb.description} (it cannot report health)` : `returned; ${lb.description} sees it UP after ${seen.waitedMs} ms`);
+  phase.detail(
+    up === null
+      ? `returned to ${lb.description} (it cannot report health)`
+      : `returned; ${lb.description} sees it UP after ${seen.waitedMs} ms`,
+  );
 }

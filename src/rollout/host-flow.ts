@@ -50,7 +50,14 @@ function lockStep({ run, remote }: Preflighted, ctx: FlowContext, progress: (lin
     plan: () => [],
     run: async (phase) => {
       const lock = hostLock(run.name);
-      const request = { owner: deps.owner, ttlSeconds: lockTtlSeconds(settings), waitMs: settings.lockWaitMs, clock: deps.clock, signal: deps.signal, progress };
+      const request = {
+        owner: deps.owner,
+        ttlSeconds: lockTtlSeconds(settings),
+        waitMs: settings.lockWaitMs,
+        clock: deps.clock,
+        signal: deps.signal,
+        progress,
+      };
       const { note, waitedMs } = await acquireLock(remote, lock, request);
       phase.addWait(waitedMs);
       run.locks.push({ remote, name: lock.name });
@@ -65,7 +72,9 @@ function drainStep(host: Preflighted, ctx: FlowContext, lb: LoadBalancer): Step 
   const { drain } = ctx.settings;
   return {
     phase: 'drain',
-    plan: () => [`  drain: capacity guard (min-healthy ${drain.minHealthy}), drain, wait up to ${s(drain.timeoutMs)} for 0 in flight, then ${drain.onTimeout}`],
+    plan: () => [
+      `  drain: capacity guard (min-healthy ${drain.minHealthy}), drain, wait up to ${s(drain.timeoutMs)} for 0 in flight, then ${drain.onTimeout}`,
+    ],
     run: async (phase) => {
       await host.check?.mark();
       await drainHost(host.run, ctx, lb, phase);
@@ -88,12 +97,17 @@ function changeStep(host: Preflighted, ctx: FlowContext, progress: (line: string
   return {
     phase: 'change',
     safePoint: true,
-    plan: () => [`  change: systemctl ${choice.action}, then prove it took effect (${change.plan.proof})`, `      $ ${remote.line(change.plan.command)}`],
+    plan: () => [
+      `  change: systemctl ${choice.action}, then prove it took effect (${change.plan.proof})`,
+      `      $ ${remote.line(change.plan.command)}`,
+    ],
     run: async (phase) => {
       // The error check counts from just before the change (or the drain, when there is one).
       await check?.mark();
       run.changedAt = deps.clock.now();
-      phase.detail(await change.apply({ remote, settings, unit, clock: deps.clock, signal: deps.signal, addWait: phase.addWait, progress }));
+      phase.detail(
+        await change.apply({ remote, settings, unit, clock: deps.clock, signal: deps.signal, addWait: phase.addWait, progress }),
+      );
     },
   };
 }
@@ -106,8 +120,16 @@ function readyStep({ remote }: Preflighted, ctx: FlowContext, progress: (line: s
     phase: 'ready',
     ...(needed ? {} : { skip: 'no readiness-url or dependency-checks: ready means the unit is active again' }),
     plan: () => [
-      ...(readiness.url ? [`  ready: ${readiness.successes} consecutive 2xx within ${s(readiness.timeoutMs)}, every ${s(readiness.intervalMs)}`, `      $ ${remote.line(readinessProbe(readiness.url, readiness.intervalMs))}`] : []),
-      ...readiness.dependencyChecks.flatMap((c) => ['  ready: dependency check', `      $ ${remote.line(userCommand('dependency check', c, settings.ssh.commandTimeoutMs))}`]),
+      ...(readiness.url
+        ? [
+            `  ready: ${readiness.successes} consecutive 2xx within ${s(readiness.timeoutMs)}, every ${s(readiness.intervalMs)}`,
+            `      $ ${remote.line(readinessProbe(readiness.url, readiness.intervalMs))}`,
+          ]
+        : []),
+      ...readiness.dependencyChecks.flatMap((c) => [
+        '  ready: dependency check',
+        `      $ ${remote.line(userCommand('dependency check', c, settings.ssh.commandTimeoutMs))}`,
+      ]),
     ],
     run: async (phase) => {
       const result = await phase.waiting(() => waitReady(remote, readiness, deps.clock, deps.signal, progress));
@@ -123,7 +145,11 @@ function watchStep({ run, check }: Preflighted, ctx: FlowContext, progress: (lin
     ...(check ? {} : { skip: 'check-window is 0' }),
     plan: () => {
       const c = ctx.settings.check;
-      return [c.windowMs > 0 ? `  watch: ${c.source} for ${s(c.windowMs)}; fail above ${c.maxErrorRate * 100}% errors (at least ${c.minRequests} requests)` : '  watch: off (check-window 0)'];
+      return [
+        c.windowMs > 0
+          ? `  watch: ${c.source} for ${s(c.windowMs)}; fail above ${c.maxErrorRate * 100}% errors (at least ${c.minRequests} requests)`
+          : '  watch: off (check-window 0)',
+      ];
     },
     run: async (phase) => {
       if (!check) return;

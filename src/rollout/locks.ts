@@ -77,8 +77,12 @@ export async function acquireLock(remote: RemoteHost, lock: LockId, request: Loc
   };
   const seen = await poll({ clock, signal: request.signal, timeoutMs: waitMs, intervalMs: 1000 }, look, (result) => result.code !== 75);
   const result = seen.value;
-  if (!seen.done) throw new LockedError(`${heldBy(lock, result.stdout)}; waited ${Math.round(waitMs / 1000)}s (lock-wait). Another rollout is changing this fleet.`);
-  if (result.code !== 0) throw new Error(`could not take the lock on ${lock.label}: exit ${result.code ?? result.signal}: ${untrustedLine(result.stderr, 400)}`);
+  if (!seen.done)
+    throw new LockedError(
+      `${heldBy(lock, result.stdout)}; waited ${Math.round(waitMs / 1000)}s (lock-wait). Another rollout is changing this fleet.`,
+    );
+  if (result.code !== 0)
+    throw new Error(`could not take the lock on ${lock.label}: exit ${result.code ?? result.signal}: ${untrustedLine(result.stderr, 400)}`);
   const waitedMs = refusedAt === null ? 0 : clock.now() - refusedAt;
   if (!/^stale=1$/m.test(result.stdout)) return { note: '', waitedMs };
   const was = parseInfo(result.stdout, 'was\\.');
@@ -95,12 +99,25 @@ export async function releaseLock(remote: RemoteHost, name: string, owner: strin
  * timer is unref'd: it never keeps the process alive. A failed renewal is reported, not thrown:
  * the next one may succeed before the lock runs out.
  */
-export function keepLock(remote: RemoteHost, lock: LockId, owner: string, ttlSeconds: number, everyMs: number, report: (problem: string) => void): () => void {
+export function keepLock(
+  remote: RemoteHost,
+  lock: LockId,
+  owner: string,
+  ttlSeconds: number,
+  everyMs: number,
+  report: (problem: string) => void,
+): () => void {
   const renew = async (): Promise<void> => {
     const result = await remote.run(lockAcquire(lock.name, owner, ttlSeconds, LOCK_COMMAND_MS));
-    if (result.code !== 0) report(`could not renew the lock on ${lock.label}: exit ${result.code ?? result.signal}: ${untrustedLine(result.stdout + result.stderr, 300)}`);
+    if (result.code !== 0)
+      report(
+        `could not renew the lock on ${lock.label}: exit ${result.code ?? result.signal}: ${untrustedLine(result.stdout + result.stderr, 300)}`,
+      );
   };
-  const timer = setInterval(() => void renew().catch((err: Error) => report(`could not renew the lock on ${lock.label}: ${err.message}`)), everyMs);
+  const timer = setInterval(
+    () => void renew().catch((err: Error) => report(`could not renew the lock on ${lock.label}: ${err.message}`)),
+    everyMs,
+  );
   timer.unref();
   return () => clearInterval(timer);
 }

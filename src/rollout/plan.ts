@@ -12,15 +12,25 @@ import type { HostRun } from './host-run';
 export function planLines(settings: Settings, runs: HostRun[], ctx: FlowContext): string[] {
   const t = settings.ssh.commandTimeoutMs;
   const lbDescription = ctx.rotation.lb?.description ?? null;
-  const lines = [`Plan: ${runs.length} host${runs.length === 1 ? '' : 's'} in this order, one at a time; strategy ${settings.strategy}; service ${settings.service}${lbDescription ? `; load balancer: ${lbDescription}` : ''}.`];
+  const lines = [
+    `Plan: ${runs.length} host${runs.length === 1 ? '' : 's'} in this order, one at a time; strategy ${settings.strategy}; service ${settings.service}${lbDescription ? `; load balancer: ${lbDescription}` : ''}.`,
+  ];
   for (const run of runs) {
     if (!run.remote || !run.choice || !run.unit) continue;
     const host = preflighted(run);
     const { remote, choice } = host;
     lines.push(`${run.name} (${run.target.user}@${run.target.host}:${run.target.port}): ${choice.label} — ${choice.reason}`);
-    if (settings.validateCommand) lines.push(`  validate (already run in preflight)`, `      $ ${remote.line(userCommand('validate-command', settings.validateCommand, t))}`);
+    if (settings.validateCommand)
+      lines.push(
+        `  validate (already run in preflight)`,
+        `      $ ${remote.line(userCommand('validate-command', settings.validateCommand, t))}`,
+      );
     for (const step of hostSteps(host, ctx)) lines.push(...step.plan());
-    if (settings.rollbackCommand) lines.push(`  on failure: rollback-command, then systemctl ${choice.action}`, `      $ ${remote.line(userCommand('rollback-command', settings.rollbackCommand, t))}`);
+    if (settings.rollbackCommand)
+      lines.push(
+        `  on failure: rollback-command, then systemctl ${choice.action}`,
+        `      $ ${remote.line(userCommand('rollback-command', settings.rollbackCommand, t))}`,
+      );
   }
   lines.push('Dry run: nothing was changed.');
   return lines;

@@ -23,7 +23,9 @@ function checkUnit(unit: UnitInfo, run: HostRun, ctx: FlowContext): void {
     throw new Error(`unit ${settings.service} is ${unit.loadState || 'unknown'} on this host (check the service input)`);
   }
   if (unit.uid !== 0 && !settings.ssh.sudo) {
-    throw new Error(`connected as uid ${unit.uid} (${run.target.user}), and systemctl needs root: set sudo: true (passwordless sudo) or connect as root`);
+    throw new Error(
+      `connected as uid ${unit.uid} (${run.target.user}), and systemctl needs root: set sudo: true (passwordless sudo) or connect as root`,
+    );
   }
   if (unit.activeState !== 'active') {
     throw new Error(`${unit.id} is ${unit.activeState}/${unit.subState} before any change; fix the host first`);
@@ -38,7 +40,9 @@ async function checkTools(run: HostRun, remote: RemoteHost, missing: string[], c
   if (settings.check.windowMs > 0 && settings.check.source === 'access-log') {
     const mark = await remote.run(logMark(settings.check.accessLog, settings.ssh.commandTimeoutMs));
     if (mark.code !== 0 || !/^\d+ \d+ /.test(mark.stdout)) {
-      throw new Error(`the access log ${settings.check.accessLog} cannot be read on this host (set access-log, or another check-source): ${mark.stderr.trim()}`);
+      throw new Error(
+        `the access log ${settings.check.accessLog} cannot be read on this host (set access-log, or another check-source): ${mark.stderr.trim()}`,
+      );
     }
   }
 }
@@ -48,7 +52,9 @@ function warnAbout(unit: UnitInfo, choice: StrategyChoice, run: HostRun, ctx: Fl
   const { settings, deps } = ctx;
   const findings = choice.action === 'restart' ? stopFindings(unit, settings.drain.timeoutMs) : [];
   if (findings.length && settings.unitWarnings === 'refuse') {
-    throw new Error(`unit-warnings is refuse: ${findings.map((f) => `${f.message} Fix with \`systemctl edit ${unit.id}\`: ${f.dropIn.replace(/\n/g, ' ')}`).join(' ')}`);
+    throw new Error(
+      `unit-warnings is refuse: ${findings.map((f) => `${f.message} Fix with \`systemctl edit ${unit.id}\`: ${f.dropIn.replace(/\n/g, ' ')}`).join(' ')}`,
+    );
   }
   for (const f of findings) {
     run.warnings.push(f.message);
@@ -64,9 +70,11 @@ function warnAbout(unit: UnitInfo, choice: StrategyChoice, run: HostRun, ctx: Fl
 /** inspect: what the unit is, whether this run can act on it, and what "change" will mean here. */
 async function inspectHost(run: HostRun, remote: RemoteHost, ctx: FlowContext, phase: PhaseHandle): Promise<void> {
   const { settings } = ctx;
-  const inspected = await remote.check(inspectUnit(settings.service, settings.ssh.commandTimeoutMs, CHECKED_COMMANDS)).catch((error: unknown) => {
-    throw explainNotFound(run.name, error);
-  });
+  const inspected = await remote
+    .check(inspectUnit(settings.service, settings.ssh.commandTimeoutMs, CHECKED_COMMANDS))
+    .catch((error: unknown) => {
+      throw explainNotFound(run.name, error);
+    });
   const missing = missingCommands(inspected);
   const lacking = prerequisiteProblem(run.name, missing, neededCommands(settings, false));
   if (lacking) throw new Error(lacking);
@@ -78,7 +86,9 @@ async function inspectHost(run: HostRun, remote: RemoteHost, ctx: FlowContext, p
   const choice = decision.choice;
   run.choice = choice;
   await checkTools(run, remote, missing, choice, ctx);
-  phase.detail(`${unit.id} ${unit.activeState}, CanReload=${unit.canReload ? 'yes' : 'no'}${unit.triggeredBy.length ? `, TriggeredBy=${unit.triggeredBy.join(' ')}` : ''} → ${choice.label}: ${choice.reason}`);
+  phase.detail(
+    `${unit.id} ${unit.activeState}, CanReload=${unit.canReload ? 'yes' : 'no'}${unit.triggeredBy.length ? `, TriggeredBy=${unit.triggeredBy.join(' ')}` : ''} → ${choice.label}: ${choice.reason}`,
+  );
   warnAbout(unit, choice, run, ctx, phase);
 }
 
@@ -126,8 +136,17 @@ async function preflightLb(fleet: FleetRun): Promise<void> {
   // Short, and renewed while the run lives: a dead run frees it within minutes.
   const ttlSeconds = lbLockTtlSeconds(settings);
   const progress = (line: string): void => deps.log.info(`load balancer: ${line}`);
-  const { note } = await acquireLock(lock.remote, lock, { owner: deps.owner, ttlSeconds, waitMs: settings.lockWaitMs, clock: deps.clock, signal: deps.signal, progress });
-  const stop = keepLock(lock.remote, lock, deps.owner, ttlSeconds, (ttlSeconds * 1000) / 3, (problem) => deps.log.warning(`load balancer: ${problem}`));
+  const { note } = await acquireLock(lock.remote, lock, {
+    owner: deps.owner,
+    ttlSeconds,
+    waitMs: settings.lockWaitMs,
+    clock: deps.clock,
+    signal: deps.signal,
+    progress,
+  });
+  const stop = keepLock(lock.remote, lock, deps.owner, ttlSeconds, (ttlSeconds * 1000) / 3, (problem) =>
+    deps.log.warning(`load balancer: ${problem}`),
+  );
   fleet.lbLock = { remote: lock.remote, name: lock.name, stop };
   deps.journal.locked(lock.remote.connection.target, lock.name);
   if (note) deps.log.warning(`load balancer lock: ${note}`);
@@ -193,7 +212,10 @@ export async function preflightFleet(fleet: FleetRun): Promise<void> {
     if (first) fleet.fail(first.host, first.phase, first.message);
     if (!fleet.halted) settleOutOfService(fleet);
     // The metrics behind the error check, asked once per host before any host changes.
-    if (!fleet.halted) await preflightMetrics(settings, fleet.rotation.lb, deps.local, deps.clock.now).catch((err: Error) => fleet.fail(`check-source ${settings.check.source}`, 'preflight', err.message));
+    if (!fleet.halted)
+      await preflightMetrics(settings, fleet.rotation.lb, deps.local, deps.clock.now).catch((err: Error) =>
+        fleet.fail(`check-source ${settings.check.source}`, 'preflight', err.message),
+      );
     if (!fleet.halted) await prepareChecks(fleet).catch((err: unknown) => lbFailure(fleet, err));
   });
 }

@@ -45,7 +45,10 @@ export async function reconcile(
   try {
     for (const host of journal.drained) {
       try {
-        if (host.why === 'failed-check') throw new Error(`it was taken out after a failed check (${host.detail ?? 'see the main step'}); it is never returned automatically`);
+        if (host.why === 'failed-check')
+          throw new Error(
+            `it was taken out after a failed check (${host.detail ?? 'see the main step'}); it is never returned automatically`,
+          );
         if (lb instanceof Error) throw new Error(`the load balancer cannot be reached: ${lb.message}`);
         if (!lb) throw new Error('no load balancer is configured');
         const maint = lb.operatorMaintenance ? await lb.operatorMaintenance(host) : null;
@@ -56,7 +59,11 @@ export async function reconcile(
         const ok = await healthy(await remoteFor(host), settings, deps.clock);
         if (!ok) throw new Error(`${settings.service} is not healthy`);
         await lb.undrain(host);
-        await poll({ clock: deps.clock, timeoutMs: CONFIRM_MS, intervalMs: 250 }, () => lb.isUp(host), (up) => up !== false);
+        await poll(
+          { clock: deps.clock, timeoutMs: CONFIRM_MS, intervalMs: 250 },
+          () => lb.isUp(host),
+          (up) => up !== false,
+        );
         result.returned.push(host.name);
       } catch (err) {
         result.leftDrained.push(`${host.name}: ${(err as Error).message}`);

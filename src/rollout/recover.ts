@@ -22,7 +22,11 @@ export async function healthy(remote: RemoteHost, settings: Settings, clock: Clo
     const state = await remote.check(unitState(settings.service, settings.ssh.commandTimeoutMs));
     if (!/^ActiveState=active$/m.test(state)) return false;
     if (!settings.readiness.url) return true;
-    const options = { ...settings.readiness, timeoutMs: Math.min(PROBE_TIMEOUT_MS, settings.readiness.timeoutMs), dependencyChecks: settings.dependencyChecks };
+    const options = {
+      ...settings.readiness,
+      timeoutMs: Math.min(PROBE_TIMEOUT_MS, settings.readiness.timeoutMs),
+      dependencyChecks: settings.dependencyChecks,
+    };
     await waitReady(remote, options, clock, calm, () => undefined);
     return true;
   } catch {
@@ -41,7 +45,13 @@ async function takeOut(run: HostRun, ctx: FlowContext, lb: LoadBalancer, note: (
 }
 
 /** rollback-command, then the unit reloaded or restarted, then healthy again; true when all of it worked. */
-async function rollBack(run: HostRun, ctx: FlowContext, remote: RemoteHost, action: 'reload' | 'restart', failedIn: string): Promise<boolean> {
+async function rollBack(
+  run: HostRun,
+  ctx: FlowContext,
+  remote: RemoteHost,
+  action: 'reload' | 'restart',
+  failedIn: string,
+): Promise<boolean> {
   const rollback = ctx.settings.rollbackCommand ?? '';
   const { settings, deps } = ctx;
   // A kill during the rollback must not let the post step put the host back on a health check.
@@ -50,7 +60,8 @@ async function rollBack(run: HostRun, ctx: FlowContext, remote: RemoteHost, acti
     await runPhase(deps.clock, run, 'rollback', async (phase) => {
       await remote.check(userCommand('rollback-command', rollback, settings.ssh.commandTimeoutMs));
       await remote.check(systemctl(action, settings.service, settings.ssh.commandTimeoutMs + (run.unit?.timeoutStopMs ?? 0)));
-      if (!(await healthy(remote, settings, deps.clock))) throw new Error(`rolled back and ${action}ed, but ${settings.service} is still not healthy`);
+      if (!(await healthy(remote, settings, deps.clock)))
+        throw new Error(`rolled back and ${action}ed, but ${settings.service} is still not healthy`);
       phase.detail(`rollback-command ran, ${settings.service} ${action}ed and healthy again`);
     });
     return true;
@@ -66,7 +77,10 @@ async function gatherEvidence(run: HostRun, ctx: FlowContext, remote: RemoteHost
     .run(journalSince(settings.service, changedAt - 1000, 30, settings.ssh.commandTimeoutMs))
     .then((r) => r.stdout.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('-- ')))
     .catch(() => []);
-  run.evidence = { logLines: run.errorCheck?.samples() ?? [], journal: journal.slice(-30).map((l) => (l.length > 300 ? `${l.slice(0, 299)}…` : l)) };
+  run.evidence = {
+    logLines: run.errorCheck?.samples() ?? [],
+    journal: journal.slice(-30).map((l) => (l.length > 300 ? `${l.slice(0, 299)}…` : l)),
+  };
 }
 
 /**
@@ -90,20 +104,30 @@ export async function recover(run: HostRun, ctx: FlowContext, failure: PhaseErro
   };
 
   if (failure.phase === 'watch' && !cancelled && lb && !rotation.isDrained(run.target)) await takeOut(run, ctx, lb, note);
-  const rolledBack = run.changed && !cancelled && remote && settings.rollbackCommand && run.choice ? await rollBack(run, ctx, remote, run.choice.action, failure.phase) : false;
+  const rolledBack =
+    run.changed && !cancelled && remote && settings.rollbackCommand && run.choice
+      ? await rollBack(run, ctx, remote, run.choice.action, failure.phase)
+      : false;
 
   if (rotation.isDrained(run.target) && lb) {
     // Unchanged hosts (a failed or cancelled drain) are as healthy as before; a watch failure
     // returns only after a successful rollback, however healthy its health endpoint looks.
-    const fine = rolledBack || ((failure.phase !== 'watch' || cancelled) && (!run.changed || (remote ? await healthy(remote, settings, clock) : false)));
+    const fine =
+      rolledBack ||
+      ((failure.phase !== 'watch' || cancelled) && (!run.changed || (remote ? await healthy(remote, settings, clock) : false)));
     if (fine) {
       try {
-        await runPhase(clock, run, 'return', (phase) => returnHost(run, ctx, lb, phase, cancelled ? { confirmMs: CANCELLED_RETURN_MS, unconfirmed: 'leave' } : undefined));
+        await runPhase(clock, run, 'return', (phase) =>
+          returnHost(run, ctx, lb, phase, cancelled ? { confirmMs: CANCELLED_RETURN_MS, unconfirmed: 'leave' } : undefined),
+        );
       } catch (err) {
         note(`left out of rotation: ${(err as Error).message}`);
       }
     } else {
-      const why = failure.phase === 'watch' ? 'its error check tripped and no rollback-command brought it back' : 'it is not healthy after the failure';
+      const why =
+        failure.phase === 'watch'
+          ? 'its error check tripped and no rollback-command brought it back'
+          : 'it is not healthy after the failure';
       note(`left drained in ${lb.description}: ${why}, so it was not put back`);
     }
   }

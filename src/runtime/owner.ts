@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
  * the journal, so it releases only this run's locks.
  */
 export function runOwner(env: NodeJS.ProcessEnv, random: () => string = () => randomBytes(6).toString('hex')): string {
-  const where = env.GITHUB_REPOSITORY ? `${env.GITHUB_REPOSITORY} run ${env.GITHUB_RUN_ID ?? '?'} attempt ${env.GITHUB_RUN_ATTEMPT ?? '1'}` : `local pid ${process.pid}`;
+  const where = env.GITHUB_REPOSITORY
+    ? `${env.GITHUB_REPOSITORY} run ${env.GITHUB_RUN_ID ?? '?'} attempt ${env.GITHUB_RUN_ATTEMPT ?? '1'}`
+    : `local pid ${process.pid}`;
   return `${where}${env.GITHUB_JOB ? ` job ${env.GITHUB_JOB}` : ''} #${random()}`.replace(/[^\x20-\x7e]/g, '?');
 }

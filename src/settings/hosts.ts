@@ -64,7 +64,8 @@ function isYamlList(text: string): boolean {
 function fromMapping(item: Record<string, unknown>, index: number, defaults: HostDefaults): SshTarget | string {
   const where = `item ${index + 1}`;
   const unknown = Object.keys(item).filter((k) => !['host', 'port', 'user', 'name'].includes(k));
-  if (unknown.length) return `${where}: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (expected host, port, user, name)`;
+  if (unknown.length)
+    return `${where}: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (expected host, port, user, name)`;
   if (typeof item.host !== 'string' || item.host.trim() === '') return `${where}: "host" is required`;
   const host = item.host.trim();
   const bad = checkAddress(host.replace(/^\[(.*)\]$/, '$1'));
@@ -126,7 +127,8 @@ export function parseHosts(text: string, defaults: HostDefaults): HostsParse {
   const perHost = new Map<string, number>();
   for (const h of hosts) perHost.set(h.host, (perHost.get(h.host) ?? 0) + 1);
   for (const h of hosts) {
-    if (h.name === h.host && (perHost.get(h.host) ?? 0) > 1) h.name = h.host.includes(':') ? `[${h.host}]:${h.port}` : `${h.host}:${h.port}`;
+    if (h.name === h.host && (perHost.get(h.host) ?? 0) > 1)
+      h.name = h.host.includes(':') ? `[${h.host}]:${h.port}` : `${h.host}:${h.port}`;
   }
   const targets = new Set<string>();
   const names = new Set<string>();

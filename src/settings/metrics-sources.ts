@@ -55,7 +55,8 @@ function authorization(r: Read): string | null {
   // Secrets: never quoted in an error.
   if (token && basic) r.complain('prometheus-basic-auth', 'set either prometheus-token or prometheus-basic-auth, not both');
   if (/[\s\x00-\x1f]/.test(token)) r.complain('prometheus-token', 'expected a bearer token without spaces or control characters');
-  if (basic && (!basic.includes(':') || /[\x00-\x1f]/.test(basic))) r.complain('prometheus-basic-auth', 'expected user:password on one line');
+  if (basic && (!basic.includes(':') || /[\x00-\x1f]/.test(basic)))
+    r.complain('prometheus-basic-auth', 'expected user:password on one line');
   if (token) return `Bearer ${token}`;
   if (basic) return `Basic ${Buffer.from(basic, 'utf8').toString('base64')}`;
   return null;
@@ -66,9 +67,11 @@ export function readPrometheus(r: Read, active: boolean, lbKind: string): Promet
     if (r.given('prometheus-url')) r.complain('prometheus-url', 'is set but check-source is not prometheus');
     return null;
   }
-  if (!r.given('prometheus-url')) r.complain('prometheus-url', 'is required when check-source is prometheus: the base URL of Prometheus, e.g. http://prometheus:9090');
+  if (!r.given('prometheus-url'))
+    r.complain('prometheus-url', 'is required when check-source is prometheus: the base URL of Prometheus, e.g. http://prometheus:9090');
   const via = r.take('prometheus-via', (t) => v.parseChoice(t, ['runner', 'lb-host'] as const), 'runner');
-  if (via === 'lb-host' && (lbKind === 'none' || lbKind === 'command')) r.complain('prometheus-via', 'lb-host needs lb: haproxy or nginx (its SSH connection runs curl)');
+  if (via === 'lb-host' && (lbKind === 'none' || lbKind === 'command'))
+    r.complain('prometheus-via', 'lb-host needs lb: haproxy or nginx (its SSH connection runs curl)');
   const settings: PrometheusSettings = {
     url: r.given('prometheus-url') ? r.take('prometheus-url', v.parseUrl, '') : '',
     requestsQuery: r.take('prometheus-requests-query', parseQuery, DEFAULT_REQUESTS_QUERY),
@@ -79,7 +82,10 @@ export function readPrometheus(r: Read, active: boolean, lbKind: string): Promet
     authorization: authorization(r),
     tlsVerify: r.take('prometheus-tls-verify', v.parseBoolean, true),
   };
-  for (const [name, q] of [['prometheus-requests-query', settings.requestsQuery], ['prometheus-errors-query', settings.errorsQuery]] as const) {
+  for (const [name, q] of [
+    ['prometheus-requests-query', settings.requestsQuery],
+    ['prometheus-errors-query', settings.errorsQuery],
+  ] as const) {
     if (!/\{(host|name)\}/.test(q)) r.complain(name, `must pick out one host with {host} or {name}, got ${v.shown(q)}`);
   }
   return settings;
@@ -90,7 +96,11 @@ export function readCommandSource(r: Read, active: boolean): CommandSourceSettin
     if (r.given('check-command')) r.complain('check-command', 'is set but check-source is not command');
     return null;
   }
-  if (!r.given('check-command')) r.complain('check-command', 'is required when check-source is command: it prints {"requests": N, "errors": M} for {host}/{name} and {since}/{until}');
+  if (!r.given('check-command'))
+    r.complain(
+      'check-command',
+      'is required when check-source is command: it prints {"requests": N, "errors": M} for {host}/{name} and {since}/{until}',
+    );
   const timeoutMs = r.take('check-command-timeout', v.parseDuration, 20_000);
   if (timeoutMs < 1000) r.complain('check-command-timeout', 'must be at least 1s');
   return { command: r.given('check-command') ? r.take('check-command', v.parseCommand, '') : '', timeoutMs };

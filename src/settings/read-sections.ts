@@ -6,7 +6,9 @@ import type { CheckSource, LbSettings, Settings } from './settings';
 import * as v from './values';
 
 /** connect-timeout, command-timeout, sudo and preflight-concurrency. */
-export function readConnection(r: InputReader): Pick<Settings['ssh'], 'connectTimeoutMs' | 'commandTimeoutMs' | 'sudo' | 'preflightConcurrency'> {
+export function readConnection(
+  r: InputReader,
+): Pick<Settings['ssh'], 'connectTimeoutMs' | 'commandTimeoutMs' | 'sudo' | 'preflightConcurrency'> {
   return {
     connectTimeoutMs: r.take('connect-timeout', v.parseDuration, 10_000),
     commandTimeoutMs: r.take('command-timeout', v.parseDuration, 60_000),
@@ -75,7 +77,8 @@ export function readLb(r: InputReader, defaults: HostDefaults, platform: NodeJS.
       if (r.isGiven('lb-host')) r.complain('lb-host', 'is set but lb is none; set lb to haproxy, nginx or command');
       return { kind };
     case 'haproxy':
-      if (!host && !r.isGiven('lb-host')) r.complain('lb-host', 'is required when lb is haproxy: the SSH target that can reach the runtime API socket');
+      if (!host && !r.isGiven('lb-host'))
+        r.complain('lb-host', 'is required when lb is haproxy: the SSH target that can reach the runtime API socket');
       if (!r.isGiven('haproxy-backend')) r.complain('haproxy-backend', 'is required when lb is haproxy: the backend holding the hosts');
       return {
         kind,
@@ -98,9 +101,17 @@ export function readLb(r: InputReader, defaults: HostDefaults, platform: NodeJS.
         // Local commands are bounded by killing their process group (runtime/local-shell.ts),
         // which Windows does not have: a hung command there would outlive its time limit.
         for (const name of ['drain-command', 'ready-command'] as const) {
-          r.complain(name, 'would run on this Windows runner, where the action cannot kill it at its time limit; use a Linux or macOS runner, or set lb-host to run it there');
+          r.complain(
+            name,
+            'would run on this Windows runner, where the action cannot kill it at its time limit; use a Linux or macOS runner, or set lb-host to run it there',
+          );
         }
       }
-      return { kind, host, drainCommand: r.take('drain-command', v.parseCommand, ''), readyCommand: r.take('ready-command', v.parseCommand, '') };
+      return {
+        kind,
+        host,
+        drainCommand: r.take('drain-command', v.parseCommand, ''),
+        readyCommand: r.take('ready-command', v.parseCommand, ''),
+      };
   }
 }

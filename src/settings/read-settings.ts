@@ -13,7 +13,10 @@ export type SettingsResult = { ok: true; settings: Settings; warnings: string[] 
 /** Why a private key cannot be used, without ever quoting the key or the passphrase. */
 function checkPrivateKey(key: string, passphrase: string | undefined): { input: InputName; error: string } | undefined {
   if (!/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(key)) {
-    return { input: 'private-key', error: 'expected the text of an OpenSSH or PEM private key (-----BEGIN … PRIVATE KEY-----); a path or public key will not do' };
+    return {
+      input: 'private-key',
+      error: 'expected the text of an OpenSSH or PEM private key (-----BEGIN … PRIVATE KEY-----); a path or public key will not do',
+    };
   }
   const parsed = ssh2Utils.parseKey(key, passphrase);
   if (!(parsed instanceof Error)) return undefined;
@@ -78,11 +81,17 @@ function readHostKeys(r: InputReader, hosts: SshTarget[]): Pick<Settings['ssh'],
   knownHosts.problems.forEach((p) => r.complain('known-hosts', p));
   const caLines = knownHosts.entries.filter((e) => e.marker === 'cert-authority').map((e) => e.line);
   if (hostKeyCheck === 'strict' && knownHosts.entries.length === caLines.length && knownHosts.problems.length === 0) {
-    r.complain('known-hosts', caLines.length ? certAuthorityOnly(caLines) : "is required while host-key-check is strict: give the hosts' known_hosts lines (ssh-keyscan them once from a trusted network), or set host-key-check: off");
+    r.complain(
+      'known-hosts',
+      caLines.length
+        ? certAuthorityOnly(caLines)
+        : "is required while host-key-check is strict: give the hosts' known_hosts lines (ssh-keyscan them once from a trusted network), or set host-key-check: off",
+    );
   } else if (hostKeyCheck === 'strict' && caLines.length) {
     r.warnings.push(certAuthorityWarning(caLines, hosts, new KnownHosts(knownHosts.entries)));
   }
-  if (hostKeyCheck === 'off') r.warnings.push('host-key-check is off: any host key is accepted, so a machine in the middle could receive these commands.');
+  if (hostKeyCheck === 'off')
+    r.warnings.push('host-key-check is off: any host key is accepted, so a machine in the middle could receive these commands.');
   return { hostKeyCheck, knownHosts: knownHosts.entries };
 }
 
@@ -96,9 +105,13 @@ function readChange(r: InputReader): Pick<Settings, 'service' | 'validateCommand
 }
 
 /** The inputs that only make sense together: a check source and what it reads, a strategy and an lb. */
-function crossCheck(r: InputReader, { check, lb, strategy }: { check: Pick<Settings['check'], 'source' | 'url'>; lb: LbSettings; strategy: Strategy }): void {
+function crossCheck(
+  r: InputReader,
+  { check, lb, strategy }: { check: Pick<Settings['check'], 'source' | 'url'>; lb: LbSettings; strategy: Strategy },
+): void {
   if (check.source === 'probe' && !check.url) r.complain('check-url', 'is required when check-source is probe');
-  if (check.source === 'haproxy' && lb.kind !== 'haproxy') r.complain('check-source', 'haproxy needs lb: haproxy (its counters are read from the load balancer)');
+  if (check.source === 'haproxy' && lb.kind !== 'haproxy')
+    r.complain('check-source', 'haproxy needs lb: haproxy (its counters are read from the load balancer)');
   if (strategy === 'drain-restart' && lb.kind === 'none') {
     r.complain('strategy', 'drain-restart needs a load balancer to drain from: set lb (haproxy, nginx or command)');
   }
@@ -118,7 +131,11 @@ function checkLimits(r: InputReader, settings: Settings): void {
  * Turns raw inputs into validated Settings. Every problem is reported at once, each naming its
  * input, so a user fixes a bad configuration in one run. Nothing here touches a host.
  */
-export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = {}, platform: NodeJS.Platform = process.platform): SettingsResult {
+export function readSettings(
+  source: InputSource,
+  env: NodeJS.ProcessEnv = {},
+  platform: NodeJS.Platform = process.platform,
+): SettingsResult {
   const r = new InputReader(source);
   const { hosts, defaults } = readTargets(r);
   const credentials = readCredentials(r, env);
@@ -126,7 +143,11 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = {}, p
   const change = readChange(r);
   const lb = readLb(r, defaults, platform);
   const readinessUrl = r.optional('readiness-url', v.parseUrl);
-  const checkSource = r.take('check-source', (t) => v.parseChoice<CheckSource>(t, ['access-log', 'haproxy', 'probe', 'prometheus', 'command']), 'access-log');
+  const checkSource = r.take(
+    'check-source',
+    (t) => v.parseChoice<CheckSource>(t, ['access-log', 'haproxy', 'probe', 'prometheus', 'command']),
+    'access-log',
+  );
   const checkUrl = r.optional('check-url', v.parseUrl);
   crossCheck(r, { check: { source: checkSource, url: checkUrl }, lb, strategy: change.strategy });
   const settings: Settings = {

@@ -47,10 +47,13 @@ export function judgeReload(unit: string, before: NginxSnapshot, after: NginxSna
   if (before.workers.length === 0) throw new Error(`nginx (master ${before.masterPid}) had no worker processes before the reload`);
   if (after.emerg.length) throw new Error(`nginx logged [emerg] after the reload: ${after.emerg.join(' | ')}`);
   if (after.active !== 'active') throw new Error(`${unit} is ${after.active || 'not running'} after the reload`);
-  if (after.masterPid !== before.masterPid) throw new Error(`the nginx master changed (${before.masterPid} → ${after.masterPid}): the reload restarted it`);
+  if (after.masterPid !== before.masterPid)
+    throw new Error(`the nginx master changed (${before.masterPid} → ${after.masterPid}): the reload restarted it`);
   const old = new Set(before.workers);
   if (after.workers.length === 0 || after.workers.some((pid) => old.has(pid))) {
-    throw new Error(`the reload did not take effect within ${EFFECT_TIMEOUT_MS / 1000}s: workers ${before.workers.filter((p) => after.workers.includes(p)).join(',') || before.workers.join(',')} are still serving`);
+    throw new Error(
+      `the reload did not take effect within ${EFFECT_TIMEOUT_MS / 1000}s: workers ${before.workers.filter((p) => after.workers.includes(p)).join(',') || before.workers.join(',')} are still serving`,
+    );
   }
   return `${before.workers.length} workers replaced by ${after.workers.length} new (master ${after.masterPid} kept${after.shuttingDown.length ? `, ${after.shuttingDown.length} old still finishing requests` : ''})`;
 }
@@ -58,7 +61,8 @@ export function judgeReload(unit: string, before: NginxSnapshot, after: NginxSna
 /** The reload's command: for nginx one round trip that reloads and watches the workers change. */
 export function reloadPlan(settings: Settings, unit: UnitInfo): ChangePlan {
   const timeout = settings.ssh.commandTimeoutMs;
-  if (unit.mainComm !== 'nginx') return { command: systemctlTimed('reload', settings.service, timeout), proof: 'the unit is active after it' };
+  if (unit.mainComm !== 'nginx')
+    return { command: systemctlTimed('reload', settings.service, timeout), proof: 'the unit is active after it' };
   return {
     command: nginxReload(settings.service, settings.nginxErrorLog, EFFECT_TIMEOUT_MS, timeout + EFFECT_TIMEOUT_MS),
     proof: `up to ${EFFECT_TIMEOUT_MS / 1000}s: every old worker replaced, no new [emerg]`,
@@ -76,7 +80,8 @@ export async function reload(ctx: ChangeContext): Promise<string> {
   if (ctx.unit.mainComm !== 'nginx') {
     ctx.addWait(serviceMs(await remote.check(cmd)));
     const state = await remote.check(unitState(settings.service, timeout));
-    if (!/^ActiveState=active$/m.test(state)) throw new Error(`${settings.service} is not active after the reload: ${state.replace(/\n/g, ' ')}`);
+    if (!/^ActiveState=active$/m.test(state))
+      throw new Error(`${settings.service} is not active after the reload: ${state.replace(/\n/g, ' ')}`);
     return `systemctl reload ${settings.service}; unit active (the main process is ${ctx.unit.mainComm || 'unknown'}, so workers are not compared)`;
   }
   const started = clock.now();

@@ -5,7 +5,12 @@ import type { Settings } from '../settings/settings';
 import { EFFECT_POLL_MS, EFFECT_TIMEOUT_MS, type ChangeContext, type ChangePlan } from './change';
 
 function props(stdout: string): Map<string, string> {
-  return new Map(stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).trim()]));
+  return new Map(
+    stdout
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).trim()]),
+  );
 }
 
 /** How long the unit may take to stop: its TimeoutStopSec, or systemd's default when infinite. */
@@ -41,8 +46,13 @@ export async function restart(ctx: ChangeContext): Promise<string> {
     return { active, pid: Number(state.get('MainPID') ?? 0) };
   };
   // Pattern D and Type=oneshot units may have no main process of their own.
-  const back = ({ active, pid }: { active: string; pid: number }): boolean => active === 'active' && (pid !== unit.mainPid || unit.mainPid === 0);
-  const seen = await poll({ clock, signal: ctx.signal, since: started, timeoutMs: EFFECT_TIMEOUT_MS + stopBudget, intervalMs: EFFECT_POLL_MS }, look, back);
+  const back = ({ active, pid }: { active: string; pid: number }): boolean =>
+    active === 'active' && (pid !== unit.mainPid || unit.mainPid === 0);
+  const seen = await poll(
+    { clock, signal: ctx.signal, since: started, timeoutMs: EFFECT_TIMEOUT_MS + stopBudget, intervalMs: EFFECT_POLL_MS },
+    look,
+    back,
+  );
   const { active, pid } = seen.value;
   if (!seen.done) throw new Error(`${settings.service} did not come back after the restart: ActiveState=${active}, MainPID=${pid}`);
   return `systemctl restart ${settings.service}; active in ${clock.now() - started} ms with main PID ${pid || 'none'} (was ${unit.mainPid || 'none'})`;

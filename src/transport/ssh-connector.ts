@@ -9,6 +9,15 @@ import { describeTarget, knownHostsKey, type SshTarget } from './target';
 
 export type HostKeyPolicy = { mode: 'strict'; knownHosts: KnownHosts } | { mode: 'off' };
 
+/** Where one exec channel's events go. */
+interface ChannelHandlers {
+  opened(channel: ClientChannel): void;
+  data(which: 'out' | 'err', chunk: Buffer): void;
+  exit(code: number | null, signal: string | null): void;
+  close(): void;
+  failed(why: string): void;
+}
+
 export interface SshOptions {
   privateKey?: string;
   passphrase?: string;
@@ -48,7 +57,10 @@ function classify(target: SshTarget, err: unknown): TransportError {
   const level = (err as { level?: string } | null)?.level;
   const who = `${target.name} (${describeTarget(target)})`;
   if (level === 'client-authentication' || /authentication methods failed/i.test(message)) {
-    return new TransportError('auth', `SSH authentication refused by ${who}: the server did not accept the private key for user '${target.user}'.`);
+    return new TransportError(
+      'auth',
+      `SSH authentication refused by ${who}: the server did not accept the private key for user '${target.user}'.`,
+    );
   }
   if (/timed out/i.test(message)) {
     return new TransportError('timeout', `SSH connection to ${who} timed out: ${message}.`);
@@ -168,30 +180,46 @@ class SshConnection implements Connection {
           channel?.close();
           stdout = '';
           stderr = '';
-          return finish('output-limit', `${new OutputLimitError(which === 'out' ? 'stdout' : 'stderr').message}; the command's channel was closed`);
+          return finish(
+            'output-limit',
+            `${new OutputLimitError(which === 'out' ? 'stdout' : 'stderr').message}; the command's channel was closed`,
+          );
         }
         const text = decoders[which].write(chunk);
         if (which === 'out') stdout += text;
         else stderr += text;
       };
-      try {
-        this.client.exec(command, (err, ch) => {
-          if (err) return finish('connection-lost', `could not open a channel: ${err.message}`);
-          channel = ch;
-          ch.on('data', (c: Buffer) => append('out', c));
-          ch.stderr.on('data', (c: Buffer) => append('err', c));
-          ch.on('exit', (exitCode: number | null, exitSignal?: string) => {
-            code = typeof exitCode === 'number' ? exitCode : null;
-            // ssh2 reports signals as 'SIGTERM' or 'TERM' depending on the server; keep the bare name.
-            signal = exitSignal ? exitSignal.replace(/^SIG/, '') : null;
-          });
-          // 'close' without a prior 'exit' means the channel dropped: no exit status was sent.
-          ch.on('close', () => (code === null && signal === null ? finish('connection-lost', 'the channel closed without an exit status') : finish()));
-        });
-      } catch (err) {
-        finish('connection-lost', `could not run the command: ${(err as Error).message}`);
-      }
+      this.openChannel(command, {
+        opened: (ch) => (channel = ch),
+        data: append,
+        exit: (exitCode, exitSignal) => {
+          code = exitCode;
+          signal = exitSignal;
+        },
+        // 'close' without a prior 'exit' means the channel dropped: no exit status was sent.
+        close: () => (code === null && signal === null ? finish('connection-lost', 'the channel closed without an exit status') : finish()),
+        failed: (why) => finish('connection-lost', why),
+      });
     });
+  }
+
+  /** Opens an exec channel and wires its events to the handlers; any failure to open goes to `failed`. */
+  private openChannel(command: string, on: ChannelHandlers): void {
+    try {
+      this.client.exec(command, (err, ch) => {
+        if (err) return on.failed(`could not open a channel: ${err.message}`);
+        on.opened(ch);
+        ch.on('data', (c: Buffer) => on.data('out', c));
+        ch.stderr.on('data', (c: Buffer) => on.data('err', c));
+        ch.on('exit', (exitCode: number | null, exitSignal?: string) =>
+          // ssh2 reports signals as 'SIGTERM' or 'TERM' depending on the server; keep the bare name.
+          on.exit(typeof exitCode === 'number' ? exitCode : null, exitSignal ? exitSignal.replace(/^SIG/, '') : null),
+        );
+        ch.on('close', on.close);
+      });
+    } catch (err) {
+      on.failed(`could not run the command: ${(err as Error).message}`);
+    }
   }
 
   stream(command: string): Promise<CommandStream> {

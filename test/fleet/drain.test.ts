@@ -34,7 +34,14 @@ describe.skipIf(skip)('drain-restart on the real fleet (Pattern B)', () => {
     fleetReset();
 
     const before = Object.fromEntries(fleet.hosts.map((h) => [h.name, mainPid(h.name, 'app')]));
-    const { run, tally } = await rollUnderLoad(fleet.lb.url, 64, { ...haproxyInputs(), strategy: 'drain-restart', service: 'app', 'check-source': 'haproxy', 'check-window': '3s', 'min-requests': '5' });
+    const { run, tally } = await rollUnderLoad(fleet.lb.url, 64, {
+      ...haproxyInputs(),
+      strategy: 'drain-restart',
+      service: 'app',
+      'check-source': 'haproxy',
+      'check-window': '3s',
+      'min-requests': '5',
+    });
 
     expect(run.outputs.status, run.stdout).toBe('success');
     expect(run.report?.hosts.map((h) => h.strategy)).toEqual(['drain-restart', 'drain-restart', 'drain-restart']);
@@ -54,7 +61,14 @@ describe.skipIf(skip)('drain-restart on the real fleet (Pattern B)', () => {
     // On an idle LB, round robin sends one of three long requests to each server.
     const held = [0, 1, 2].map(() => slowRequest(`${fleet.lb.url}sleep?ms=4000`));
     await sleep(300);
-    const run = await runOnFleet({ ...haproxyInputs(), hosts: hostsYaml(fleet, 1), strategy: 'drain-restart', service: 'app', 'check-window': '0', 'min-healthy': '1' });
+    const run = await runOnFleet({
+      ...haproxyInputs(),
+      hosts: hostsYaml(fleet, 1),
+      strategy: 'drain-restart',
+      service: 'app',
+      'check-window': '0',
+      'min-healthy': '1',
+    });
     const finished = await Promise.all(held);
     expect(run.outputs.status, run.stdout).toBe('success');
     expect(finished.map((f) => f.status)).toEqual(['200', '200', '200']);
@@ -106,13 +120,21 @@ describe.skipIf(skip)('drain-restart on the real fleet (Pattern B)', () => {
     const run = await runOnFleet({ ...haproxyInputs(), strategy: 'drain-restart', service: 'app', 'check-window': '0' });
     expect(run.outputs.status, run.stdout).toBe('success');
     const warnings = run.annotations.filter((a) => a.kind === 'warning').map((a) => a.text);
-    expect(warnings.find((w) => w.startsWith('web-1'))).toMatch(/TimeoutStopSec=1s[\s\S]*systemctl edit app.service[\s\S]*\[Service\]\nTimeoutStopSec=70s/);
+    expect(warnings.find((w) => w.startsWith('web-1'))).toMatch(
+      /TimeoutStopSec=1s[\s\S]*systemctl edit app.service[\s\S]*\[Service\]\nTimeoutStopSec=70s/,
+    );
     expect(warnings.find((w) => w.startsWith('web-2'))).toMatch(/Restart=always with RestartSec=0ms[\s\S]*RestartSec=2s/);
     expect(run.report?.hosts[0]?.warnings.join(' ')).toMatch(/TimeoutStopSec/);
 
     fleetReset();
     fault('web-1', 'short-stop-timeout');
-    const refused = await runOnFleet({ ...haproxyInputs(), strategy: 'drain-restart', service: 'app', 'check-window': '0', 'unit-warnings': 'refuse' });
+    const refused = await runOnFleet({
+      ...haproxyInputs(),
+      strategy: 'drain-restart',
+      service: 'app',
+      'check-window': '0',
+      'unit-warnings': 'refuse',
+    });
     expect(refused.outputs.status).toBe('failed');
     expect(refused.report?.failedPhase).toBe('inspect');
   });
@@ -134,7 +156,9 @@ describe.skipIf(skip)('drain-restart on the real fleet (Pattern B)', () => {
       'min-requests': '5',
     });
     expect(run.outputs.status, run.stdout).toBe('success');
-    expect(run.report?.hosts[1]?.phases.find((p) => p.name === 'drain')?.detail).toMatch(/nginx upstream .* in flight reached 0 .*nginx stub_status/);
+    expect(run.report?.hosts[1]?.phases.find((p) => p.name === 'drain')?.detail).toMatch(
+      /nginx upstream .* in flight reached 0 .*nginx stub_status/,
+    );
     expect(upstream()).toBe(original);
     expect(tally.failed, tally.raw).toBe(0);
   });

@@ -38,7 +38,16 @@ const allUp = { 'web-1': 'UP', 'web-2': 'UP', 'web-3': 'UP' };
 /** A GET through HAProxy that a server holds for `ms`. */
 function heldRequest(ms: number): Promise<string> {
   return new Promise((resolve) => {
-    const child = spawn('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '120', `${readFleet().lb.url}sleep?ms=${ms}`]);
+    const child = spawn('curl', [
+      '-s',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      '--max-time',
+      '120',
+      `${readFleet().lb.url}sleep?ms=${ms}`,
+    ]);
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.on('close', () => resolve(out));
@@ -52,7 +61,12 @@ describe.skipIf(skip)('fault matrix on the real fleet', () => {
   it('1. host unreachable: nothing listening on its SSH port', async () => {
     fault('web-2', 'stop-sshd');
     const row = await matrix(1, 'host unreachable (sshd stopped)', () => runOnFleet({ 'check-window': '0' }), {
-      result: 'failure', status: 'failed', failedHost: 'web-2', phase: 'connect', changed: [], lb: allUp,
+      result: 'failure',
+      status: 'failed',
+      failedHost: 'web-2',
+      phase: 'connect',
+      changed: [],
+      lb: allUp,
     });
     expect(row.verdict).toMatch(/Cannot connect to web-2 .*ECONNREFUSED/);
   });
@@ -60,7 +74,12 @@ describe.skipIf(skip)('fault matrix on the real fleet', () => {
   it('2. auth refused: the host does not accept the key', async () => {
     const stranger = sshKeygen('ed25519');
     const row = await matrix(2, 'auth refused (unknown key)', () => runOnFleet({ 'check-window': '0', 'private-key': stranger.private }), {
-      result: 'failure', status: 'failed', failedHost: 'web-1', phase: 'connect', changed: [], lb: allUp,
+      result: 'failure',
+      status: 'failed',
+      failedHost: 'web-1',
+      phase: 'connect',
+      changed: [],
+      lb: allUp,
     });
     expect(row.verdict).toMatch(/SSH authentication refused by web-1 .*user 'root'/);
   });
@@ -68,7 +87,12 @@ describe.skipIf(skip)('fault matrix on the real fleet', () => {
   it('3. host key changed', async () => {
     fault('web-2', 'change-host-key');
     const row = await matrix(3, 'host key changed', () => runOnFleet({ 'check-window': '0' }), {
-      result: 'failure', status: 'failed', failedHost: 'web-2', phase: 'connect', changed: [], lb: allUp,
+      result: 'failure',
+      status: 'failed',
+      failedHost: 'web-2',
+      phase: 'connect',
+      changed: [],
+      lb: allUp,
     });
     expect(row.verdict).toMatch(/Host key verification failed for web-2 .*SHA256:/);
   });
@@ -76,31 +100,60 @@ describe.skipIf(skip)('fault matrix on the real fleet', () => {
   it('4. nginx -t fails on host 2', async () => {
     fault('web-2', 'break-config');
     await matrix(4, 'nginx -t fails on host 2', () => runOnFleet({ 'check-window': '0' }), {
-      result: 'failure', status: 'failed', failedHost: 'web-2', phase: 'validate', changed: [], lb: allUp,
+      result: 'failure',
+      status: 'failed',
+      failedHost: 'web-2',
+      phase: 'validate',
+      changed: [],
+      lb: allUp,
     });
   });
 
   it('5. reload unsupported by the unit', async () => {
     fault('web-2', 'no-reload');
     const row = await matrix(5, 'reload unsupported (CanReload=no)', () => runOnFleet({ 'check-window': '0', strategy: 'reload' }), {
-      result: 'failure', status: 'failed', failedHost: 'web-2', phase: 'inspect', changed: [], lb: allUp,
+      result: 'failure',
+      status: 'failed',
+      failedHost: 'web-2',
+      phase: 'inspect',
+      changed: [],
+      lb: allUp,
     });
     expect(row.verdict).toMatch(/cannot reload/);
   });
 
   it('6. the service fails to start after the restart: left drained, later hosts untouched', async () => {
     fault('web-2', 'app-fail-start');
-    const row = await matrix(6, 'service fails to start after restart', () => runOnFleet({ ...haproxyInputs(), ...drainRestart, 'readiness-timeout': '5s' }), {
-      result: 'failure', status: 'failed', failedHost: 'web-2', changed: ['web-1', 'web-2'], lb: { 'web-1': 'UP', 'web-2': 'DOWN (drained)', 'web-3': 'UP' },
-    });
+    const row = await matrix(
+      6,
+      'service fails to start after restart',
+      () => runOnFleet({ ...haproxyInputs(), ...drainRestart, 'readiness-timeout': '5s' }),
+      {
+        result: 'failure',
+        status: 'failed',
+        failedHost: 'web-2',
+        changed: ['web-1', 'web-2'],
+        lb: { 'web-1': 'UP', 'web-2': 'DOWN (drained)', 'web-3': 'UP' },
+      },
+    );
     expect(['change', 'ready']).toContain(row.phase);
   });
 
   it('7. readiness never passes: left drained', async () => {
     fault('web-2', 'app-never-ready');
-    const row = await matrix(7, 'readiness never passes', () => runOnFleet({ ...haproxyInputs(), ...drainRestart, 'readiness-timeout': '4s' }), {
-      result: 'failure', status: 'failed', failedHost: 'web-2', phase: 'ready', changed: ['web-1', 'web-2'], lb: { 'web-1': 'UP', 'web-2': 'DOWN (drained)', 'web-3': 'UP' },
-    });
+    const row = await matrix(
+      7,
+      'readiness never passes',
+      () => runOnFleet({ ...haproxyInputs(), ...drainRestart, 'readiness-timeout': '4s' }),
+      {
+        result: 'failure',
+        status: 'failed',
+        failedHost: 'web-2',
+        phase: 'ready',
+        changed: ['web-1', 'web-2'],
+        lb: { 'web-1': 'UP', 'web-2': 'DOWN (drained)', 'web-3': 'UP' },
+      },
+    );
     expect(row.verdict).toMatch(/not ready within 4s.*HTTP 503/);
   });
 
@@ -109,9 +162,19 @@ describe.skipIf(skip)('fault matrix on the real fleet', () => {
     const load = spawn('wrk', ['-t2', '-c32', '-d120s', readFleet().lb.url], { stdio: 'ignore' });
     try {
       await sleep(1000);
-      await matrix(8, 'app returns 5xx after the change', () => runOnFleet({ ...haproxyInputs(), ...drainRestart, 'check-source': 'haproxy', 'check-window': '10s' }), {
-        result: 'failure', status: 'failed', failedHost: 'web-2', phase: 'watch', changed: ['web-1', 'web-2'], lb: { 'web-1': 'UP', 'web-2': 'UP (drained)', 'web-3': 'UP' },
-      });
+      await matrix(
+        8,
+        'app returns 5xx after the change',
+        () => runOnFleet({ ...haproxyInputs(), ...drainRestart, 'check-source': 'haproxy', 'check-window': '10s' }),
+        {
+          result: 'failure',
+          status: 'failed',
+          failedHost: 'web-2',
+          phase: 'watch',
+          changed: ['web-1', 'web-2'],
+          lb: { 'web-1': 'UP', 'web-2': 'UP (drained)', 'web-3': 'UP' },
+        },
+      );
     } finally {
       load.kill('SIGINT');
     }
@@ -126,15 +189,30 @@ describe.skipIf(skip)('fault matrix on the real fleet', () => {
       return running;
     };
     const row = await matrix(9, 'SSH connection cut mid-command', act, {
-      result: 'failure', status: 'failed', failedHost: 'web-2', phase: 'validate', changed: [], lb: allUp,
+      result: 'failure',
+      status: 'failed',
+      failedHost: 'web-2',
+      phase: 'validate',
+      changed: [],
+      lb: allUp,
     });
     expect(row.verdict).toMatch(/connection dropped|connection lost|channel closed/);
   });
 
   it('10. a remote command hangs past its timeout: killed on the host', async () => {
-    const row = await matrix(10, 'remote command hangs past its timeout', () => runOnFleet({ 'check-window': '0', 'validate-command': 'sleep 300.5 && nginx -t', 'command-timeout': '3s' }), {
-      result: 'failure', status: 'failed', failedHost: 'web-1', phase: 'validate', changed: [], lb: allUp,
-    });
+    const row = await matrix(
+      10,
+      'remote command hangs past its timeout',
+      () => runOnFleet({ 'check-window': '0', 'validate-command': 'sleep 300.5 && nginx -t', 'command-timeout': '3s' }),
+      {
+        result: 'failure',
+        status: 'failed',
+        failedHost: 'web-1',
+        phase: 'validate',
+        changed: [],
+        lb: allUp,
+      },
+    );
     expect(row.verdict).toMatch(/ran past its 3s limit and was killed on the host/);
     // "^sleep": the shell running pgrep has the pattern in its own command line.
     for (const h of readFleet().hosts) expect(hostExec(h.name, 'pgrep -af "^sleep 300.5" || true').stdout.trim(), h.name).toBe('');
@@ -145,9 +223,19 @@ describe.skipIf(skip)('fault matrix on the real fleet', () => {
   it('11. the drain never completes (a long request holds it): returned unchanged', async () => {
     const held = [heldRequest(30_000), heldRequest(30_000), heldRequest(30_000)];
     await sleep(300);
-    const row = await matrix(11, 'drain never completes', () => runOnFleet({ ...haproxyInputs(), ...drainRestart, 'drain-timeout': '3s' }), {
-      result: 'failure', status: 'failed', failedHost: 'web-1', phase: 'drain', changed: [], lb: allUp,
-    });
+    const row = await matrix(
+      11,
+      'drain never completes',
+      () => runOnFleet({ ...haproxyInputs(), ...drainRestart, 'drain-timeout': '3s' }),
+      {
+        result: 'failure',
+        status: 'failed',
+        failedHost: 'web-1',
+        phase: 'drain',
+        changed: [],
+        lb: allUp,
+      },
+    );
     expect(row.verdict).toMatch(/1 request still in flight after drain-timeout 3s.*not restarted/);
     // The held requests were not cut.
     expect(await Promise.all(held)).toEqual(['200', '200', '200']);
@@ -174,11 +262,16 @@ describe.skipIf(skip)('fault matrix on the real fleet', () => {
           child.on('close', () => clearInterval(poll));
         },
       });
-    const row = await matrix(12, 'run cancelled mid-drain (SIGINT, SIGTERM)', async () => {
-      const run = await act();
-      expect(Date.now() - killedAt).toBeLessThan(7500);
-      return run;
-    }, { result: 'failure', status: 'failed', failedHost: 'web-1', phase: 'drain', changed: [], lb: allUp });
+    const row = await matrix(
+      12,
+      'run cancelled mid-drain (SIGINT, SIGTERM)',
+      async () => {
+        const run = await act();
+        expect(Date.now() - killedAt).toBeLessThan(7500);
+        return run;
+      },
+      { result: 'failure', status: 'failed', failedHost: 'web-1', phase: 'drain', changed: [], lb: allUp },
+    );
     expect(row.verdict).toMatch(/cancelled \(SIGINT\)/);
     await Promise.all(held);
   });
@@ -202,7 +295,9 @@ describe.skipIf(skip)('fault matrix on the real fleet', () => {
     expect(lbStates()['web-1']).toBe('UP (drained)');
     const post = await runAction(inputs, { state: main.state });
     expect(post.code, post.stdout).toBe(0);
-    expect(post.annotations.some((a) => a.kind === 'warning' && /web-1 had been left drained .* returned to service/.test(a.text))).toBe(true);
+    expect(post.annotations.some((a) => a.kind === 'warning' && /web-1 had been left drained .* returned to service/.test(a.text))).toBe(
+      true,
+    );
     expect(lbStates()).toEqual(allUp);
     expect(post.stdout).toMatch(/released \d+ lock/);
     await Promise.all(held);
@@ -213,12 +308,17 @@ describe.skipIf(skip)('fault matrix on the real fleet', () => {
     const watcher = setInterval(() => drained.push(Object.values(lbStates()).filter((s) => s.endsWith('(drained)')).length), 100);
     let second: ActionRun | undefined;
     try {
-      const row = await matrix(13, 'two rollouts at once', async () => {
-        const first = runOnFleet({ ...haproxyInputs(), ...drainRestart, 'check-window': '6s' });
-        await sleep(300);
-        second = await runOnFleet({ ...haproxyInputs(), ...drainRestart, 'lock-wait': '3s' });
-        return first;
-      }, { result: 'success', status: 'success', changed: ['web-1', 'web-2', 'web-3'], lb: allUp });
+      const row = await matrix(
+        13,
+        'two rollouts at once',
+        async () => {
+          const first = runOnFleet({ ...haproxyInputs(), ...drainRestart, 'check-window': '6s' });
+          await sleep(300);
+          second = await runOnFleet({ ...haproxyInputs(), ...drainRestart, 'lock-wait': '3s' });
+          return first;
+        },
+        { result: 'success', status: 'success', changed: ['web-1', 'web-2', 'web-3'], lb: allUp },
+      );
       void row;
     } finally {
       clearInterval(watcher);
@@ -229,10 +329,18 @@ describe.skipIf(skip)('fault matrix on the real fleet', () => {
   });
 
   it('14. the load balancer host is unreachable', async () => {
-    const row = await matrix(14, 'load balancer unreachable', () => runOnFleet({ ...haproxyInputs(), ...drainRestart, 'lb-host': 'root@127.0.0.1:2299' }), {
-      result: 'failure', status: 'failed', phase: 'connect', changed: [], lb: allUp,
-    });
+    const row = await matrix(
+      14,
+      'load balancer unreachable',
+      () => runOnFleet({ ...haproxyInputs(), ...drainRestart, 'lb-host': 'root@127.0.0.1:2299' }),
+      {
+        result: 'failure',
+        status: 'failed',
+        phase: 'connect',
+        changed: [],
+        lb: allUp,
+      },
+    );
     expect(row.failedHost).toMatch(/load balancer/);
   });
-
 });

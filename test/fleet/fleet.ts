@@ -67,8 +67,7 @@ export type FaultKnob =
   | 'restart-storm';
 
 /** The command that undoes `stage-500` / `stage-reset` / `break-config` on a host. */
-export const NGINX_ROLLBACK_COMMAND =
-  'cp /etc/nginx/zdr/good.conf /etc/nginx/sites-enabled/default && systemctl reload nginx';
+export const NGINX_ROLLBACK_COMMAND = 'cp /etc/nginx/zdr/good.conf /etc/nginx/sites-enabled/default && systemctl reload nginx';
 
 function run(args: string[], opts: { timeoutMs?: number; input?: string } = {}): ExecResult {
   const r = spawnSync(FLEET_SH, args, {
@@ -206,22 +205,23 @@ export function serverStates(backend = 'web'): Record<string, ServerState> {
 }
 
 /** ssh to a fleet target with the fleet's key and strict host-key checking (system ssh client). */
-export function sshExec(
-  target: { address: string; port?: number },
-  cmd: string,
-  user = 'root',
-  timeoutMs = 60_000,
-): ExecResult {
+export function sshExec(target: { address: string; port?: number }, cmd: string, user = 'root', timeoutMs = 60_000): ExecResult {
   const f = readFleet();
   const r = spawnSync(
     'ssh',
     [
-      '-i', f.privateKeyPath,
-      '-o', `UserKnownHostsFile=${f.knownHostsPath}`,
-      '-o', 'StrictHostKeyChecking=yes',
-      '-o', 'BatchMode=yes',
-      '-o', 'ConnectTimeout=5',
-      '-p', String(target.port ?? 22),
+      '-i',
+      f.privateKeyPath,
+      '-o',
+      `UserKnownHostsFile=${f.knownHostsPath}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'ConnectTimeout=5',
+      '-p',
+      String(target.port ?? 22),
       `${user}@${target.address}`,
       cmd,
     ],
@@ -269,8 +269,7 @@ export function parseWrk(raw: string): WrkResult {
     requests: Number(m[1]),
     non2xx,
     socketErrors,
-    failed:
-      non2xx + socketErrors.connect + socketErrors.read + socketErrors.write + socketErrors.timeout,
+    failed: non2xx + socketErrors.connect + socketErrors.read + socketErrors.write + socketErrors.timeout,
     durationSeconds: Number(m[2]) * (unit[m[3] ?? 's'] ?? 1),
     requestsPerSecond: Number(/Requests\/sec:\s*([\d.]+)/.exec(raw)?.[1] ?? 0),
     raw,
@@ -321,7 +320,12 @@ const REQUIRED_TOOLS = ['systemd-nspawn', 'debootstrap', 'haproxy', 'wrk', 'soca
 function missingTools(): string[] {
   const r = spawnSync(
     'bash',
-    ['-c', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; for c in "$@"; do command -v "$c" >/dev/null || echo "$c"; done', '_', ...REQUIRED_TOOLS],
+    [
+      '-c',
+      'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; for c in "$@"; do command -v "$c" >/dev/null || echo "$c"; done',
+      '_',
+      ...REQUIRED_TOOLS,
+    ],
     { encoding: 'utf8' },
   );
   return r.stdout.split('\n').filter((s) => s !== '');

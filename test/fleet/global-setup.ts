@@ -57,13 +57,17 @@ export default function setup(): (() => void) | undefined {
   }
   const env = isRootLinux();
   if (!env.ok) {
-    throw new Error(`The fleet suite cannot run here: ${env.why}. It needs root on Linux (see test/fleet/README.md). Set ZDR_SKIP_FLEET=1 to skip it knowingly.`);
+    throw new Error(
+      `The fleet suite cannot run here: ${env.why}. It needs root on Linux (see test/fleet/README.md). Set ZDR_SKIP_FLEET=1 to skip it knowingly.`,
+    );
   }
   // The suite runs the built action: a stale dist would prove old code.
   const checked = Date.now();
   const stale = staleDist();
   if (stale.length) {
-    throw new Error(`dist/ is not what src/ builds (differs: ${stale.join(', ')}): run \`npm run build\` first; the fleet suite runs the built action.`);
+    throw new Error(
+      `dist/ is not what src/ builds (differs: ${stale.join(', ')}): run \`npm run build\` first; the fleet suite runs the built action.`,
+    );
   }
   console.log(`[fleet] dist/ is what the sources build (checked in ${((Date.now() - checked) / 1000).toFixed(1)} s)`);
   const started = Date.now();

@@ -32,7 +32,11 @@ describe.skipIf(skip)('the error gate from a real Prometheus scraping HAProxy ev
     const fleet = readFleet();
     fault('web-2', 'stage-500');
     const web3Before = nginxPids('web-3');
-    const { run } = await rollUnderLoad(fleet.lb.url, 64, promInputs({ 'check-window': '20s', 'rollback-command': NGINX_ROLLBACK_COMMAND }));
+    const { run } = await rollUnderLoad(
+      fleet.lb.url,
+      64,
+      promInputs({ 'check-window': '20s', 'rollback-command': NGINX_ROLLBACK_COMMAND }),
+    );
     expect(run.outputs.status, run.stdout).toBe('failed');
     expect(run.outputs['failed-host']).toBe('web-2');
     expect(run.report?.failedPhase).toBe('watch');
@@ -41,7 +45,9 @@ describe.skipIf(skip)('the error gate from a real Prometheus scraping HAProxy ev
     expect(web2?.errors?.verdict).toBe('fail');
     expect(web2?.errors?.rate).toBeGreaterThan(0.5);
     expect(web2?.phases.find((p) => p.name === 'watch')?.durationMs).toBeLessThan(15_000);
-    expect(web2?.evidence?.logLines.join('\n')).toMatch(/^requests: sum\(haproxy_server_http_responses_total\{server="web-2"\}\) = \d+ at the change, \d+ at the last look$/m);
+    expect(web2?.evidence?.logLines.join('\n')).toMatch(
+      /^requests: sum\(haproxy_server_http_responses_total\{server="web-2"\}\) = \d+ at the change, \d+ at the last look$/m,
+    );
     expect(run.report?.hosts[0]?.errors?.verdict).toBe('pass');
     expect(run.report?.hosts[2]?.status).toBe('skipped');
     expect(nginxPids('web-3')).toEqual(web3Before);
@@ -59,17 +65,26 @@ describe.skipIf(skip)('the error gate from a real Prometheus scraping HAProxy ev
     expect(tally.failed).toBe(0);
   });
 
-  it('prometheus-via lb-host: the queries run as curl over the load balancer\'s SSH connection', async () => {
+  it("prometheus-via lb-host: the queries run as curl over the load balancer's SSH connection", async () => {
     const fleet = readFleet();
     const seen: string[] = [];
     prom.onQuery = (q) => seen.push(q);
-    const { run } = await rollUnderLoad(fleet.lb.url, 32, promInputs({ hosts: hostsYaml(fleet, 1), 'prometheus-via': 'lb-host', 'prometheus-token': 'tok-not-checked', 'check-window': '5s' }));
+    const { run } = await rollUnderLoad(
+      fleet.lb.url,
+      32,
+      promInputs({ hosts: hostsYaml(fleet, 1), 'prometheus-via': 'lb-host', 'prometheus-token': 'tok-not-checked', 'check-window': '5s' }),
+    );
     expect(run.outputs.status, run.stdout).toBe('success');
     expect(run.report?.hosts[0]?.errors?.verdict, run.report?.hosts[0]?.errors?.reason).toBe('pass');
     expect(seen).toContain('sum(haproxy_server_http_responses_total{server="web-1"})');
     // Registered with the runner as a secret (masked), and printed nowhere else.
     expect(run.stdout).toContain('::add-mask::tok-not-checked');
-    expect(run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain('tok-not-checked');
+    expect(
+      run.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('::add-mask::'))
+        .join('\n'),
+    ).not.toContain('tok-not-checked');
   });
 
   it('with the scrape stopped after the change, the verdict is inconclusive (stale), not pass', async () => {
@@ -97,15 +112,23 @@ describe.skipIf(skip)('the error gate from a real Prometheus scraping HAProxy ev
     expect(run.outputs.status, run.stdout).toBe('success');
     for (const h of run.report?.hosts ?? []) {
       expect(h.errors?.verdict, h.errors?.reason).toBe('inconclusive');
-      expect(h.errors?.reason).toMatch(/^fleet-wide problem: all hosts \d+(\.\d+)?% errors \(this host [\d.]+%, \d+\/\d+ = [\d.]+% on the other hosts\): not this change/);
+      expect(h.errors?.reason).toMatch(
+        /^fleet-wide problem: all hosts \d+(\.\d+)?% errors \(this host [\d.]+%, \d+\/\d+ = [\d.]+% on the other hosts\): not this change/,
+      );
     }
-    expect(run.annotations.some((a) => a.kind === 'warning' && /web-1: error check inconclusive: fleet-wide problem/.test(a.text))).toBe(true);
+    expect(run.annotations.some((a) => a.kind === 'warning' && /web-1: error check inconclusive: fleet-wide problem/.test(a.text))).toBe(
+      true,
+    );
   });
 
   it('host 2 under max-error-rate but far worse than its peers trips the relative rule', async () => {
     const fleet = readFleet();
     fault('web-2', 'stage-500-10');
-    const { run } = await rollUnderLoad(fleet.lb.url, 64, promInputs({ 'check-window': '10s', 'max-error-rate': '25%', 'rollback-command': NGINX_ROLLBACK_COMMAND }));
+    const { run } = await rollUnderLoad(
+      fleet.lb.url,
+      64,
+      promInputs({ 'check-window': '10s', 'max-error-rate': '25%', 'rollback-command': NGINX_ROLLBACK_COMMAND }),
+    );
     expect(run.outputs.status, run.stdout).toBe('failed');
     expect(run.outputs['failed-host']).toBe('web-2');
     const web2 = run.report?.hosts[1];

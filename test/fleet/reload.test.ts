@@ -26,7 +26,10 @@ describe.skipIf(skip)('reload rollout on the real fleet (Pattern A)', () => {
     for (const h of fleet.hosts) {
       const after = nginxPids(h.name);
       expect(after.master, `${h.name} master kept`).toBe(before[h.name]?.master);
-      expect(after.workers.some((w) => before[h.name]?.workers.includes(w)), `${h.name} workers replaced`).toBe(false);
+      expect(
+        after.workers.some((w) => before[h.name]?.workers.includes(w)),
+        `${h.name} workers replaced`,
+      ).toBe(false);
     }
     expect(report?.hosts.every((h) => h.errors?.verdict === 'pass')).toBe(true);
     expect(run.summary).toContain('| host | strategy | result |');
@@ -57,7 +60,9 @@ describe.skipIf(skip)('reload rollout on the real fleet (Pattern A)', () => {
     expect(run.outputs.status).toBe('failed');
     expect(run.outputs['failed-host']).toBe('web-3');
     expect(run.report?.failedPhase).toBe('connect');
-    expect(run.report?.reason).toMatch(/Host key verification failed for web-3 .*offered ssh-ed25519 SHA256:[A-Za-z0-9+/]{43}, which does not match/);
+    expect(run.report?.reason).toMatch(
+      /Host key verification failed for web-3 .*offered ssh-ed25519 SHA256:[A-Za-z0-9+/]{43}, which does not match/,
+    );
     expect(fleet.hosts.map((h) => nginxPids(h.name))).toEqual(before);
   });
 });

@@ -45,21 +45,54 @@ describe.skipIf(skip)('hostile input, secrets and sudo on the real fleet', () =>
       'nginx-error-log': (v) => ({ 'nginx-error-log': `/var/log/${v}` }),
       'readiness-url': (v) => ({ 'readiness-url': `http://127.0.0.1/${v}` }),
       'check-url': (v) => ({ 'check-source': 'probe', 'check-url': `http://127.0.0.1/${v}` }),
-      'stub-status-url': (v) => ({ ...haproxyInputs(), strategy: 'drain-restart', service: 'app', lb: 'command', 'drain-command': 'true', 'ready-command': 'true', 'lb-host': '', 'stub-status-url': `http://127.0.0.1/${v}` }),
+      'stub-status-url': (v) => ({
+        ...haproxyInputs(),
+        strategy: 'drain-restart',
+        service: 'app',
+        lb: 'command',
+        'drain-command': 'true',
+        'ready-command': 'true',
+        'lb-host': '',
+        'stub-status-url': `http://127.0.0.1/${v}`,
+      }),
       'haproxy-socket': (v) => ({ ...haproxyInputs(), strategy: 'drain-restart', service: 'app', 'haproxy-socket': `/run/${v}` }),
       'haproxy-backend': (v) => ({ ...haproxyInputs(), strategy: 'drain-restart', service: 'app', 'haproxy-backend': v }),
-      'nginx-upstream-config': (v) => ({ lb: 'nginx', 'lb-host': `root@${fleet.nginxLb?.address}`, strategy: 'drain-restart', service: 'app', 'nginx-upstream-config': `/etc/nginx/${v}` }),
-      'nginx-lb-service': (v) => ({ lb: 'nginx', 'lb-host': `root@${fleet.nginxLb?.address}`, strategy: 'drain-restart', service: 'app', 'nginx-lb-service': v }),
+      'nginx-upstream-config': (v) => ({
+        lb: 'nginx',
+        'lb-host': `root@${fleet.nginxLb?.address}`,
+        strategy: 'drain-restart',
+        service: 'app',
+        'nginx-upstream-config': `/etc/nginx/${v}`,
+      }),
+      'nginx-lb-service': (v) => ({
+        lb: 'nginx',
+        'lb-host': `root@${fleet.nginxLb?.address}`,
+        strategy: 'drain-restart',
+        service: 'app',
+        'nginx-lb-service': v,
+      }),
       'host name': (v) => ({ hosts: `- host: ${fleet.hosts[0]?.address}\n  name: ${JSON.stringify(v)}` }),
       'host address': (v) => ({ hosts: JSON.stringify(v) }),
       user: (v) => ({ user: v }),
-      'drain-command placeholders': () => ({ lb: 'command', strategy: 'drain-restart', service: 'app', 'drain-command': 'echo {host} {name} > /dev/null', 'ready-command': 'echo {name}' }),
+      'drain-command placeholders': () => ({
+        lb: 'command',
+        strategy: 'drain-restart',
+        service: 'app',
+        'drain-command': 'echo {host} {name} > /dev/null',
+        'ready-command': 'echo {name}',
+      }),
       'lb-host': (v) => ({ ...haproxyInputs(), strategy: 'drain-restart', service: 'app', 'lb-host': v }),
     };
     const outcomes: string[] = [];
     for (const [input, make] of Object.entries(targets)) {
       for (const [i, value] of hostile(input.replace(/\W/g, '')).entries()) {
-        const run = await runOnFleet({ 'check-window': '0', 'command-timeout': '10s', 'readiness-timeout': '3s', 'lock-wait': '1s', ...make(value) });
+        const run = await runOnFleet({
+          'check-window': '0',
+          'command-timeout': '10s',
+          'readiness-timeout': '3s',
+          'lock-wait': '1s',
+          ...make(value),
+        });
         outcomes.push(`${input} #${i + 1}: ${run.outputs.status}`);
         expect(['invalid', 'failed', 'success'], `${input} #${i + 1}: ${run.stderr}`).toContain(run.outputs.status);
         expect(run.signal).toBeNull();
@@ -98,7 +131,10 @@ describe.skipIf(skip)('hostile input, secrets and sudo on the real fleet', () =>
       for (const run of [ok, failed]) {
         // ::add-mask:: lines are how secrets are handed to the runner; it consumes them.
         const visible = {
-          stdout: run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n'),
+          stdout: run.stdout
+            .split('\n')
+            .filter((l) => !l.startsWith('::add-mask::'))
+            .join('\n'),
           stderr: run.stderr,
           outputs: JSON.stringify(run.outputs),
           summary: run.summary,
@@ -112,11 +148,21 @@ describe.skipIf(skip)('hostile input, secrets and sudo on the real fleet', () =>
         expect(run.stdout).toContain(`::add-mask::${passphrase}`);
       }
       // Never written to disk: nothing in RUNNER_TEMP holds a piece of the key.
-      const files = readdirSync(runnerTemp).map((f) => join(runnerTemp, f)).filter((f) => statSync(f).isFile());
-      for (const f of files) expect([...pieces].some((p) => readFileSync(f, 'utf8').includes(p)), f).toBe(false);
+      const files = readdirSync(runnerTemp)
+        .map((f) => join(runnerTemp, f))
+        .filter((f) => statSync(f).isFile());
+      for (const f of files)
+        expect(
+          [...pieces].some((p) => readFileSync(f, 'utf8').includes(p)),
+          f,
+        ).toBe(false);
     } finally {
       rmSync(runnerTemp, { recursive: true, force: true });
-      for (const h of fleet.hosts) hostExec(h.name, `grep -v '${key.public.split(' ')[1]}' /root/.ssh/authorized_keys > /tmp/ak && cat /tmp/ak > /root/.ssh/authorized_keys`);
+      for (const h of fleet.hosts)
+        hostExec(
+          h.name,
+          `grep -v '${key.public.split(' ')[1]}' /root/.ssh/authorized_keys > /tmp/ak && cat /tmp/ak > /root/.ssh/authorized_keys`,
+        );
     }
   });
 
@@ -128,11 +174,21 @@ describe.skipIf(skip)('hostile input, secrets and sudo on the real fleet', () =>
     expect(refused.report?.failedPhase).toBe('inspect');
     expect(refused.report?.reason).toMatch(/connected as uid \d+ \(deploy\).*sudo: true/);
 
-    const run = await runOnFleet({ ...haproxyInputs(), hosts, sudo: 'true', strategy: 'drain-restart', service: 'app', 'check-window': '2s', 'min-requests': '1' });
+    const run = await runOnFleet({
+      ...haproxyInputs(),
+      hosts,
+      sudo: 'true',
+      strategy: 'drain-restart',
+      service: 'app',
+      'check-window': '2s',
+      'min-requests': '1',
+    });
     expect(run.outputs.status, run.stdout).toBe('success');
     expect(run.report?.hosts.map((h) => h.status)).toEqual(['success', 'success', 'success']);
     // The commands really ran through sudo as deploy.
-    expect(hostExec('web-1', 'journalctl --no-pager -q _COMM=sudo | grep -c "deploy : .*COMMAND=/usr/bin/timeout" || true').stdout.trim()).not.toBe('0');
+    expect(
+      hostExec('web-1', 'journalctl --no-pager -q _COMM=sudo | grep -c "deploy : .*COMMAND=/usr/bin/timeout" || true').stdout.trim(),
+    ).not.toBe('0');
     expect(existsSync(CANARY)).toBe(false);
   });
 });

@@ -37,7 +37,8 @@ function injected(run: ActionRun): string[] {
 describe.skipIf(skip)('a shared world: hostile hosts, local users, operators, overlapping runs', () => {
   beforeEach(() => fleetReset(), 180_000);
   afterAll(() => {
-    for (const h of readFleet().hosts) hostExec(h.name, `rm -rf ${LOCK_DIR} /etc/zdr-victim; rm -f /run/lock/zero-downtime-restart.* /tmp/zero-downtime-restart.*`);
+    for (const h of readFleet().hosts)
+      hostExec(h.name, `rm -rf ${LOCK_DIR} /etc/zdr-victim; rm -f /run/lock/zero-downtime-restart.* /tmp/zero-downtime-restart.*`);
     fleetReset();
   }, 180_000);
 
@@ -47,7 +48,12 @@ describe.skipIf(skip)('a shared world: hostile hosts, local users, operators, ov
     // A stale lock whose owner carries a v1 command: printed when it is taken over.
     const planted = `mkdir -p -m 0700 ${LOCK_DIR} && printf 'owner=nobody ##[error title=Deploy approved]x\\nsince=1\\nexpires=2\\n' > ${LOCK_DIR}/host.lock`;
     hostExec('web-1', planted);
-    const run = await runOnFleet({ hosts: hostsYaml(fleet, 1), 'dependency-checks': script, 'readiness-timeout': '2s', 'check-window': '0' });
+    const run = await runOnFleet({
+      hosts: hostsYaml(fleet, 1),
+      'dependency-checks': script,
+      'readiness-timeout': '2s',
+      'check-window': '0',
+    });
     expect(run.outputs.status, run.stdout).toBe('failed');
     expect(run.report?.failedPhase).toBe('ready');
     expect(run.stdout).toContain('Rollout approved');
@@ -95,7 +101,10 @@ describe.skipIf(skip)('a shared world: hostile hosts, local users, operators, ov
       expect(refused.report?.reason).toMatch(/symbolic link|symlink/);
       expect(hostExec('web-1', 'ls -A /tmp/zdr-elsewhere').stdout.trim()).toBe('');
     } finally {
-      hostExec('web-1', `kill $(cat /tmp/zdr-holder.pid) 2>/dev/null; rm -rf ${LOCK_DIR} /tmp/zdr-elsewhere /tmp/zdr-holder.pid /etc/zdr-victim; rm -f /run/lock/zero-downtime-restart.* /tmp/zero-downtime-restart.*`);
+      hostExec(
+        'web-1',
+        `kill $(cat /tmp/zdr-holder.pid) 2>/dev/null; rm -rf ${LOCK_DIR} /tmp/zdr-elsewhere /tmp/zdr-holder.pid /etc/zdr-victim; rm -f /run/lock/zero-downtime-restart.* /tmp/zero-downtime-restart.*`,
+      );
     }
   });
 
@@ -125,7 +134,12 @@ describe.skipIf(skip)('a shared world: hostile hosts, local users, operators, ov
     const conf = hostExec(lb.name, `cat ${lb.upstreamConf}`).stdout;
     expect(conf).toMatch(/down;.*# web-2/);
     const before = mainPid('web-2', 'app');
-    const run = await runOnFleet({ lb: 'nginx', 'lb-host': `root@${lb.address}`, 'nginx-upstream-config': lb.upstreamConf, ...drainRestart });
+    const run = await runOnFleet({
+      lb: 'nginx',
+      'lb-host': `root@${lb.address}`,
+      'nginx-upstream-config': lb.upstreamConf,
+      ...drainRestart,
+    });
     expect(run.outputs.status, run.stdout).toBe('success');
     expect(hostExec(lb.name, `cat ${lb.upstreamConf}`).stdout).toBe(conf);
     expect(mainPid('web-2', 'app')).toBe(before);
@@ -135,7 +149,15 @@ describe.skipIf(skip)('a shared world: hostile hosts, local users, operators, ov
     fault('web-1', 'app-500');
     const load = startWrk({ url: readFleet().lb.url, seconds: 120, connections: 16 });
     await sleep(1000);
-    const inputs = fleetInputs({ ...haproxyInputs(), strategy: 'drain-restart', service: 'app', 'check-source': 'haproxy', 'check-window': '10s', 'rollback-command': 'sleep 20', 'command-timeout': '30s' });
+    const inputs = fleetInputs({
+      ...haproxyInputs(),
+      strategy: 'drain-restart',
+      service: 'app',
+      'check-source': 'haproxy',
+      'check-window': '10s',
+      'rollback-command': 'sleep 20',
+      'command-timeout': '30s',
+    });
     try {
       // Killed while rollback-command runs on the tripped, drained host.
       let child: ChildProcess | undefined;

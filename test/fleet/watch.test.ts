@@ -11,7 +11,11 @@ describe.skipIf(skip)('the post-deploy error gate on the real fleet', () => {
     const fleet = readFleet();
     fault('web-2', 'stage-500');
     const web3Before = nginxPids('web-3');
-    const { run, tally: during } = await rollUnderLoad(fleet.lb.url, 64, { ...haproxyInputs(), 'check-window': '20s', 'rollback-command': NGINX_ROLLBACK_COMMAND });
+    const { run, tally: during } = await rollUnderLoad(fleet.lb.url, 64, {
+      ...haproxyInputs(),
+      'check-window': '20s',
+      'rollback-command': NGINX_ROLLBACK_COMMAND,
+    });
 
     expect(run.code).toBe(1);
     expect(run.outputs.status).toBe('failed');

@@ -1,5 +1,18 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -54,7 +67,12 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 function runLine(cmd: RemoteCommand, extra: Record<string, string> = {}): Ran {
   const line = execLine(cmd, { sudo: false });
   try {
-    const stdout = execFileSync('/bin/sh', ['-c', line], { cwd: work, env: env(extra), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout = execFileSync('/bin/sh', ['-c', line], {
+      cwd: work,
+      env: env(extra),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return { code: 0, stdout, stderr: '' };
   } catch (err) {
     const e = err as { status: number | null; stdout: string; stderr: string };
@@ -70,7 +88,13 @@ function runLineAsync(cmd: RemoteCommand): Promise<Ran> {
   });
 }
 
-const cmd = (script: string, timeoutMs = 10_000, args?: string[]): RemoteCommand => ({ kind: 'test', title: 't', script, timeoutMs, ...(args ? { args } : {}) });
+const cmd = (script: string, timeoutMs = 10_000, args?: string[]): RemoteCommand => ({
+  kind: 'test',
+  title: 't',
+  script,
+  timeoutMs,
+  ...(args ? { args } : {}),
+});
 
 // ---------------------------------------------------------------------------------------------
 
@@ -80,7 +104,9 @@ describe('execLine', () => {
   });
 
   it('prefixes sudo -n -- in sudo mode', () => {
-    expect(execLine(cmd('echo hi', 60_000), { sudo: true })).toBe(`sudo -n -- timeout -k ${KILL_AFTER_S} 60 env LC_ALL=C sh -c 'echo hi' zdr.test`);
+    expect(execLine(cmd('echo hi', 60_000), { sudo: true })).toBe(
+      `sudo -n -- timeout -k ${KILL_AFTER_S} 60 env LC_ALL=C sh -c 'echo hi' zdr.test`,
+    );
   });
 
   it.each([
@@ -381,10 +407,22 @@ describe('inspectUnit, run against a fake systemctl', () => {
   it('prints the unit’s properties and the main process’s name, which parseUnitInfo reads', () => {
     const show = join(work, 'show.txt');
     writeFileSync(show, `Id=nginx.service\nCanReload=yes\nMainPID=${sleeper.pid}\nTimeoutStopUSec=1min 30s\n`);
-    const ran = runLine(inspectUnit('nginx.service', 5000), { FAKE_SHOW: show, FAKE_PID: String(sleeper.pid), SHIM_LOG: join(work, 'inspect.log') });
+    const ran = runLine(inspectUnit('nginx.service', 5000), {
+      FAKE_SHOW: show,
+      FAKE_PID: String(sleeper.pid),
+      SHIM_LOG: join(work, 'inspect.log'),
+    });
     expect(ran.code).toBe(0);
     const info = parseUnitInfo(ran.stdout);
-    expect(info).toMatchObject({ id: 'nginx.service', canReload: true, mainPid: sleeper.pid, mainComm: 'sleep', timeoutStopMs: 90_000, hasCurl: true, uid: process.getuid?.() ?? null });
+    expect(info).toMatchObject({
+      id: 'nginx.service',
+      canReload: true,
+      mainPid: sleeper.pid,
+      mainComm: 'sleep',
+      timeoutStopMs: 90_000,
+      hasCurl: true,
+      uid: process.getuid?.() ?? null,
+    });
     expect(readFileSync(join(work, 'inspect.log'), 'utf8')).toContain('systemctl show --property=Id,LoadState,');
   });
 });

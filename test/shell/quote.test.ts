@@ -18,7 +18,12 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function run(shell: string, script: string): string {
   // stdin from /dev/null: with a socket on stdin, bash believes sshd started it and reads ~/.bashrc.
-  return execFileSync(shell, ['-c', script], { cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+  return execFileSync(shell, ['-c', script], {
+    cwd: work,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+  });
 }
 
 /**
@@ -31,7 +36,49 @@ function roundTrip(shell: string, values: string[]): string[] {
 }
 
 /** Fragments that mean something to a shell, to build hostile strings from. */
-const HOSTILE = ["'", '"', '\\', '$(', ')', '`', '${', '}', '$', '\n', '\r', '\t', ' ', ';', '|', '&', '>', '<', '*', '?', '[', ']', '~', '#', '!', '%', '=', '-', '--', '-n', '\\n', "'\\''", `$(touch ${CANARY})`, `\`touch ${CANARY}\``, 'é', '日本', '😀', '\u00a0', '\u202e', 'a', 'web1'];
+const HOSTILE = [
+  "'",
+  '"',
+  '\\',
+  '$(',
+  ')',
+  '`',
+  '${',
+  '}',
+  '$',
+  '\n',
+  '\r',
+  '\t',
+  ' ',
+  ';',
+  '|',
+  '&',
+  '>',
+  '<',
+  '*',
+  '?',
+  '[',
+  ']',
+  '~',
+  '#',
+  '!',
+  '%',
+  '=',
+  '-',
+  '--',
+  '-n',
+  '\\n',
+  "'\\''",
+  `$(touch ${CANARY})`,
+  `\`touch ${CANARY}\``,
+  'é',
+  '日本',
+  '😀',
+  '\u00a0',
+  '\u202e',
+  'a',
+  'web1',
+];
 
 const noNul = (s: string): string => s.replace(/\0/g, '');
 const value = fc.oneof(
@@ -48,15 +95,19 @@ describe('shQuote', () => {
     expect(SHELLS[0]).toBe('/bin/sh');
   });
 
-  it.each(SHELLS)('round-trips arbitrary strings through %s -c as exactly one word', (shell) => {
-    fc.assert(
-      fc.property(fc.array(value, { minLength: 1, maxLength: 6 }), (values) => {
-        expect(roundTrip(shell, values)).toEqual(values.map((v) => `1:${v}`));
-      }),
-      { numRuns: 300 },
-    );
-    expect(existsSync(CANARY)).toBe(false);
-  }, 30_000);
+  it.each(SHELLS)(
+    'round-trips arbitrary strings through %s -c as exactly one word',
+    (shell) => {
+      fc.assert(
+        fc.property(fc.array(value, { minLength: 1, maxLength: 6 }), (values) => {
+          expect(roundTrip(shell, values)).toEqual(values.map((v) => `1:${v}`));
+        }),
+        { numRuns: 300 },
+      );
+      expect(existsSync(CANARY)).toBe(false);
+    },
+    30_000,
+  );
 
   it('round-trips with printf exactly as a command line would use it', () => {
     for (const s of ["it's", '$(id)', '`id`', '-n', '--', '\n', 'a\nb\n', ' lead', 'trail ', '\\', "'", "''", '"\'"', '日本 😀']) {
@@ -64,30 +115,34 @@ describe('shQuote', () => {
     }
   });
 
-  it.each(SHELLS)('never runs code hidden in a value (%s)', (shell) => {
-    const attacks = [
-      `$(touch ${CANARY})`,
-      `\`touch ${CANARY}\``,
-      `'; touch ${CANARY}; '`,
-      `'$(touch ${CANARY})'`,
-      `\\'; touch ${CANARY}; #`,
-      `"; touch ${CANARY}; "`,
-      `x\ntouch ${CANARY}\n`,
-      `\${IFS}; touch ${CANARY}`,
-      `a' && touch ${CANARY} && echo '`,
-    ];
-    expect(roundTrip(shell, attacks)).toEqual(attacks.map((a) => `1:${a}`));
-    expect(existsSync(CANARY)).toBe(false);
-    fc.assert(
-      fc.property(fc.array(fc.constantFrom(...HOSTILE), { minLength: 1, maxLength: 16 }), (parts) => {
-        const s = parts.join('');
-        expect(roundTrip(shell, [s])).toEqual([`1:${s}`]);
-      }),
-      { numRuns: 100 },
-    );
-    expect(existsSync(CANARY)).toBe(false);
-    expect(readdirSync(work)).toEqual([]);
-  }, 30_000);
+  it.each(SHELLS)(
+    'never runs code hidden in a value (%s)',
+    (shell) => {
+      const attacks = [
+        `$(touch ${CANARY})`,
+        `\`touch ${CANARY}\``,
+        `'; touch ${CANARY}; '`,
+        `'$(touch ${CANARY})'`,
+        `\\'; touch ${CANARY}; #`,
+        `"; touch ${CANARY}; "`,
+        `x\ntouch ${CANARY}\n`,
+        `\${IFS}; touch ${CANARY}`,
+        `a' && touch ${CANARY} && echo '`,
+      ];
+      expect(roundTrip(shell, attacks)).toEqual(attacks.map((a) => `1:${a}`));
+      expect(existsSync(CANARY)).toBe(false);
+      fc.assert(
+        fc.property(fc.array(fc.constantFrom(...HOSTILE), { minLength: 1, maxLength: 16 }), (parts) => {
+          const s = parts.join('');
+          expect(roundTrip(shell, [s])).toEqual([`1:${s}`]);
+        }),
+        { numRuns: 100 },
+      );
+      expect(existsSync(CANARY)).toBe(false);
+      expect(readdirSync(work)).toEqual([]);
+    },
+    30_000,
+  );
 
   it('leaves plain words readable', () => {
     for (const word of ['web1', 'nginx.service', '/var/log/nginx/access.log', 'user@host:22', 'a=b', '10.0.0.1', '50%', 'a+b,c', 'x_y-z']) {

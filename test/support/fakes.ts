@@ -117,7 +117,11 @@ function inspectAnswer(h: FakeHost): string {
 
 /** nginxReload: the picture before, the reload, the picture after. */
 function nginxReloadAnswer(h: FakeHost): string {
-  const snap = (prefix: string): string[] => [`${prefix}zdr.mainpid=${h.masterPid}`, `${prefix}zdr.active=${h.activeState}`, ...h.workers.map((p) => `${prefix}zdr.child=${p} nginx: worker process`)];
+  const snap = (prefix: string): string[] => [
+    `${prefix}zdr.mainpid=${h.masterPid}`,
+    `${prefix}zdr.active=${h.activeState}`,
+    ...h.workers.map((p) => `${prefix}zdr.child=${p} nginx: worker process`),
+  ];
   const before = snap('before.');
   h.reloads += 1;
   if (!h.reloadIgnored) h.workers = h.workers.map(() => h.nextPid++);

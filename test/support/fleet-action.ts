@@ -39,7 +39,11 @@ export function runOnFleet(extra: Record<string, string> = {}, options: RunOptio
  * A rollout under steady load through `url`: wrk starts 2 s before the action and stops 1 s
  * after it, so the tally covers the whole rollout.
  */
-export async function rollUnderLoad(url: string, connections: number, extra: Record<string, string>): Promise<{ run: ActionRun; tally: WrkResult }> {
+export async function rollUnderLoad(
+  url: string,
+  connections: number,
+  extra: Record<string, string>,
+): Promise<{ run: ActionRun; tally: WrkResult }> {
   const load = startWrk({ url, seconds: 600, connections });
   await new Promise((r) => setTimeout(r, 2000));
   try {
@@ -53,7 +57,10 @@ export async function rollUnderLoad(url: string, connections: number, extra: Rec
 
 /** nginx's master and worker pids on a host, to prove what a reload did. */
 export function nginxPids(host: string): { master: number; workers: number[] } {
-  const r = hostExec(host, 'm=$(systemctl show -p MainPID --value nginx); echo $m; ps --ppid $m -o pid=,args= | grep "worker process$" | awk "{print \\$1}"');
+  const r = hostExec(
+    host,
+    'm=$(systemctl show -p MainPID --value nginx); echo $m; ps --ppid $m -o pid=,args= | grep "worker process$" | awk "{print \\$1}"',
+  );
   const [master, ...workers] = r.stdout.trim().split('\n').map(Number);
   return { master: master ?? 0, workers: workers.sort() };
 }

@@ -78,7 +78,12 @@ export async function startPrometheus(metricsUrl: string): Promise<RunningPromet
   );
   const child: ChildProcess = spawn(
     PROMETHEUS_BIN,
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'],
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+      '--log.level=warn',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -109,7 +114,11 @@ export async function startPrometheus(metricsUrl: string): Promise<RunningPromet
   try {
     await waitFor('ready', 30_000, async () => (await fetch(`${directUrl}/-/ready`).catch(() => null))?.ok === true);
     // Three scrapes: the counters exist and the rate of scrapes can be counted.
-    await waitFor('three scrapes of HAProxy', 30_000, async () => ((await promValue(directUrl, 'count_over_time(up{job="haproxy"}[10s])')) ?? 0) >= 3);
+    await waitFor(
+      'three scrapes of HAProxy',
+      30_000,
+      async () => ((await promValue(directUrl, 'count_over_time(up{job="haproxy"}[10s])')) ?? 0) >= 3,
+    );
   } catch (err) {
     await handle.stop();
     throw new Error(`${(err as Error).message}; stderr: ${stderr}`);

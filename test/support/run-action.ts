@@ -40,7 +40,10 @@ export function parseCommandFile(text: string): Record<string, string> {
 }
 
 function annotations(stdout: string): ActionRun['annotations'] {
-  return [...stdout.matchAll(/^::(error|warning)[^:]*::(.*)$/gm)].map((m) => ({ kind: m[1] as string, text: (m[2] as string).replace(/%0A/g, '\n').replace(/%25/g, '%') }));
+  return [...stdout.matchAll(/^::(error|warning)[^:]*::(.*)$/gm)].map((m) => ({
+    kind: m[1] as string,
+    text: (m[2] as string).replace(/%0A/g, '\n').replace(/%25/g, '%'),
+  }));
 }
 
 export interface RunOptions {

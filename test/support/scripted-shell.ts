@@ -6,7 +6,12 @@ export function result(stdout = '', code = 0, stderr = ''): ExecResult {
   return { code, signal: null, stdout, stderr, durationMs: 1 };
 }
 
-export const target = (name: string, host = `10.0.0.${name.replace(/\D/g, '') || '9'}`): SshTarget => ({ host, port: 22, user: 'root', name });
+export const target = (name: string, host = `10.0.0.${name.replace(/\D/g, '') || '9'}`): SshTarget => ({
+  host,
+  port: 22,
+  user: 'root',
+  name,
+});
 
 /**
  * A Connection whose answers a test gives per command kind (see exec-line.ts); it records every
@@ -66,7 +71,8 @@ export class ScriptedSession implements CommandStream {
       throw new Error('session ended');
     }
     const at = this.buffer.indexOf(delimiter);
-    if (at < 0) throw new Error(`no answer within the time (waiting for ${JSON.stringify(delimiter)}; have ${JSON.stringify(this.buffer)})`);
+    if (at < 0)
+      throw new Error(`no answer within the time (waiting for ${JSON.stringify(delimiter)}; have ${JSON.stringify(this.buffer)})`);
     const out = this.buffer.slice(0, at);
     this.buffer = this.buffer.slice(at + delimiter.length);
     return out;

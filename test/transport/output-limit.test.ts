@@ -21,7 +21,12 @@ const { cleanups, server } = perTestServers({ hostKey: hostKey.private, authoriz
 /** A RemoteHost on the test server; `sessions: false` runs a channel per command. */
 async function remoteOn(s: TestSshServer, sessions: boolean): Promise<RemoteHost> {
   const knownHosts = new KnownHosts(parseKnownHosts(s.hostKeyLines().join('\n')).entries);
-  const connector = new SshConnector({ privateKey: clientKey.private, hostKeys: { mode: 'strict', knownHosts }, connectTimeoutMs: 3000, keepaliveMs: 5000 });
+  const connector = new SshConnector({
+    privateKey: clientKey.private,
+    hostKeys: { mode: 'strict', knownHosts },
+    connectTimeoutMs: 3000,
+    keepaliveMs: 5000,
+  });
   const shell = await connector.connect({ host: '127.0.0.1', port: s.port, user: 'deploy', name: 'web-1' });
   const remote = new RemoteHost(shell, false, undefined, sessions);
   cleanups.push(() => remote.close());

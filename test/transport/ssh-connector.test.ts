@@ -19,7 +19,6 @@ import type { SshTarget } from '../../src/transport/target';
 import { perTestServers } from '../support/per-test-servers';
 import type { TestSshServer } from '../support/ssh-server';
 
-
 // ---------------------------------------------------------------------------------------------
 // Keys: generated once per file; every test gets its own server and port.
 
@@ -222,7 +221,7 @@ describe('host keys (strict)', () => {
   it.each([
     ['ecdsa', hostEcdsa],
     ['rsa', hostRsa],
-  ])('connects when known_hosts holds only the server\'s %s key while it also offers ed25519', async (_name, second) => {
+  ])("connects when known_hosts holds only the server's %s key while it also offers ed25519", async (_name, second) => {
     const s = await server({ hostKeys: [hostEd.private, second.private] });
     const lines = s.hostKeyLines();
     expect(lines).toHaveLength(2);
@@ -308,7 +307,13 @@ describe('unreachable hosts', () => {
 });
 
 describe('exec semantics through Remote', () => {
-  const cmd = (script: string, extra: Partial<RemoteCommand> = {}): RemoteCommand => ({ kind: 'test', title: 'test command', script, timeoutMs: 10_000, ...extra });
+  const cmd = (script: string, extra: Partial<RemoteCommand> = {}): RemoteCommand => ({
+    kind: 'test',
+    title: 'test command',
+    script,
+    timeoutMs: 10_000,
+    ...extra,
+  });
 
   it('exit 0 returns stdout', async () => {
     const s = await server();
@@ -436,7 +441,13 @@ describe('exec semantics through Remote', () => {
 });
 
 describe('the long-lived shell session (one login shell per host)', () => {
-  const cmd = (script: string, extra: Partial<RemoteCommand> = {}): RemoteCommand => ({ kind: 'test', title: 'session command', script, timeoutMs: 10_000, ...extra });
+  const cmd = (script: string, extra: Partial<RemoteCommand> = {}): RemoteCommand => ({
+    kind: 'test',
+    title: 'session command',
+    script,
+    timeoutMs: 10_000,
+    ...extra,
+  });
 
   it('runs many commands over one channel, with stdout, stderr and exit status kept apart', async () => {
     const s = await server();
@@ -464,7 +475,9 @@ describe('the long-lived shell session (one login shell per host)', () => {
     const s = await server();
     const remote = await remoteOn(s, true);
     const marker = uniqueSeconds(30);
-    const err = await rejectionOf(remote.check({ kind: 'test', title: 'hung step', script: `sleep ${marker}; echo never`, timeoutMs: 1000 }));
+    const err = await rejectionOf(
+      remote.check({ kind: 'test', title: 'hung step', script: `sleep ${marker}; echo never`, timeoutMs: 1000 }),
+    );
     expect(err.message).toMatch(/ran past its 1s limit and was killed on the host/);
     expect(pgrep(`^sleep ${marker.replace('.', '\\.')}$`)).toEqual([]);
     expect(await remote.check(cmd('echo still-here'))).toBe('still-here\n');
@@ -494,7 +507,9 @@ describe('the host-side timeout kills the command, not only the wait', () => {
     const marker = uniqueSeconds(30);
     const pattern = `^sleep ${marker.replace('.', '\\.')}$`;
     const started = Date.now();
-    const outcome = rejectionOf(remote.check({ kind: 'test', title: 'hung step', script: `sleep ${marker}; touch MARKER`, timeoutMs: 1000 }));
+    const outcome = rejectionOf(
+      remote.check({ kind: 'test', title: 'hung step', script: `sleep ${marker}; touch MARKER`, timeoutMs: 1000 }),
+    );
     await waitFor('the sleep to start on the host', () => pgrep(pattern).length === 1);
     pidsToReap.push(...pgrep(pattern));
 
@@ -515,7 +530,9 @@ describe('the host-side timeout kills the command, not only the wait', () => {
     const remote = await remoteOn(s);
     const marker = uniqueSeconds(31);
     const pattern = `^sleep ${marker.replace('.', '\\.')}$`;
-    const outcome = rejectionOf(remote.check({ kind: 'test', title: 'spawner', script: `sh -c 'sleep ${marker}' & wait`, timeoutMs: 1000 }));
+    const outcome = rejectionOf(
+      remote.check({ kind: 'test', title: 'spawner', script: `sh -c 'sleep ${marker}' & wait`, timeoutMs: 1000 }),
+    );
     await waitFor('the grandchild sleep to start', () => pgrep(pattern).length === 1);
     pidsToReap.push(...pgrep(pattern));
 
@@ -532,7 +549,9 @@ describe('the host-side timeout kills the command, not only the wait', () => {
       const marker = uniqueSeconds(32);
       const pattern = `^sleep ${marker.replace('.', '\\.')}$`;
       const started = Date.now();
-      const outcome = rejectionOf(remote.check({ kind: 'test', title: 'stubborn', script: `trap '' TERM; sleep ${marker}`, timeoutMs: 1000 }));
+      const outcome = rejectionOf(
+        remote.check({ kind: 'test', title: 'stubborn', script: `trap '' TERM; sleep ${marker}`, timeoutMs: 1000 }),
+      );
       await waitFor('the sleep to start', () => pgrep(pattern).length === 1);
       pidsToReap.push(...pgrep(pattern));
 
@@ -553,7 +572,9 @@ describe('connection reuse', () => {
     const s = await server();
     const remote = await remoteOn(s);
     for (let i = 0; i < 25; i++) {
-      expect(await remote.check({ kind: 'test', title: `step ${i}`, script: 'printf %s "$1"', args: [String(i)], timeoutMs: 5000 })).toBe(String(i));
+      expect(await remote.check({ kind: 'test', title: `step ${i}`, script: 'printf %s "$1"', args: [String(i)], timeoutMs: 5000 })).toBe(
+        String(i),
+      );
     }
     expect(s.execs).toHaveLength(25);
     expect(s.connections).toBe(1);
@@ -600,7 +621,9 @@ describe('quoting end to end', () => {
     const s = await server();
     const remote = await remoteOn(s);
     const script = `a='single'; b="double \\"$a\\""\nprintf '%s|%s|%s\\n' "$a" "$b" '$not_expanded'`;
-    expect(await remote.check({ kind: 'test', title: 'quoted script', script, timeoutMs: 5000 })).toBe('single|double "single"|$not_expanded\n');
+    expect(await remote.check({ kind: 'test', title: 'quoted script', script, timeoutMs: 5000 })).toBe(
+      'single|double "single"|$not_expanded\n',
+    );
   });
 });
 

@@ -10,7 +10,10 @@ interface ActionInput {
   default?: unknown;
 }
 
-const action = parse(readFileSync(join(__dirname, '../../action.yml'), 'utf8')) as { inputs: Record<string, ActionInput>; outputs: Record<string, unknown> };
+const action = parse(readFileSync(join(__dirname, '../../action.yml'), 'utf8')) as {
+  inputs: Record<string, ActionInput>;
+  outputs: Record<string, unknown>;
+};
 const inputs = action.inputs;
 
 describe('action.yml inputs and INPUT_DEFAULTS', () => {
@@ -35,7 +38,9 @@ describe('action.yml inputs and INPUT_DEFAULTS', () => {
     expect(inputs.hosts?.required).toBe(true);
     expect(inputs.hosts?.default).toBeUndefined();
     expect(INPUT_DEFAULTS.hosts).toBe('');
-    const required = Object.entries(inputs).filter(([, i]) => i.required === true).map(([n]) => n);
+    const required = Object.entries(inputs)
+      .filter(([, i]) => i.required === true)
+      .map(([n]) => n);
     expect(required).toEqual(['hosts']);
   });
 
@@ -45,10 +50,35 @@ describe('action.yml inputs and INPUT_DEFAULTS', () => {
 
   it('keeps the fixed input names of the spec', () => {
     const fixed = [
-      'hosts', 'user', 'port', 'private-key', 'passphrase', 'known-hosts', 'host-key-check', 'strategy', 'service',
-      'validate-command', 'lb', 'lb-host', 'haproxy-socket', 'haproxy-backend', 'drain-command', 'ready-command',
-      'drain-timeout', 'readiness-url', 'readiness-timeout', 'readiness-successes', 'check-window', 'check-source',
-      'access-log', 'max-error-rate', 'min-requests', 'fail-on-inconclusive', 'check-url', 'rollback-command', 'dry-run',
+      'hosts',
+      'user',
+      'port',
+      'private-key',
+      'passphrase',
+      'known-hosts',
+      'host-key-check',
+      'strategy',
+      'service',
+      'validate-command',
+      'lb',
+      'lb-host',
+      'haproxy-socket',
+      'haproxy-backend',
+      'drain-command',
+      'ready-command',
+      'drain-timeout',
+      'readiness-url',
+      'readiness-timeout',
+      'readiness-successes',
+      'check-window',
+      'check-source',
+      'access-log',
+      'max-error-rate',
+      'min-requests',
+      'fail-on-inconclusive',
+      'check-url',
+      'rollback-command',
+      'dry-run',
     ];
     for (const name of fixed) expect(Object.keys(inputs), name).toContain(name);
   });
@@ -59,7 +89,11 @@ describe('action.yml inputs and INPUT_DEFAULTS', () => {
 });
 
 describe('action.yml for the Marketplace', () => {
-  const meta = parse(readFileSync(join(__dirname, '../../action.yml'), 'utf8')) as { description: string; author?: string; inputs: Record<string, ActionInput> };
+  const meta = parse(readFileSync(join(__dirname, '../../action.yml'), 'utf8')) as {
+    description: string;
+    author?: string;
+    inputs: Record<string, ActionInput>;
+  };
 
   it('has a description the Marketplace accepts (at most 125 characters) and an author', () => {
     expect(meta.description.length).toBeLessThanOrEqual(125);

@@ -11,7 +11,12 @@ const VALID = { hosts: HOSTS, 'host-key-check': 'off', 'check-window': '0' };
 
 /** The core's I/O as a CLI or a test would give it: everything recorded, nothing on a runner. */
 function fakeIO(inputs: Partial<Record<InputName, string>>) {
-  const journal = Object.assign(new RecordingJournal(), { completed: false, complete() { this.completed = true; } });
+  const journal = Object.assign(new RecordingJournal(), {
+    completed: false,
+    complete() {
+      this.completed = true;
+    },
+  });
   const stops: ((signal: string) => void)[] = [];
   const io = {
     input: (name: InputName) => inputs[name] ?? '',
@@ -22,11 +27,22 @@ function fakeIO(inputs: Partial<Record<InputName, string>>) {
     owners: [] as string[],
     log: new RecordingLog(),
     journal,
-    maskSecret(value: string) { io.masked.push(value); },
-    fail(message?: string) { io.failures.push(message); },
-    openJournal(owner: string) { io.owners.push(owner); return journal; },
-    async publish(outcome: Outcome) { io.published.push(outcome); },
-    onStop(stop: (signal: string) => void) { stops.push(stop); },
+    maskSecret(value: string) {
+      io.masked.push(value);
+    },
+    fail(message?: string) {
+      io.failures.push(message);
+    },
+    openJournal(owner: string) {
+      io.owners.push(owner);
+      return journal;
+    },
+    async publish(outcome: Outcome) {
+      io.published.push(outcome);
+    },
+    onStop(stop: (signal: string) => void) {
+      stops.push(stop);
+    },
     stop: (signal: string) => stops.forEach((s) => s(signal)),
   } satisfies MainIO & Record<string, unknown>;
   return io;
@@ -65,7 +81,9 @@ describe('runMain: settings → rollout → outcome, with the entry point’s ow
     expect(io.journal.completed).toBe(true);
     expect(io.failures).toEqual([]);
     expect(io.owners).toEqual([expect.stringMatching(new RegExp(`^local pid ${process.pid} #[0-9a-f]{12}$`))]);
-    expect(io.log.warnings).toContain('host-key-check is off: any host key is accepted, so a machine in the middle could receive these commands.');
+    expect(io.log.warnings).toContain(
+      'host-key-check is off: any host key is accepted, so a machine in the middle could receive these commands.',
+    );
   });
 
   it('a failed run fails the step quietly: the published report and its annotations say why', async () => {
@@ -91,10 +109,23 @@ describe('runMain: settings → rollout → outcome, with the entry point’s ow
 
   it('anything unexpected fails the step with its message, Error or not', async () => {
     const io = fakeIO(VALID);
-    await runMain(io, { ...fakeWorld(), connectorFor: () => { throw new Error('no ssh here'); } });
+    await runMain(io, {
+      ...fakeWorld(),
+      connectorFor: () => {
+        throw new Error('no ssh here');
+      },
+    });
     const odd = fakeIO(VALID);
-    await runMain(odd, { ...fakeWorld(), connectorFor: () => { throw 'a string'; } });
-    expect([...io.failures, ...odd.failures]).toEqual(['zero-downtime-restart stopped unexpectedly: no ssh here', 'zero-downtime-restart stopped unexpectedly: a string']);
+    await runMain(odd, {
+      ...fakeWorld(),
+      connectorFor: () => {
+        throw 'a string';
+      },
+    });
+    expect([...io.failures, ...odd.failures]).toEqual([
+      'zero-downtime-restart stopped unexpectedly: no ssh here',
+      'zero-downtime-restart stopped unexpectedly: a string',
+    ]);
   });
 });
 
@@ -107,8 +138,14 @@ describe('runPost', () => {
       failures: [] as (string | undefined)[],
       lines,
       readJournal: () => journal,
-      fail(message?: string) { io.failures.push(message); },
-      log: { info: (m: string) => lines.push(`info ${m}`), warning: (m: string) => lines.push(`warning ${m}`), error: (m: string, t: string) => lines.push(`error ${t}: ${m}`) },
+      fail(message?: string) {
+        io.failures.push(message);
+      },
+      log: {
+        info: (m: string) => lines.push(`info ${m}`),
+        warning: (m: string) => lines.push(`warning ${m}`),
+        error: (m: string, t: string) => lines.push(`error ${t}: ${m}`),
+      },
     } satisfies PostIO & Record<string, unknown>;
     return io;
   }
@@ -127,7 +164,9 @@ describe('runPost', () => {
   it('after a killed main step, a drained host with no load balancer to return it to is left drained and the step fails', async () => {
     const io = postIO({ owner: 'o', drained: [target], locks: [], completed: false });
     await runPost(io, fakeWorld());
-    expect(io.lines.some((l) => /^error Host left out of rotation: post: left drained: web-1: no load balancer is configured/.test(l))).toBe(true);
+    expect(
+      io.lines.some((l) => /^error Host left out of rotation: post: left drained: web-1: no load balancer is configured/.test(l)),
+    ).toBe(true);
     expect(io.failures).toEqual([undefined]);
   });
 });

@@ -36,7 +36,11 @@ function answer(command: string): string {
   if (iid === undefined) return 'No such proxy.\n\n';
   const rows = ROWS.filter((line) => {
     const f = line.split(',');
-    return (iid === '-1' || f[7] === iid) && (type === '-1' || (Number(type) & (TYPE_BIT[f[6] as string] ?? 0)) !== 0) && (sid === '-1' || f[8] === sid);
+    return (
+      (iid === '-1' || f[7] === iid) &&
+      (type === '-1' || (Number(type) & (TYPE_BIT[f[6] as string] ?? 0)) !== 0) &&
+      (sid === '-1' || f[8] === sid)
+    );
   });
   return `${[HEADER, ...rows].join('\n')}\n\n`;
 }

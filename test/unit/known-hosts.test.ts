@@ -20,7 +20,8 @@ interface HostKey {
 }
 
 function hostKey(kind: 'ed25519' | 'rsa' | 'ecdsa'): HostKey {
-  const pair = kind === 'rsa' ? sshKeygen('rsa', { bits: 2048 }) : kind === 'ecdsa' ? sshKeygen('ecdsa', { bits: 256 }) : sshKeygen('ed25519');
+  const pair =
+    kind === 'rsa' ? sshKeygen('rsa', { bits: 2048 }) : kind === 'ecdsa' ? sshKeygen('ecdsa', { bits: 256 }) : sshKeygen('ed25519');
   const parsed = ssh2Utils.parseKey(pair.public);
   if (parsed instanceof Error) throw parsed;
   const blob = parsed.getPublicSSH();
@@ -108,7 +109,9 @@ describe('parseKnownHosts', () => {
 
   it('reports a blob that holds no key type at all', () => {
     const junk = Buffer.from('just some bytes, not an SSH key').toString('base64');
-    expect(parseKnownHosts(`web1 ssh-ed25519 ${junk}`).problems).toEqual(['line 1: the key says it is unreadable, the line says ssh-ed25519']);
+    expect(parseKnownHosts(`web1 ssh-ed25519 ${junk}`).problems).toEqual([
+      'line 1: the key says it is unreadable, the line says ssh-ed25519',
+    ]);
   });
 
   it('keeps good lines around bad ones', () => {
@@ -261,7 +264,12 @@ describe('KnownHosts.verify', () => {
 
   it('refuses a revoked key even when it is also listed as trusted', () => {
     const kh = knownHosts(`${line('web1', ED)}\n${line('*', ED, '@revoked')}`);
-    expect(kh.verify(web1, ED.blob)).toEqual({ ok: false, reason: 'revoked', offered: `ssh-ed25519 ${fingerprint(ED.blob)}`, expected: [] });
+    expect(kh.verify(web1, ED.blob)).toEqual({
+      ok: false,
+      reason: 'revoked',
+      offered: `ssh-ed25519 ${fingerprint(ED.blob)}`,
+      expected: [],
+    });
   });
 
   it('a revoked line does not affect other keys', () => {

@@ -22,12 +22,16 @@ describe('parseTimeLocal', () => {
     expect(parseTimeLocal(text)).toBe(expected);
   });
 
-  it.each(['', '25/Nov/2026:11:37:41', '25/Foo/2026:11:37:41 +0000', '2026-11-25T11:37:41Z', '25/Nov/2026 11:37:41 +0000', '5/Nov/2026:11:37:41 +0000'])(
-    'is null for %j',
-    (text) => {
-      expect(parseTimeLocal(text)).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    '25/Nov/2026:11:37:41',
+    '25/Foo/2026:11:37:41 +0000',
+    '2026-11-25T11:37:41Z',
+    '25/Nov/2026 11:37:41 +0000',
+    '5/Nov/2026:11:37:41 +0000',
+  ])('is null for %j', (text) => {
+    expect(parseTimeLocal(text)).toBeNull();
+  });
 });
 
 describe('parseLogLine', () => {
@@ -72,11 +76,19 @@ describe('parseLogLine', () => {
     });
 
     it('reads a numeric status and request_uri without its query', () => {
-      expect(parseLogLine('{"time_iso8601":"2026-11-25T11:37:41Z","status":200,"request_uri":"/a?b=c"}')).toMatchObject({ status: 200, path: '/a', time: T0 });
+      expect(parseLogLine('{"time_iso8601":"2026-11-25T11:37:41Z","status":200,"request_uri":"/a?b=c"}')).toMatchObject({
+        status: 200,
+        path: '/a',
+        time: T0,
+      });
     });
 
     it('falls back to the path of "request"', () => {
-      expect(parseLogLine('{"status":"404","request":"GET /missing?q=1 HTTP/1.1"}')).toMatchObject({ status: 404, path: '/missing', time: null });
+      expect(parseLogLine('{"status":"404","request":"GET /missing?q=1 HTTP/1.1"}')).toMatchObject({
+        status: 404,
+        path: '/missing',
+        time: null,
+      });
     });
 
     it('reads time_local', () => {
@@ -185,7 +197,11 @@ describe('tallyLines', () => {
   });
 
   it('does not count requests for ignored paths (health checks), errors or not', () => {
-    const t = tallyLines(emptyTally(), [combined(200, '/healthz'), combined(503, '/healthz?full=1'), combined(200, '/healthzX'), combined(500, '/')], new Set(['/healthz']));
+    const t = tallyLines(
+      emptyTally(),
+      [combined(200, '/healthz'), combined(503, '/healthz?full=1'), combined(200, '/healthzX'), combined(500, '/')],
+      new Set(['/healthz']),
+    );
     expect(t).toMatchObject({ requests: 2, errors: 1, ignored: 2 });
   });
 

@@ -11,7 +11,16 @@ const base = { hosts: HOSTS, 'host-key-check': 'off', 'check-source': 'command',
 function go(settings: Settings, local: LocalShell) {
   const connector = new FakeConnector();
   const log = new RecordingLog();
-  const run = rollout(settings, { connector, local, clock: new FakeClock(), log, journal: new RecordingJournal(), signal: new AbortController().signal, owner: 't', openLoadBalancer: async () => null });
+  const run = rollout(settings, {
+    connector,
+    local,
+    clock: new FakeClock(),
+    log,
+    journal: new RecordingJournal(),
+    signal: new AbortController().signal,
+    owner: 't',
+    openLoadBalancer: async () => null,
+  });
   return { connector, log, run };
 }
 
@@ -28,7 +37,13 @@ describe('the command source in a rollout', () => {
 
   it('judges each host from the command’s counts: host 2 at 30% errors fails and halts the run', async () => {
     const local: LocalShell = {
-      run: async (script) => ({ code: 0, signal: null, stdout: script.includes('web-2') ? '{"requests": 100, "errors": 30}' : '{"requests": 100, "errors": 0}', stderr: '', timedOut: false }),
+      run: async (script) => ({
+        code: 0,
+        signal: null,
+        stdout: script.includes('web-2') ? '{"requests": 100, "errors": 30}' : '{"requests": 100, "errors": 0}',
+        stderr: '',
+        timedOut: false,
+      }),
     };
     const t = go(settingsFrom({ ...base, 'check-command': 'counts {name} {since} {until}' }), local);
     const { report } = await t.run;

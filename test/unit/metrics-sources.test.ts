@@ -23,7 +23,9 @@ describe('the fleet-relative rule', () => {
     expect(worseThanPeers(host, peers, o)).toBe(true);
     const v = settleAgainstPeers({ verdict: 'pass', reason: 'within' }, host, peers, o);
     expect(v.verdict).toBe('fail');
-    expect(v.reason).toMatch(/40\/400 errors = 10% against 1\/800 = 0\.13% on the other hosts in the same window: significantly worse than its peers/);
+    expect(v.reason).toMatch(
+      /40\/400 errors = 10% against 1\/800 = 0\.13% on the other hosts in the same window: significantly worse than its peers/,
+    );
   });
 
   it('a few errors, or a small rise, are not significantly worse', () => {
@@ -37,29 +39,50 @@ describe('the fleet-relative rule', () => {
     const host = { requests: 500, errors: 40 };
     const peers = { requests: 1000, errors: 80 };
     const v = settleAgainstPeers({ verdict: 'fail', reason: 'over' }, host, peers, O);
-    expect(v).toEqual({ verdict: 'inconclusive', fleetWide: true, reason: 'fleet-wide problem: all hosts 8% errors (this host 8%, 80/1000 = 8% on the other hosts): not this change' });
+    expect(v).toEqual({
+      verdict: 'inconclusive',
+      fleetWide: true,
+      reason: 'fleet-wide problem: all hosts 8% errors (this host 8%, 80/1000 = 8% on the other hosts): not this change',
+    });
     expect(settleAgainstPeers({ verdict: 'fail', reason: 'over' }, host, peers, { ...O, failOnInconclusive: true }).verdict).toBe('fail');
   });
 
   it('a host much worse than a failing fleet still fails', () => {
-    const v = settleAgainstPeers({ verdict: 'fail', reason: '90% over' }, { requests: 500, errors: 450 }, { requests: 1000, errors: 80 }, O);
+    const v = settleAgainstPeers(
+      { verdict: 'fail', reason: '90% over' },
+      { requests: 500, errors: 450 },
+      { requests: 1000, errors: 80 },
+      O,
+    );
     expect(v.verdict).toBe('fail');
     expect(v.reason).toBe('90% over; 80/1000 = 8% on the other hosts');
   });
 
   it('without peers the absolute verdict stands', () => {
-    expect(settleAgainstPeers({ verdict: 'fail', reason: 'x' }, { requests: 50, errors: 10 }, null, O)).toEqual({ verdict: 'fail', reason: 'x' });
+    expect(settleAgainstPeers({ verdict: 'fail', reason: 'x' }, { requests: 50, errors: 10 }, null, O)).toEqual({
+      verdict: 'fail',
+      reason: 'x',
+    });
   });
 
   it('a pass on stale data is inconclusive; a fail stands', () => {
-    expect(settleFreshness({ verdict: 'pass', reason: '0/50' }, 'only 1 scrape', O)).toEqual({ verdict: 'inconclusive', reason: 'only 1 scrape (0/50)' });
+    expect(settleFreshness({ verdict: 'pass', reason: '0/50' }, 'only 1 scrape', O)).toEqual({
+      verdict: 'inconclusive',
+      reason: 'only 1 scrape (0/50)',
+    });
     expect(settleFreshness({ verdict: 'pass', reason: '0/50' }, 'only 1 scrape', { ...O, failOnInconclusive: true }).verdict).toBe('fail');
     expect(settleFreshness({ verdict: 'fail', reason: 'x' }, 'stale', O).verdict).toBe('fail');
     expect(settleFreshness({ verdict: 'pass', reason: 'x' }, null, O).verdict).toBe('pass');
     // An early trip that the peers show to be fleet-wide can end the window before enough scrapes.
     const fleet = { verdict: 'inconclusive' as const, fleetWide: true, reason: 'fleet-wide problem: all hosts 12% errors' };
-    expect(settleFreshness(fleet, 'only 2 scrapes', O)).toEqual({ ...fleet, reason: 'fleet-wide problem: all hosts 12% errors; only 2 scrapes' });
-    expect(settleFreshness({ verdict: 'inconclusive', reason: '0 requests is fewer than min-requests 20' }, 'no current data', O)).toEqual({ verdict: 'inconclusive', reason: 'no current data (0 requests is fewer than min-requests 20)' });
+    expect(settleFreshness(fleet, 'only 2 scrapes', O)).toEqual({
+      ...fleet,
+      reason: 'fleet-wide problem: all hosts 12% errors; only 2 scrapes',
+    });
+    expect(settleFreshness({ verdict: 'inconclusive', reason: '0 requests is fewer than min-requests 20' }, 'no current data', O)).toEqual({
+      verdict: 'inconclusive',
+      reason: 'no current data (0 requests is fewer than min-requests 20)',
+    });
   });
 });
 
@@ -106,7 +129,10 @@ describe('watchWindow with the new rules', () => {
   });
 
   it('fleet-relative: false keeps the absolute verdict', async () => {
-    const out = await watch(new ScriptedSource({ requests: 100, errors: 10 }, { requests: 300, errors: 30 }, null), { ...check, fleetRelative: false });
+    const out = await watch(new ScriptedSource({ requests: 100, errors: 10 }, { requests: 300, errors: 30 }, null), {
+      ...check,
+      fleetRelative: false,
+    });
     expect(out.verdict).toBe('fail');
   });
 });
@@ -129,13 +155,23 @@ describe('the command source', () => {
   });
 
   it('quotes every value into the command line', () => {
-    const line = countsCommandLine('q --host {host} --name {name} --from {since} --to {until}', { host: '10.0.0.1', port: 22, user: 'root', name: "a'b; rm -rf /" }, 1_764_500_000_400, 1_764_500_010_200);
+    const line = countsCommandLine(
+      'q --host {host} --name {name} --from {since} --to {until}',
+      { host: '10.0.0.1', port: 22, user: 'root', name: "a'b; rm -rf /" },
+      1_764_500_000_400,
+      1_764_500_010_200,
+    );
     expect(line).toBe("q --host 10.0.0.1 --name 'a'\\''b; rm -rf /' --from 1764500000 --to 1764500011");
   });
 
   it('runs on the runner, bounded by its timeout, and names check-command when it fails', async () => {
     const host = { host: 'h', port: 22, user: 'root', name: 'web-1' };
-    const ok = new CommandSource(processShell, { command: `echo '{"requests": 50, "errors": 1}' # {name} {since} {until}`, timeoutMs: 5000 }, host, () => 1_764_500_000_000);
+    const ok = new CommandSource(
+      processShell,
+      { command: `echo '{"requests": 50, "errors": 1}' # {name} {since} {until}`, timeoutMs: 5000 },
+      host,
+      () => 1_764_500_000_000,
+    );
     await ok.mark();
     expect(await ok.read()).toEqual({ requests: 50, errors: 1 });
     const slow = new CommandSource(processShell, { command: 'sleep 5', timeoutMs: 300 }, host, Date.now);
@@ -146,7 +182,12 @@ describe('the command source', () => {
 
   it('preflight runs it once per host before any change', async () => {
     const calls: string[] = [];
-    const local: LocalShell = { run: async (script) => (calls.push(script), { code: 0, signal: null, stdout: '{"requests": 0, "errors": 0}', stderr: '', timedOut: false }) };
+    const local: LocalShell = {
+      run: async (script) => (
+        calls.push(script),
+        { code: 0, signal: null, stdout: '{"requests": 0, "errors": 0}', stderr: '', timedOut: false }
+      ),
+    };
     const settings = settingsFrom({ hosts: 'a, b', 'host-key-check': 'off', 'check-source': 'command', 'check-command': 'q {name}' });
     await preflightMetrics(settings, null, local, () => 1_000_000);
     expect(calls).toEqual(['q a', 'q b']);
@@ -172,19 +213,33 @@ describe('preflight against a Prometheus that answers badly', () => {
 
   const vec = (...values: string[]): { status: number; body: string } => ({
     status: 200,
-    body: JSON.stringify({ status: 'success', data: { resultType: 'vector', result: values.map((v, i) => ({ metric: { proxy: `p${i}` }, value: [1, v] })) } }),
+    body: JSON.stringify({
+      status: 'success',
+      data: { resultType: 'vector', result: values.map((v, i) => ({ metric: { proxy: `p${i}` }, value: [1, v] })) },
+    }),
   });
   const run = (extra: Partial<Record<InputName, string>> = {}) =>
-    preflightMetrics(settingsFrom({ hosts: 'web-1, web-2', 'host-key-check': 'off', 'check-source': 'prometheus', 'prometheus-url': url, ...extra }), null, processShell, Date.now);
+    preflightMetrics(
+      settingsFrom({ hosts: 'web-1, web-2', 'host-key-check': 'off', 'check-source': 'prometheus', 'prometheus-url': url, ...extra }),
+      null,
+      processShell,
+      Date.now,
+    );
 
   it('passes when every query gives one series and the target is scraped', async () => {
-    answer = (q) => (q === 'time()' ? { status: 200, body: JSON.stringify({ status: 'success', data: { resultType: 'scalar', result: [1, '1'] } }) } : vec('5'));
+    answer = (q) =>
+      q === 'time()'
+        ? { status: 200, body: JSON.stringify({ status: 'success', data: { resultType: 'scalar', result: [1, '1'] } }) }
+        : vec('5');
     await expect(run()).resolves.toBeUndefined();
   });
 
   it('a query error names its input', async () => {
-    answer = (q) => (q.includes('5xx') && q.startsWith('sum') ? { status: 400, body: JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'parse error' }) } : vec('5'));
-    await expect(run()).rejects.toThrow("prometheus-errors-query for web-1: Prometheus answered HTTP 400 bad_data: parse error");
+    answer = (q) =>
+      q.includes('5xx') && q.startsWith('sum')
+        ? { status: 400, body: JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'parse error' }) }
+        : vec('5');
+    await expect(run()).rejects.toThrow('prometheus-errors-query for web-1: Prometheus answered HTTP 400 bad_data: parse error');
   });
 
   it('several series, or none, names the query', async () => {
@@ -215,22 +270,65 @@ describe('settings of the new sources', () => {
   it.each<[string, Partial<Record<InputName, string>>, RegExp]>([
     ['prometheus without a URL', { 'check-source': 'prometheus' }, /^Input 'prometheus-url': is required when check-source is prometheus/],
     ['a URL that is not http', { 'check-source': 'prometheus', 'prometheus-url': 'ftp://p' }, /^Input 'prometheus-url': expected an http/],
-    ['a URL with no prometheus source', { 'prometheus-url': 'http://p:9090' }, /^Input 'prometheus-url': is set but check-source is not prometheus/],
-    ['a query without a placeholder', { 'check-source': 'prometheus', 'prometheus-url': 'http://p', 'prometheus-errors-query': 'sum(x)' }, /^Input 'prometheus-errors-query': must pick out one host with \{host\} or \{name\}/],
-    ['a scrape series that is an expression', { 'check-source': 'prometheus', 'prometheus-url': 'http://p', 'prometheus-scrape-series': 'rate(up[1m])' }, /^Input 'prometheus-scrape-series': expected a series selector/],
-    ['min scrapes 0', { 'check-source': 'prometheus', 'prometheus-url': 'http://p', 'prometheus-min-scrapes': '0' }, /^Input 'prometheus-min-scrapes': expected a whole number from 1/],
-    ['via a host that does not exist', { 'check-source': 'prometheus', 'prometheus-url': 'http://p', 'prometheus-via': 'lb-host' }, /^Input 'prometheus-via': lb-host needs lb: haproxy or nginx/],
-    ['a bad via', { 'check-source': 'prometheus', 'prometheus-url': 'http://p', 'prometheus-via': 'bastion' }, /^Input 'prometheus-via': expected one of runner, lb-host/],
-    ['TLS verify not a boolean', { 'check-source': 'prometheus', 'prometheus-url': 'http://p', 'prometheus-tls-verify': 'no' }, /^Input 'prometheus-tls-verify': expected true or false/],
-    ['token and basic auth', { 'check-source': 'prometheus', 'prometheus-url': 'http://p', 'prometheus-token': 'abc', 'prometheus-basic-auth': 'u:p' }, /^Input 'prometheus-basic-auth': set either/],
-    ['basic auth without a colon', { 'check-source': 'prometheus', 'prometheus-url': 'http://p', 'prometheus-basic-auth': 'justapassword' }, /^Input 'prometheus-basic-auth': expected user:password/],
+    [
+      'a URL with no prometheus source',
+      { 'prometheus-url': 'http://p:9090' },
+      /^Input 'prometheus-url': is set but check-source is not prometheus/,
+    ],
+    [
+      'a query without a placeholder',
+      { 'check-source': 'prometheus', 'prometheus-url': 'http://p', 'prometheus-errors-query': 'sum(x)' },
+      /^Input 'prometheus-errors-query': must pick out one host with \{host\} or \{name\}/,
+    ],
+    [
+      'a scrape series that is an expression',
+      { 'check-source': 'prometheus', 'prometheus-url': 'http://p', 'prometheus-scrape-series': 'rate(up[1m])' },
+      /^Input 'prometheus-scrape-series': expected a series selector/,
+    ],
+    [
+      'min scrapes 0',
+      { 'check-source': 'prometheus', 'prometheus-url': 'http://p', 'prometheus-min-scrapes': '0' },
+      /^Input 'prometheus-min-scrapes': expected a whole number from 1/,
+    ],
+    [
+      'via a host that does not exist',
+      { 'check-source': 'prometheus', 'prometheus-url': 'http://p', 'prometheus-via': 'lb-host' },
+      /^Input 'prometheus-via': lb-host needs lb: haproxy or nginx/,
+    ],
+    [
+      'a bad via',
+      { 'check-source': 'prometheus', 'prometheus-url': 'http://p', 'prometheus-via': 'bastion' },
+      /^Input 'prometheus-via': expected one of runner, lb-host/,
+    ],
+    [
+      'TLS verify not a boolean',
+      { 'check-source': 'prometheus', 'prometheus-url': 'http://p', 'prometheus-tls-verify': 'no' },
+      /^Input 'prometheus-tls-verify': expected true or false/,
+    ],
+    [
+      'token and basic auth',
+      { 'check-source': 'prometheus', 'prometheus-url': 'http://p', 'prometheus-token': 'abc', 'prometheus-basic-auth': 'u:p' },
+      /^Input 'prometheus-basic-auth': set either/,
+    ],
+    [
+      'basic auth without a colon',
+      { 'check-source': 'prometheus', 'prometheus-url': 'http://p', 'prometheus-basic-auth': 'justapassword' },
+      /^Input 'prometheus-basic-auth': expected user:password/,
+    ],
     ['command without check-command', { 'check-source': 'command' }, /^Input 'check-command': is required when check-source is command/],
     ['check-command with another source', { 'check-command': 'x' }, /^Input 'check-command': is set but check-source is not command/],
-    ['a tiny command timeout', { 'check-source': 'command', 'check-command': 'x', 'check-command-timeout': '10ms' }, /^Input 'check-command-timeout': must be at least 1s/],
+    [
+      'a tiny command timeout',
+      { 'check-source': 'command', 'check-command': 'x', 'check-command-timeout': '10ms' },
+      /^Input 'check-command-timeout': must be at least 1s/,
+    ],
     ['fleet-relative not a boolean', { 'fleet-relative': 'maybe' }, /^Input 'fleet-relative': expected true or false/],
   ])('%s', (_what, inputs, expected) => {
     const found = errors(inputs);
-    expect(found.some((e) => expected.test(e)), found.join('\n')).toBe(true);
+    expect(
+      found.some((e) => expected.test(e)),
+      found.join('\n'),
+    ).toBe(true);
   });
 
   it('never quotes a secret in an error', () => {
@@ -239,7 +337,8 @@ describe('settings of the new sources', () => {
   });
 
   it('builds the Authorization header from the token or user:password', () => {
-    const s = (extra: Partial<Record<InputName, string>>) => settingsFrom({ ...base, 'check-source': 'prometheus', 'prometheus-url': 'http://p', ...extra }).check.prometheus;
+    const s = (extra: Partial<Record<InputName, string>>) =>
+      settingsFrom({ ...base, 'check-source': 'prometheus', 'prometheus-url': 'http://p', ...extra }).check.prometheus;
     expect(s({ 'prometheus-token': 'tok' })?.authorization).toBe('Bearer tok');
     expect(s({ 'prometheus-basic-auth': 'u:p w' })?.authorization).toBe(`Basic ${Buffer.from('u:p w').toString('base64')}`);
     expect(s({})).toMatchObject({ authorization: null, tlsVerify: true, via: 'runner', minScrapes: 3 });
@@ -252,14 +351,23 @@ describe('the haproxy source against its peers', () => {
     const c = (sessions: number, http5xx: number) => ({ sessions, inFlight: 0, responses: sessions, http5xx, clientAborts: 0 });
     const counters: Record<string, ReturnType<typeof c>> = { a: c(100, 0), b: c(200, 1), d: c(50, 0) };
     const t = (name: string) => ({ host: name, port: 22, user: 'root', name });
-    const source = new HaproxySource(async (h) => counters[h.name]!, t('a'), () => 0, [t('b'), t('d')]);
+    const source = new HaproxySource(
+      async (h) => counters[h.name]!,
+      t('a'),
+      () => 0,
+      [t('b'), t('d')],
+    );
     await source.mark();
     counters.a = c(150, 20);
     counters.b = c(260, 2);
     counters.d = c(90, 0);
     expect(await source.read()).toEqual({ requests: 50, errors: 20 });
     expect(await source.peers()).toEqual({ requests: 100, errors: 1 });
-    const alone = new HaproxySource(async (h) => counters[h.name]!, t('a'), () => 0);
+    const alone = new HaproxySource(
+      async (h) => counters[h.name]!,
+      t('a'),
+      () => 0,
+    );
     await alone.mark();
     expect(await alone.peers()).toBeNull();
   });

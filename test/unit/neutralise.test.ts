@@ -49,8 +49,16 @@ describe('workflow-command injection from host text', () => {
 
   it('annotations and the summary headline of a failed run carry none, and no bare URL becomes a link', async () => {
     const report: Report = {
-      status: 'failed', strategy: 'auto', startedAt: new Date(0).toISOString(), durationMs: 10, dryRun: false,
-      failedHost: 'web-1', failedPhase: 'ready', reason: `dependency check failed: ${HOSTILE}`, hosts: [], waitMs: 0,
+      status: 'failed',
+      strategy: 'auto',
+      startedAt: new Date(0).toISOString(),
+      durationMs: 10,
+      dryRun: false,
+      failedHost: 'web-1',
+      failedPhase: 'ready',
+      reason: `dependency check failed: ${HOSTILE}`,
+      hosts: [],
+      waitMs: 0,
     };
     await publish(report, []);
     const text = out.join('');

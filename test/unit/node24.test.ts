@@ -25,7 +25,12 @@ function recorder(): { env: Record<string, string>; read: () => { version: strin
   writeFileSync(file, '');
   return {
     env: { NODE_OPTIONS: `--require ${preload}`, ZDR_RECORD: file },
-    read: () => readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)),
+    read: () =>
+      readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
   };
 }
 

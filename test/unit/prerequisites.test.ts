@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CHECKED_COMMANDS, explainNotFound, missingCommands, neededCommands, prerequisiteProblem, wrapperNotFound } from '../../src/inspect/prerequisites';
+import {
+  CHECKED_COMMANDS,
+  explainNotFound,
+  missingCommands,
+  neededCommands,
+  prerequisiteProblem,
+  wrapperNotFound,
+} from '../../src/inspect/prerequisites';
 import { execLine, inspectUnit } from '../../src/remote/commands';
 import { RemoteCommandError } from '../../src/remote/remote-host';
 import type { InputName } from '../../src/settings/inputs';
@@ -99,9 +106,15 @@ describe('wrapperNotFound / explainNotFound: the host lacks timeout, sudo or soc
 
   it('turns a RemoteCommandError into the message naming the host', () => {
     const cmd = inspectUnit('nginx.service', 5000);
-    const error = new RemoteCommandError(cmd, { code: 127, signal: null, stdout: '', stderr: 'sh: 1: timeout: not found\n', durationMs: 5 }, 'exited 127');
+    const error = new RemoteCommandError(
+      cmd,
+      { code: 127, signal: null, stdout: '', stderr: 'sh: 1: timeout: not found\n', durationMs: 5 },
+      'exited 127',
+    );
     const explained = explainNotFound('web-3', error) as Error;
-    expect(explained.message).toMatch(/^web-3 lacks a command this rollout runs there: timeout \(package coreutils: every remote command runs under `timeout`/);
+    expect(explained.message).toMatch(
+      /^web-3 lacks a command this rollout runs there: timeout \(package coreutils: every remote command runs under `timeout`/,
+    );
     expect(explained.message).toContain('apt-get install coreutils');
   });
 });

@@ -7,7 +7,9 @@ import { result, ScriptedShell, target } from '../support/scripted-shell';
 const URL = "http://127.0.0.1:8080/healthz?a=1&b='x'";
 
 function setup(answers: ExecResult[]) {
-  const shell = new ScriptedShell(target('web-1'), (cmd) => (cmd.kind === 'probe-burst' ? (answers.shift() ?? result('', 127, 'no more answers')) : result('', 127, `unexpected ${cmd.kind}`)));
+  const shell = new ScriptedShell(target('web-1'), (cmd) =>
+    cmd.kind === 'probe-burst' ? (answers.shift() ?? result('', 127, 'no more answers')) : result('', 127, `unexpected ${cmd.kind}`),
+  );
   return { shell, source: new ProbeSource(new RemoteHost(shell, false, undefined, false), URL) };
 }
 
@@ -16,7 +18,11 @@ describe('ProbeSource (check-url probed from the host)', () => {
     const t = setup([result('200\n204\n503\n000\n299\n'), result('200\n\n301\n')]);
     expect(await t.source.read()).toEqual({ requests: 5, errors: 2 });
     expect(await t.source.read()).toEqual({ requests: 7, errors: 3 });
-    expect(t.source.samples()).toEqual([`GET ${URL} → HTTP 503`, `GET ${URL} → no response (socket error or timeout)`, `GET ${URL} → HTTP 301`]);
+    expect(t.source.samples()).toEqual([
+      `GET ${URL} → HTTP 503`,
+      `GET ${URL} → no response (socket error or timeout)`,
+      `GET ${URL} → HTTP 301`,
+    ]);
   });
 
   it('keeps ten error samples at most, while still counting every error', async () => {

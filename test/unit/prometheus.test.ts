@@ -12,12 +12,19 @@ import { processShell } from '../../src/runtime/local-shell';
 import { settingsFrom } from '../support/settings';
 
 const vector = (...series: [Record<string, string>, string][]): string =>
-  JSON.stringify({ status: 'success', data: { resultType: 'vector', result: series.map(([metric, v]) => ({ metric, value: [1764500000.5, v] })) } });
+  JSON.stringify({
+    status: 'success',
+    data: { resultType: 'vector', result: series.map(([metric, v]) => ({ metric, value: [1764500000.5, v] })) },
+  });
 
 describe('query templating', () => {
   it('fills {host} and {name} inside double-quoted PromQL strings, escaped', () => {
-    expect(fillQuery(DEFAULT_REQUESTS_QUERY, { host: '10.0.0.1', name: 'web-1' })).toBe('sum(haproxy_server_http_responses_total{server="web-1"})');
-    expect(fillQuery('x{instance="{host}:9100",server="{name}"}', { host: '10.0.0.1', name: 'a' })).toBe('x{instance="10.0.0.1:9100",server="a"}');
+    expect(fillQuery(DEFAULT_REQUESTS_QUERY, { host: '10.0.0.1', name: 'web-1' })).toBe(
+      'sum(haproxy_server_http_responses_total{server="web-1"})',
+    );
+    expect(fillQuery('x{instance="{host}:9100",server="{name}"}', { host: '10.0.0.1', name: 'a' })).toBe(
+      'x{instance="10.0.0.1:9100",server="a"}',
+    );
     expect(fillQuery('{other} {name}', { host: 'h', name: 'n' })).toBe('{other} n');
   });
 
@@ -43,12 +50,28 @@ describe('response parsing', () => {
   });
 
   it('a matrix gives the last value of its series', () => {
-    const body = JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { server: 'web-1' }, values: [[1, '3'], [2, '7']] }] } });
+    const body = JSON.stringify({
+      status: 'success',
+      data: {
+        resultType: 'matrix',
+        result: [
+          {
+            metric: { server: 'web-1' },
+            values: [
+              [1, '3'],
+              [2, '7'],
+            ],
+          },
+        ],
+      },
+    });
     expect(singleValue(parseQueryResponse(200, body))).toEqual({ ok: true, value: 7, at: 2 });
   });
 
   it('a scalar is one value', () => {
-    expect(singleValue(parseQueryResponse(200, JSON.stringify({ status: 'success', data: { resultType: 'scalar', result: [5, '42'] } })))).toMatchObject({ ok: true, value: 42 });
+    expect(
+      singleValue(parseQueryResponse(200, JSON.stringify({ status: 'success', data: { resultType: 'scalar', result: [5, '42'] } }))),
+    ).toMatchObject({ ok: true, value: 42 });
   });
 
   it('an empty result is an error that says how to fix it, not a zero', () => {
@@ -58,13 +81,21 @@ describe('response parsing', () => {
   });
 
   it('several series is an error naming them', () => {
-    const one = singleValue(parseQueryResponse(200, vector([{ proxy: 'web', server: 'web-1' }, '1'], [{ proxy: 'websock', server: 'web-1' }, '2'])));
+    const one = singleValue(
+      parseQueryResponse(200, vector([{ proxy: 'web', server: 'web-1' }, '1'], [{ proxy: 'websock', server: 'web-1' }, '2'])),
+    );
     expect(!one.ok && one.error).toMatch(/returned 2 series \(\{proxy="web", server="web-1"\}, \{proxy="websock", server="web-1"\}\).*sum/);
   });
 
   it('an error payload carries Prometheus’s message and type', () => {
-    const r = parseQueryResponse(400, JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'invalid parameter "query": 1:5: parse error: unexpected "}"' }));
-    expect(r).toEqual({ ok: false, error: 'Prometheus answered HTTP 400 bad_data: invalid parameter "query": 1:5: parse error: unexpected "}"' });
+    const r = parseQueryResponse(
+      400,
+      JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'invalid parameter "query": 1:5: parse error: unexpected "}"' }),
+    );
+    expect(r).toEqual({
+      ok: false,
+      error: 'Prometheus answered HTTP 400 bad_data: invalid parameter "query": 1:5: parse error: unexpected "}"',
+    });
   });
 
   it('a body that is not the API (a login page, a proxy error) is an error with a link-free excerpt', () => {
@@ -75,7 +106,12 @@ describe('response parsing', () => {
   });
 
   it('non-numeric or malformed values are refused', () => {
-    expect(parseQueryResponse(200, JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, 5] }] } })).ok).toBe(false);
+    expect(
+      parseQueryResponse(
+        200,
+        JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, 5] }] } }),
+      ).ok,
+    ).toBe(false);
     expect(parseQueryResponse(200, JSON.stringify({ status: 'success', data: { resultType: 'string', result: [1, 'x'] } })).ok).toBe(false);
     expect(singleValue(parseQueryResponse(200, vector([{}, 'NaN']))).ok).toBe(false);
     expect(singleValue(parseQueryResponse(200, vector([{}, '-1']))).ok).toBe(false);
@@ -163,7 +199,9 @@ describe('PrometheusSource', () => {
     await source.read();
     expect(source.staleReason()).toBeNull();
     expect(await source.peers()).toEqual({ requests: 200, errors: 0 });
-    expect(source.samples()[0]).toBe('requests: sum(haproxy_server_http_responses_total{server="web-1"}) = 1000 at the change, 1100 at the last look');
+    expect(source.samples()[0]).toBe(
+      'requests: sum(haproxy_server_http_responses_total{server="web-1"}) = 1000 at the change, 1100 at the last look',
+    );
   });
 
   it('series gone stale (the scrape failing) keep the last counts and make the window stale, not an error', async () => {
@@ -177,7 +215,9 @@ describe('PrometheusSource', () => {
     expect(source.staleReason()).toBeNull();
     scraped = false;
     expect(await source.read()).toEqual({ requests: 0, errors: 0 });
-    expect(source.staleReason()).toMatch(/^Prometheus has no current data for the host \(prometheus-requests-query for web-1: returned no series/);
+    expect(source.staleReason()).toMatch(
+      /^Prometheus has no current data for the host \(prometheus-requests-query for web-1: returned no series/,
+    );
   });
 
   it('a query that stops answering fails the read with the input named', async () => {
@@ -192,7 +232,9 @@ describe('preflight of the prometheus source', () => {
 
   it('an unreachable Prometheus is an error naming prometheus-url', async () => {
     const settings = settingsFrom(base);
-    await expect(preflightMetrics(settings, null, processShell, Date.now)).rejects.toThrow(/^prometheus-url: cannot reach Prometheus: .*ECONNREFUSED.*\(http:\/\/127\.0\.0\.1:9\/, via runner\)/);
+    await expect(preflightMetrics(settings, null, processShell, Date.now)).rejects.toThrow(
+      /^prometheus-url: cannot reach Prometheus: .*ECONNREFUSED.*\(http:\/\/127\.0\.0\.1:9\/, via runner\)/,
+    );
   });
 });
 

@@ -8,7 +8,21 @@ const root = join(__dirname, '../..');
 const actionYml = readFileSync(join(root, 'action.yml'), 'utf8');
 const readmePath = join(root, 'README.md');
 
-const TEMPLATE = ['# Title', '', '## Inputs', '<!-- inputs:start -->', '<!-- inputs:end -->', '', '## Outputs', '<!-- outputs:start -->', 'stale text', '<!-- outputs:end -->', '', 'Footer.', ''].join('\n');
+const TEMPLATE = [
+  '# Title',
+  '',
+  '## Inputs',
+  '<!-- inputs:start -->',
+  '<!-- inputs:end -->',
+  '',
+  '## Outputs',
+  '<!-- outputs:start -->',
+  'stale text',
+  '<!-- outputs:end -->',
+  '',
+  'Footer.',
+  '',
+].join('\n');
 
 /** action.yml with edits, in memory. */
 function editedAction(edit: (doc: ReturnType<typeof parseDocument>) => void): string {
@@ -78,7 +92,11 @@ describe('updateReadme', () => {
 describe('inputsTable and outputsTable', () => {
   it('list every input and output of action.yml once, in its order', () => {
     const action = parse(actionYml) as { inputs: Record<string, unknown>; outputs: Record<string, unknown> };
-    const names = (table: string): string[] => table.split('\n').slice(2).map((row) => /^\| `([^`]+)` \|/.exec(row)?.[1] ?? row);
+    const names = (table: string): string[] =>
+      table
+        .split('\n')
+        .slice(2)
+        .map((row) => /^\| `([^`]+)` \|/.exec(row)?.[1] ?? row);
     expect(names(inputsTable(actionYml))).toEqual(Object.keys(action.inputs));
     expect(names(outputsTable(actionYml))).toEqual(Object.keys(action.outputs));
   });

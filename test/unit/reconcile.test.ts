@@ -7,7 +7,15 @@ import { FakeClock, FakeConnector, FakeLb, noLocal } from '../support/fakes';
 import { settingsFrom } from '../support/settings';
 
 const HOSTS = '- {host: 10.0.0.1, name: web-1}\n- {host: 10.0.0.2, name: web-2}\n- {host: 10.0.0.3, name: web-3}';
-const settings = settingsFrom({ hosts: HOSTS, 'host-key-check': 'off', service: 'app', lb: 'command', 'drain-command': 'x', 'ready-command': 'y', 'readiness-url': 'http://127.0.0.1/healthz' });
+const settings = settingsFrom({
+  hosts: HOSTS,
+  'host-key-check': 'off',
+  service: 'app',
+  lb: 'command',
+  'drain-command': 'x',
+  'ready-command': 'y',
+  'readiness-url': 'http://127.0.0.1/healthz',
+});
 const host = (n: number): SshTarget => ({ host: `10.0.0.${n}`, port: 22, user: 'root', name: `web-${n}` });
 const OWNER = 'octo/app run 9 attempt 1 job deploy';
 
@@ -89,16 +97,30 @@ describe('reconcile (the post step after a killed main step)', () => {
   it('an unreachable lock host is skipped (its lock expires), the others still released', async () => {
     const t = setup();
     t.connector.host('web-1').connectError = new TransportError('unreachable', 'Cannot connect to web-1');
-    const r = await reconcile(settings, t.deps, { owner: OWNER, drained: [], locks: [{ target: host(1), name: 'host.host' }, { target: host(2), name: 'host.host' }] });
+    const r = await reconcile(settings, t.deps, {
+      owner: OWNER,
+      drained: [],
+      locks: [
+        { target: host(1), name: 'host.host' },
+        { target: host(2), name: 'host.host' },
+      ],
+    });
     expect(r.locksReleased).toBe(1);
     expect(sent(t.connector, 'web-2')).toEqual(['lock-release']);
   });
 
   it('a load balancer that cannot be opened leaves every drained host drained, saying why, and still releases locks', async () => {
     const t = setup(new Error('connect ECONNREFUSED 10.0.0.100:22'));
-    const r = await reconcile(settings, t.deps, { owner: OWNER, drained: [host(1), host(2)], locks: [{ target: host(1), name: 'host.host' }] });
+    const r = await reconcile(settings, t.deps, {
+      owner: OWNER,
+      drained: [host(1), host(2)],
+      locks: [{ target: host(1), name: 'host.host' }],
+    });
     expect(r.returned).toEqual([]);
-    expect(r.leftDrained).toEqual(['web-1: the load balancer cannot be reached: connect ECONNREFUSED 10.0.0.100:22', 'web-2: the load balancer cannot be reached: connect ECONNREFUSED 10.0.0.100:22']);
+    expect(r.leftDrained).toEqual([
+      'web-1: the load balancer cannot be reached: connect ECONNREFUSED 10.0.0.100:22',
+      'web-2: the load balancer cannot be reached: connect ECONNREFUSED 10.0.0.100:22',
+    ]);
     expect(r.locksReleased).toBe(1);
     expect(sent(t.connector, 'web-1')).toEqual(['lock-release']);
   });
@@ -112,8 +134,15 @@ describe('reconcile (the post step after a killed main step)', () => {
   it('a host that cannot be reached stays drained; one connection per host serves health and lock', async () => {
     const lb = new ClosingLb();
     const t = setup(lb);
-    t.connector.host('web-2').connectError = new TransportError('unreachable', 'Cannot connect to web-2 (root@10.0.0.2:22): connect ETIMEDOUT.');
-    const r = await reconcile(settings, t.deps, { owner: OWNER, drained: [host(1), host(2)], locks: [{ target: host(1), name: 'host.host' }] });
+    t.connector.host('web-2').connectError = new TransportError(
+      'unreachable',
+      'Cannot connect to web-2 (root@10.0.0.2:22): connect ETIMEDOUT.',
+    );
+    const r = await reconcile(settings, t.deps, {
+      owner: OWNER,
+      drained: [host(1), host(2)],
+      locks: [{ target: host(1), name: 'host.host' }],
+    });
     expect(r.returned).toEqual(['web-1']);
     expect(r.leftDrained).toEqual(['web-2: Cannot connect to web-2 (root@10.0.0.2:22): connect ETIMEDOUT.']);
     expect(t.connector.connects.filter((n) => n === 'web-1')).toHaveLength(1);

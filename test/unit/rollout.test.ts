@@ -14,7 +14,8 @@ function setup(settings: Settings, lb: LoadBalancer | null = null, signal = new 
   const log = new RecordingLog();
   const journal = new RecordingJournal();
   const clock = new FakeClock();
-  const go = () => rollout(settings, { connector, local: noLocal, clock, log, journal, signal, owner: 'test run 1', openLoadBalancer: async () => lb });
+  const go = () =>
+    rollout(settings, { connector, local: noLocal, clock, log, journal, signal, owner: 'test run 1', openLoadBalancer: async () => lb });
   return { connector, log, journal, clock, go };
 }
 
@@ -32,12 +33,27 @@ describe('reload rollout (Pattern A)', () => {
       expect(h.reloads).toBe(1);
       expect(h.workers.every((p) => p >= 200)).toBe(true);
     }
-    expect(phases({ report, plan: [] }, 'web-2')).toEqual(['connect:ok', 'inspect:ok', 'validate:ok', 'lock:ok', 'change:ok', 'ready:ok', 'watch:skipped']);
+    expect(phases({ report, plan: [] }, 'web-2')).toEqual([
+      'connect:ok',
+      'inspect:ok',
+      'validate:ok',
+      'lock:ok',
+      'change:ok',
+      'ready:ok',
+      'watch:skipped',
+    ]);
     expect(report.hosts[0]?.strategy).toBe('reload');
     expect(report.hosts[0]?.phases.find((p) => p.name === 'change')?.detail).toMatch(/2 workers replaced by 2 new/);
     // Order: every host validated before any reload, then web-1's reload, web-2's, web-3's.
     const order = t.connector.sequence.filter((c) => / (user:nginx -t|nginx-reload)$/.test(c));
-    expect(order).toEqual(['web-1 user:nginx -t', 'web-2 user:nginx -t', 'web-3 user:nginx -t', 'web-1 nginx-reload', 'web-2 nginx-reload', 'web-3 nginx-reload']);
+    expect(order).toEqual([
+      'web-1 user:nginx -t',
+      'web-2 user:nginx -t',
+      'web-3 user:nginx -t',
+      'web-1 nginx-reload',
+      'web-2 nginx-reload',
+      'web-3 nginx-reload',
+    ]);
     expect(t.connector.connects.sort()).toEqual(['web-1', 'web-2', 'web-3']);
   });
 
@@ -59,7 +75,9 @@ describe('reload rollout (Pattern A)', () => {
     const { report } = await t.go();
     expect(report.failedHost).toBe('web-2');
     expect(report.failedPhase).toBe('inspect');
-    expect(report.reason).toMatch(/^web-2 lacks commands this rollout runs there: flock \(package util-linux: .*\), curl \(package curl: requests from the host for readiness-url\)\./);
+    expect(report.reason).toMatch(
+      /^web-2 lacks commands this rollout runs there: flock \(package util-linux: .*\), curl \(package curl: requests from the host for readiness-url\)\./,
+    );
     // ss is not needed: nothing is drained in a reload.
     expect(report.reason).not.toContain('ss (');
     expect(['web-1', 'web-2', 'web-3'].map((n) => t.connector.host(n).reloads)).toEqual([0, 0, 0]);
@@ -106,7 +124,8 @@ describe('reload rollout (Pattern A)', () => {
 
   it('a new [emerg] after the reload fails the host', async () => {
     const t = setup(settingsFrom(base));
-    t.connector.host('web-1').emergAfterReload = '2026/11/25 12:00:00 [emerg] 1#1: bind() to 0.0.0.0:80 failed (98: Address already in use)';
+    t.connector.host('web-1').emergAfterReload =
+      '2026/11/25 12:00:00 [emerg] 1#1: bind() to 0.0.0.0:80 failed (98: Address already in use)';
     const { report } = await t.go();
     expect(report.failedHost).toBe('web-1');
     expect(report.reason).toContain('bind() to 0.0.0.0:80 failed');
@@ -114,7 +133,9 @@ describe('reload rollout (Pattern A)', () => {
   });
 
   it('readiness needs consecutive 2xx: a flap resets the streak, a timeout fails ready', async () => {
-    const t = setup(settingsFrom({ ...base, 'readiness-url': 'http://127.0.0.1/healthz', 'readiness-timeout': '3s', 'readiness-successes': '3' }));
+    const t = setup(
+      settingsFrom({ ...base, 'readiness-url': 'http://127.0.0.1/healthz', 'readiness-timeout': '3s', 'readiness-successes': '3' }),
+    );
     t.connector.host('web-1').readiness = ['200', '503', '200', '200', '200'];
     t.connector.host('web-2').readiness = ['503'];
     const { report } = await t.go();
@@ -135,7 +156,10 @@ describe('reload rollout (Pattern A)', () => {
 
   it('an unreachable host fails preflight in connect with the transport message', async () => {
     const t = setup(settingsFrom(base));
-    t.connector.host('web-3').connectError = new TransportError('unreachable', 'Cannot connect to web-3 (root@10.0.0.3:22): connect ECONNREFUSED.');
+    t.connector.host('web-3').connectError = new TransportError(
+      'unreachable',
+      'Cannot connect to web-3 (root@10.0.0.3:22): connect ECONNREFUSED.',
+    );
     const { report } = await t.go();
     expect(report.failedHost).toBe('web-3');
     expect(report.failedPhase).toBe('connect');
@@ -148,7 +172,9 @@ describe('reload rollout (Pattern A)', () => {
     const { report } = await t.go();
     expect(report.failedHost).toBe('web-2');
     expect(report.failedPhase).toBe('lock');
-    expect(report.reason).toMatch(/the lock on web-2 is held by octo\/app run 77 attempt 1 job deploy since 2025-11-25T12:00:00\.000Z; waited 3s/);
+    expect(report.reason).toMatch(
+      /the lock on web-2 is held by octo\/app run 77 attempt 1 job deploy since 2025-11-25T12:00:00\.000Z; waited 3s/,
+    );
     expect(t.connector.host('web-2').reloads).toBe(0);
     expect(t.connector.host('web-3').reloads).toBe(0);
     expect(t.log.lines.some((l) => /waiting for the lock/.test(l))).toBe(true);
@@ -160,22 +186,52 @@ describe('reload rollout (Pattern A)', () => {
     expect(report.status).toBe('success');
     expect(['web-1', 'web-2', 'web-3'].map((n) => t.connector.host(n).reloads)).toEqual([0, 0, 0]);
     const text = plan.join('\n');
-    expect(text).toMatch(/\$ timeout -k 3 75 env LC_ALL=C sh -c 'unit=\$1; log=\$2; polls=\$3\n[\s\S]*systemctl reload -- "\$unit"[\s\S]*' zdr\.nginx-reload nginx \/var\/log\/nginx\/error\.log 300/);
+    expect(text).toMatch(
+      /\$ timeout -k 3 75 env LC_ALL=C sh -c 'unit=\$1; log=\$2; polls=\$3\n[\s\S]*systemctl reload -- "\$unit"[\s\S]*' zdr\.nginx-reload nginx \/var\/log\/nginx\/error\.log 300/,
+    );
     expect(text).toMatch(/web-2 \(root@10\.0\.0\.2:22\): reload/);
     expect(text).toContain('Dry run: nothing was changed.');
   });
 });
 
 describe('drain-restart rollout (Pattern B)', () => {
-  const drainInputs = { ...base, service: 'app', lb: 'command', 'drain-command': 'x', 'ready-command': 'y', strategy: 'drain-restart', 'readiness-url': 'http://127.0.0.1/healthz' } as const;
+  const drainInputs = {
+    ...base,
+    service: 'app',
+    lb: 'command',
+    'drain-command': 'x',
+    'ready-command': 'y',
+    strategy: 'drain-restart',
+    'readiness-url': 'http://127.0.0.1/healthz',
+  } as const;
 
   it('drains, waits for in-flight 0, restarts, checks readiness, returns, confirms UP — host by host', async () => {
     const lb = new FakeLb();
     const t = setup(settingsFrom(drainInputs), lb);
     const { report } = await t.go();
     expect(report.status).toBe('success');
-    expect(lb.calls).toEqual(['healthyOthers web-1', 'drain web-1', 'undrain web-1', 'healthyOthers web-2', 'drain web-2', 'undrain web-2', 'healthyOthers web-3', 'drain web-3', 'undrain web-3']);
-    expect(phases({ report, plan: [] }, 'web-1')).toEqual(['connect:ok', 'inspect:ok', 'validate:skipped', 'lock:ok', 'drain:ok', 'change:ok', 'ready:ok', 'return:ok', 'watch:skipped']);
+    expect(lb.calls).toEqual([
+      'healthyOthers web-1',
+      'drain web-1',
+      'undrain web-1',
+      'healthyOthers web-2',
+      'drain web-2',
+      'undrain web-2',
+      'healthyOthers web-3',
+      'drain web-3',
+      'undrain web-3',
+    ]);
+    expect(phases({ report, plan: [] }, 'web-1')).toEqual([
+      'connect:ok',
+      'inspect:ok',
+      'validate:skipped',
+      'lock:ok',
+      'drain:ok',
+      'change:ok',
+      'ready:ok',
+      'return:ok',
+      'watch:skipped',
+    ]);
     const drain = report.hosts[0]?.phases.find((p) => p.name === 'drain');
     expect(drain?.detail).toMatch(/in flight reached 0 after \d+ ms \(load balancer sessions\)/);
     expect(drain?.waitMs).toBeGreaterThan(0);
@@ -192,7 +248,9 @@ describe('drain-restart rollout (Pattern B)', () => {
     const { report } = await t.go();
     expect(report.failedHost).toBe('web-1');
     expect(report.failedPhase).toBe('inspect');
-    expect(report.reason).toMatch(/^web-1 lacks a command this rollout runs there: ss \(package iproute2: counting in-flight connections on drain-port 80 during the drain \(or set stub-status-url\)\)/);
+    expect(report.reason).toMatch(
+      /^web-1 lacks a command this rollout runs there: ss \(package iproute2: counting in-flight connections on drain-port 80 during the drain \(or set stub-status-url\)\)/,
+    );
     expect(lb.calls.filter((c) => c.startsWith('drain'))).toEqual([]);
   });
 
@@ -284,7 +342,8 @@ describe('drain-restart rollout (Pattern B)', () => {
   it('auto picks a socket-activated restart with no drain (Pattern D)', async () => {
     const lb = new FakeLb();
     const t = setup(settingsFrom({ ...drainInputs, strategy: 'auto' }), lb);
-    for (const n of ['web-1', 'web-2', 'web-3']) Object.assign(t.connector.host(n), { canReload: false, triggeredBy: 'app.socket', mainComm: 'python3' });
+    for (const n of ['web-1', 'web-2', 'web-3'])
+      Object.assign(t.connector.host(n), { canReload: false, triggeredBy: 'app.socket', mainComm: 'python3' });
     const { report } = await t.go();
     expect(report.status).toBe('success');
     expect(report.hosts[0]?.strategy).toBe('socket-restart');
@@ -308,7 +367,15 @@ describe('drain-restart rollout (Pattern B)', () => {
 });
 
 describe('watch and rollback', () => {
-  const watchInputs = { ...base, 'check-window': '30s', 'min-requests': '20', lb: 'command', 'drain-command': 'x', 'ready-command': 'y', 'rollback-command': 'ROLLBACK' } as const;
+  const watchInputs = {
+    ...base,
+    'check-window': '30s',
+    'min-requests': '20',
+    lb: 'command',
+    'drain-command': 'x',
+    'ready-command': 'y',
+    'rollback-command': 'ROLLBACK',
+  } as const;
   const okLine = '10.0.0.9 - - [25/Nov/2026:12:00:01 +0000] "GET / HTTP/1.1" 200 12 "-" "wrk"';
   const badLine = '10.0.0.9 - - [25/Nov/2026:12:00:01 +0000] "GET /?token=abc HTTP/1.1" 500 12 "-" "wrk"';
 
@@ -352,7 +419,9 @@ describe('watch and rollback', () => {
     expect(passed.report.hosts.map((h) => h.errors?.verdict)).toEqual(['inconclusive', 'inconclusive', 'inconclusive']);
     expect(passed.report.hosts[0]?.phases.find((p) => p.name === 'watch')?.durationMs).toBeGreaterThanOrEqual(30_000);
 
-    const strict = setup(settingsFrom({ ...watchInputs, lb: 'none', 'drain-command': '', 'ready-command': '', 'fail-on-inconclusive': 'true' }));
+    const strict = setup(
+      settingsFrom({ ...watchInputs, lb: 'none', 'drain-command': '', 'ready-command': '', 'fail-on-inconclusive': 'true' }),
+    );
     const failed = await strict.go();
     expect(failed.report.failedHost).toBe('web-1');
     expect(failed.report.failedPhase).toBe('watch');

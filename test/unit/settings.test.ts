@@ -173,7 +173,8 @@ describe('parseHosts (YAML rich form)', () => {
   it('rejects an empty host and a non-string host', () => {
     const result = parseHosts('- host: ""\n- host: 42\n- host:\n', defaults);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.errors).toEqual(['item 1: "host" is required', 'item 2: "host" is required', 'item 3: "host" is required']);
+    if (!result.ok)
+      expect(result.errors).toEqual(['item 1: "host" is required', 'item 2: "host" is required', 'item 3: "host" is required']);
   });
 
   it.each([
@@ -223,7 +224,20 @@ describe('parseHosts duplicates', () => {
 });
 
 describe('hostile host strings', () => {
-  const plain = ['a;rm -rf /', '$(id)', '`id`', 'web1 web2', 'web1;id', '-oProxyCommand=id', 'web1|id', 'web1&', "web1'", 'web1>x', 'root;id@web1', 'web1:22;id'];
+  const plain = [
+    'a;rm -rf /',
+    '$(id)',
+    '`id`',
+    'web1 web2',
+    'web1;id',
+    '-oProxyCommand=id',
+    'web1|id',
+    'web1&',
+    "web1'",
+    'web1>x',
+    'root;id@web1',
+    'web1:22;id',
+  ];
   it.each(plain)('plain form rejects %j with an error on hosts', (hostile) => {
     const errors = errorsOf(readSettings(valid({ hosts: `web1\n${hostile}` })));
     expect(errors.length).toBeGreaterThan(0);
@@ -339,8 +353,25 @@ describe('readSettings', () => {
       expect(s.lb).toEqual({ kind: 'none' });
       expect(s.drain).toMatchObject({ timeoutMs: 60_000, onTimeout: 'fail', minHealthy: 1, force: false, port: 80 });
       expect(s.readiness).toEqual({ url: null, timeoutMs: 60_000, successes: 2, intervalMs: 500 });
-      expect(s.check).toEqual({ windowMs: 30_000, source: 'access-log', accessLog: '/var/log/nginx/access.log', maxErrorRate: 0.01, minRequests: 20, failOnInconclusive: false, url: null, prometheus: null, command: null, fleetRelative: true });
-      expect(s.ssh).toMatchObject({ hostKeyCheck: 'strict', connectTimeoutMs: 10_000, commandTimeoutMs: 60_000, sudo: false, preflightConcurrency: 16 });
+      expect(s.check).toEqual({
+        windowMs: 30_000,
+        source: 'access-log',
+        accessLog: '/var/log/nginx/access.log',
+        maxErrorRate: 0.01,
+        minRequests: 20,
+        failOnInconclusive: false,
+        url: null,
+        prometheus: null,
+        command: null,
+        fleetRelative: true,
+      });
+      expect(s.ssh).toMatchObject({
+        hostKeyCheck: 'strict',
+        connectTimeoutMs: 10_000,
+        commandTimeoutMs: 60_000,
+        sudo: false,
+        preflightConcurrency: 16,
+      });
       expect(s.ssh.knownHosts).toHaveLength(1);
       expect(s.dryRun).toBe(false);
     });
@@ -441,7 +472,9 @@ describe('readSettings', () => {
     });
 
     it('drain-restart with a load balancer is fine', () => {
-      const s = settingsOf(readSettings(valid({ strategy: 'drain-restart', lb: 'command', 'drain-command': 'x {host}', 'ready-command': 'y {host}' })));
+      const s = settingsOf(
+        readSettings(valid({ strategy: 'drain-restart', lb: 'command', 'drain-command': 'x {host}', 'ready-command': 'y {host}' })),
+      );
       expect(s.lb).toEqual({ kind: 'command', host: null, drainCommand: 'x {host}', readyCommand: 'y {host}' });
     });
 
@@ -500,22 +533,34 @@ describe('readSettings', () => {
       expect(s.check.url).toBe('http://127.0.0.1/');
     });
 
-    it.each(['/run/haproxy/admin.sock,fork', '/run/haproxy/a!!b', '/run/haproxy/admin.sock,exec=id', '/run/ha:proxy.sock', "/run/ha'proxy.sock", '/run/ha"proxy.sock'])(
-      'haproxy-socket %j, which socat would read as address options, is refused naming the input',
-      (socket) => {
-        const errors = errorsOf(readSettings(valid({ lb: 'haproxy', 'lb-host': 'lb1', 'haproxy-backend': 'app', 'haproxy-socket': socket })));
-        expect(inputsNamed(errors)).toEqual(['haproxy-socket']);
-        expect(errors[0]).toMatch(/socat/);
-      },
-    );
+    it.each([
+      '/run/haproxy/admin.sock,fork',
+      '/run/haproxy/a!!b',
+      '/run/haproxy/admin.sock,exec=id',
+      '/run/ha:proxy.sock',
+      "/run/ha'proxy.sock",
+      '/run/ha"proxy.sock',
+    ])('haproxy-socket %j, which socat would read as address options, is refused naming the input', (socket) => {
+      const errors = errorsOf(readSettings(valid({ lb: 'haproxy', 'lb-host': 'lb1', 'haproxy-backend': 'app', 'haproxy-socket': socket })));
+      expect(inputsNamed(errors)).toEqual(['haproxy-socket']);
+      expect(errors[0]).toMatch(/socat/);
+    });
 
     it('an ordinary haproxy-socket path is accepted', () => {
-      const s = settingsOf(readSettings(valid({ lb: 'haproxy', 'lb-host': 'lb1', 'haproxy-backend': 'app', 'haproxy-socket': '/var/run/haproxy-1/admin_v2.sock' })));
+      const s = settingsOf(
+        readSettings(
+          valid({ lb: 'haproxy', 'lb-host': 'lb1', 'haproxy-backend': 'app', 'haproxy-socket': '/var/run/haproxy-1/admin_v2.sock' }),
+        ),
+      );
       expect(s.lb.kind === 'haproxy' && s.lb.socket).toBe('/var/run/haproxy-1/admin_v2.sock');
     });
 
     it('a host name starting with "-" (an option to a drain command) is refused naming hosts', () => {
-      const errors = errorsOf(readSettings(valid({ hosts: '- host: web1\n  name: "-rf"', lb: 'command', 'drain-command': 'drain {name}', 'ready-command': 'ready {name}' })));
+      const errors = errorsOf(
+        readSettings(
+          valid({ hosts: '- host: web1\n  name: "-rf"', lb: 'command', 'drain-command': 'drain {name}', 'ready-command': 'ready {name}' }),
+        ),
+      );
       expect(inputsNamed(errors)).toEqual(['hosts']);
       expect(errors[0]).toMatch(/"-rf"/);
       expect(errors[0]).toMatch(/must not start with "-"/);
@@ -598,8 +643,12 @@ describe('readSettings', () => {
     });
 
     it('a given command wins, for any service', () => {
-      expect(settingsOf(readSettings(valid({ service: 'app', 'validate-command': '/opt/app/check --config' }))).validateCommand).toBe('/opt/app/check --config');
-      expect(settingsOf(readSettings(valid({ 'validate-command': 'nginx -t -c /etc/nginx/alt.conf' }))).validateCommand).toBe('nginx -t -c /etc/nginx/alt.conf');
+      expect(settingsOf(readSettings(valid({ service: 'app', 'validate-command': '/opt/app/check --config' }))).validateCommand).toBe(
+        '/opt/app/check --config',
+      );
+      expect(settingsOf(readSettings(valid({ 'validate-command': 'nginx -t -c /etc/nginx/alt.conf' }))).validateCommand).toBe(
+        'nginx -t -c /etc/nginx/alt.conf',
+      );
     });
 
     it('none turns it off, even for nginx', () => {
@@ -610,7 +659,10 @@ describe('readSettings', () => {
   describe('credentials', () => {
     /** Every non-empty line of the key and the passphrase: none may appear in any message. */
     function expectNoSecretIn(messages: string[], secrets: string[]): void {
-      const fragments = secrets.flatMap((s) => s.split(/\r?\n/)).map((l) => l.trim()).filter((l) => l !== '');
+      const fragments = secrets
+        .flatMap((s) => s.split(/\r?\n/))
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
       for (const message of messages) {
         for (const fragment of fragments) expect(message.includes(fragment), `message leaks a secret line: ${message}`).toBe(false);
       }
@@ -651,7 +703,10 @@ describe('readSettings', () => {
       ['a path', '/home/runner/.ssh/id_ed25519'],
       ['a corrupted OpenSSH key', CLIENT.private.replace(/\n([A-Za-z0-9+/]{20})/, '\nAAAAAAAAAAAAAAAAAAAA')],
       ['a truncated OpenSSH key', CLIENT.private.split('\n').slice(0, 3).join('\n') + '\n-----END OPENSSH PRIVATE KEY-----'],
-      ['an RSA PEM header with garbage', '-----BEGIN RSA PRIVATE KEY-----\nTUlJRW93SUJBQUtDQVFFQTAwMDAwMDAwMDAw\n-----END RSA PRIVATE KEY-----'],
+      [
+        'an RSA PEM header with garbage',
+        '-----BEGIN RSA PRIVATE KEY-----\nTUlJRW93SUJBQUtDQVFFQTAwMDAwMDAwMDAw\n-----END RSA PRIVATE KEY-----',
+      ],
     ])('garbage (%s) is an error on private-key that does not quote it', (_what, key) => {
       const errors = errorsOf(readSettings(valid({ 'private-key': key, passphrase: PASSPHRASE })));
       expect(inputsNamed(errors)).toEqual(['private-key']);
@@ -659,7 +714,9 @@ describe('readSettings', () => {
     });
 
     it('no message of a whole bad configuration quotes the key or passphrase', () => {
-      const result = readSettings(valid({ 'private-key': ENCRYPTED.private, passphrase: 'nope-7731', hosts: '$(id)', port: 'x', strategy: 'y' }));
+      const result = readSettings(
+        valid({ 'private-key': ENCRYPTED.private, passphrase: 'nope-7731', hosts: '$(id)', port: 'x', strategy: 'y' }),
+      );
       expectNoSecretIn(errorsOf(result), [ENCRYPTED.private, 'nope-7731']);
     });
 

@@ -13,19 +13,38 @@ import { settingsFrom } from '../support/settings';
 
 const target = (i: number) => ({ host: `10.0.0.${i}`, port: 22, user: 'root', name: `web-${i}` });
 const hostsYaml = (n: number) => Array.from({ length: n }, (_, i) => `- {host: 10.0.0.${i + 1}, name: web-${i + 1}}`).join('\n');
-const drainInputs = (n: number) => ({ hosts: hostsYaml(n), 'host-key-check': 'off', 'check-window': '0', strategy: 'drain-restart', lb: 'command', 'drain-command': 'x', 'ready-command': 'y' });
+const drainInputs = (n: number) => ({
+  hosts: hostsYaml(n),
+  'host-key-check': 'off',
+  'check-window': '0',
+  strategy: 'drain-restart',
+  lb: 'command',
+  'drain-command': 'x',
+  'ready-command': 'y',
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function setup(settings: Settings, lb: FakeLb) {
   const connector = new FakeConnector();
   const log = new RecordingLog();
   const journal = new RecordingJournal();
-  const go = () => rollout(settings, { connector, local: noLocal, clock: new FakeClock(), log, journal, signal: new AbortController().signal, owner: 'test run 1', openLoadBalancer: async () => lb });
+  const go = () =>
+    rollout(settings, {
+      connector,
+      local: noLocal,
+      clock: new FakeClock(),
+      log,
+      journal,
+      signal: new AbortController().signal,
+      owner: 'test run 1',
+      openLoadBalancer: async () => lb,
+    });
   return { connector, log, journal, go };
 }
 
 /** The TTL (last argument) of each lock command sent. */
-const ttls = (host: FakeHost): number[] => host.lockCommands.filter((c) => c.includes('lock.new')).map((c) => Number(/ (\d+)$/.exec(c)?.[1]));
+const ttls = (host: FakeHost): number[] =>
+  host.lockCommands.filter((c) => c.includes('lock.new')).map((c) => Number(/ (\d+)$/.exec(c)?.[1]));
 
 describe('the lock owner (item 5)', () => {
   it('two runs with the same repository, run, attempt and job have different owners', () => {
@@ -72,7 +91,16 @@ describe("the load balancer's lock (item 8)", () => {
 });
 
 describe('why a host is drained (item 4)', () => {
-  const watchInputs = { hosts: hostsYaml(3), 'host-key-check': 'off', 'check-window': '30s', 'min-requests': '20', lb: 'command', 'drain-command': 'x', 'ready-command': 'y', 'rollback-command': 'ROLLBACK' };
+  const watchInputs = {
+    hosts: hostsYaml(3),
+    'host-key-check': 'off',
+    'check-window': '30s',
+    'min-requests': '20',
+    lb: 'command',
+    'drain-command': 'x',
+    'ready-command': 'y',
+    'rollback-command': 'ROLLBACK',
+  };
   const badLine = '10.0.0.9 - - [25/Nov/2026:12:00:01 +0000] "GET / HTTP/1.1" 500 12 "-" "wrk"';
 
   it('a host taken out after its error check tripped is journalled as such, before the load balancer is asked', async () => {
@@ -87,7 +115,13 @@ describe('why a host is drained (item 4)', () => {
     const { report } = await t.go();
     expect(report.failedPhase).toBe('watch');
     const events = t.journal.events.filter((e) => e.includes('web-1'));
-    expect(events).toEqual(['locked web-1 host', 'drained web-1 (failed-check)', 'lb drain web-1', 'returned web-1', 'unlocked web-1 host']);
+    expect(events).toEqual([
+      'locked web-1 host',
+      'drained web-1 (failed-check)',
+      'lb drain web-1',
+      'returned web-1',
+      'unlocked web-1 host',
+    ]);
   });
 
   it('the post step never returns a host drained after a failed check, however healthy it looks', async () => {
@@ -98,10 +132,17 @@ describe('why a host is drained (item 4)', () => {
     const settings = settingsFrom(drainInputs(2));
     const journal = {
       owner: 'test run 1',
-      drained: [{ ...target(1), why: 'failed-check' as const, detail: 'its error check tripped' }, { ...target(2), why: 'turn' as const }],
+      drained: [
+        { ...target(1), why: 'failed-check' as const, detail: 'its error check tripped' },
+        { ...target(2), why: 'turn' as const },
+      ],
       locks: [],
     };
-    const result = await reconcile(settings, { connector, local: noLocal, clock: new FakeClock(), openLoadBalancer: async () => lb }, journal);
+    const result = await reconcile(
+      settings,
+      { connector, local: noLocal, clock: new FakeClock(), openLoadBalancer: async () => lb },
+      journal,
+    );
     expect(lb.calls).not.toContain('undrain web-1');
     expect(lb.drained.has('web-1')).toBe(true);
     expect(result.leftDrained).toEqual([expect.stringMatching(/^web-1: .*error check tripped.*never returned automatically/)]);
@@ -136,7 +177,10 @@ describe("an operator's maintenance state (item 3)", () => {
   /** A load balancer where web-2 was put in MAINT by an operator before the run. */
   function maintLb(): FakeLb {
     const lb = new FakeLb();
-    lb.notInService = async (hosts) => new Map(hosts.filter((h) => h.name === 'web-2').map((h) => [h.name, { state: 'maint' as const, text: 'in MAINT in haproxy backend web' }]));
+    lb.notInService = async (hosts) =>
+      new Map(
+        hosts.filter((h) => h.name === 'web-2').map((h) => [h.name, { state: 'maint' as const, text: 'in MAINT in haproxy backend web' }]),
+      );
     return lb;
   }
 
@@ -150,7 +194,9 @@ describe("an operator's maintenance state (item 3)", () => {
     expect(t.connector.host('web-2').restarts).toBe(0);
     expect(t.connector.host('web-2').lockCommands).toEqual([]);
     expect(report.hosts[1]?.lbState).toBe('not-in-service');
-    expect(t.log.warnings.some((w) => /^web-2: not in service before the run \(in MAINT .*\): skipped and left exactly as found/.test(w))).toBe(true);
+    expect(
+      t.log.warnings.some((w) => /^web-2: not in service before the run \(in MAINT .*\): skipped and left exactly as found/.test(w)),
+    ).toBe(true);
   });
 
   it('not-in-service: refuse fails the run before any change', async () => {
@@ -178,7 +224,11 @@ describe("an operator's maintenance state (item 3)", () => {
     const post = new FakeLb();
     post.operatorMaintenance = lb.operatorMaintenance;
     const journal = { owner: 'test run 1', drained: [{ ...target(1), why: 'turn' as const }], locks: [] };
-    const result = await reconcile(settingsFrom(drainInputs(2)), { connector: new FakeConnector(), local: noLocal, clock: new FakeClock(), openLoadBalancer: async () => post }, journal);
+    const result = await reconcile(
+      settingsFrom(drainInputs(2)),
+      { connector: new FakeConnector(), local: noLocal, clock: new FakeClock(), openLoadBalancer: async () => post },
+      journal,
+    );
     expect(post.calls).not.toContain('undrain web-1');
     expect(result.leftToOperator).toEqual(['web-1: in MAINT in haproxy backend web']);
   });
@@ -192,6 +242,10 @@ describe("an operator's maintenance state (item 3)", () => {
       '3 web 3 web-3 10.77.0.13 2 8 1',
       '',
     ].join('\n');
-    expect([...parseServersState(text)]).toEqual([['web-1', 0], ['web-2', 1], ['web-3', 8]]);
+    expect([...parseServersState(text)]).toEqual([
+      ['web-1', 0],
+      ['web-2', 1],
+      ['web-3', 8],
+    ]);
   });
 });

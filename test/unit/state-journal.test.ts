@@ -28,7 +28,10 @@ beforeEach(() => {
 
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
-  for (const [key, value] of [['GITHUB_STATE', saved.GITHUB_STATE], [`STATE_${JOURNAL_STATE}`, saved.STATE]] as const) {
+  for (const [key, value] of [
+    ['GITHUB_STATE', saved.GITHUB_STATE],
+    [`STATE_${JOURNAL_STATE}`, saved.STATE],
+  ] as const) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
@@ -42,7 +45,10 @@ function handOver(): JournalState | null {
 }
 
 /** How many times the state was saved. */
-const saves = (): number => readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith(`${JOURNAL_STATE}<<`)).length;
+const saves = (): number =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith(`${JOURNAL_STATE}<<`)).length;
 
 describe('StateJournal', () => {
   it('is saved at once when made: a main step killed before any host still hands over its owner', () => {
@@ -54,13 +60,23 @@ describe('StateJournal', () => {
     const j = new StateJournal('run 2');
     j.locked(host(1), 'host.host');
     j.drained(host(1), 'turn');
-    expect(handOver()).toEqual({ owner: 'run 2', drained: [turn(host(1))], locks: [{ target: host(1), name: 'host.host' }], completed: false });
+    expect(handOver()).toEqual({
+      owner: 'run 2',
+      drained: [turn(host(1))],
+      locks: [{ target: host(1), name: 'host.host' }],
+      completed: false,
+    });
     j.returned(host(1));
     j.unlocked(host(1), 'host.host');
     j.locked(host(2), 'host.host');
     j.drained(host(2), 'turn');
     expect(saves()).toBe(7);
-    expect(handOver()).toEqual({ owner: 'run 2', drained: [turn(host(2))], locks: [{ target: host(2), name: 'host.host' }], completed: false });
+    expect(handOver()).toEqual({
+      owner: 'run 2',
+      drained: [turn(host(2))],
+      locks: [{ target: host(2), name: 'host.host' }],
+      completed: false,
+    });
   });
 
   it('keeps a host drained twice once, and returns only the named host', () => {

@@ -14,7 +14,13 @@ import { summaryMarkdown } from '../../src/report/summary';
 
 const T0 = Date.parse('2026-11-25T12:00:00.000Z');
 
-function phase(name: PhaseName, start: number, durationMs: number, status: PhaseRecord['status'] = 'ok', detail = `${name} ok`): PhaseRecord {
+function phase(
+  name: PhaseName,
+  start: number,
+  durationMs: number,
+  status: PhaseRecord['status'] = 'ok',
+  detail = `${name} ok`,
+): PhaseRecord {
   return { name, status, startedAt: new Date(start).toISOString(), durationMs, waitMs: 0, detail };
 }
 
@@ -64,16 +70,32 @@ function fleet(n: number, { failAt = -1, watchMs = 30_000 }: FleetOptions = {}):
       phase('change', t + 2_112, 380),
       phase('ready', t + 2_492, 560),
       phase('return', t + 3_052, 450),
-      phase('watch', t + 3_502, watch, failing ? 'failed' : 'ok', failing ? 'error check tripped: 124/171 errors = 72.51%, over max-error-rate 1%' : 'pass'),
+      phase(
+        'watch',
+        t + 3_502,
+        watch,
+        failing ? 'failed' : 'ok',
+        failing ? 'error check tripped: 124/171 errors = 72.51%, over max-error-rate 1%' : 'pass',
+      ),
     );
     t += 3_502 + watch + 20;
     if (failing) {
       h.phases.push(phase('rollback', t, 900));
       h.status = 'failed';
       h.lbState = 'drained';
-      h.errors = { requests: 171, errors: 124, rate: 124 / 171, verdict: 'fail', source: 'access log /var/log/nginx/access.log', windowMs: 1_500, reason: '124/171 errors = 72.51%, over max-error-rate 1%' };
+      h.errors = {
+        requests: 171,
+        errors: 124,
+        rate: 124 / 171,
+        verdict: 'fail',
+        source: 'access log /var/log/nginx/access.log',
+        windowMs: 1_500,
+        reason: '124/171 errors = 72.51%, over max-error-rate 1%',
+      };
       h.evidence = {
-        logLines: Array.from({ length: 10 }, (_, k) => line(`10.0.0.1 - - [25/Nov/2026:12:30:0${k} +0000] "GET /error-${k} HTTP/1.1" 500`, 300)),
+        logLines: Array.from({ length: 10 }, (_, k) =>
+          line(`10.0.0.1 - - [25/Nov/2026:12:30:0${k} +0000] "GET /error-${k} HTTP/1.1" 500`, 300),
+        ),
         journal: Array.from({ length: 30 }, (_, k) => line(`2026-11-25T12:30:02+0000 ${h.name} nginx[${100 + k}]: journal-${k}`, 300)),
       };
       h.warnings.push('left drained in haproxy backend web: it is not healthy after the failure');
@@ -105,18 +127,45 @@ function preflightFailure(n: number, failed: number): Report {
     const h = host(i);
     if (i < failed) {
       h.status = 'failed';
-      h.phases = [h.phases[0] as PhaseRecord, { ...(h.phases[1] as PhaseRecord), status: 'failed', detail: `unit nginx.service is not-found on web-${i + 1}` }];
+      h.phases = [
+        h.phases[0] as PhaseRecord,
+        { ...(h.phases[1] as PhaseRecord), status: 'failed', detail: `unit nginx.service is not-found on web-${i + 1}` },
+      ];
     }
     return h;
   });
-  return { status: 'failed', strategy: 'auto', startedAt: new Date(T0).toISOString(), durationMs: 400, dryRun: false, failedHost: 'web-1', failedPhase: 'inspect', reason: 'unit nginx.service is not-found on web-1', hosts, waitMs: 0 };
+  return {
+    status: 'failed',
+    strategy: 'auto',
+    startedAt: new Date(T0).toISOString(),
+    durationMs: 400,
+    dryRun: false,
+    failedHost: 'web-1',
+    failedPhase: 'inspect',
+    reason: 'unit nginx.service is not-found on web-1',
+    hosts,
+    waitMs: 0,
+  };
 }
 
 /** The fleet rollout that failed at web-2 in watch (a real report, abridged): three hosts behind HAProxy. */
 function fleetRun(): Report {
-  const p = (name: PhaseName, at: string, ms: number, status: PhaseRecord['status'] = 'ok', detail = `${name} ok`): PhaseRecord => ({ name, status, startedAt: `2026-11-25T${at}Z`, durationMs: ms, waitMs: 0, detail });
-  const tripped = 'error check tripped: 124/171 errors = 72.51%, over max-error-rate 1%; the window ended early, after 1 s (access log /var/log/nginx/access.log)';
-  const base = { strategy: 'reload', strategyReason: 'auto: nginx.service can reload gracefully', warnings: [] as string[], lbState: 'in-service' as const };
+  const p = (name: PhaseName, at: string, ms: number, status: PhaseRecord['status'] = 'ok', detail = `${name} ok`): PhaseRecord => ({
+    name,
+    status,
+    startedAt: `2026-11-25T${at}Z`,
+    durationMs: ms,
+    waitMs: 0,
+    detail,
+  });
+  const tripped =
+    'error check tripped: 124/171 errors = 72.51%, over max-error-rate 1%; the window ended early, after 1 s (access log /var/log/nginx/access.log)';
+  const base = {
+    strategy: 'reload',
+    strategyReason: 'auto: nginx.service can reload gracefully',
+    warnings: [] as string[],
+    lbState: 'in-service' as const,
+  };
   return {
     status: 'failed',
     strategy: 'auto',
@@ -133,8 +182,25 @@ function fleetRun(): Report {
         host: '10.77.0.11',
         name: 'web-1',
         status: 'success',
-        phases: [p('connect', '12:29:52.968', 113), p('inspect', '12:29:53.081', 103), p('validate', '12:29:53.184', 39), p('lock', '12:29:53.328', 13), p('change', '12:29:53.341', 367), p('ready', '12:29:53.708', 559), p('watch', '12:29:54.267', 8_020)],
-        errors: { requests: 545, errors: 0, rate: 0, verdict: 'pass', reason: '0/545 errors = 0%, within max-error-rate 1%', source: 'access log /var/log/nginx/access.log', windowMs: 8_019, baseline: { requests: 0, errors: 0, rate: 0 } },
+        phases: [
+          p('connect', '12:29:52.968', 113),
+          p('inspect', '12:29:53.081', 103),
+          p('validate', '12:29:53.184', 39),
+          p('lock', '12:29:53.328', 13),
+          p('change', '12:29:53.341', 367),
+          p('ready', '12:29:53.708', 559),
+          p('watch', '12:29:54.267', 8_020),
+        ],
+        errors: {
+          requests: 545,
+          errors: 0,
+          rate: 0,
+          verdict: 'pass',
+          reason: '0/545 errors = 0%, within max-error-rate 1%',
+          source: 'access log /var/log/nginx/access.log',
+          windowMs: 8_019,
+          baseline: { requests: 0, errors: 0, rate: 0 },
+        },
       },
       {
         ...base,
@@ -142,30 +208,70 @@ function fleetRun(): Report {
         name: 'web-2',
         status: 'failed',
         lbState: 'drained',
-        phases: [p('connect', '12:29:52.974', 116), p('inspect', '12:29:53.090', 89), p('validate', '12:29:53.179', 29), p('lock', '12:30:02.302', 11), p('change', '12:30:02.313', 320), p('ready', '12:30:02.633', 534), p('watch', '12:30:03.167', 1_018, 'failed', tripped)],
-        errors: { requests: 171, errors: 124, rate: 124 / 171, verdict: 'fail', reason: '124/171 errors = 72.51%, over max-error-rate 1%; the window ended early, after 1 s', source: 'access log /var/log/nginx/access.log', windowMs: 1_017, baseline: { requests: 0, errors: 0, rate: 0 } },
+        phases: [
+          p('connect', '12:29:52.974', 116),
+          p('inspect', '12:29:53.090', 89),
+          p('validate', '12:29:53.179', 29),
+          p('lock', '12:30:02.302', 11),
+          p('change', '12:30:02.313', 320),
+          p('ready', '12:30:02.633', 534),
+          p('watch', '12:30:03.167', 1_018, 'failed', tripped),
+        ],
+        errors: {
+          requests: 171,
+          errors: 124,
+          rate: 124 / 171,
+          verdict: 'fail',
+          reason: '124/171 errors = 72.51%, over max-error-rate 1%; the window ended early, after 1 s',
+          source: 'access log /var/log/nginx/access.log',
+          windowMs: 1_017,
+          baseline: { requests: 0, errors: 0, rate: 0 },
+        },
         warnings: ['left drained in haproxy backend web via root@127.0.0.1: it is not healthy after the failure, so it was not put back'],
         evidence: {
           logLines: Array.from({ length: 10 }, () => '10.77.0.1 - - [25/Nov/2026:12:30:02 +0000] "GET / HTTP/1.1" 500 177 "-" "-"'),
-          journal: ['2026-11-25T12:30:02+0000 web-2 systemd[1]: Reloading nginx.service - A high performance web server and a reverse proxy server...', '2026-11-25T12:30:02+0000 web-2 systemd[1]: Reloaded nginx.service - A high performance web server and a reverse proxy server.'],
+          journal: [
+            '2026-11-25T12:30:02+0000 web-2 systemd[1]: Reloading nginx.service - A high performance web server and a reverse proxy server...',
+            '2026-11-25T12:30:02+0000 web-2 systemd[1]: Reloaded nginx.service - A high performance web server and a reverse proxy server.',
+          ],
         },
       },
-      { ...base, host: '10.77.0.13', name: 'web-3', status: 'skipped', phases: [p('connect', '12:29:52.975', 115), p('inspect', '12:29:53.090', 104), p('validate', '12:29:53.194', 35)], errors: null },
+      {
+        ...base,
+        host: '10.77.0.13',
+        name: 'web-3',
+        status: 'skipped',
+        phases: [p('connect', '12:29:52.975', 115), p('inspect', '12:29:53.090', 104), p('validate', '12:29:53.194', 35)],
+        errors: null,
+      },
     ],
   };
 }
 
 const mermaidBlocks = (summary: string): string[] => [...summary.matchAll(/^```mermaid\n([\s\S]*?)^```$/gm)].map((m) => m[1] as string);
-const tableRows = (summary: string): string[] => summary.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| host ') && !l.startsWith('| ---'));
+const tableRows = (summary: string): string[] =>
+  summary.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| host ') && !l.startsWith('| ---'));
 const detailsBlocks = (summary: string): string[] => [...summary.matchAll(/<details>[\s\S]*?<\/details>/g)].map((m) => m[0]);
 /** Cells of a GFM table row: split on pipes that are not escaped. */
-const cells = (row: string): string[] => row.replace(/\\\\/g, '').split(/(?<!\\)\|/).slice(1, -1);
-const decode = (s: string): string => s.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+const cells = (row: string): string[] =>
+  row
+    .replace(/\\\\/g, '')
+    .split(/(?<!\\)\|/)
+    .slice(1, -1);
+const decode = (s: string): string =>
+  s
+    .replace(/<[^>]+>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 
 describe('summaryMarkdown', () => {
   it('shows the fleet rollout that failed at web-2: headline, table, warning, timeline, evidence', () => {
     const summary = summaryMarkdown(fleetRun(), []);
-    expect(summary).toContain('**Failed at web-2 in phase watch** after 11 s: error check tripped: 124/171 errors = 72.51%, over max-error-rate 1%; the window ended early, after 1 s (access log /var/log/nginx/access.log). 1 host done before it; 1 host after it not touched.');
+    expect(summary).toContain(
+      '**Failed at web-2 in phase watch** after 11 s: error check tripped: 124/171 errors = 72.51%, over max-error-rate 1%; the window ended early, after 1 s (access log /var/log/nginx/access.log). 1 host done before it; 1 host after it not touched.',
+    );
     expect(tableRows(summary)).toEqual([
       '| web-1 (10.77.0.11) | reload | ✅ success | pass: 0/545 (0%) | in service | 9.0&nbsp;s | connect&nbsp;113&nbsp;ms · inspect&nbsp;103&nbsp;ms · validate&nbsp;39&nbsp;ms<br>lock&nbsp;13&nbsp;ms · change&nbsp;367&nbsp;ms · ready&nbsp;559&nbsp;ms · watch&nbsp;8.0&nbsp;s |',
       '| web-2 (10.77.0.12) | reload | ❌ failed in watch | **fail**: 124/171 (72.51%) | **drained** | 1.9&nbsp;s | connect&nbsp;116&nbsp;ms · inspect&nbsp;89&nbsp;ms · validate&nbsp;29&nbsp;ms<br>lock&nbsp;11&nbsp;ms · change&nbsp;320&nbsp;ms · ready&nbsp;534&nbsp;ms · **watch&nbsp;✗&nbsp;1.0&nbsp;s** |',
@@ -185,7 +291,9 @@ describe('summaryMarkdown', () => {
     const report = fleet(100, { failAt: 99 });
     const summary = summaryMarkdown(report, []);
     const bytes = Buffer.byteLength(summary);
-    console.log(`summary for 100 hosts (99 done, 1 failed with 10×300-char log lines and 30×300-char journal lines): ${bytes} bytes (${(bytes / 1024).toFixed(1)} KiB)`);
+    console.log(
+      `summary for 100 hosts (99 done, 1 failed with 10×300-char log lines and 30×300-char journal lines): ${bytes} bytes (${(bytes / 1024).toFixed(1)} KiB)`,
+    );
     expect(bytes).toBeLessThan(200 * 1024);
     for (const l of report.hosts[99]?.evidence?.logLines ?? []) expect(summary).toContain(l);
   });
@@ -206,7 +314,8 @@ describe('summaryMarkdown', () => {
     expect(details).toHaveLength(1);
     const evidence = details[0] as string;
     expect(evidence).toMatch(/^<details><summary>Evidence from web-61 \(failed in watch\)<\/summary>/);
-    for (const l of [...(report.hosts[60]?.evidence?.logLines ?? []), ...(report.hosts[60]?.evidence?.journal ?? [])]) expect(evidence).toContain(l);
+    for (const l of [...(report.hosts[60]?.evidence?.logLines ?? []), ...(report.hosts[60]?.evidence?.journal ?? [])])
+      expect(evidence).toContain(l);
     // Nothing of the evidence outside the <details>.
     expect(summary.replace(evidence, '')).not.toContain('journal-0');
     expect(summary.replace(evidence, '')).not.toContain('/error-0');
@@ -235,7 +344,10 @@ describe('summaryMarkdown', () => {
     report.reason = 'tripped | <script>alert(3)</script> & `code` *stars* [link](x)';
     const watch = bad.phases.find((p) => p.status === 'failed') as PhaseRecord;
     watch.detail = 'detail </p><script>alert(4)</script> | pipe\n\nblank line';
-    bad.evidence = { logLines: ['GET /?q=<script>alert(5)</script>|x HTTP/1.1 500', '</pre><script>alert(6)</script>'], journal: ['a & b <c> "d"'] };
+    bad.evidence = {
+      logLines: ['GET /?q=<script>alert(5)</script>|x HTTP/1.1 500', '</pre><script>alert(6)</script>'],
+      journal: ['a & b <c> "d"'],
+    };
     bad.warnings = ['<script>alert(7)</script>'];
     const summary = summaryMarkdown(report, ['plan <script>alert(8)</script>', '``` fence']);
 
@@ -267,8 +379,26 @@ describe('summaryMarkdown', () => {
   });
 
   it('(d) lists every error of invalid inputs', async () => {
-    const errors = ['hosts: is empty', 'strategy: "bogus" is not one of auto, reload, restart', 'check-window: <5m> | is not a duration', '1. looks like a list', '# looks like a heading', '- looks like a bullet'];
-    const report: Report = { status: 'invalid', strategy: '', startedAt: new Date(T0).toISOString(), durationMs: 0, dryRun: false, failedHost: '', failedPhase: '', reason: 'invalid inputs', hosts: [], waitMs: 0 };
+    const errors = [
+      'hosts: is empty',
+      'strategy: "bogus" is not one of auto, reload, restart',
+      'check-window: <5m> | is not a duration',
+      '1. looks like a list',
+      '# looks like a heading',
+      '- looks like a bullet',
+    ];
+    const report: Report = {
+      status: 'invalid',
+      strategy: '',
+      startedAt: new Date(T0).toISOString(),
+      durationMs: 0,
+      dryRun: false,
+      failedHost: '',
+      failedPhase: '',
+      reason: 'invalid inputs',
+      hosts: [],
+      waitMs: 0,
+    };
     const summary = summaryMarkdown(report, [], errors);
     expect(summary).toContain('Invalid inputs — no host was touched.');
     expect(summary.split('\n').filter((l) => l.startsWith('- '))).toHaveLength(errors.length);
@@ -283,8 +413,12 @@ describe('summaryMarkdown', () => {
     async function gantt(source: string): Promise<{ section: string; task: string; start: number; end: number; crit: boolean }[]> {
       expect(await mermaid.parse(source)).toMatchObject({ diagramType: 'gantt' });
       const diagram = await mermaid.mermaidAPI.getDiagramFromText(source);
-      const db = diagram.db as unknown as { getTasks(): { section: string; task: string; startTime: Date; endTime: Date; crit?: boolean }[] };
-      return db.getTasks().map((t) => ({ section: t.section, task: t.task.trim(), start: t.startTime.getTime(), end: t.endTime.getTime(), crit: !!t.crit }));
+      const db = diagram.db as unknown as {
+        getTasks(): { section: string; task: string; startTime: Date; endTime: Date; crit?: boolean }[];
+      };
+      return db
+        .getTasks()
+        .map((t) => ({ section: t.section, task: t.task.trim(), start: t.startTime.getTime(), end: t.endTime.getTime(), crit: !!t.crit }));
     }
 
     it('draws the preflight as one bar and each phase of a few hosts on the clock, the failed one crit', async () => {
@@ -295,7 +429,15 @@ describe('summaryMarkdown', () => {
       const tasks = await gantt(block as string);
       expect(tasks[0]).toMatchObject({ section: 'preflight', task: '3 hosts', start: T0, end: T0 + 2 * 30 + 250 });
       const expected = report.hosts.flatMap((h) =>
-        h.phases.filter((p) => !['connect', 'inspect', 'validate'].includes(p.name)).map((p) => ({ section: h.name, task: p.name, start: Date.parse(p.startedAt), end: Date.parse(p.startedAt) + p.durationMs, crit: p.status === 'failed' })),
+        h.phases
+          .filter((p) => !['connect', 'inspect', 'validate'].includes(p.name))
+          .map((p) => ({
+            section: h.name,
+            task: p.name,
+            start: Date.parse(p.startedAt),
+            end: Date.parse(p.startedAt) + p.durationMs,
+            crit: p.status === 'failed',
+          })),
       );
       expect(tasks.slice(1)).toEqual(expected);
       expect(tasks.filter((t) => t.crit)).toEqual([expect.objectContaining({ section: 'web-2', task: 'watch' })]);
@@ -404,13 +546,20 @@ describe('annotations', () => {
   afterEach(() => {
     vi.restoreAllMocks();
     rmSync(summaryDir, { recursive: true, force: true });
-    for (const [name, value] of [['GITHUB_OUTPUT', saved.output], ['GITHUB_STEP_SUMMARY', saved.summary]] as const) {
+    for (const [name, value] of [
+      ['GITHUB_OUTPUT', saved.output],
+      ['GITHUB_STEP_SUMMARY', saved.summary],
+    ] as const) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
   });
 
-  const commands = (kind: string): string[] => out.join('').split(/\r?\n/).filter((l) => l.startsWith(`::${kind}`));
+  const commands = (kind: string): string[] =>
+    out
+      .join('')
+      .split(/\r?\n/)
+      .filter((l) => l.startsWith(`::${kind}`));
 
   it('(f) publish: at most 10 error annotations for 15 failed hosts, 9 named and 1 rolled up', async () => {
     const file = join(summaryDir, 'summary.md');
@@ -422,7 +571,13 @@ describe('annotations', () => {
 
     const errors = commands('error');
     expect(errors).toHaveLength(10);
-    errors.slice(0, 9).forEach((e, i) => expect(e).toMatch(new RegExp(`^::error title=zero-downtime-restart%3A web-${i + 1} \\(inspect\\)::web-${i + 1} failed in phase inspect: `)));
+    errors
+      .slice(0, 9)
+      .forEach((e, i) =>
+        expect(e).toMatch(
+          new RegExp(`^::error title=zero-downtime-restart%3A web-${i + 1} \\(inspect\\)::web-${i + 1} failed in phase inspect: `),
+        ),
+      );
     expect(errors[9]).toMatch(/::6 more hosts failed: web-10, web-11, web-12, web-13, web-14, web-15; see the job summary\.$/);
     // Three drained hosts: one warning.
     expect(commands('warning')).toEqual([expect.stringMatching(/::web-1, web-2, web-3 are left drained in the load balancer/)]);
@@ -431,9 +586,16 @@ describe('annotations', () => {
 
   it('publish: a failure with no failed host (the load balancer) is one error annotation', async () => {
     const report = fleet(3);
-    Object.assign(report, { status: 'failed', failedHost: 'load balancer (root@lb)', failedPhase: 'connect', reason: 'load balancer: refused' });
+    Object.assign(report, {
+      status: 'failed',
+      failedHost: 'load balancer (root@lb)',
+      failedPhase: 'connect',
+      reason: 'load balancer: refused',
+    });
     await publish(report, []);
-    expect(commands('error')).toEqual([expect.stringContaining('::load balancer (root@lb) failed in phase connect: load balancer: refused')]);
+    expect(commands('error')).toEqual([
+      expect.stringContaining('::load balancer (root@lb) failed in phase connect: load balancer: refused'),
+    ]);
   });
 
   it('publish: without GITHUB_STEP_SUMMARY it writes no summary and still annotates', async () => {

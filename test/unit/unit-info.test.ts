@@ -224,7 +224,10 @@ describe('stopFindings', () => {
   });
 
   it('flags Restart=always with RestartSec=0 and a start limit: the limit is burnt', () => {
-    const findings = stopFindings(unit({ timeoutStopMs: null, restart: 'always', restartMs: 0, startLimitBurst: 5, startLimitIntervalMs: 10_000 }), drain);
+    const findings = stopFindings(
+      unit({ timeoutStopMs: null, restart: 'always', restartMs: 0, startLimitBurst: 5, startLimitIntervalMs: 10_000 }),
+      drain,
+    );
     expect(findings).toHaveLength(1);
     expect(findings[0]?.message).toMatch(/Restart=always with RestartSec=0ms/);
     expect(findings[0]?.message).toMatch(/5 starts in 10s/);
@@ -237,7 +240,9 @@ describe('stopFindings', () => {
     const info = parseUnitInfo(APP_SHOW);
     const findings = stopFindings({ ...info, killSignal: 15 }, drain);
     expect(findings).toHaveLength(1);
-    expect(findings[0]?.message).toMatch(/^app\.service has Restart=always with RestartSec=0ms, with no start limit, so a crashing service restarts forever/);
+    expect(findings[0]?.message).toMatch(
+      /^app\.service has Restart=always with RestartSec=0ms, with no start limit, so a crashing service restarts forever/,
+    );
     expect(findings[0]?.dropIn).toMatch(/StartLimitIntervalSec=60/);
   });
 
@@ -297,7 +302,13 @@ function refusal(decision: StrategyDecision): string {
 describe('chooseStrategy', () => {
   describe('strategy: reload', () => {
     it.each(['none', 'haproxy'] as Lb[])('reloads a unit that can reload (lb %s), without a drain', (lb) => {
-      expect(choice(chooseStrategy(settings('reload', lb), CAN_RELOAD))).toEqual({ action: 'reload', drain: false, label: 'reload', reason: 'strategy: reload', warnings: [] });
+      expect(choice(chooseStrategy(settings('reload', lb), CAN_RELOAD))).toEqual({
+        action: 'reload',
+        drain: false,
+        label: 'reload',
+        reason: 'strategy: reload',
+        warnings: [],
+      });
     });
 
     it('reloads a socket-activated unit that can reload', () => {
@@ -363,7 +374,10 @@ describe('chooseStrategy', () => {
     });
 
     it('cannot drain with force-drain but no load balancer: a socket restart', () => {
-      expect(choice(chooseStrategy(settings('restart', 'none', { force: true }), SOCKET))).toMatchObject({ drain: false, label: 'socket-restart' });
+      expect(choice(chooseStrategy(settings('restart', 'none', { force: true }), SOCKET))).toMatchObject({
+        drain: false,
+        label: 'socket-restart',
+      });
     });
   });
 
@@ -379,7 +393,10 @@ describe('chooseStrategy', () => {
     });
 
     it('reloads with force-drain too: a reload needs no drain', () => {
-      expect(choice(chooseStrategy(settings('auto', 'haproxy', { force: true }), CAN_RELOAD))).toMatchObject({ action: 'reload', drain: false });
+      expect(choice(chooseStrategy(settings('auto', 'haproxy', { force: true }), CAN_RELOAD))).toMatchObject({
+        action: 'reload',
+        drain: false,
+      });
     });
 
     it.each(['none', 'haproxy'] as Lb[])('restarts a socket-activated unit without a drain (Pattern D, lb %s)', (lb) => {
@@ -389,7 +406,10 @@ describe('chooseStrategy', () => {
     });
 
     it('restarts a single socket-activated host with no load balancer', () => {
-      expect(choice(chooseStrategy(settings('auto', 'none', { hosts: 'web1' }), SOCKET))).toMatchObject({ label: 'socket-restart', drain: false });
+      expect(choice(chooseStrategy(settings('auto', 'none', { hosts: 'web1' }), SOCKET))).toMatchObject({
+        label: 'socket-restart',
+        drain: false,
+      });
     });
 
     it('drains a socket-activated unit with force-drain and a load balancer', () => {
@@ -404,14 +424,17 @@ describe('chooseStrategy', () => {
       expect(c.reason).toMatch(/lb: haproxy/);
     });
 
-    it.each(['web1\nweb2', 'web1'])('refuses a unit that cannot reload with no load balancer (hosts %j), explaining the way out', (hosts) => {
-      const text = refusal(chooseStrategy(settings('auto', 'none', { hosts }), NO_RELOAD));
-      expect(text).toMatch(/app\.service cannot reload/);
-      expect(text).toMatch(/not socket-activated/);
-      expect(text).toMatch(/lb: none/);
-      expect(text).toMatch(/Set lb/);
-      expect(text).toMatch(/strategy: restart/);
-    });
+    it.each(['web1\nweb2', 'web1'])(
+      'refuses a unit that cannot reload with no load balancer (hosts %j), explaining the way out',
+      (hosts) => {
+        const text = refusal(chooseStrategy(settings('auto', 'none', { hosts }), NO_RELOAD));
+        expect(text).toMatch(/app\.service cannot reload/);
+        expect(text).toMatch(/not socket-activated/);
+        expect(text).toMatch(/lb: none/);
+        expect(text).toMatch(/Set lb/);
+        expect(text).toMatch(/strategy: restart/);
+      },
+    );
 
     it('uses the service name when inspect found no unit id', () => {
       const text = refusal(chooseStrategy(settings('auto', 'none'), { ...NO_RELOAD, id: '' }));

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { counterDelta } from '../../src/checks/sources/haproxy';
 import { clearTrip, judge, rate, spike, wilsonLower, type VerdictOptions } from '../../src/checks/verdict';
 
-const opts = (over: Partial<VerdictOptions> = {}): VerdictOptions => ({ maxErrorRate: 0.01, minRequests: 20, failOnInconclusive: false, ...over });
+const opts = (over: Partial<VerdictOptions> = {}): VerdictOptions => ({
+  maxErrorRate: 0.01,
+  minRequests: 20,
+  failOnInconclusive: false,
+  ...over,
+});
 const c = (errors: number, requests: number): { errors: number; requests: number } => ({ errors, requests });
 
 describe('rate', () => {
@@ -209,7 +214,13 @@ describe('judge', () => {
 });
 
 describe('counterDelta (the haproxy source)', () => {
-  const at = (sessions: number, inFlight: number, responses: number, http5xx = 0, clientAborts = 0) => ({ sessions, inFlight, responses, http5xx, clientAborts });
+  const at = (sessions: number, inFlight: number, responses: number, http5xx = 0, clientAborts = 0) => ({
+    sessions,
+    inFlight,
+    responses,
+    http5xx,
+    clientAborts,
+  });
 
   it('counts finished requests and 5xx; a healthy server has no unanswered requests', () => {
     expect(counterDelta(at(100, 10, 90), at(400, 12, 388, 0))).toEqual({ requests: 298, errors: 0 });

@@ -66,9 +66,13 @@ describe('the workflow lint on broken copies', () => {
         expect(unknownKey.some((p) => p.tool === 'action-validator')).toBe(true);
 
         const expression = report.problems.filter((p) => p.tool === 'actionlint' && p.message.endsWith('(expression)'));
-        expect(expression.map((p) => `${p.file}:${p.line}`)).toEqual([`.github/workflows/rollout.yml:${lineOf(broken, '${{ inputs.environment || }}')}`]);
+        expect(expression.map((p) => `${p.file}:${p.line}`)).toEqual([
+          `.github/workflows/rollout.yml:${lineOf(broken, '${{ inputs.environment || }}')}`,
+        ]);
 
-        expect(report.problems).toContainEqual(expect.objectContaining({ file: 'action.yml', line: 1, tool: 'action-validator', message: 'This property is required at /runs' }));
+        expect(report.problems).toContainEqual(
+          expect.objectContaining({ file: 'action.yml', line: 1, tool: 'action-validator', message: 'This property is required at /runs' }),
+        );
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -89,7 +93,9 @@ describe('the workflow lint on broken copies', () => {
         const report = await lintFiles(['broken.yml', 'node99/action.yml', 'mian/action.yml'], dir);
         expect(report.problems.find((p) => p.file === 'broken.yml')?.tool).toBe('yaml');
         const messages = report.problems.map(formatProblem);
-        expect(messages).toContainEqual(expect.stringMatching(/^node99\/action\.yml:\d+:1: .*\/runs\/using \(found "node99"\) \[action-validator\]$/));
+        expect(messages).toContainEqual(
+          expect.stringMatching(/^node99\/action\.yml:\d+:1: .*\/runs\/using \(found "node99"\) \[action-validator\]$/),
+        );
         // The node24 allowance must not hide anything else wrong under runs.
         expect(messages).toContainEqual(expect.stringMatching(/^mian\/action\.yml:\d+:1: .*'mian'.*\[action-validator\]$/));
       } finally {
@@ -126,8 +132,22 @@ interface Step {
 
 const action = parse(read('action.yml')) as { inputs: Record<string, ActionInput>; outputs: Record<string, unknown> };
 const rollout = parse(read('.github/workflows/rollout.yml')) as {
-  on: { workflow_call: { inputs: Record<string, WorkflowInput>; secrets: Record<string, { required?: boolean }>; outputs: Record<string, { value: string }> } };
-  jobs: Record<string, { environment?: string; concurrency?: { group: string; 'cancel-in-progress': boolean }; outputs?: Record<string, string>; steps: Step[] }>;
+  on: {
+    workflow_call: {
+      inputs: Record<string, WorkflowInput>;
+      secrets: Record<string, { required?: boolean }>;
+      outputs: Record<string, { value: string }>;
+    };
+  };
+  jobs: Record<
+    string,
+    {
+      environment?: string;
+      concurrency?: { group: string; 'cancel-in-progress': boolean };
+      outputs?: Record<string, string>;
+      steps: Step[];
+    }
+  >;
 };
 const call = rollout.on.workflow_call;
 const job = rollout.jobs.rollout!;
@@ -167,11 +187,14 @@ describe('the reusable workflow .github/workflows/rollout.yml', () => {
 
   it('runs in the caller-chosen environment, one rollout per concurrency group (default: per environment), never cancelled', () => {
     expect(job.environment).toBe('${{ inputs.environment }}');
-    expect(job.concurrency).toEqual({ group: "${{ inputs.concurrency-group || format('zero-downtime-restart-{0}', inputs.environment) }}", 'cancel-in-progress': false });
+    expect(job.concurrency).toEqual({
+      group: "${{ inputs.concurrency-group || format('zero-downtime-restart-{0}', inputs.environment) }}",
+      'cancel-in-progress': false,
+    });
     expect(call.inputs['concurrency-group']?.default).toBe('');
   });
 
-  it('checks a private copy of the action out with action-token when given, else the run\'s token', () => {
+  it("checks a private copy of the action out with action-token when given, else the run's token", () => {
     const checkout = job.steps.find((s) => s.uses?.startsWith('actions/checkout@'));
     expect(checkout?.with?.token).toBe('${{ secrets.action-token || github.token }}');
     expect(checkout?.with?.['persist-credentials']).toBe(false);
@@ -190,7 +213,9 @@ describe('the reusable workflow .github/workflows/rollout.yml', () => {
 
 describe('the examples', () => {
   it('pin the action and the reusable workflow to a full commit SHA, as the repository pins its own actions', () => {
-    const pinned = (path: string): RegExpMatchArray[] => [...read(path).matchAll(/uses: (your-org\/zero-downtime-restart\S*)@(\S+)( # v\d+\.\d+\.\d+)?$/gm)];
+    const pinned = (path: string): RegExpMatchArray[] => [
+      ...read(path).matchAll(/uses: (your-org\/zero-downtime-restart\S*)@(\S+)( # v\d+\.\d+\.\d+)?$/gm),
+    ];
     for (const path of ['examples/deploy-then-restart.yml', 'examples/manual.yml', 'examples/release.yml']) {
       const uses = pinned(path);
       expect(uses.length, path).toBeGreaterThan(0);
@@ -201,12 +226,15 @@ describe('the examples', () => {
     }
     expect(read('examples/release.yml')).toContain('uses: your-org/zero-downtime-restart/.github/workflows/rollout.yml@');
     for (const path of ['.github/workflows/ci.yml', '.github/workflows/release.yml', '.github/workflows/rollout.yml']) {
-      for (const u of read(path).matchAll(/^\s*(?:- )?uses: ([\w.-]+\/[\w./-]+)@(\S+)/gm)) expect(u[2], `${path}: ${u[0]}`).toMatch(/^[0-9a-f]{40}$/);
+      for (const u of read(path).matchAll(/^\s*(?:- )?uses: ([\w.-]+\/[\w./-]+)@(\S+)/gm))
+        expect(u[2], `${path}: ${u[0]}`).toMatch(/^[0-9a-f]{40}$/);
     }
   });
 
   it('only pass the reusable workflow inputs it has', () => {
-    const release = parse(read('examples/release.yml')) as { jobs: Record<string, { uses?: string; with?: Record<string, unknown>; secrets?: Record<string, unknown> }> };
+    const release = parse(read('examples/release.yml')) as {
+      jobs: Record<string, { uses?: string; with?: Record<string, unknown>; secrets?: Record<string, unknown> }>;
+    };
     const calls = Object.values(release.jobs).filter((j) => j.uses?.includes('rollout.yml'));
     expect(calls).toHaveLength(2);
     for (const c of calls) {

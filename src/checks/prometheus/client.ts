@@ -23,17 +23,21 @@ export function runnerGet(access: PrometheusAccess): HttpGet {
       const lib = parsed.protocol === 'https:' ? https : http;
       const headers: Record<string, string> = { accept: 'application/json' };
       if (access.authorization) headers.authorization = access.authorization;
-      const req = lib.get(parsed, { headers, timeout: access.timeoutMs, ...(parsed.protocol === 'https:' ? { rejectUnauthorized: access.tlsVerify } : {}) }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size <= BODY_LIMIT) chunks.push(c);
-          else req.destroy(new Error(`the answer is larger than ${BODY_LIMIT} bytes`));
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
+      const req = lib.get(
+        parsed,
+        { headers, timeout: access.timeoutMs, ...(parsed.protocol === 'https:' ? { rejectUnauthorized: access.tlsVerify } : {}) },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size <= BODY_LIMIT) chunks.push(c);
+            else req.destroy(new Error(`the answer is larger than ${BODY_LIMIT} bytes`));
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`no answer within ${access.timeoutMs} ms`)));
       req.on('error', reject);
     });
@@ -41,7 +45,12 @@ export function runnerGet(access: PrometheusAccess): HttpGet {
 
 /** A GET with curl on an SSH host, over the rollout's own connection to it. */
 export function sshGet(remote: RemoteHost, access: PrometheusAccess): HttpGet {
-  return async (url) => splitCurlOutput(await remote.check(prometheusGet(url, { authorization: access.authorization, insecure: !access.tlsVerify, timeoutMs: access.timeoutMs })));
+  return async (url) =>
+    splitCurlOutput(
+      await remote.check(
+        prometheusGet(url, { authorization: access.authorization, insecure: !access.tlsVerify, timeoutMs: access.timeoutMs }),
+      ),
+    );
 }
 
 /** The instant-query URL for `expr`, optionally evaluated at `time` (seconds). */

@@ -12,6 +12,7 @@ export function scrapeCountQuery(selector: string, sinceMs: number): string {
 /** Why the window's data is too stale to pass, or null when it holds enough fresh scrapes. */
 export function staleReason(scrapes: number | null, minScrapes: number): string | null {
   if (scrapes === null) return `Prometheus has no scrape of the target since the change (need ${minScrapes}): its data is stale`;
-  if (scrapes < minScrapes) return `only ${scrapes} scrape${scrapes === 1 ? '' : 's'} of the target since the change, fewer than prometheus-min-scrapes ${minScrapes}: its data is stale`;
+  if (scrapes < minScrapes)
+    return `only ${scrapes} scrape${scrapes === 1 ? '' : 's'} of the target since the change, fewer than prometheus-min-scrapes ${minScrapes}: its data is stale`;
   return null;
 }

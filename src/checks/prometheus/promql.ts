@@ -28,7 +28,10 @@ export type QueryResult = { ok: true; series: Series[] } | { ok: false; error: s
 
 /** Untrusted text shortened and stripped of control characters and links, for messages and reports. */
 export function excerpt(text: string, max = 200): string {
-  const flat = text.replace(/[\x00-\x1f\x7f]+/g, ' ').replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '[link removed]').trim();
+  const flat = text
+    .replace(/[\x00-\x1f\x7f]+/g, ' ')
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '[link removed]')
+    .trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
@@ -57,7 +60,8 @@ function seriesOf(resultType: unknown, result: unknown): Series[] | string {
   if (!Array.isArray(result)) return 'a result that is not a list';
   const out: Series[] = [];
   for (const item of result as { metric?: unknown; value?: unknown; values?: unknown }[]) {
-    const s = resultType === 'vector' ? sample(item?.value) : Array.isArray(item?.values) ? sample(item.values[item.values.length - 1]) : null;
+    const s =
+      resultType === 'vector' ? sample(item?.value) : Array.isArray(item?.values) ? sample(item.values[item.values.length - 1]) : null;
     if (!s) return 'a series without a numeric value';
     out.push({ metric: labels(item?.metric), ...s });
   }
@@ -96,10 +100,17 @@ export function describeSeries(s: Series): string {
 export function singleValue(result: QueryResult): { ok: true; value: number; at: number } | { ok: false; error: string } {
   if (!result.ok) return result;
   const [first, ...rest] = result.series;
-  if (!first) return { ok: false, error: 'returned no series (no data for this host: check the labels; a query that can be empty needs `or vector(0)`)' };
+  if (!first)
+    return {
+      ok: false,
+      error: 'returned no series (no data for this host: check the labels; a query that can be empty needs `or vector(0)`)',
+    };
   if (rest.length) {
     const shown = result.series.slice(0, 3).map(describeSeries).join(', ');
-    return { ok: false, error: `returned ${result.series.length} series (${shown}${rest.length > 2 ? ', …' : ''}); it must return one: wrap it in sum(…)` };
+    return {
+      ok: false,
+      error: `returned ${result.series.length} series (${shown}${rest.length > 2 ? ', …' : ''}); it must return one: wrap it in sum(…)`,
+    };
   }
   if (!Number.isFinite(first.value) || first.value < 0) return { ok: false, error: `returned ${first.value}, not a count` };
   return { ok: true, value: first.value, at: first.at };

@@ -46,7 +46,8 @@ export class AccessLogSource implements ErrorSource {
   async mark(): Promise<void> {
     const out = (await this.remote.check(logMark(this.file, this.timeoutMs))).trim().split(/\s+/);
     const [inode, size, now] = out.map(Number);
-    if (!inode || size === undefined || Number.isNaN(size)) throw new Error(`cannot read ${this.file} on the host (got "${out.join(' ')}")`);
+    if (!inode || size === undefined || Number.isNaN(size))
+      throw new Error(`cannot read ${this.file} on the host (got "${out.join(' ')}")`);
     this.inode = inode;
     this.offset = size;
     this.hostMarkMs = now ?? 0;

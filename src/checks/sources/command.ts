@@ -12,7 +12,8 @@ const OUTPUT_MAX = 4096;
 /** The command's stdout as counts, or why it is not `{"requests": N, "errors": M}`. Untrusted text. */
 export function parseCountsOutput(stdout: string): { ok: true; counts: Counts } | { ok: false; error: string } {
   const text = stdout.trim();
-  if (text.length > OUTPUT_MAX) return { ok: false, error: `printed ${text.length} characters; expected one JSON object {"requests": N, "errors": M}` };
+  if (text.length > OUTPUT_MAX)
+    return { ok: false, error: `printed ${text.length} characters; expected one JSON object {"requests": N, "errors": M}` };
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -24,20 +25,36 @@ export function parseCountsOutput(stdout: string): { ok: true; counts: Counts } 
   if (!json || typeof json !== 'object' || Array.isArray(json) || !whole(o.requests) || !whole(o.errors)) {
     return { ok: false, error: `printed "${excerpt(text, 120)}"; expected whole numbers {"requests": N, "errors": M}` };
   }
-  if (o.errors > o.requests) return { ok: false, error: `printed ${o.errors} errors for ${o.requests} requests; errors are a subset of requests` };
+  if (o.errors > o.requests)
+    return { ok: false, error: `printed ${o.errors} errors for ${o.requests} requests; errors are a subset of requests` };
   return { ok: true, counts: { requests: o.requests, errors: o.errors } };
 }
 
 /** The command line for one host and time range (unix seconds); every value shell-quoted. */
 export function countsCommandLine(template: string, host: SshTarget, sinceMs: number, untilMs: number): string {
-  return fillPlaceholders(template, { host: host.host, name: host.name, since: String(Math.floor(sinceMs / 1000)), until: String(Math.ceil(untilMs / 1000)) });
+  return fillPlaceholders(template, {
+    host: host.host,
+    name: host.name,
+    since: String(Math.floor(sinceMs / 1000)),
+    until: String(Math.ceil(untilMs / 1000)),
+  });
 }
 
 /** Runs check-command once; a failure or bad output throws an error naming the input. */
-export async function runCountsCommand(local: LocalShell, s: CommandSourceSettings, host: SshTarget, sinceMs: number, untilMs: number): Promise<Counts> {
+export async function runCountsCommand(
+  local: LocalShell,
+  s: CommandSourceSettings,
+  host: SshTarget,
+  sinceMs: number,
+  untilMs: number,
+): Promise<Counts> {
   const result = await local.run(countsCommandLine(s.command, host, sinceMs, untilMs), { timeoutMs: s.timeoutMs });
-  if (result.timedOut) throw new Error(`check-command for ${host.name} ran past check-command-timeout ${s.timeoutMs / 1000}s and was killed`);
-  if (result.code !== 0) throw new Error(`check-command for ${host.name} exited with status ${result.code ?? result.signal}: ${excerpt(result.stderr || result.stdout, 300)}`);
+  if (result.timedOut)
+    throw new Error(`check-command for ${host.name} ran past check-command-timeout ${s.timeoutMs / 1000}s and was killed`);
+  if (result.code !== 0)
+    throw new Error(
+      `check-command for ${host.name} exited with status ${result.code ?? result.signal}: ${excerpt(result.stderr || result.stdout, 300)}`,
+    );
   const parsed = parseCountsOutput(result.stdout);
   if (!parsed.ok) throw new Error(`check-command for ${host.name} ${parsed.error}`);
   return parsed.counts;

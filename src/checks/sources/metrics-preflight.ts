@@ -40,7 +40,8 @@ export async function preflightMetrics(settings: Settings, lb: LoadBalancer | nu
     for (const host of settings.hosts) {
       await readTotals(client, p, host);
       const scrapes = await countScrapes(client, p, host, PREFLIGHT_SCRAPE_MS);
-      if (scrapes === null) throw new Error(`prometheus-scrape-series for ${host.name}: no sample in the last minute (is the target scraped?)`);
+      if (scrapes === null)
+        throw new Error(`prometheus-scrape-series for ${host.name}: no sample in the last minute (is the target scraped?)`);
     }
   }
   const c = settings.check.command;

@@ -27,11 +27,15 @@ export class ProbeSource implements ErrorSource {
 
   async read(): Promise<Counts> {
     const out = await this.remote.check(probeBurst(this.url, BURST, 2000));
-    for (const code of out.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    for (const code of out
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)) {
       this.counts.requests += 1;
       if (!/^2\d\d$/.test(code)) {
         this.counts.errors += 1;
-        if (this.errorSamples.length < 10) this.errorSamples.push(`GET ${this.url} → ${code === '000' ? 'no response (socket error or timeout)' : `HTTP ${code}`}`);
+        if (this.errorSamples.length < 10)
+          this.errorSamples.push(`GET ${this.url} → ${code === '000' ? 'no response (socket error or timeout)' : `HTTP ${code}`}`);
       }
     }
     return { ...this.counts };

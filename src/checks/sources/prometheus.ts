@@ -27,13 +27,23 @@ export async function readTotals(client: PrometheusClient, s: PrometheusSettings
     if (!one.ok) throw new Error(`${input} for ${host.name}: ${one.error}`);
     return one;
   };
-  const [requests, errors] = await Promise.all([ask('prometheus-requests-query', s.requestsQuery), ask('prometheus-errors-query', s.errorsQuery)]);
+  const [requests, errors] = await Promise.all([
+    ask('prometheus-requests-query', s.requestsQuery),
+    ask('prometheus-errors-query', s.errorsQuery),
+  ]);
   return { requests: requests.value, errors: errors.value, at: requests.at };
 }
 
 /** Scrapes of the host's target in the last `sinceMs`; null when there were none. */
-export async function countScrapes(client: PrometheusClient, s: PrometheusSettings, host: SshTarget, sinceMs: number): Promise<number | null> {
-  const result: QueryResult = await client.query(scrapeCountQuery(fillQuery(s.scrapeSeries, { host: host.host, name: host.name }), sinceMs));
+export async function countScrapes(
+  client: PrometheusClient,
+  s: PrometheusSettings,
+  host: SshTarget,
+  sinceMs: number,
+): Promise<number | null> {
+  const result: QueryResult = await client.query(
+    scrapeCountQuery(fillQuery(s.scrapeSeries, { host: host.host, name: host.name }), sinceMs),
+  );
   if (!result.ok) throw new Error(`prometheus-scrape-series for ${host.name}: ${result.error}`);
   return result.series[0]?.value ?? null;
 }

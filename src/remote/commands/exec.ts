@@ -30,7 +30,9 @@ export const KILL_AFTER_S = 3;
 
 /** How the remote side runs a command: optional sudo, a hard time limit, a fixed locale. */
 export function execLine(cmd: RemoteCommand, options: { sudo: boolean }): string {
-  const seconds = Math.max(0.1, cmd.timeoutMs / 1000).toFixed(1).replace(/\.0$/, '');
+  const seconds = Math.max(0.1, cmd.timeoutMs / 1000)
+    .toFixed(1)
+    .replace(/\.0$/, '');
   // `timeout` runs the script in its own process group and signals the whole group, so children
   // of a hung command die too. LC_ALL=C keeps the output we parse stable.
   const words = [`zdr.${cmd.kind.replace(/[^a-z0-9-]/g, '_')}`, ...(cmd.args ?? []).map(q)].join(' ');

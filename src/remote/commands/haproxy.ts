@@ -17,5 +17,11 @@ export function haproxyApi(socket: string, command: string, timeoutMs: number): 
  * with the SSH connection, or after `maxMs` at the latest.
  */
 export function haproxySession(socket: string, maxMs: number): RemoteCommand {
-  return { kind: 'haproxy-session', title: 'haproxy runtime API session', timeoutMs: maxMs, script: 'exec socat stdio "UNIX-CONNECT:$1"', args: [socket] };
+  return {
+    kind: 'haproxy-session',
+    title: 'haproxy runtime API session',
+    timeoutMs: maxMs,
+    script: 'exec socat stdio "UNIX-CONNECT:$1"',
+    args: [socket],
+  };
 }

@@ -54,7 +54,14 @@ true`,
  * load balancer's configuration is never left broken. Exit 3: no server line matched the host.
  * A line matches when its address is the host (with any port) or it ends in a `# NAME` comment.
  */
-export function nginxUpstreamMark(file: string, unit: string, addresses: string[], name: string, down: boolean, timeoutMs: number): RemoteCommand {
+export function nginxUpstreamMark(
+  file: string,
+  unit: string,
+  addresses: string[],
+  name: string,
+  down: boolean,
+  timeoutMs: number,
+): RemoteCommand {
   const script = `file=$1; unit=$2; name=$3; mode=$4; shift 4
 tmp="$file.zdr-new"; bak="$file.zdr-bak"
 awk -v mode="$mode" -v name="$name" -v addrs="$*" '
@@ -81,7 +88,13 @@ if cmp -s "$file" "$tmp"; then rm -f "$tmp"; exit 0; fi
 cp -p "$file" "$bak" && cat "$tmp" > "$file" && rm -f "$tmp"
 if ! out=$(nginx -t 2>&1); then cat "$bak" > "$file"; echo "$out" >&2; echo "nginx -t failed; $file restored" >&2; exit 1; fi
 systemctl reload -- "$unit"`;
-  return { kind: 'nginx-upstream-mark', title: `nginx upstream: mark ${name} ${down ? 'down' : 'up'}`, timeoutMs, script, args: [file, unit, name, down ? 'down' : 'up', ...addresses] };
+  return {
+    kind: 'nginx-upstream-mark',
+    title: `nginx upstream: mark ${name} ${down ? 'down' : 'up'}`,
+    timeoutMs,
+    script,
+    args: [file, unit, name, down ? 'down' : 'up', ...addresses],
+  };
 }
 
 /** Which upstream servers of the nginx load balancer are marked down: `server-address down|up` lines. */

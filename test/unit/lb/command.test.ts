@@ -32,14 +32,18 @@ describe('CommandLb on the runner', () => {
   it('a command killed at its timeout is an error saying so', async () => {
     const local = new FakeLocal();
     local.answer = { code: null, signal: 'SIGKILL', timedOut: true };
-    await expect(new CommandLb(DRAIN, READY, 30_000, null, local).drain(target('web-1'))).rejects.toThrow('drain-command for web-1 ran past 30s and was killed');
+    await expect(new CommandLb(DRAIN, READY, 30_000, null, local).drain(target('web-1'))).rejects.toThrow(
+      'drain-command for web-1 ran past 30s and was killed',
+    );
   });
 
   it('a non-zero exit is an error with the exit status and the tail of stderr (else stdout)', async () => {
     const local = new FakeLocal();
     const lb = new CommandLb(DRAIN, READY, 30_000, null, local);
     local.answer = { code: 254, stderr: 'line 1\nAn error occurred (AccessDenied)\n' };
-    await expect(lb.undrain(target('web-1'))).rejects.toThrow('ready-command for web-1 exited with 254: line 1\nAn error occurred (AccessDenied)');
+    await expect(lb.undrain(target('web-1'))).rejects.toThrow(
+      'ready-command for web-1 exited with 254: line 1\nAn error occurred (AccessDenied)',
+    );
     local.answer = { code: 1, stdout: 'only stdout\n' };
     await expect(lb.drain(target('web-1'))).rejects.toThrow('drain-command for web-1 exited with 1: only stdout');
     local.answer = { code: 2 };
@@ -62,7 +66,7 @@ describe('CommandLb on lb-host', () => {
     const shell = new ScriptedShell(target('lb', 'lb.internal'), () => result());
     const lb = new CommandLb(DRAIN, READY, 20_000, new RemoteHost(shell, false, undefined, false), local);
     await lb.drain(target('web-1', '10.0.0.1'));
-    expect(shell.sent.map((c) => [c.kind, c.script])).toEqual([['user', "aws elbv2 deregister-targets --targets Id=10.0.0.1 # web-1"]]);
+    expect(shell.sent.map((c) => [c.kind, c.script])).toEqual([['user', 'aws elbv2 deregister-targets --targets Id=10.0.0.1 # web-1']]);
     expect(local.runs).toEqual([]);
     expect(lb.lock?.name).toBe('lb.command');
     expect(lb.description).toBe('drain/ready commands on lb.internal');

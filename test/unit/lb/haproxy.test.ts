@@ -3,7 +3,8 @@ import { HaproxyLb, isHealthy, parseShowStat } from '../../../src/lb/haproxy';
 import { RemoteHost, RemoteCommandError } from '../../../src/remote/remote-host';
 import { result, ScriptedSession, ScriptedShell, target } from '../../support/scripted-shell';
 
-const HEADER = '# pxname,svname,qcur,qmax,scur,smax,slim,stot,status,weight,hrsp_1xx,hrsp_2xx,hrsp_3xx,hrsp_4xx,hrsp_5xx,hrsp_other,cli_abrt,';
+const HEADER =
+  '# pxname,svname,qcur,qmax,scur,smax,slim,stot,status,weight,hrsp_1xx,hrsp_2xx,hrsp_3xx,hrsp_4xx,hrsp_5xx,hrsp_other,cli_abrt,';
 
 interface Server {
   status: string;
@@ -27,7 +28,26 @@ class FakeHaproxy {
   /** `show stat`, or with `<proxy> 4 -1` only that proxy's server rows, as HAProxy 2.6 answers. */
   csv(proxy?: string): string {
     const row = (px: string, sv: string, s: Server): string =>
-      [px, sv, 0, 0, s.scur, 9, '', s.stot ?? 0, s.status, 1, 0, s.hrsp_2xx ?? 0, 0, s.hrsp_4xx ?? 0, s.hrsp_5xx ?? 0, 0, s.cli_abrt ?? 0, ''].join(',');
+      [
+        px,
+        sv,
+        0,
+        0,
+        s.scur,
+        9,
+        '',
+        s.stot ?? 0,
+        s.status,
+        1,
+        0,
+        s.hrsp_2xx ?? 0,
+        0,
+        s.hrsp_4xx ?? 0,
+        s.hrsp_5xx ?? 0,
+        0,
+        s.cli_abrt ?? 0,
+        '',
+      ].join(',');
     if (proxy !== undefined) {
       const rows = proxy === 'web' ? [...this.servers].map(([name, s]) => row('web', name, s)) : [];
       return [HEADER, ...rows, ''].join('\n');
@@ -94,7 +114,16 @@ describe('parseShowStat', () => {
 
 describe('isHealthy', () => {
   it('counts UP, "no check" and OPEN as taking traffic; DRAIN, MAINT and DOWN not', () => {
-    expect(['UP', 'no check', 'OPEN', 'DRAIN', 'MAINT', 'DOWN', 'NOLB', ''].map((status) => isHealthy({ status }))).toEqual([true, true, true, false, false, false, false, false]);
+    expect(['UP', 'no check', 'OPEN', 'DRAIN', 'MAINT', 'DOWN', 'NOLB', ''].map((status) => isHealthy({ status }))).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });
 
@@ -106,7 +135,12 @@ describe('HaproxyLb', () => {
     expect(await t.lb.isUp(target('web-1'))).toBe(false);
     await t.lb.undrain(target('web-1'));
     expect(await t.lb.isUp(target('web-1'))).toBe(true);
-    expect(t.haproxy.questions).toEqual(['set server web/web-1 state drain', 'show stat web 4 -1', 'set server web/web-1 state ready', 'show stat web 4 -1']);
+    expect(t.haproxy.questions).toEqual([
+      'set server web/web-1 state drain',
+      'show stat web 4 -1',
+      'set server web/web-1 state ready',
+      'show stat web 4 -1',
+    ]);
   });
 
   it('asks every question over one kept-open session on the admin socket, in prompt mode', async () => {
@@ -147,7 +181,9 @@ describe('HaproxyLb', () => {
   });
 
   it('a failing socat command surfaces as the command error', async () => {
-    const shell = new ScriptedShell(target('lb'), () => result('', 1, '2026/11/25 socat[1] E connect(5, AF=1 "/run/haproxy/admin.sock", 25): No such file or directory'));
+    const shell = new ScriptedShell(target('lb'), () =>
+      result('', 1, '2026/11/25 socat[1] E connect(5, AF=1 "/run/haproxy/admin.sock", 25): No such file or directory'),
+    );
     const lb = new HaproxyLb(new RemoteHost(shell, false, undefined, false), '/run/haproxy/admin.sock', 'web', 5000);
     const err = await lb.inFlight(target('web-1')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RemoteCommandError);
@@ -172,7 +208,9 @@ describe('HaproxyLb', () => {
 
   it('preflight names hosts missing from the backend, and warns about hosts not healthy', async () => {
     const t = setup();
-    await expect(t.lb.preflight([target('web-1'), target('web-7')])).rejects.toThrow(/has no server named web-7 \(servers: web-1, web-2, web-3\)/);
+    await expect(t.lb.preflight([target('web-1'), target('web-7')])).rejects.toThrow(
+      /has no server named web-7 \(servers: web-1, web-2, web-3\)/,
+    );
     t.haproxy.servers.set('web-2', { status: 'MAINT', scur: 0 });
     expect(await t.lb.preflight([target('web-1'), target('web-2')])).toEqual(['haproxy shows web-2 as MAINT before the rollout']);
     t.haproxy.servers.clear();

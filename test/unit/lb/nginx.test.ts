@@ -14,7 +14,8 @@ const FILE = '/etc/nginx/conf.d/upstream.conf';
 function setup(lines: string[], mark: (args: string[]) => ExecResult = () => result()) {
   const marks: string[][] = [];
   const shell = new ScriptedShell(target('lb', '10.0.0.100'), (cmd) => {
-    if (cmd.kind === 'nginx-upstream-list') return cmd.args[0] === FILE ? result(lines.map((l) => `${l}\n`).join('')) : result('', 2, 'no such file');
+    if (cmd.kind === 'nginx-upstream-list')
+      return cmd.args[0] === FILE ? result(lines.map((l) => `${l}\n`).join('')) : result('', 2, 'no such file');
     if (cmd.kind === 'nginx-upstream-mark') {
       marks.push(cmd.args);
       return mark(cmd.args);
@@ -25,7 +26,12 @@ function setup(lines: string[], mark: (args: string[]) => ExecResult = () => res
   return { lb, marks, shell };
 }
 
-const fleet = ['up     server 10.0.0.1:8080;', 'up     server 10.0.0.2:8080 max_fails=0;', 'up     server 10.0.0.3;', 'up server app-4.internal:80; # web-4'];
+const fleet = [
+  'up     server 10.0.0.1:8080;',
+  'up     server 10.0.0.2:8080 max_fails=0;',
+  'up     server 10.0.0.3;',
+  'up server app-4.internal:80; # web-4',
+];
 
 describe('NginxLb', () => {
   it('drains by marking the host down and returns it by marking it up: file, unit, name, mode, addresses', async () => {
@@ -45,16 +51,24 @@ describe('NginxLb', () => {
   });
 
   it('a host with no server line (exit 3) and a failed nginx -t (restored) are errors naming file and host', async () => {
-    await expect(setup(fleet, () => result('', 3)).lb.drain(target('web-9'))).rejects.toThrow(`${FILE} has no upstream server line for web-9`);
+    await expect(setup(fleet, () => result('', 3)).lb.drain(target('web-9'))).rejects.toThrow(
+      `${FILE} has no upstream server line for web-9`,
+    );
     const restored = setup(fleet, () => result('', 1, `nginx: [emerg] unexpected "}" in ${FILE}:3\nnginx -t failed; ${FILE} restored\n`));
-    await expect(restored.lb.drain(target('web-1'))).rejects.toThrow(`could not mark web-1 down in ${FILE}: nginx: [emerg] unexpected "}" in ${FILE}:3\nnginx -t failed; ${FILE} restored`);
-    await expect(setup(fleet, () => result('', 1)).lb.undrain(target('web-1'))).rejects.toThrow(`could not mark web-1 up in ${FILE}: exit 1`);
+    await expect(restored.lb.drain(target('web-1'))).rejects.toThrow(
+      `could not mark web-1 down in ${FILE}: nginx: [emerg] unexpected "}" in ${FILE}:3\nnginx -t failed; ${FILE} restored`,
+    );
+    await expect(setup(fleet, () => result('', 1)).lb.undrain(target('web-1'))).rejects.toThrow(
+      `could not mark web-1 up in ${FILE}: exit 1`,
+    );
   });
 
   it('preflight finds hosts by address (any port), name or a "# name" comment, and names the missing', async () => {
     const t = setup(fleet);
     expect(await t.lb.preflight([target('web-1'), target('web-2'), target('web-3'), target('web-4', '192.0.2.4')])).toEqual([]);
-    await expect(t.lb.preflight([target('web-1'), target('web-5', '192.0.2.5'), target('web-6', '192.0.2.6')])).rejects.toThrow(`${FILE} has no upstream server line for web-5, web-6`);
+    await expect(t.lb.preflight([target('web-1'), target('web-5', '192.0.2.5'), target('web-6', '192.0.2.6')])).rejects.toThrow(
+      `${FILE} has no upstream server line for web-5, web-6`,
+    );
   });
 
   it('"# web-4" does not tag web-40, and a prefix address does not match', async () => {
