@@ -6,7 +6,7 @@ import { scrapeCountQuery, staleReason } from '../../src/checks/prometheus/fresh
 import { excerpt, fillQuery, parseQueryResponse, promString, singleValue } from '../../src/checks/prometheus/promql';
 import { preflightMetrics } from '../../src/checks/sources/metrics-preflight';
 import { PrometheusSource, totalsDelta } from '../../src/checks/sources/prometheus';
-import { prometheusGet, splitCurlOutput } from '../../src/remote/prometheus-command';
+import { prometheusGet, splitCurlOutput } from '../../src/remote/commands/metrics';
 import { DEFAULT_ERRORS_QUERY, DEFAULT_REQUESTS_QUERY, type PrometheusSettings } from '../../src/settings/metrics-sources';
 import { processShell } from '../../src/runtime/local-shell';
 import { settingsFrom } from '../support/settings';
