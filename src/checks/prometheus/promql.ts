@@ -30,7 +30,8 @@ export type QueryResult = { ok: true; series: Series[] } | { ok: false; error: s
 export function excerpt(text: string, max = 200): string {
   const flat = text
     .replace(/[\x00-\x1f\x7f]+/g, ' ')
-    .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '[link removed]')
+    // Anything a renderer could turn into a link, even glued to the text before it.
+    .replace(/(?:[a-z][a-z0-9+.-]*:\/\/|\bwww\.)\S+/gi, '[link removed]')
     .trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
