@@ -87,7 +87,7 @@ export function parseQueryResponse(httpStatus: number, body: string): QueryResul
 }
 
 /** `{proxy="web", server="web-1"}` for messages. */
-export function describeSeries(s: Series): string {
+function describeSeries(s: Series): string {
   const inner = Object.entries(s.metric)
     .map(([k, v]) => `${k}="${v}"`)
     .join(', ');
