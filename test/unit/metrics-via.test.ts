@@ -10,6 +10,7 @@ import { PrometheusSource } from '../../src/checks/sources/prometheus';
 import { execLine, prometheusGet } from '../../src/remote/commands';
 import { shQuote } from '../../src/remote/quote';
 import { RemoteHost } from '../../src/remote/remote-host';
+import { summaryMarkdown } from '../../src/report/summary';
 import { rollout } from '../../src/rollout/rollout';
 import type { LocalShell } from '../../src/runtime/local-shell';
 import { readSettings } from '../../src/settings/read-settings';
@@ -206,8 +207,10 @@ describe('the dry-run plan lists what the error check asks', () => {
       'prometheus-token': TOKEN,
       'dry-run': 'true',
     });
-    const { plan } = await go(settings, lbOn(lbHost)).run;
+    const { plan, report } = await go(settings, lbOn(lbHost)).run;
     const text = plan.join('\n');
+    // The job summary carries the same plan, HTML-escaped.
+    expect(summaryMarkdown(report, plan)).toContain('      requests: sum(haproxy_server_http_responses_total{server="web-2"})');
     console.log(
       plan
         .filter((l) => !l.startsWith('      $') || l.includes('prometheus'))
