@@ -2,13 +2,14 @@
  * The benchmark: `npm run bench` (as root, on Linux, on the real fleet) runs every part;
  * `npm run bench -- --part NAME [--part NAME…]` runs only those. Each part writes
  * bench/results/<part>/<time>.json; BENCHMARKS.md and README.md are then rendered from the newest
- * result of every part. `npm run bench -- --help` lists the parts and their options.
+ * result of every part. The fleet is torn down at the end unless --keep-fleet.
+ * `npm run bench -- --help` lists the parts and their options.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { isRootLinux } from '../test/fleet/fleet';
-import { machine, type PartResult } from './part';
+import { fleetDown, isRootLinux } from '../test/fleet/fleet';
+import { machine, type BenchArgs, type BenchPart, type PartResult } from './part';
 import { PARTS } from './parts';
 import { publishBench, RESULTS } from './report';
 
@@ -17,6 +18,7 @@ const say = (line: string): void => void process.stderr.write(`[bench] ${line}\n
 const options: NonNullable<ParseArgsConfig['options']> = {
   part: { type: 'string', multiple: true },
   help: { type: 'boolean', default: false },
+  'keep-fleet': { type: 'boolean', default: false },
   ...Object.assign({}, ...PARTS.map((p) => p.options ?? {})),
 };
 
@@ -34,21 +36,28 @@ async function main(): Promise<void> {
   if (unknown.length) throw new Error(`--part: no part named ${unknown.join(', ')}\n\n${usage()}`);
   const env = isRootLinux();
   if (!env.ok) throw new Error(`the benchmark needs the real fleet: ${env.why}`);
-  for (const part of PARTS.filter((p) => names.includes(p.name))) {
-    say(`part ${part.name}: ${part.title}`);
-    const date = new Date().toISOString();
-    const data = await part.run(values, say);
-    const result: PartResult = {
-      part: part.name,
-      date,
-      command: `npm run bench -- --part ${part.name}${flags(part.name)}`,
-      machine: machine(),
-      data,
-    };
-    mkdirSync(join(RESULTS, part.name), { recursive: true });
-    writeFileSync(join(RESULTS, part.name, `${date.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  try {
+    for (const part of PARTS.filter((p) => names.includes(p.name))) await runPart(part, values);
+  } finally {
+    // The benchmark leaves nothing behind: the parts bring the fleet up as they need it.
+    if (!values['keep-fleet']) fleetDown();
   }
   process.stdout.write(publishBench());
+}
+
+async function runPart(part: BenchPart, values: BenchArgs): Promise<void> {
+  say(`part ${part.name}: ${part.title}`);
+  const date = new Date().toISOString();
+  const data = await part.run(values, say);
+  const result: PartResult = {
+    part: part.name,
+    date,
+    command: `npm run bench -- --part ${part.name}${flags(part.name)}`,
+    machine: machine(),
+    data,
+  };
+  mkdirSync(join(RESULTS, part.name), { recursive: true });
+  writeFileSync(join(RESULTS, part.name, `${date.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(result, null, 2)}\n`);
 }
 
 /** The options given on this command line that belong to the part, to rerun it the same way. */
