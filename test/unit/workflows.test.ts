@@ -414,7 +414,8 @@ describe("waves.yml's scripts, run with bash and jq", { timeout: 60_000 }, () =>
           INDEX: index,
           NAME: `fleet-${index}`,
           ENVIRONMENT: `env-${index}`,
-          STATUS: status,
+          STATUS: status === 'cancelled' || status === 'skipped' ? '' : status,
+          OUTCOME: status === 'cancelled' || status === 'skipped' ? status : 'success',
           FAILED_HOST: status === 'failed' ? 'web-2 | <b>x</b>' : '',
           RECORDS: dir,
         });
@@ -440,6 +441,10 @@ describe("waves.yml's scripts, run with bash and jq", { timeout: 60_000 }, () =>
       expect(guard(4, 1, dir).stdout).toContain('wave 2 has not succeeded');
     });
     withRecords({ 0: 'success' }, (dir) => expect(guard(2, 1, dir).stdout).toContain('wave 2 has not succeeded (no record)'));
+    withRecords({ 0: 'success', 1: 'cancelled' }, (dir) =>
+      expect(guard(2, 1, dir).stdout).toContain('wave 2 has not succeeded (cancelled)'),
+    );
+    withRecords({ 0: 'skipped' }, (dir) => expect(guard(1, 1, dir).stdout).toContain('wave 1 has not succeeded (not run)'));
     withRecords({ 0: 'success', 1: 'success' }, (dir) => expect(guard(2, 1, dir).code).toBe(0));
   });
 
