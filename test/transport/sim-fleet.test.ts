@@ -55,7 +55,13 @@ describe('the simulated fleet', () => {
     expect(stats.accepted).toBe(2 * HOSTS);
     expect(stats.peakOpen).toBeLessThanOrEqual(4);
     expect(stats.open).toBe(0);
-    // One host at a time, each change taking the simulated wait.
+    // Each host's change took the simulated wait on the host, one host at a time.
+    for (const h of report.hosts) expect(h.phases.find((p) => p.name === 'change')?.durationMs).toBeGreaterThanOrEqual(WAIT_MS);
+    const changes = report.hosts.map((h) => h.phases.find((p) => p.name === 'change')!);
+    for (let i = 1; i < changes.length; i++) {
+      const previousEnd = Date.parse(changes[i - 1]!.startedAt) + changes[i - 1]!.durationMs;
+      expect(Date.parse(changes[i]!.startedAt)).toBeGreaterThanOrEqual(previousEnd);
+    }
     expect(wall).toBeGreaterThanOrEqual(HOSTS * WAIT_MS);
   });
 });
