@@ -6,9 +6,6 @@ import { writeFileSync } from 'node:fs';
 
 process.on('exit', () => {
   const u = process.resourceUsage();
-  // With --expose-gc (--node-options), also what the heap still holds after a full collection.
-  globalThis.gc?.();
-  const heapAfterGc = globalThis.gc ? process.memoryUsage().heapUsed : undefined;
   const file = process.env.ZDR_USAGE_FILE;
-  if (file) writeFileSync(file, JSON.stringify({ maxRSS: u.maxRSS, userCPUTime: u.userCPUTime, systemCPUTime: u.systemCPUTime, heapAfterGc }));
+  if (file) writeFileSync(file, JSON.stringify({ maxRSS: u.maxRSS, userCPUTime: u.userCPUTime, systemCPUTime: u.systemCPUTime }));
 });

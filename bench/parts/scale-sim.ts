@@ -21,11 +21,11 @@ export interface ScaleSimData {
   runs: SimRun[];
 }
 
-const groups = (d: ScaleSimData): SimRun[][] => {
-  const keys = [...new Set(d.runs.map((r) => `${r.hosts}|${r.batches}`))];
-  return keys.map((k) => d.runs.filter((r) => `${r.hosts}|${r.batches}` === k));
-};
-const at = (d: ScaleSimData, hosts: number, f: (r: SimRun) => number): number[] => d.runs.filter((r) => r.hosts === hosts).map(f);
+const key = (r: SimRun): string => `${r.hosts}|${r.batches}|${r.heapCapMB ?? ''}`;
+const groups = (d: ScaleSimData): SimRun[][] => [...new Set(d.runs.map(key))].map((k) => d.runs.filter((r) => key(r) === k));
+/** A figure of the runs at `hosts` with the default heap (the capped runs answer another question). */
+const at = (d: ScaleSimData, hosts: number, f: (r: SimRun) => number): number[] =>
+  d.runs.filter((r) => r.hosts === hosts && !r.heapCapMB).map(f);
 const s = (ms: number): number => Math.round(ms / 100) / 10;
 
 function row(runs: SimRun[]): string {
@@ -57,9 +57,22 @@ ${groups(d).map(row).join('\n')}
   machine the time spent waiting for a CPU. *Action CPU per host*: the action process's user +
   system CPU time / hosts (getrusage), which a busy machine inflates much less.
 - *Action peak RSS*: the action process's own high-water mark (getrusage \`ru_maxrss\`), not the
-  hosts' process. *Connections open at once*: the most TCP connections the simulated hosts had open
+  hosts' process. V8 lets garbage pile up while memory is plentiful, so with the default heap the
+  peak grows over a longer run; the rows with the heap capped (\`--max-old-space-size\`) show the
+  same rollout completing in a small heap, i.e. what the run really keeps. *Connections open at once*: the most TCP connections the simulated hosts had open
   at the same moment (preflight holds at most \`preflight-concurrency\`; a turn, one per host).
 `;
+}
+
+/** `; with the heap capped at N MB: …` for the capped runs at 1,000 hosts, if any. */
+function capped(d: ScaleSimData): string {
+  const runs = d.runs.filter((r) => r.hosts === 1000 && r.heapCapMB);
+  if (!runs.length) return '';
+  // simRun throws on a failed rollout, so every run listed here completed.
+  return `; with the V8 heap capped at ${runs[0]?.heapCapMB} MB the same rollout completed (${runs.length} runs), peak RSS ${spread(
+    runs.map((r) => r.peakRssMB),
+    ' MB',
+  )}`;
 }
 
 function targets(r: PartResult<ScaleSimData>): Target[] {
@@ -80,7 +93,7 @@ function targets(r: PartResult<ScaleSimData>): Target[] {
         ? `max ${Math.max(...rss)} MB (100 hosts: ${spread(
             at(d, 100, (x) => x.peakRssMB),
             ' MB',
-          )})`
+          )})${capped(d)}`
         : '—',
     },
     {
@@ -89,7 +102,7 @@ function targets(r: PartResult<ScaleSimData>): Target[] {
       result:
         settings.size > 1
           ? `see the table: wall time per batch setting at 1,000 hosts`
-          : 'not measured: only batches 1 (one host per batch) was run, so batches = hosts',
+          : 'only batches 1 (one host per batch) was run, so batches = hosts',
     },
   ];
 }
@@ -105,6 +118,7 @@ export const scaleSim: BenchPart<ScaleSimData> = {
     'sim-preflight-concurrency': { type: 'string', default: '16' },
     'sim-bundle': { type: 'string', default: '' },
     'sim-node-options': { type: 'string', default: '' },
+    'sim-heap-cap': { type: 'string', default: '100' },
   },
   async run(args, say) {
     const batchSettings = args['sim-batches'] as string[];
@@ -123,14 +137,21 @@ export const scaleSim: BenchPart<ScaleSimData> = {
     };
     const bundle = bundleFor(String(args['sim-bundle']) || undefined, say);
     try {
-      for (const hosts of String(args['sim-hosts']).split(',').map(Number)) {
+      const sizes = String(args['sim-hosts']).split(',').map(Number);
+      for (const hosts of sizes) {
         say(`starting ${hosts} simulated hosts`);
         const fleet = await startSimFleet(hosts, o.waitMs);
         try {
-          for (const batches of batchSettings) {
+          // At the largest size, the same rollout again with the heap capped ('0': not).
+          const cap = hosts === Math.max(...sizes) ? Number(args['sim-heap-cap']) : 0;
+          const settings = [
+            ...batchSettings.map((b) => ({ batches: b })),
+            ...(cap ? [{ batches: batchSettings[0] ?? '1', heapCapMB: cap }] : []),
+          ];
+          for (const setting of settings) {
             for (let i = 0; i < Number(args['sim-runs']); i++) {
-              const run = await simRun(fleet, { ...o, bundle: bundle.path, batches });
-              say(`${hosts} hosts, batches ${batches}, run ${i + 1}: ${JSON.stringify(run)}`);
+              const run = await simRun(fleet, { ...o, bundle: bundle.path, ...setting });
+              say(`${hosts} hosts, ${JSON.stringify(setting)}, run ${i + 1}: ${JSON.stringify(run)}`);
               data.runs.push(run);
             }
           }
@@ -151,7 +172,7 @@ export const scaleSim: BenchPart<ScaleSimData> = {
     return `Simulated 1,000 hosts (ssh2 servers on loopback answering the rollout's commands; no real services, no network latency; [what is left out](BENCHMARKS.md#scale-simulated-100-and-1000-hosts)), one host per batch: wall time ${spread(
       at(d, 1000, (x) => s(x.wallMs)),
       ' s',
-    )}, orchestration overhead ${median(o)} ms per host (CPU ${median(at(d, 1000, (x) => x.cpuPerHostMs))} ms), action peak RSS ${Math.max(...at(d, 1000, (x) => x.peakRssMB))} MB, at most ${Math.max(...at(d, 1000, (x) => x.peakOpenConnections))} connections open at once.`;
+    )}, orchestration overhead ${median(o)} ms per host (CPU ${median(at(d, 1000, (x) => x.cpuPerHostMs))} ms), action peak RSS ${Math.max(...at(d, 1000, (x) => x.peakRssMB))} MB${capped(d)}, at most ${Math.max(...at(d, 1000, (x) => x.peakOpenConnections))} connections open at once.`;
   },
   targets,
 };
