@@ -54,7 +54,7 @@ export class RemoteHost {
     sudo: boolean,
     private readonly trace?: (text: string) => void,
     /** false: a channel per command, never the long-lived shell (for tests of exec itself). */
-    sessions = true,
+    private readonly sessions = true,
   ) {
     this.sudo = sudo && connection.target.user !== 'root';
     if (!sessions) this.persistent = Promise.resolve(null);
@@ -86,6 +86,18 @@ export class RemoteHost {
   async close(): Promise<void> {
     (await this.persistent)?.close();
     await this.connection.close();
+  }
+
+  /**
+   * Between uses: ends the long-lived shell and gives the connection up where it can be (a lease,
+   * transport/lease.ts), so an idle host holds nothing open. The next command starts both again.
+   */
+  async release(): Promise<void> {
+    if (!this.connection.release) return;
+    const shell = this.persistent;
+    this.persistent = this.sessions ? undefined : Promise.resolve(null);
+    (await shell)?.close();
+    await this.connection.release();
   }
 
   /** Starts the command as a long-lived session (bounded on the host by its timeout). */

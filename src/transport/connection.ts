@@ -44,6 +44,11 @@ export interface Connection {
   /** Starts `command` and keeps it running, spoken to through its stdin and stdout. */
   stream(command: string): Promise<CommandStream>;
   close(): Promise<void>;
+  /**
+   * Where the connection can be given up between uses (transport/lease.ts): closes it now, and the
+   * next command connects again. Absent on a plain connection.
+   */
+  release?(): Promise<void>;
 }
 
 /** Opens connections. The rollout sees only this and Connection, never the SSH library. */

@@ -141,6 +141,7 @@ export class FakeShell implements Connection {
     private readonly host: FakeHost,
     /** Every command on every host, in the order sent: `HOST KIND`. */
     private readonly sequence: string[] = [],
+    private readonly onClose: () => void = () => {},
   ) {}
 
   async exec(line: string, options?: { timeoutMs: number; stdin?: string }): Promise<ExecResult> {
@@ -224,12 +225,19 @@ export class FakeShell implements Connection {
     throw new Error('FakeShell has no sessions');
   }
 
-  async close(): Promise<void> {}
+  private closed = false;
+  async close(): Promise<void> {
+    if (!this.closed) this.onClose();
+    this.closed = true;
+  }
 }
 
 export class FakeConnector implements Connector {
   readonly hosts = new Map<string, FakeHost>();
   connects: string[] = [];
+  /** Connections open now, and the most ever open at once. */
+  open = 0;
+  peakOpen = 0;
   /** Every command on every host, in the order sent: `HOST KIND` (`HOST user:SCRIPT`). */
   sequence: string[] = [];
 
@@ -246,7 +254,9 @@ export class FakeConnector implements Connector {
     this.connects.push(target.name);
     const h = this.host(target.name);
     if (h.connectError) throw h.connectError;
-    return new FakeShell(target, h, this.sequence);
+    this.open += 1;
+    this.peakOpen = Math.max(this.peakOpen, this.open);
+    return new FakeShell(target, h, this.sequence, () => (this.open -= 1));
   }
 }
 
