@@ -51,6 +51,20 @@ export class SshConnection implements Connection {
     client.on('end', () => lose());
   }
 
+  /**
+   * A channel closed without an exit status. Through a jump host, that is usually the jump host
+   * going away, which its own connection reports a moment later: wait for that turn, then say so.
+   */
+  private dropped(finish: (why: string) => void): void {
+    const bare = 'the channel closed without an exit status';
+    if (!this.route) return finish(bare);
+    const route = this.route;
+    setImmediate(() => {
+      const why = route.explainLoss();
+      finish(why ? `connection lost: ${why}` : bare);
+    });
+  }
+
   private fail(reason: Error): void {
     this.closed ??= reason;
     for (const fail of this.pending) fail(this.closed);
@@ -111,7 +125,7 @@ export class SshConnection implements Connection {
           signal = exitSignal;
         },
         // 'close' without a prior 'exit' means the channel dropped: no exit status was sent.
-        close: () => (code === null && signal === null ? finish('connection-lost', 'the channel closed without an exit status') : finish()),
+        close: () => (code === null && signal === null ? this.dropped((why) => finish('connection-lost', why)) : finish()),
         failed: (why) => finish('connection-lost', why),
       });
     });
