@@ -1072,6 +1072,7 @@ cmd_bastion_up() {
   if [[ -f $STATE/bastion/bastion.json ]]; then log "bastions already up"; echo "$STATE/bastion/bastion.json"; return 0; fi
   NHOSTS=0
   for name in "${NAMES[@]}"; do [[ $name == web-* ]] && NHOSTS=$((NHOSTS + 1)); done
+  ensure_image # sets ROOTFS, the containers' lower layer (cached: no build)
   mkdir -p "$STATE/bastion"
   [[ -f $STATE/bastion/id_jump ]] || ssh-keygen -q -t ed25519 -N '' -C zdr-jump -f "$STATE/bastion/id_jump"
   for name in "${BASTIONS[@]}"; do (bastion_boot "$name") & pids+=($!); done
