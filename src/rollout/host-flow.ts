@@ -16,6 +16,9 @@ import { runPhase, skipPhase, type PhaseHandle } from './phase';
 
 const s = (ms: number): string => `${ms / 1000}s`;
 
+/** A host of a halted batch stopped at its safe point, before its change: not a failure of its own. */
+export class StoppedError extends Error {}
+
 /** One phase of a host's turn: what the dry run says of it, and what it does when it runs. */
 export interface Step {
   phase: PhaseName;
@@ -192,7 +195,15 @@ export async function rollHost(run: HostRun, ctx: FlowContext): Promise<void> {
       skipPhase(clock, run, step.phase, step.skip);
       continue;
     }
-    if (step.safePoint) signal.throwIfAborted();
-    await runPhase(clock, run, step.phase, (phase) => step.run(phase));
+    if (step.safePoint) {
+      signal.throwIfAborted();
+      if (ctx.stopped?.aborted) throw new StoppedError(String((ctx.stopped.reason as Error)?.message ?? ctx.stopped.reason));
+    }
+    run.current = { phase: step.phase, since: clock.now() };
+    try {
+      await runPhase(clock, run, step.phase, (phase) => step.run(phase));
+    } finally {
+      run.current = undefined;
+    }
   }
 }

@@ -59,6 +59,8 @@ export const INPUT_DEFAULTS = {
   'check-command-timeout': '20s',
   'fleet-relative': 'true',
   'rollback-command': '',
+  batches: '1',
+  'max-failed-hosts': '0',
   'preflight-concurrency': '16',
   'lock-wait': '30s',
   'dry-run': 'false',
