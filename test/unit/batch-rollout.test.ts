@@ -247,3 +247,23 @@ describe('batches: the progress line', () => {
     );
   });
 });
+
+describe('batches: the dry-run plan', () => {
+  it('says the batches and puts each host in its batch; one at a time reads as before', async () => {
+    const t = setup(settingsFrom({ ...reloadInputs(5), batches: '1, 3', 'dry-run': 'true' }));
+    const { plan } = await t.go();
+    expect(plan[0]).toMatch(
+      /^Plan: 5 hosts in this order, in 3 batches of 1, 3, 1 \(the hosts of a batch at once; the next batch when all of them passed their watch; max-failed-hosts 0\); strategy auto/,
+    );
+    expect(plan.filter((l) => /^batch \d: web-\d \(/.test(l)).map((l) => l.slice(0, 14))).toEqual([
+      'batch 1: web-1',
+      'batch 2: web-2',
+      'batch 2: web-3',
+      'batch 2: web-4',
+      'batch 3: web-5',
+    ]);
+    const serial = await setup(settingsFrom({ ...reloadInputs(2), 'dry-run': 'true' })).go();
+    expect(serial.plan[0]).toMatch(/^Plan: 2 hosts in this order, one at a time; strategy auto/);
+    expect(serial.plan[1]).toMatch(/^web-1 \(/);
+  });
+});
