@@ -195,10 +195,9 @@ export async function rollHost(run: HostRun, ctx: FlowContext): Promise<void> {
       skipPhase(clock, run, step.phase, step.skip);
       continue;
     }
-    if (step.safePoint) {
-      signal.throwIfAborted();
-      if (ctx.stopped?.aborted) throw new StoppedError(String((ctx.stopped.reason as Error)?.message ?? ctx.stopped.reason));
-    }
+    if (step.safePoint) signal.throwIfAborted();
+    // Another host halted the run: until its change begins, this host stops at each step's start.
+    if (!run.changed && ctx.stopped?.aborted) throw new StoppedError(String((ctx.stopped.reason as Error)?.message ?? ctx.stopped.reason));
     run.current = { phase: step.phase, since: clock.now() };
     try {
       await runPhase(clock, run, step.phase, (phase) => step.run(phase));

@@ -47,7 +47,9 @@ describe.skipIf(skip)(`batches on ${HOSTS} hosts behind HAProxy`, () => {
     const load = startWrk({ url: fleet.lb.url, seconds: 600, connections: 64 });
     await sleep(2000);
     const sampler = sampleRotation(fleet.lb.backend, 100);
-    const run = await runOnFleet({ ...haproxyInputs(), ...drainRestart });
+    // command-timeout 10s makes the load balancer's lock live 60 s and be renewed every 20 s: the
+    // heartbeat then runs while the hosts of a batch use the same load balancer at once.
+    const run = await runOnFleet({ ...haproxyInputs(), ...drainRestart, 'command-timeout': '10s' });
     const samples = await sampler.stop();
     await sleep(1000);
     const tally = await load.stop();
@@ -82,6 +84,8 @@ describe.skipIf(skip)(`batches on ${HOSTS} hosts behind HAProxy`, () => {
       `[batches] one host's turn (median of 9): ${turn} ms; the 9 hosts in 4 batches: ${rolling} ms = ${(rolling / turn).toFixed(2)} × one host (4 × = ${4 * turn} ms, 9 × = ${9 * turn} ms); batches: ${perBatch.join(', ')} ms; whole run ${run.report?.durationMs} ms; ${tally.requests} requests, ${tally.failed} failed`,
     );
     expect(rolling).toBeLessThan(6 * turn);
+    expect(run.stdout).not.toMatch(/could not renew the lock/);
+    expect(run.report?.durationMs).toBeGreaterThan(20_000); // so the heartbeat did beat
     // The log: a group per batch, a progress line per batch.
     expect(run.stdout).toMatch(/^::group::Batch 2\/4: web-2, web-3, web-4$/m);
     expect(run.stdout).toMatch(/^batch 2\/4: web-\d .*, web-\d .*, web-\d .*$/m);
