@@ -182,6 +182,22 @@ export class HaproxyLb implements LoadBalancer {
     return this.set(`set server ${this.backend}/${host.name} state ready`);
   }
 
+  /**
+   * The return and the first look at its effect in one exchange: HAProxy runs `;`-separated
+   * commands in order, so `set server … state ready` is answered (nothing, or its refusal) and
+   * then the backend's rows. Undefined when the rows do not show the host (a frontend of the
+   * same name shadows the scoped `show stat`): the caller then asks isUp.
+   */
+  async undrainAndCheck(host: SshTarget): Promise<boolean | undefined> {
+    const set = `set server ${this.backend}/${host.name} state ready`;
+    const answer = await this.api(`${set}; show stat ${this.backend} 4 -1`);
+    const at = answer.search(/^# /m);
+    const refusal = (at < 0 ? answer.replace(/^No such proxy.*$/m, '') : answer.slice(0, at)).trim();
+    if (refusal !== '') throw new Error(`haproxy refused "${set}": ${refusal}`);
+    const row = at < 0 ? undefined : parseShowStat(answer.slice(at)).find((r) => r.pxname === this.backend && r.svname === host.name);
+    return row ? isHealthy(row) : undefined;
+  }
+
   async inFlight(host: SshTarget): Promise<number> {
     return num(await this.row(host), 'scur');
   }
