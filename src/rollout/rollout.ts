@@ -1,10 +1,11 @@
 import type { Report } from '../report/report';
 import type { Settings } from '../settings/settings';
 import type { RolloutDeps } from './context';
-import { asPhaseError, FleetRun, releaseHostLocks } from './fleet-run';
+import { asPhaseError, FleetRun } from './fleet-run';
 import { rollHost } from './host-flow';
 import type { HostRun } from './host-run';
 import { planLines } from './plan';
+import { TurnOverlap } from './overlap';
 import { preflightFleet } from './preflight';
 import { recover } from './recover';
 
@@ -15,11 +16,11 @@ export interface RolloutResult {
 }
 
 /** One host's turn in its own log group: roll it, or recover it and halt the run. Locks go back either way. */
-async function turn(fleet: FleetRun, run: HostRun): Promise<void> {
+async function turn(fleet: FleetRun, run: HostRun, overlap: TurnOverlap): Promise<void> {
   const { deps } = fleet;
   await deps.log.group(`${run.name}: ${run.choice?.label ?? ''}`, async () => {
     try {
-      await rollHost(run, fleet);
+      await rollHost(run, fleet, overlap);
       run.status = 'success';
       deps.log.info(`${run.name}: done in ${run.phases.reduce((n, p) => n + p.durationMs, 0)} ms`);
     } catch (err) {
@@ -29,23 +30,33 @@ async function turn(fleet: FleetRun, run: HostRun): Promise<void> {
       deps.log.info(`${run.name}: failed in ${failure.phase}: ${failure.message}`);
       await recover(run, fleet, failure);
     } finally {
-      await releaseHostLocks(run, deps);
+      overlap.release(run, deps);
     }
   });
 }
 
-/** The hosts one at a time, in order; after a failure or a cancel, the rest are skipped untouched. */
+/**
+ * The hosts one at a time, in order; after a failure or a cancel, the rest are skipped untouched.
+ * The next host's lock is taken while the current host's turn runs (TurnOverlap).
+ */
 async function roll(fleet: FleetRun): Promise<void> {
   const { signal } = fleet.deps;
-  for (const run of fleet.runs) {
-    if (fleet.halted || run.outOfService) {
-      run.status = 'skipped';
-    } else if (signal.aborted) {
-      run.status = 'skipped';
-      fleet.fail(run.name, 'cancelled', `cancelled before ${run.name}: ${String((signal.reason as Error)?.message ?? signal.reason)}`);
-    } else {
-      await turn(fleet, run);
+  const overlap = new TurnOverlap();
+  try {
+    for (const [i, run] of fleet.runs.entries()) {
+      if (fleet.halted || run.outOfService) {
+        run.status = 'skipped';
+      } else if (signal.aborted) {
+        run.status = 'skipped';
+        fleet.fail(run.name, 'cancelled', `cancelled before ${run.name}: ${String((signal.reason as Error)?.message ?? signal.reason)}`);
+      } else {
+        const next = fleet.runs.slice(i + 1).find((r) => !r.outOfService);
+        if (next) overlap.lockAhead(next, fleet);
+        await turn(fleet, run, overlap);
+      }
     }
+  } finally {
+    await overlap.settle();
   }
 }
 
