@@ -111,15 +111,18 @@ export function speedLines(r: SpeedRun): string[] {
   ];
 }
 
-/** Until the part runner lands: `tsx bench/parts/speed.ts RUNS [DIST]` with the fleet up. */
+/** Until the part runner lands: `tsx bench/parts/speed.ts RUNS DIST...` with the fleet up; the builds alternate run by run. */
 if (require.main === module) {
   void (async () => {
-    const runs: SpeedRun[] = [];
+    const dists = process.argv.slice(3);
+    const out: { dist: string; run: SpeedRun }[] = [];
     for (let i = 0; i < Number(process.argv[2] ?? 5); i++) {
-      const r = await speedRun(64, process.argv[3]);
-      runs.push(r);
-      for (const line of speedLines(r)) process.stderr.write(`[speed] ${line}\n`);
+      for (const dist of dists.length ? dists : ['']) {
+        const run = await speedRun(64, dist || undefined);
+        out.push({ dist, run });
+        for (const line of speedLines(run)) process.stderr.write(`[speed] ${dist} ${line}\n`);
+      }
     }
-    process.stdout.write(`${JSON.stringify(runs)}\n`);
+    process.stdout.write(`${JSON.stringify(out)}\n`);
   })();
 }

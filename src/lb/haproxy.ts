@@ -80,11 +80,15 @@ export class HaproxyLb implements LoadBalancer {
    * command per question, whose errors also explain what is wrong (no socat, no socket).
    */
   private async api(command: string): Promise<string> {
+    // `a; b` runs both in order; in prompt mode each one's answer ends with its own prompt.
+    const answers = command.split('; ').length;
     for (let attempt = 0; this.sessions && attempt < 2; attempt++) {
       try {
         if (!this.session?.open) this.session = await this.openSession();
         this.session.write(`${command}\n`);
-        return await this.session.readUntil('\n> ', this.timeoutMs);
+        let text = '';
+        for (let i = 0; i < answers; i++) text += await this.session.readUntil('\n> ', this.timeoutMs);
+        return text;
       } catch {
         this.session?.close();
         this.session = undefined;

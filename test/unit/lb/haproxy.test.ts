@@ -95,7 +95,15 @@ function setup(options: { sessions?: boolean } = {}) {
     options.sessions === false
       ? undefined
       : () => {
-          const s = new ScriptedSession((line) => (line === 'prompt' ? '\n> ' : `${haproxy.ask(line)}\n> `));
+          // In prompt mode each `;`-separated command's answer ends with its own prompt, as HAProxy 2.6 does.
+          const s = new ScriptedSession((line) =>
+            line === 'prompt'
+              ? '\n> '
+              : line
+                  .split('; ')
+                  .map((one) => `${haproxy.ask(one)}\n> `)
+                  .join(''),
+          );
           sessions.push(s);
           return s;
         },
@@ -155,6 +163,8 @@ describe('HaproxyLb', () => {
     await t.lb.drain(target('web-1'));
     expect(await t.lb.undrainAndCheck(target('web-1'))).toBe(true);
     expect(t.sessions[0]?.written.at(-1)).toBe('set server web/web-1 state ready; show stat web 4 -1');
+    // Both answers were read (one prompt each): the next question gets its own answer.
+    expect(await t.lb.inFlight(target('web-1'))).toBe(4);
     t.haproxy.servers.set('web-2', { status: 'DOWN', scur: 0 });
     expect(await t.lb.undrainAndCheck(target('web-2'))).toBe(false);
     // Without a session (one command per question) the same line goes to socat.
