@@ -33,8 +33,10 @@ export function inspectUnit(unit: string, timeoutMs: number, commands: readonly 
     title: `inspect ${unit}`,
     timeoutMs,
     script: [
-      `systemctl show --property=${UNIT_PROPERTIES.join(',')} -- ${q(unit)}`,
-      `pid=$(systemctl show --property=MainPID --value -- ${q(unit)})`,
+      // One systemctl (a D-Bus round trip on the host) for every property; MainPID is read from it.
+      `props=$(systemctl show --property=${UNIT_PROPERTIES.join(',')} -- ${q(unit)})`,
+      `printf '%s\n' "$props"`,
+      'pid=${props#*MainPID=}; pid=${pid%%[!0-9]*}',
       `printf 'zdr.comm=%s\\n' "$(cat "/proc/$pid/comm" 2>/dev/null)"`,
       `printf 'zdr.curl=%s\\n' "$(command -v curl)"`,
       `printf 'zdr.uid=%s\\n' "$(id -u)"`,
