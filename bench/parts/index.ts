@@ -2,6 +2,7 @@ import type { BenchPart } from '../part';
 import { cold } from './cold';
 import { rollouts } from './rollouts';
 import { scale } from './scale';
+import { speed } from './speed';
 
 /** Every part, in the order BENCHMARKS.md shows them. Add a part: its own file here, one line below. */
-export const PARTS: BenchPart[] = [rollouts, cold, scale];
+export const PARTS: BenchPart[] = [rollouts, speed, cold, scale];

@@ -6,6 +6,9 @@
  * remainder (the action's own time). `dist` runs another build (e.g. an older one, for "before").
  */
 import { readFleet, startWrk, fleetReset } from '../../test/fleet/fleet';
+import { BEFORE_OPTION, builds, ofBuild } from '../before';
+import { fleetUp } from '../fleet-size';
+import { median, spread, type BenchPart, type PartResult, type Target } from '../part';
 import { fleetInputs, haproxyInputs } from '../../test/support/fleet-action';
 import { runAction } from '../../test/support/run-action';
 import type { PhaseRecord, Report } from '../../src/report/report';
@@ -25,6 +28,8 @@ export interface HostSpeed {
 }
 
 export interface SpeedRun {
+  /** `before` or `after` (see bench/before.ts). */
+  build?: string;
   /** Spawn of the main step to the exit of the post step. */
   wallMs: number;
   mainMs: number;
@@ -111,18 +116,106 @@ export function speedLines(r: SpeedRun): string[] {
   ];
 }
 
-/** Until the part runner lands: `tsx bench/parts/speed.ts RUNS DIST...` with the fleet up; the builds alternate run by run. */
-if (require.main === module) {
-  void (async () => {
-    const dists = process.argv.slice(3);
-    const out: { dist: string; run: SpeedRun }[] = [];
-    for (let i = 0; i < Number(process.argv[2] ?? 5); i++) {
-      for (const dist of dists.length ? dists : ['']) {
-        const run = await speedRun(64, dist || undefined);
-        out.push({ dist, run });
-        for (const line of speedLines(run)) process.stderr.write(`[speed] ${dist} ${line}\n`);
+export interface SpeedData {
+  connections: number;
+  runs: SpeedRun[];
+}
+
+const WALL_TARGET_MS = 4500;
+const OVERHEAD_TARGET_MS = 150;
+
+/** Median of one field over the runs. */
+const med = (runs: SpeedRun[], f: (r: SpeedRun) => number): number => median(runs.map(f));
+
+function table(d: SpeedData): string {
+  const row = (label: string, runs: SpeedRun[]): string => {
+    const own = (r: SpeedRun): number => r.wallMs - r.waitMs;
+    return `| ${label} | ${runs.length} | ${spread(
+      runs.map((r) => r.wallMs),
+      ' ms',
+    )} | ${med(runs, (r) => r.startMs)} / ${med(runs, (r) => r.preflightMs)} / ${med(runs, (r) => r.endMs)} / ${med(runs, (r) => r.postMs)} ms | ${med(runs, (r) => r.waitMs)} ms | ${med(runs, own)} ms (${med(runs, (r) => r.overheadPerHostMs)} ms/host) | ${spread(runs.map((r) => r.failed))} |`;
+  };
+  return [
+    '| build | runs | wall: main step + post step | of it: start / preflight / end of main / post step (medians) | inherent waits | remainder: wall − waits | failed requests |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...(['before', 'after'] as const).flatMap((b) => (ofBuild(d.runs, b).length ? [row(b, ofBuild(d.runs, b))] : [])),
+  ].join('\n');
+}
+
+/** Per host and build: the turn's wall, its inherent waits and the remainder (medians), and the phases of the median run. */
+function hostTable(d: SpeedData): string {
+  const lines = (['before', 'after'] as const).flatMap((b) => {
+    const runs = ofBuild(d.runs, b);
+    if (!runs.length) return [];
+    const names = runs[0]?.hosts.map((h) => h.name) ?? [];
+    const middle = [...runs].sort((x, y) => x.wallMs - y.wallMs)[Math.floor(runs.length / 2)];
+    return names.map((name) => {
+      const hs = runs.map((r) => r.hosts.find((h) => h.name === name)).filter((h): h is HostSpeed => h !== undefined);
+      const phases = middle?.hosts.find((h) => h.name === name)?.phases.join(', ') ?? '';
+      return `| ${b} | ${name} | ${median(hs.map((h) => h.wallMs))} ms | ${median(hs.map((h) => h.waitMs))} ms | ${median(hs.map((h) => h.ownMs))} ms | ${phases} |`;
+    });
+  });
+  return [
+    '| build | host | turn wall | inherent waits | remainder | phases of the median run (duration/wait, ms) |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...lines,
+  ].join('\n');
+}
+
+function targets(r: PartResult<SpeedData>): Target[] {
+  const after = ofBuild(r.data.runs, 'after');
+  if (!after.length) return [];
+  const wall = med(after, (x) => x.wallMs);
+  const overhead = med(after, (x) => x.overheadPerHostMs);
+  const failed = after.map((x) => x.failed);
+  return [
+    {
+      target: 'drain-restart of 3 hosts, check-window 0, under load: wall incl. process start and post step ≤ 4.5 s (median)',
+      met: wall <= WALL_TARGET_MS,
+      result: `${wall} ms (median of ${after.length})`,
+    },
+    { target: 'overhead (wall − inherent waits) ≤ 0.15 s per host', met: overhead <= OVERHEAD_TARGET_MS, result: `${overhead} ms/host` },
+    { target: 'drain-restart: 0 failed requests in every run', met: failed.every((f) => f === 0), result: failed.join('/') },
+  ];
+}
+
+export const speed: BenchPart<SpeedData> = {
+  name: 'speed',
+  title: 'drain-restart of 3 hosts under load, check-window 0: wall time incl. process start and post step, per host',
+  options: { 'speed-runs': { type: 'string', default: '5' }, ...BEFORE_OPTION },
+  async run(args, say) {
+    fleetUp(3, say);
+    const data: SpeedData = { connections: 64, runs: [] };
+    for (let i = 0; i < Number(args['speed-runs']); i++) {
+      for (const build of builds(args)) {
+        const run = { build: build.label, ...(await speedRun(data.connections, build.dist)) };
+        data.runs.push(run);
+        for (const line of speedLines(run)) say(`speed ${build.label}: ${line}`);
       }
     }
-    process.stdout.write(`${JSON.stringify(out)}\n`);
-  })();
-}
+    return data;
+  },
+  markdown: (r) => `## Speed: a drain-restart of 3 hosts, end to end
+
+${r.date.slice(0, 10)}, \`${r.command}\`. HAProxy drain, the app restarted, readiness URL (2 × 2xx,
+\`readiness-interval\` 500 ms), return, \`check-window: 0\`; under \`wrk -t2 -c${r.data.connections}\` through HAProxy.
+*Wall* runs from spawning the main step's process to the exit of the post step's process (what a
+workflow pays); *inherent waits* are the waits the report records (in-flight requests finishing,
+systemd's own restart, readiness, the load balancer's confirmation); the *remainder* is everything
+else, the action's own time, including node's start and preflight. Before and after alternate run
+by run, so they face the same load. **The machine is shared with other agents' builds and tests
+(load average often 5–15 on 2 cores): absolute figures are noisy; compare the two rows.**
+
+${table(r.data)}
+
+Per host (a host's turn, from its lock phase to its last phase):
+
+${hostTable(r.data)}
+`,
+  readme: (r) => {
+    const [b, a] = [ofBuild(r.data.runs, 'before'), ofBuild(r.data.runs, 'after')];
+    const wall = (runs: SpeedRun[]): string => (runs.length ? `${(med(runs, (x) => x.wallMs) / 1000).toFixed(1)} s` : '—');
+    return `Drain-restart of 3 hosts under load, \`check-window: 0\`, process start to post step: ${b.length ? `before ${wall(b)}, after ` : ''}${wall(a)} (median; shared, noisy machine).`;
+  },
+  targets,
+};
