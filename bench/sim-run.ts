@@ -111,7 +111,7 @@ export async function simRun(fleet: SimFleetProcess, o: SimOptions): Promise<Sim
   };
   if (batches !== '1') inputs.batches = batches;
   const run = await runAction(inputs, {
-    script: o.bundle,
+    dist: o.bundle,
     timeoutMs: 900_000,
     env: {
       NODE_OPTIONS:

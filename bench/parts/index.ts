@@ -3,6 +3,7 @@ import { cold } from './cold';
 import { rollouts } from './rollouts';
 import { scale } from './scale';
 import { scaleSim } from './scale-sim';
+import { speed } from './speed';
 
 /** Every part, in the order BENCHMARKS.md shows them. Add a part: its own file here, one line below. */
-export const PARTS: BenchPart[] = [rollouts, cold, scale, scaleSim];
+export const PARTS: BenchPart[] = [rollouts, speed, cold, scale, scaleSim];

@@ -70,8 +70,7 @@ export class RemoteHost {
     // The host kills the command at its timeout; this side waits a little longer so that the
     // host's verdict (exit 124) arrives instead of a local guess.
     const timeoutMs = cmd.timeoutMs + (KILL_AFTER_S + 5) * 1000;
-    this.persistent ??= PersistentShell.start(this.connection).catch(() => null);
-    const session = await this.persistent;
+    const session = await this.shell();
     const stdin = cmd.stdin === undefined ? {} : { stdin: cmd.stdin };
     const result = session
       ? await session.run(this.line(cmd), timeoutMs, cmd.stdin)
@@ -80,6 +79,21 @@ export class RemoteHost {
       `${this.connection.target.name}: ${cmd.title}: exit ${result.code ?? result.signal ?? result.lost} in ${result.durationMs} ms`,
     );
     return result;
+  }
+
+  private shell(): Promise<PersistentShell | null> {
+    this.persistent ??= PersistentShell.start(this.connection).catch(() => null);
+    return this.persistent;
+  }
+
+  /**
+   * Starts the long-lived shell now, in the background, instead of at the first command. Each new
+   * channel costs the remote user's login shell (a heavy ~/.bashrc: a quarter of a second or
+   * more), so a host that opens another channel too (HAProxy's runtime API session) pays both at
+   * once rather than one after the other.
+   */
+  warm(): void {
+    void this.shell();
   }
 
   /** Ends the long-lived shell and the connection. */

@@ -5,8 +5,14 @@ import type { FlowContext } from './context';
 import type { HostRun } from './host-run';
 import type { PhaseHandle } from './phase';
 
-/** How often the drain wait and the return look again. */
+/** How often the return looks again. */
 const POLL_MS = 200;
+/**
+ * How often the drain wait asks for the in-flight count: the drain ends within this of the last
+ * request. One exchange on the load balancer's kept-open session (a few ms), or one command on
+ * the host where the load balancer cannot count.
+ */
+const DRAIN_POLL_MS = 50;
 /** Longest the return waits for the load balancer to call the host healthy. */
 const RETURN_TIMEOUT_MS = 30_000;
 
@@ -77,7 +83,7 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
     say: (seen: { count: number }, ms: number) => log.info(`${target.name} draining: ${seen.count} in flight, ${Math.round(ms / 1000)} s`),
   };
   const outcome = await phase.waiting(() =>
-    poll({ clock, signal, timeoutMs: settings.drain.timeoutMs, intervalMs: POLL_MS, progress }, count, (seen) => seen.count === 0),
+    poll({ clock, signal, timeoutMs: settings.drain.timeoutMs, intervalMs: DRAIN_POLL_MS, progress }, count, (seen) => seen.count === 0),
   );
   const seen = outcome.value;
   const summary = `${guard}; drained from ${lb.description}; in flight reached 0 after ${outcome.waitedMs} ms (${seen.source})`;
@@ -120,14 +126,18 @@ export async function returnHost(
   // No cancel signal: the return must finish even in a cancelled run, it is how a drained host gets back.
   const { clock } = ctx.deps;
   if (await leftToOperator(run, ctx, lb, phase)) return;
-  await ctx.rotation.undrain(run.target);
-  const seen = await phase.waiting(() =>
-    poll(
-      { clock, timeoutMs: confirmMs, intervalMs: POLL_MS },
-      () => lb.isUp(run.target),
-      (state) => state !== false,
-    ),
-  );
+  // The load balancer's answer to the return may already say it is UP: then there is no wait.
+  const upAtOnce = await ctx.rotation.undrain(run.target);
+  const seen =
+    upAtOnce === true
+      ? { value: true, waitedMs: 0 }
+      : await phase.waiting(() =>
+          poll(
+            { clock, timeoutMs: confirmMs, intervalMs: POLL_MS, pauseFirst: upAtOnce === false },
+            () => lb.isUp(run.target),
+            (state) => state !== false,
+          ),
+        );
   const up = seen.value;
   if (up === false && unconfirmed === 'leave') {
     phase.warn(`returned; ${lb.description} had not yet seen it UP after ${confirmMs / 1000}s (its own health checks decide)`);

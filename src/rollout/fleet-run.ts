@@ -133,3 +133,10 @@ export async function releaseHostLocks(run: HostRun, deps: RolloutDeps): Promise
     deps.journal.unlocked(lock.remote.connection.target, lock.name);
   }
 }
+
+/** A host's turn is over: its locks go back, then its connection (held only while it is rolled). */
+export async function releaseHost(run: HostRun, deps: RolloutDeps): Promise<void> {
+  await releaseHostLocks(run, deps);
+  // Connections are held only for the hosts being rolled, so memory stays flat as the fleet grows.
+  await run.remote?.release();
+}

@@ -3,7 +3,6 @@ import type { LoadBalancer } from '../lb/load-balancer';
 import { userCommand } from '../remote/commands/exec';
 import type { ErrorCheck } from '../checks/error-check';
 import type { UnitInfo } from '../inspect/unit-info';
-import { hostLock } from '../remote/commands/locks';
 import type { RemoteHost } from '../remote/remote-host';
 import type { PhaseName } from '../report/report';
 import type { StrategyChoice } from '../strategies/choose';
@@ -11,7 +10,7 @@ import { changeFor } from '../strategies/strategy';
 import type { FlowContext } from './context';
 import { drainHost, returnHost } from './drain';
 import type { HostRun } from './host-run';
-import { acquireLock, lockTtlSeconds } from './locks';
+import { takeHostLock, type TurnOverlap } from './overlap';
 import { runPhase, skipPhase, type PhaseHandle } from './phase';
 
 const s = (ms: number): string => `${ms / 1000}s`;
@@ -46,26 +45,15 @@ export function preflighted(run: HostRun): Preflighted {
   return { run, remote, unit, choice, check: run.errorCheck ?? null };
 }
 
-function lockStep({ run, remote }: Preflighted, ctx: FlowContext, progress: (line: string) => void): Step {
-  const { settings, deps } = ctx;
+function lockStep({ run }: Preflighted, ctx: FlowContext, overlap: TurnOverlap | undefined): Step {
   return {
     phase: 'lock',
     plan: () => [],
     run: async (phase) => {
-      const lock = hostLock(run.name);
-      const request = {
-        owner: deps.owner,
-        ttlSeconds: lockTtlSeconds(settings),
-        waitMs: settings.lockWaitMs,
-        clock: deps.clock,
-        signal: deps.signal,
-        progress,
-      };
-      const { note, waitedMs } = await acquireLock(remote, lock, request);
+      // Usually taken while the previous host's turn ran (TurnOverlap): then this only collects it.
+      const { note, waitedMs } = await (overlap ? overlap.lock(run, ctx) : takeHostLock(run, ctx, ctx.deps.signal));
       phase.addWait(waitedMs);
-      run.locks.push({ remote, name: lock.name });
-      deps.journal.locked(run.target, lock.name);
-      phase.detail(note || `locked for ${deps.owner}`);
+      phase.detail(note || `locked for ${ctx.deps.owner}`);
       if (note) phase.warn(note);
     },
   };
@@ -173,11 +161,11 @@ function watchStep({ run, check }: Preflighted, ctx: FlowContext, progress: (lin
  * One host's turn as steps, top to bottom: lock → drain → change → ready → return → watch. The
  * same steps run the host and describe it in the dry-run plan, so the two cannot drift apart.
  */
-export function hostSteps(host: Preflighted, ctx: FlowContext): Step[] {
+export function hostSteps(host: Preflighted, ctx: FlowContext, overlap?: TurnOverlap): Step[] {
   const { deps, rotation } = ctx;
   const progress = (line: string): void => deps.log.info(`${host.run.name} ${line}`);
   const lb = host.choice.drain ? rotation.lb : null;
-  const steps = [lockStep(host, ctx, progress)];
+  const steps = [lockStep(host, ctx, overlap)];
   if (lb) steps.push(drainStep(host, ctx, lb));
   steps.push(changeStep(host, ctx, progress), readyStep(host, ctx, progress));
   if (lb) steps.push(returnStep(host, ctx, lb));
@@ -189,9 +177,9 @@ export function hostSteps(host: Preflighted, ctx: FlowContext): Step[] {
  * Runs one host's turn. Preflight has already connected, inspected and validated it. Any throw is
  * a PhaseError naming the host and phase; the caller recovers the host and halts the rollout.
  */
-export async function rollHost(run: HostRun, ctx: FlowContext): Promise<void> {
+export async function rollHost(run: HostRun, ctx: FlowContext, overlap?: TurnOverlap): Promise<void> {
   const { clock, signal } = ctx.deps;
-  for (const step of hostSteps(preflighted(run), ctx)) {
+  for (const step of hostSteps(preflighted(run), ctx, overlap)) {
     if (step.skip !== undefined) {
       skipPhase(clock, run, step.phase, step.skip);
       continue;

@@ -2,10 +2,11 @@ import type { Report } from '../report/report';
 import type { Settings } from '../settings/settings';
 import { batchProgress } from './batch-progress';
 import type { RolloutDeps } from './context';
-import { asPhaseError, FleetRun, releaseHostLocks } from './fleet-run';
+import { asPhaseError, FleetRun, releaseHost } from './fleet-run';
 import { rollHost, StoppedError } from './host-flow';
 import type { HostRun } from './host-run';
 import { planLines } from './plan';
+import { TurnOverlap } from './overlap';
 import { preflightFleet } from './preflight';
 import { recover } from './recover';
 
@@ -18,11 +19,15 @@ export interface RolloutResult {
 /** How often a batch says where each of its hosts is, besides when one finishes. */
 const PROGRESS_MS = 5000;
 
-/** One host's turn: roll it, or recover it (and maybe halt the run). Locks go back either way. Never throws. */
-async function turn(fleet: FleetRun, run: HostRun): Promise<void> {
+/**
+ * One host's turn: roll it, or recover it (and maybe halt the run). Never throws. Its locks, then
+ * its connection, go back either way: in the background when the turns overlap (one host at a
+ * time), so the next host does not wait for them.
+ */
+async function turn(fleet: FleetRun, run: HostRun, overlap?: TurnOverlap): Promise<void> {
   const { deps } = fleet;
   try {
-    await rollHost(run, fleet);
+    await rollHost(run, fleet, overlap);
     run.status = 'success';
     deps.log.info(`${run.name}: done in ${run.phases.reduce((n, p) => n + p.durationMs, 0)} ms`);
   } catch (err) {
@@ -40,9 +45,8 @@ async function turn(fleet: FleetRun, run: HostRun): Promise<void> {
       await recover(run, fleet, failure);
     }
   } finally {
-    await releaseHostLocks(run, deps);
-    // Connections are held only for the hosts being rolled, so memory stays flat as the fleet grows.
-    await run.remote?.release();
+    if (overlap) overlap.release(run, deps);
+    else await releaseHost(run, deps);
   }
 }
 
@@ -76,23 +80,35 @@ async function rollBatch(fleet: FleetRun, batch: HostRun[], index: number): Prom
 /**
  * The batches in order; the next starts when every host of this one ended its turn (passed its
  * watch, or failed and was recovered). After a halt or a cancel, the later batches are skipped
- * untouched. One host per batch (the default) is the classic run: a log group per host.
+ * untouched. One host per batch (the default) is the classic run: a log group per host, and the
+ * next host's lock taken while the current host's turn runs (TurnOverlap).
  */
 async function roll(fleet: FleetRun): Promise<void> {
   const { signal, log } = fleet.deps;
   const serial = fleet.batches.every((b) => b.length === 1);
-  for (const [i, batch] of fleet.batches.entries()) {
-    const first = batch[0] as HostRun;
-    if (fleet.halted || (serial && first.outOfService)) {
-      for (const run of batch) run.status = 'skipped';
-    } else if (signal.aborted) {
-      for (const run of batch) run.status = 'skipped';
-      fleet.fail(first.name, 'cancelled', `cancelled before ${first.name}: ${String((signal.reason as Error)?.message ?? signal.reason)}`);
-    } else if (serial) {
-      await log.group(`${first.name}: ${first.choice?.label ?? ''}`, () => turn(fleet, first));
-    } else {
-      await rollBatch(fleet, batch, i + 1);
+  const overlap = serial ? new TurnOverlap() : undefined;
+  try {
+    for (const [i, batch] of fleet.batches.entries()) {
+      const first = batch[0] as HostRun;
+      if (fleet.halted || (serial && first.outOfService)) {
+        for (const run of batch) run.status = 'skipped';
+      } else if (signal.aborted) {
+        for (const run of batch) run.status = 'skipped';
+        fleet.fail(
+          first.name,
+          'cancelled',
+          `cancelled before ${first.name}: ${String((signal.reason as Error)?.message ?? signal.reason)}`,
+        );
+      } else if (overlap) {
+        const next = fleet.batches.slice(i + 1).find((b) => !b[0]?.outOfService)?.[0];
+        if (next) overlap.lockAhead(next, fleet);
+        await log.group(`${first.name}: ${first.choice?.label ?? ''}`, () => turn(fleet, first, overlap));
+      } else {
+        await rollBatch(fleet, batch, i + 1);
+      }
     }
+  } finally {
+    await overlap?.settle();
   }
 }
 

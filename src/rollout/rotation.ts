@@ -74,11 +74,18 @@ export class Rotation {
     this.journal.returned(host);
   }
 
-  /** Puts the host back into rotation. */
-  async undrain(host: SshTarget): Promise<void> {
-    await this.required().undrain(host);
+  /**
+   * Puts the host back into rotation. Returns whether the load balancer sees it UP when it could
+   * tell in the same round trip (undefined otherwise: ask isUp).
+   */
+  async undrain(host: SshTarget): Promise<boolean | undefined> {
+    const lb = this.required();
+    let up: boolean | undefined;
+    if (lb.undrainAndCheck) up = await lb.undrainAndCheck(host);
+    else await lb.undrain(host);
     this.out.delete(host.name);
     this.journal.returned(host);
+    return up;
   }
 
   /** True while this run has the host out of rotation. */

@@ -258,7 +258,8 @@ export class FakeShell implements Connection {
     }
     h.masterPid = h.nextPid++;
     h.workers = h.workers.map(() => h.nextPid++);
-    return ok('zdr.service_ms=40\n');
+    // The restart command prints the unit's state right after it (systemctlTimed's showState).
+    return ok(`zdr.service_ms=40\nActiveState=${h.activeState}\nSubState=running\nMainPID=${h.masterPid}\nNRestarts=0\nResult=success\n`);
   }
 
   async stream(): Promise<never> {
