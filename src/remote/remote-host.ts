@@ -72,7 +72,10 @@ export class RemoteHost {
     const timeoutMs = cmd.timeoutMs + (KILL_AFTER_S + 5) * 1000;
     this.persistent ??= PersistentShell.start(this.connection).catch(() => null);
     const session = await this.persistent;
-    const result = session ? await session.run(this.line(cmd), timeoutMs) : await this.connection.exec(this.line(cmd), { timeoutMs });
+    const stdin = cmd.stdin === undefined ? {} : { stdin: cmd.stdin };
+    const result = session
+      ? await session.run(this.line(cmd), timeoutMs, cmd.stdin)
+      : await this.connection.exec(this.line(cmd), { timeoutMs, ...stdin });
     this.trace?.(
       `${this.connection.target.name}: ${cmd.title}: exit ${result.code ?? result.signal ?? result.lost} in ${result.durationMs} ms`,
     );

@@ -9,7 +9,7 @@ import { userCommand } from '../remote/commands/exec';
 import { failureOf, RemoteHost } from '../remote/remote-host';
 import { chooseStrategy, type StrategyChoice } from '../strategies/choose';
 import { ConnectionLease } from '../transport/lease';
-import { describeTarget } from '../transport/target';
+import { describeRoute, describeTarget } from '../transport/target';
 import { mapBounded } from './bounded';
 import type { FlowContext } from './context';
 import { asPhaseError, type FleetRun } from './fleet-run';
@@ -106,7 +106,7 @@ export async function preflightHost(run: HostRun, ctx: FlowContext): Promise<voi
     const lease = new ConnectionLease(deps.connector, run.target);
     await lease.acquire();
     const remote = new RemoteHost(lease, settings.ssh.sudo, (text) => log.debug(text));
-    phase.detail(`${describeTarget(run.target)} in ${clock.now() - started} ms`);
+    phase.detail(`${describeRoute(run.target)} in ${clock.now() - started} ms`);
     return remote;
   });
   run.remote = remote;
