@@ -72,6 +72,8 @@ export class HaproxyLb implements LoadBalancer {
   private session: CommandStream | undefined;
   /** False once a session could not be had: every question then takes its own command. */
   private sessions = true;
+  /** The question before this one; the next waits for it (see api). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   /**
    * One question to the runtime API. Over a kept-open interactive session where possible: the
@@ -79,7 +81,15 @@ export class HaproxyLb implements LoadBalancer {
    * than the answer. A session that dies is reopened once; one that cannot open falls back to a
    * command per question, whose errors also explain what is wrong (no socat, no socket).
    */
-  private async api(command: string): Promise<string> {
+  private api(command: string): Promise<string> {
+    // One question at a time: hosts of a batch ask concurrently, and answers on the one session
+    // are told apart only by their order.
+    const next = this.queue.then(() => this.ask(command));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async ask(command: string): Promise<string> {
     for (let attempt = 0; this.sessions && attempt < 2; attempt++) {
       try {
         if (!this.session?.open) this.session = await this.openSession();

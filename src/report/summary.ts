@@ -59,6 +59,17 @@ const failedPhase = (host: HostReport): PhaseRecord | undefined => host.phases.f
 const start = (p: PhaseRecord): number => Date.parse(p.startedAt);
 const end = (p: PhaseRecord): number => start(p) + Math.max(0, p.durationMs);
 
+/** Some batch held several hosts (batches other than 1): the summary shows which batch each host was in. */
+function batched(report: Report): boolean {
+  const seen = new Set<number>();
+  for (const h of report.hosts) {
+    if (h.batch === undefined) continue;
+    if (seen.has(h.batch)) return true;
+    seen.add(h.batch);
+  }
+  return false;
+}
+
 const RESULT: Record<HostReport['status'], string> = {
   success: '✅ success',
   failed: '❌ failed',
@@ -178,8 +189,11 @@ function timeline(report: Report): string[] {
       for (const p of phasesOf(h)) rows.push(task(p.name, p.status, start(p), end(p)));
     }
   } else {
-    rows.push(`  section ${changedAny ? 'hosts' : 'preflight'}`);
+    let section = '';
     for (const h of drawn) {
+      // Hosts of a batch overlap in time: a section per batch shows them as parallel bars.
+      const name = changedAny ? (batched(report) ? `batch ${h.batch ?? '?'}` : 'hosts') : 'preflight';
+      if (name !== section) rows.push(`  section ${(section = name)}`);
       const phases = phasesOf(h);
       const status = phases.some((p) => p.status === 'failed') ? 'failed' : phases.some((p) => p.status === 'warning') ? 'warning' : 'ok';
       rows.push(task(h.name, status, Math.min(...phases.map(start)), Math.max(...phases.map(end))));
@@ -257,22 +271,49 @@ function skippedAsFound(report: Report, done: number): string | null {
   return `**${done} of ${plural(report.hosts.length, 'host')} restarted** in ${duration(report.durationMs)}; ${plural(skipped, 'host')} not in service before the run skipped and left as found.`;
 }
 
+/** A successful run with failed hosts that max-failed-hosts tolerated. */
+function tolerated(report: Report, done: number): string | null {
+  const failed = report.hosts.filter((h) => h.status === 'failed');
+  if (!failed.length) return null;
+  return `**${done} of ${plural(report.hosts.length, 'host')} restarted** in ${duration(report.durationMs)}; ${plural(failed.length, 'host')} failed, within max-failed-hosts: ${failed.map((h) => md(h.name)).join(', ')} (see below).`;
+}
+
+/** What a halted run did: hosts done before the failure, and those never touched. */
+function haltedOutcome(report: Report, done: number): string {
+  const untouched = report.hosts.filter((h) => h.status === 'skipped').length;
+  if (!report.hosts.some((h) => rolloutPhases(h).length)) return 'No host was changed.';
+  if (batched(report) && report.failedBatch)
+    return `Batch ${report.failedBatch} of ${report.batches ?? '?'} failed; ${plural(done, 'host')} done${untouched ? `, ${plural(untouched, 'host')} not changed` : ''}; no later batch started.`;
+  return `${plural(done, 'host')} done before it${untouched ? `; ${plural(untouched, 'host')} after it not touched` : ''}.`;
+}
+
 function headline(report: Report): string {
   const done = report.hosts.filter((h) => h.status === 'success').length;
   if (report.status === 'success') {
     return report.dryRun
       ? `**Dry run: preflight passed on ${plural(report.hosts.length, 'host')}, nothing changed** (${duration(report.durationMs)}).`
-      : (skippedAsFound(report, done) ?? `**All ${plural(done, 'host')} restarted** in ${duration(report.durationMs)}.`);
+      : (tolerated(report, done) ??
+          skippedAsFound(report, done) ??
+          `**All ${plural(done, 'host')} restarted** in ${duration(report.durationMs)}.`);
   }
   const failedHosts = report.hosts.filter((h) => h.status === 'failed');
   const others = failedHosts.filter((h) => h.name !== report.failedHost).length;
-  const untouched = report.hosts.filter((h) => h.status === 'skipped').length;
-  const changedAny = report.hosts.some((h) => rolloutPhases(h).length);
-  const outcome = !changedAny
-    ? 'No host was changed.'
-    : `${plural(done, 'host')} done before it${untouched ? `; ${plural(untouched, 'host')} after it not touched` : ''}.`;
+  const outcome = haltedOutcome(report, done);
   const more = others ? ` ${plural(others, 'more host')} failed too (see below).` : '';
   return `**Failed at ${md(report.failedHost)} in phase ${md(report.failedPhase)}** after ${duration(report.durationMs)}: ${md(report.reason)}. ${outcome}${more}`;
+}
+
+/** The table, a row per host; with a batch column when hosts rolled several at once. */
+function hostTable(report: Report): string[] {
+  const b = batched(report);
+  return [
+    `| host |${b ? ' batch |' : ''} strategy | result | errors in watch window | load balancer | took | phases |`,
+    `| --- |${b ? ' --- |' : ''} --- | --- | --- | --- | --- | --- |`,
+    ...report.hosts.map(
+      (h) =>
+        `| ${hostCell(h)} |${b ? ` ${h.batch ?? '—'} |` : ''} ${md(h.strategy || '—')} | ${resultCell(h)} | ${errorsCell(h)} | ${LB[h.lbState] ?? md(String(h.lbState))} | ${changeTime(h)} | ${phasesCell(h)} |`,
+    ),
+  ];
 }
 
 /** The job summary: verdict, per-host table, timeline, and a failed host's evidence. */
@@ -282,17 +323,7 @@ export function summaryMarkdown(report: Report, plan: string[], invalid: string[
     lines.push('**Invalid inputs — no host was touched.**', '', ...invalid.map(listItem), '');
     return lines.join('\n');
   }
-  lines.push(
-    headline(report),
-    '',
-    '| host | strategy | result | errors in watch window | load balancer | took | phases |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-    ...report.hosts.map(
-      (h) =>
-        `| ${hostCell(h)} | ${md(h.strategy || '—')} | ${resultCell(h)} | ${errorsCell(h)} | ${LB[h.lbState] ?? md(String(h.lbState))} | ${changeTime(h)} | ${phasesCell(h)} |`,
-    ),
-    '',
-  );
+  lines.push(headline(report), '', ...hostTable(report), '');
   const drained = report.hosts.filter((h) => h.lbState === 'drained');
   if (drained.length)
     lines.push(

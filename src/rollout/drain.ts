@@ -28,6 +28,24 @@ async function askToDrain(run: HostRun, ctx: FlowContext): Promise<void> {
   }
 }
 
+/** The capacity guard: enough other healthy servers in rotation to drain this host, or a throw. */
+async function capacityGuard(run: HostRun, ctx: FlowContext, lb: LoadBalancer): Promise<string> {
+  const { target } = run;
+  const min = ctx.settings.drain.minHealthy;
+  const others = await lb.healthyOthers(target);
+  if (others === null) {
+    const guard = `capacity guard not enforced: ${lb.description} cannot count healthy servers`;
+    if (min > 0) ctx.deps.log.warning(`${target.name}: ${guard} (min-healthy ${min})`);
+    return guard;
+  }
+  if (others < min) {
+    throw new Error(
+      `capacity guard: ${others} other healthy server${others === 1 ? '' : 's'} in rotation, and min-healthy is ${min}; draining ${target.name} would leave too few to serve. Nothing was drained.`,
+    );
+  }
+  return `${others} other healthy server${others === 1 ? '' : 's'} in rotation (min-healthy ${min})`;
+}
+
 /**
  * The capacity guard, then the drain, then the wait for in-flight requests to reach zero. In
  * flight is the load balancer's per-server session count where it keeps one, else the host's own.
@@ -36,28 +54,23 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
   const { settings, deps } = ctx;
   const { clock, log, signal } = deps;
   const target = run.target;
-  const min = settings.drain.minHealthy;
-  const others = await lb.healthyOthers(target);
-  let guard: string;
-  if (others === null) {
-    guard = `capacity guard not enforced: ${lb.description} cannot count healthy servers`;
-    if (min > 0) log.warning(`${target.name}: ${guard} (min-healthy ${min})`);
-  } else if (others < min) {
-    throw new Error(
-      `capacity guard: ${others} other healthy server${others === 1 ? '' : 's'} in rotation, and min-healthy is ${min}; draining ${target.name} would leave too few to serve. Nothing was drained.`,
-    );
-  } else {
-    guard = `${others} other healthy server${others === 1 ? '' : 's'} in rotation (min-healthy ${min})`;
-  }
-
-  await askToDrain(run, ctx);
+  // Counted live and drained in one reservation: no other host of the batch counts in between.
+  const guard = await ctx.rotation.reserve(async () => {
+    const text = await capacityGuard(run, ctx, lb);
+    await askToDrain(run, ctx);
+    return text;
+  });
 
   const remote = run.remote;
   if (!remote) throw new Error('no connection to the host');
   const count = async (): Promise<{ count: number; source: string }> => {
     const fromLb = await lb.inFlight(target);
-    if (fromLb !== null) return { count: fromLb, source: 'load balancer sessions' };
-    return hostInFlight(remote, settings.drain.stubStatusUrl, settings.drain.port, settings.ssh.commandTimeoutMs);
+    const seen =
+      fromLb !== null
+        ? { count: fromLb, source: 'load balancer sessions' }
+        : await hostInFlight(remote, settings.drain.stubStatusUrl, settings.drain.port, settings.ssh.commandTimeoutMs);
+    run.inFlight = seen.count;
+    return seen;
   };
   const progress = {
     everyMs: 2000,

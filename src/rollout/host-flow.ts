@@ -16,6 +16,9 @@ import { runPhase, skipPhase, type PhaseHandle } from './phase';
 
 const s = (ms: number): string => `${ms / 1000}s`;
 
+/** A host of a halted batch stopped at its safe point, before its change: not a failure of its own. */
+export class StoppedError extends Error {}
+
 /** One phase of a host's turn: what the dry run says of it, and what it does when it runs. */
 export interface Step {
   phase: PhaseName;
@@ -194,6 +197,13 @@ export async function rollHost(run: HostRun, ctx: FlowContext): Promise<void> {
       continue;
     }
     if (step.safePoint) signal.throwIfAborted();
-    await runPhase(clock, run, step.phase, (phase) => step.run(phase));
+    // Another host halted the run: until its change begins, this host stops at each step's start.
+    if (!run.changed && ctx.stopped?.aborted) throw new StoppedError(String((ctx.stopped.reason as Error)?.message ?? ctx.stopped.reason));
+    run.current = { phase: step.phase, since: clock.now() };
+    try {
+      await runPhase(clock, run, step.phase, (phase) => step.run(phase));
+    } finally {
+      run.current = undefined;
+    }
   }
 }

@@ -11,6 +11,7 @@ import { chooseStrategy, type StrategyChoice } from '../strategies/choose';
 import { ConnectionLease } from '../transport/lease';
 import { describeRoute, describeTarget } from '../transport/target';
 import { mapBounded } from './bounded';
+import { batchTooLarge } from './capacity';
 import type { FlowContext } from './context';
 import { asPhaseError, type FleetRun } from './fleet-run';
 import type { HostRun } from './host-run';
@@ -218,6 +219,8 @@ export async function preflightFleet(fleet: FleetRun): Promise<void> {
     const first = failures.find((f) => f !== null);
     if (first) fleet.fail(first.host, first.phase, first.message);
     if (!fleet.halted) settleOutOfService(fleet);
+    const tooLarge = fleet.halted ? null : await batchTooLarge(fleet).catch((err: Error) => `load balancer: ${err.message}`);
+    if (tooLarge) fleet.fail('batches', 'preflight', tooLarge);
     // The metrics behind the error check, asked once per host before any host changes.
     if (!fleet.halted)
       await preflightMetrics(settings, fleet.rotation.lb, deps.local, deps.clock.now).catch((err: Error) =>

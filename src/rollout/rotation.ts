@@ -18,6 +18,20 @@ export class Rotation {
     private readonly configured: boolean,
   ) {}
 
+  /** The reservation before this one; the next waits for it (see reserve). */
+  private reservations: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs `fn` (count the healthy servers, then drain) while no other host of the run does: hosts of
+   * a batch drain concurrently, and two that counted at the same moment would both see enough.
+   * Each count sees the drains before it applied, so the capacity guard holds across the batch.
+   */
+  reserve<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.reservations.then(fn);
+    this.reservations = next.catch(() => undefined);
+    return next;
+  }
+
   /** The open load balancer, once preflight opened it. */
   get lb(): LoadBalancer | null {
     return this.balancer;

@@ -64,6 +64,8 @@ export const INPUT_DEFAULTS = {
   'check-command-via': 'runner',
   'fleet-relative': 'true',
   'rollback-command': '',
+  batches: '1',
+  'max-failed-hosts': '0',
   'preflight-concurrency': '16',
   'lock-wait': '30s',
   'dry-run': 'false',

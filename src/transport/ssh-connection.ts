@@ -78,7 +78,7 @@ export class SshConnection implements Connection {
     this.pending.clear();
   }
 
-  exec(command: string, { timeoutMs }: { timeoutMs: number }): Promise<ExecResult> {
+  exec(command: string, { timeoutMs, stdin }: { timeoutMs: number; stdin?: string }): Promise<ExecResult> {
     const started = Date.now();
     return new Promise<ExecResult>((resolve) => {
       let stdout = '';
@@ -125,7 +125,12 @@ export class SshConnection implements Connection {
         else stderr += text;
       };
       this.openChannel(command, {
-        opened: (ch) => (channel = ch),
+        // stdin is closed after `stdin` (or at once), as the long-lived shell's `</dev/null` does:
+        // a command that reads it gets EOF instead of hanging until its timeout.
+        opened: (ch) => {
+          channel = ch;
+          ch.end(stdin ?? '');
+        },
         data: append,
         exit: (exitCode, exitSignal) => {
           code = exitCode;
