@@ -31,7 +31,8 @@ const s = (ms: number): number => Math.round(ms / 100) / 10;
 function row(runs: SimRun[]): string {
   const first = runs[0] as SimRun;
   const col = (f: (r: SimRun) => number, unit = ''): string => spread(runs.map(f), unit);
-  return `| ${first.hosts} | \`${first.batches}\` (${first.batchCount} batches) | ${runs.length} | ${col((r) => s(r.wallMs), ' s')} | ${col((r) => s(r.preflightMs), ' s')} | ${col((r) => r.perBatchMs, ' ms')} | ${col((r) => r.overheadPerHostMs, ' ms')} | ${col((r) => r.cpuPerHostMs, ' ms')} | ${col((r) => r.peakRssMB, ' MB')} | ${col((r) => r.peakOpenConnections)} |`;
+  const hosts = first.heapCapMB ? `${first.hosts}, V8 heap capped at ${first.heapCapMB} MB` : String(first.hosts);
+  return `| ${hosts} | \`${first.batches}\` (${first.batchCount} batches) | ${runs.length} | ${col((r) => s(r.wallMs), ' s')} | ${col((r) => s(r.preflightMs), ' s')} | ${col((r) => r.perBatchMs, ' ms')} | ${col((r) => r.overheadPerHostMs, ' ms')} | ${col((r) => r.cpuPerHostMs, ' ms')} | ${col((r) => r.peakRssMB, ' MB')} | ${col((r) => r.peakOpenConnections)} |`;
 }
 
 function markdown(r: PartResult<ScaleSimData>): string {

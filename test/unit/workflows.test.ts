@@ -312,21 +312,31 @@ const plan = (fleets: string, maxParallel = '1') =>
 const fleet = (name: string, extra: Record<string, unknown> = {}) => ({ name, hosts: `${name}-1, ${name}-2`, environment: name, ...extra });
 
 describe('the reusable workflow .github/workflows/waves.yml', () => {
-  const perFleet = ['hosts', 'lb-host'];
-  const mirrored = Object.keys(action.inputs).filter((name) => !SECRETS.includes(name) && !perFleet.includes(name));
+  // waves.yml follows rollout.yml (whose own tests hold it to action.yml): the same inputs but the
+  // per-fleet ones, each passed to every leg's action step as rollout.yml passes it.
+  const perFleet = ['environment', 'concurrency-group', 'hosts'];
+  const mirrored = Object.keys(call.inputs).filter((name) => !perFleet.includes(name));
+  const passed = Object.keys(actionStep.with ?? {}).filter((name) => !['hosts', 'lb-host'].includes(name));
 
-  it.each(mirrored)('takes the action input %s as rollout.yml does and passes it to every leg', (name) => {
+  it.each(mirrored)('takes the rollout.yml input %s, the same', (name) => {
     expect(wavesCall.inputs[name]).toEqual(call.inputs[name]);
-    expect(legAction.with?.[name]).toBe(`\${{ inputs.${name} }}`);
+  });
+
+  it.each(passed)('passes %s to every leg as rollout.yml passes it', (name) => {
+    expect(legAction.with?.[name]).toBe(actionStep.with?.[name]);
   });
 
   it("takes each leg's hosts (and optionally its load balancer) from its fleet, the secrets as rollout.yml does", () => {
     expect(legAction.with?.hosts).toBe('${{ matrix.fleet.hosts }}');
     expect(legAction.with?.['lb-host']).toBe('${{ matrix.fleet.lb-host || inputs.lb-host }}');
     expect(wavesCall.inputs.hosts).toBeUndefined();
-    expect(Object.keys(legAction.with ?? {}).sort()).toEqual(Object.keys(action.inputs).sort());
+    expect(Object.keys(legAction.with ?? {}).sort()).toEqual(Object.keys(actionStep.with ?? {}).sort());
+    expect(
+      Object.keys(wavesCall.inputs)
+        .filter((n) => !mirrored.includes(n))
+        .sort(),
+    ).toEqual(['artifact-prefix', 'concurrency-prefix', 'fleets', 'max-parallel']);
     expect(wavesCall.secrets).toEqual(call.secrets);
-    for (const name of SECRETS) expect(legAction.with?.[name]).toBe(actionStep.with?.[name]);
   });
 
   it('rolls the fleets as one matrix of the checked list: in order, max-parallel at once, fail-fast, each leg in its environment and group', () => {
