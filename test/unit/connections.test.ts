@@ -30,7 +30,7 @@ function go(n: number, extra: Record<string, string> = {}) {
 }
 
 describe('connections held during a rollout', () => {
-  it('preflight holds at most preflight-concurrency connections; each turn holds only its own host', async () => {
+  it('preflight holds at most preflight-concurrency connections; a turn holds its own host, the next (its lock taken ahead) and the last one while it is given back', async () => {
     const t = go(40, { 'preflight-concurrency': '4' });
     // What is open while a host takes its lock (the first command of its turn).
     const openAtTurn: number[] = [];
@@ -40,7 +40,9 @@ describe('connections held during a rollout', () => {
     expect(report.status).toBe('success');
     expect(t.connector.peakOpen).toBeGreaterThan(1);
     expect(t.connector.peakOpen).toBeLessThanOrEqual(4);
-    expect(openAtTurn).toEqual(new Array(40).fill(1));
+    // Bounded by the turn overlap (rollout/overlap.ts), not by the fleet: 40 hosts, at most 3 open.
+    expect(openAtTurn).toHaveLength(40);
+    expect(Math.max(...openAtTurn)).toBeLessThanOrEqual(3);
     expect(t.connector.open).toBe(0);
     // One connection in preflight and one for the turn, per host.
     expect(t.connector.connects).toHaveLength(80);
@@ -48,10 +50,15 @@ describe('connections held during a rollout', () => {
 
   it('a host that cannot be reached for its turn fails in lock with the transport message; later hosts are untouched', async () => {
     const t = go(3);
-    // Reachable in preflight; refused when web-2's turn comes (the host key changed meanwhile).
+    // Reachable in preflight; refused when it is connected again for its turn (the host key
+    // changed meanwhile): its lock, taken ahead during web-1's turn, is where that shows.
+    t.connector.host('web-2').onCommand = () => {
+      t.connector.host('web-2').connectError = new TransportError('host-key', 'Host key verification failed for web-2');
+    };
+    // What web-3 had run by the time the first turn began (preflight is over for every host then).
+    let web3Preflight: number | undefined;
     t.connector.host('web-1').onCommand = (kind) => {
-      if (kind === 'lock-release')
-        t.connector.host('web-2').connectError = new TransportError('host-key', 'Host key verification failed for web-2');
+      if (kind === 'lock-acquire') web3Preflight ??= t.connector.host('web-3').kinds.length;
     };
     const { report } = await t.run();
     expect(report.status).toBe('failed');
@@ -59,7 +66,16 @@ describe('connections held during a rollout', () => {
     expect(report.failedPhase).toBe('lock');
     expect(report.reason).toBe('Host key verification failed for web-2 (on reconnecting: the connection made in preflight was released)');
     expect(report.hosts.map((h) => h.status)).toEqual(['success', 'failed', 'skipped']);
-    expect(t.connector.host('web-3').kinds.filter((k) => k === 'lock-acquire')).toEqual([]);
+    // web-3's lock may have been taken ahead (it changes nothing web-3 serves); it is given back.
+    const web3 = t.connector.host('web-3').kinds.filter((k) => k.startsWith('lock-'));
+    expect(web3.filter((k) => k === 'lock-acquire').length).toBe(web3.filter((k) => k === 'lock-release').length);
+    expect(web3Preflight).toBeGreaterThan(0);
+    expect(
+      t.connector
+        .host('web-3')
+        .kinds.slice(web3Preflight)
+        .filter((k) => !k.startsWith('lock-')),
+    ).toEqual([]);
     expect(t.connector.open).toBe(0);
   });
 });
