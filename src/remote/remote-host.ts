@@ -54,7 +54,7 @@ export class RemoteHost {
     sudo: boolean,
     private readonly trace?: (text: string) => void,
     /** false: a channel per command, never the long-lived shell (for tests of exec itself). */
-    sessions = true,
+    private readonly sessions = true,
   ) {
     this.sudo = sudo && connection.target.user !== 'root';
     if (!sessions) this.persistent = Promise.resolve(null);
@@ -72,7 +72,10 @@ export class RemoteHost {
     const timeoutMs = cmd.timeoutMs + (KILL_AFTER_S + 5) * 1000;
     this.persistent ??= PersistentShell.start(this.connection).catch(() => null);
     const session = await this.persistent;
-    const result = session ? await session.run(this.line(cmd), timeoutMs) : await this.connection.exec(this.line(cmd), { timeoutMs });
+    const stdin = cmd.stdin === undefined ? {} : { stdin: cmd.stdin };
+    const result = session
+      ? await session.run(this.line(cmd), timeoutMs, cmd.stdin)
+      : await this.connection.exec(this.line(cmd), { timeoutMs, ...stdin });
     this.trace?.(
       `${this.connection.target.name}: ${cmd.title}: exit ${result.code ?? result.signal ?? result.lost} in ${result.durationMs} ms`,
     );
@@ -83,6 +86,18 @@ export class RemoteHost {
   async close(): Promise<void> {
     (await this.persistent)?.close();
     await this.connection.close();
+  }
+
+  /**
+   * Between uses: ends the long-lived shell and gives the connection up where it can be (a lease,
+   * transport/lease.ts), so an idle host holds nothing open. The next command starts both again.
+   */
+  async release(): Promise<void> {
+    if (!this.connection.release) return;
+    const shell = this.persistent;
+    this.persistent = this.sessions ? undefined : Promise.resolve(null);
+    (await shell)?.close();
+    await this.connection.release();
   }
 
   /** Starts the command as a long-lived session (bounded on the host by its timeout). */

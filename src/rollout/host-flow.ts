@@ -149,6 +149,7 @@ function watchStep({ run, check }: Preflighted, ctx: FlowContext, progress: (lin
         c.windowMs > 0
           ? `  watch: ${c.source} for ${s(c.windowMs)}; fail above ${c.maxErrorRate * 100}% errors (at least ${c.minRequests} requests)`
           : '  watch: off (check-window 0)',
+        ...(check?.plan() ?? []),
       ];
     },
     run: async (phase) => {

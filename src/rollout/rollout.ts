@@ -30,6 +30,8 @@ async function turn(fleet: FleetRun, run: HostRun): Promise<void> {
       await recover(run, fleet, failure);
     } finally {
       await releaseHostLocks(run, deps);
+      // Connections are held only for the hosts being rolled, so memory stays flat as the fleet grows.
+      await run.remote?.release();
     }
   });
 }

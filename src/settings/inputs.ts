@@ -61,6 +61,7 @@ export const INPUT_DEFAULTS = {
   'prometheus-tls-verify': 'true',
   'check-command': '',
   'check-command-timeout': '20s',
+  'check-command-via': 'runner',
   'fleet-relative': 'true',
   'rollback-command': '',
   'preflight-concurrency': '16',

@@ -22,8 +22,12 @@ export interface RouteHooks {
   released(): void;
 }
 
+/** How long close() waits for the server's side of a clean close before destroying the socket. */
+const CLOSE_WAIT_MS = 1000;
+
 export class SshConnection implements Connection {
   private closed: Error | undefined;
+  private socketClosed = false;
   private readonly pending = new Set<(reason: Error) => void>();
 
   constructor(
@@ -47,7 +51,10 @@ export class SshConnection implements Connection {
       });
     };
     client.on('error', lose);
-    client.on('close', () => lose());
+    client.on('close', () => {
+      this.socketClosed = true;
+      lose();
+    });
     client.on('end', () => lose());
   }
 
@@ -157,8 +164,18 @@ export class SshConnection implements Connection {
     });
   }
 
+  /**
+   * Ends the connection and waits until its socket has closed (at most CLOSE_WAIT_MS, then it is
+   * destroyed), so that "released" means closed on both ends: a bound on open connections holds
+   * on the host's side too, not only in this process.
+   */
   async close(): Promise<void> {
+    const gone = this.socketClosed ? Promise.resolve() : new Promise<void>((resolve) => this.client.once('close', () => resolve()));
     this.ssh.dispose();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([gone, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+    clearTimeout(timer);
+    if (!this.socketClosed) this.client.destroy();
     this.route?.released();
   }
 }

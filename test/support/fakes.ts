@@ -82,6 +82,10 @@ export class FakeHost {
   missing: string[] = [];
   /** Every lock command (take, renew, release) sent to this host. */
   lockCommands: string[] = [];
+  /** The stdin text of each command that had one (never part of its line). */
+  stdins: string[] = [];
+  /** Answers for further kinds (`check-command`, `prometheus-get`…), from the script and arguments. */
+  answers: Record<string, (script: string, args: string[]) => ExecResult> = {};
 
   constructor(readonly name: string) {}
 }
@@ -137,11 +141,13 @@ export class FakeShell implements Connection {
     private readonly host: FakeHost,
     /** Every command on every host, in the order sent: `HOST KIND`. */
     private readonly sequence: string[] = [],
+    private readonly onClose: () => void = () => {},
   ) {}
 
-  async exec(line: string): Promise<ExecResult> {
+  async exec(line: string, options?: { timeoutMs: number; stdin?: string }): Promise<ExecResult> {
     const h = this.host;
     h.commands.push(line);
+    if (options?.stdin !== undefined) h.stdins.push(options.stdin);
     if (h.missing.includes('timeout')) return ok('', 127, 'bash: line 1: timeout: command not found');
     const { kind, script, args } = parseExecLine(line);
     h.kinds.push(kind === 'user' ? `user:${script}` : kind);
@@ -178,7 +184,7 @@ export class FakeShell implements Connection {
       case 'journal':
         return ok('Nov 25 12:00:00 host nginx[1]: started');
       default:
-        return ok('', 127, `FakeShell does not know this command (${kind}): ${line.slice(0, 200)}`);
+        return h.answers[kind]?.(script, args) ?? ok('', 127, `FakeShell does not know this command (${kind}): ${line.slice(0, 200)}`);
     }
   }
 
@@ -219,12 +225,19 @@ export class FakeShell implements Connection {
     throw new Error('FakeShell has no sessions');
   }
 
-  async close(): Promise<void> {}
+  private closed = false;
+  async close(): Promise<void> {
+    if (!this.closed) this.onClose();
+    this.closed = true;
+  }
 }
 
 export class FakeConnector implements Connector {
   readonly hosts = new Map<string, FakeHost>();
   connects: string[] = [];
+  /** Connections open now, and the most ever open at once. */
+  open = 0;
+  peakOpen = 0;
   /** Every command on every host, in the order sent: `HOST KIND` (`HOST user:SCRIPT`). */
   sequence: string[] = [];
 
@@ -241,7 +254,9 @@ export class FakeConnector implements Connector {
     this.connects.push(target.name);
     const h = this.host(target.name);
     if (h.connectError) throw h.connectError;
-    return new FakeShell(target, h, this.sequence);
+    this.open += 1;
+    this.peakOpen = Math.max(this.peakOpen, this.open);
+    return new FakeShell(target, h, this.sequence, () => (this.open -= 1));
   }
 }
 

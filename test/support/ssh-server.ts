@@ -27,6 +27,8 @@ export interface StartOptions {
   cwd?: string;
   /** Called with each exec request's command line, before it runs. */
   onExec?: (command: string) => void;
+  /** Listen on this port (e.g. a closed server's, to stand in for it with another key); default: a fresh one. */
+  port?: number;
   /**
    * Act as a jump host: accept direct-tcpip channels (what `ssh -J` and ssh2's forwardOut open)
    * to destinations this returns true for, and connect them over real TCP, as sshd with
@@ -183,7 +185,7 @@ export async function startSshServer(options: StartOptions): Promise<TestSshServ
   });
   await new Promise<void>((resolve, reject) => {
     tcp.once('error', reject);
-    tcp.listen(0, '127.0.0.1', () => resolve());
+    tcp.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const address = tcp.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP port');
