@@ -1,8 +1,9 @@
 import type { BenchPart } from '../part';
+import { bastion } from './bastion';
 import { cold } from './cold';
 import { rollouts } from './rollouts';
 import { scale } from './scale';
 import { scaleSim } from './scale-sim';
 
 /** Every part, in the order BENCHMARKS.md shows them. Add a part: its own file here, one line below. */
-export const PARTS: BenchPart[] = [rollouts, cold, scale, scaleSim];
+export const PARTS: BenchPart[] = [rollouts, cold, scale, scaleSim, bastion];
