@@ -216,6 +216,25 @@ describe('through one bastion', () => {
   });
 });
 
+describe('a long-lived session through a bastion', () => {
+  it('ends naming the bastion when the bastion goes away', async () => {
+    const b = await bastion();
+    const web = await server();
+    const conn = await connect(connector(strict(b, web)), host(web, 'web-1', [hop(b, 'bastion-1')]));
+    const session = await conn.stream('cat');
+    session.write('ping\n');
+    expect(await session.readUntil('\n', 5000)).toBe('ping');
+    const waiting = session.readUntil('\n', 5000).then(
+      () => 'no error',
+      (err: Error) => err.message,
+    );
+    b.dropConnections();
+    expect(await waiting).toMatch(
+      new RegExp(`^the session ended: the connection to bastion bastion-1 \\(deploy@127\\.0\\.0\\.1:${b.port}\\) was lost`),
+    );
+  });
+});
+
 describe('strict host keys at every hop', () => {
   it('a changed bastion key (hop 1) is refused with the fingerprint offered; nothing behind it is reached', async () => {
     const b = await bastion();
