@@ -54,8 +54,9 @@ function markdown(r: PartResult<BastionData>): string {
 
 Each host's connect phase (TCP, SSH handshake with strict host-key check, key auth) on the real
 fleet, directly and through bastion-1 (\`fleet.sh bastion-up\`: a \`systemd-nspawn\` container with
-OpenSSH's sshd on the same bridge, so the extra network hop costs almost nothing here; over a WAN add
-one round trip per hop). ${d.runs} dry runs of 3 hosts each way, one host at a time, no load balancer.
+OpenSSH's sshd on the same bridge: the extra network hop costs almost nothing here, and the latency of
+a real bastion across a WAN is not simulated). ${d.runs} dry runs of 3 hosts each way, one host at a
+time, no load balancer; the direct figures include each run's first host.
 ${r.date.slice(0, 10)}, \`${r.command}\`.
 
 | route | connect per host, median (min–max) |
