@@ -1,4 +1,5 @@
 import type { BenchPart } from '../part';
+import { bastion } from './bastion';
 import { cold } from './cold';
 import { rollouts } from './rollouts';
 import { scale } from './scale';
@@ -6,4 +7,4 @@ import { scaleSim } from './scale-sim';
 import { speed } from './speed';
 
 /** Every part, in the order BENCHMARKS.md shows them. Add a part: its own file here, one line below. */
-export const PARTS: BenchPart[] = [rollouts, speed, cold, scale, scaleSim];
+export const PARTS: BenchPart[] = [rollouts, speed, cold, scale, scaleSim, bastion];

@@ -99,6 +99,7 @@ export class FleetRun implements FlowContext {
       this.lbLock = null;
     }
     await Promise.allSettled([...this.runs.map((r) => r.remote?.close()), this.rotation.lb?.close()]);
+    await deps.connector.close?.().catch(() => undefined);
   }
 
   /** The report of the run as it stands: hosts, where the load balancer has them, the halt, times. */

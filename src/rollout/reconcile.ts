@@ -80,6 +80,7 @@ export async function reconcile(
   } finally {
     if (lb && !(lb instanceof Error)) await lb.close().catch(() => undefined);
     await Promise.allSettled([...remotes.values()].map((r) => r.close()));
+    await deps.connector.close?.().catch(() => undefined);
   }
   return result;
 }

@@ -54,6 +54,11 @@ export interface Connection {
 /** Opens connections. The rollout sees only this and Connection, never the SSH library. */
 export interface Connector {
   connect(target: SshTarget): Promise<Connection>;
+  /**
+   * Closes what the connector keeps between connections (idle jump-host connections); called once
+   * a run has closed its own connections. Absent where nothing is kept.
+   */
+  close?(): Promise<void>;
 }
 
 export type TransportFailure = 'host-key' | 'auth' | 'unreachable' | 'timeout' | 'connection-lost';

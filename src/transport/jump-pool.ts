@@ -15,12 +15,17 @@ export interface JumpLink {
   /** Leases held: hosts' connections and the next hops' links. */
   users: number;
   closed: boolean;
+  /** Closes the link when it has stood unused for IDLE_MS. */
+  idle?: NodeJS.Timeout;
   key: string;
   ssh: NodeSSH;
   client: Client;
   /** The TCP socket or parent channel this connection runs over: destroyed at once when it drops. */
   sock: Duplex;
 }
+
+/** How long an unused bastion connection is kept for the next host behind it. */
+const IDLE_MS = 60_000;
 
 /** SSH_MSG_CHANNEL_OPEN_FAILURE reason codes (RFC 4254 §5.1), for servers that send no description. */
 const OPEN_FAILURES: Record<number, string> = {
@@ -50,8 +55,8 @@ export function lostHop(link: JumpLink | undefined): string | undefined {
 
 /**
  * One SSH connection per jump host (per route prefix: a second hop reached through the same first
- * hop is the same link), shared by every host behind it. Leases are counted: a link closes when its
- * last host's connection closes, and a later connect opens a fresh one. Concurrent connects (the
+ * hop is the same link), shared by every host behind it. Leases are counted: a link unused for
+ * IDLE_MS closes, and so do all at close(); a later connect opens a fresh one. Concurrent connects (the
  * preflight connects many hosts at once) wait on the same handshake instead of opening their own.
  */
 export class JumpPool {
@@ -67,10 +72,30 @@ export class JumpPool {
     return this.acquire(chain, chain.length - 1, destination);
   }
 
+  /**
+   * Gives a lease back. A link nobody uses stays open for IDLE_MS: the rollout releases a host's
+   * connection between preflight and its turn (transport/lease.ts), and the next host's turn
+   * should find the bastion connection still there, not handshake with the bastion again.
+   */
   release(link: JumpLink): void {
     link.users -= 1;
     if (link.users > 0 || link.closed) return;
+    clearTimeout(link.idle);
+    link.idle = setTimeout(() => link.users === 0 && this.shut(link), IDLE_MS);
+    // The timer alone must not keep the process alive (close() ends links at the end of a run).
+    link.idle.unref();
+  }
+
+  /** Closes every link now: the run is over. */
+  async close(): Promise<void> {
+    const links = await Promise.allSettled([...this.links.values()]);
+    for (const l of links) if (l.status === 'fulfilled') this.shut(l.value);
+  }
+
+  private shut(link: JumpLink): void {
+    if (link.closed) return;
     link.closed = true;
+    clearTimeout(link.idle);
     this.forget(link);
     link.ssh.dispose();
     if (link.parent) this.release(link.parent);
@@ -129,6 +154,7 @@ export class JumpPool {
         continue;
       }
       link.users += 1;
+      clearTimeout(link.idle);
       return link;
     }
   }

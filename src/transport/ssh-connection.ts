@@ -165,7 +165,8 @@ export class SshConnection implements Connection {
   stream(command: string): Promise<CommandStream> {
     return new Promise<CommandStream>((resolve, reject) => {
       if (this.closed) return reject(this.closed);
-      this.client.exec(command, (err, ch) => (err ? reject(err) : resolve(new SshCommandStream(ch))));
+      const explain = this.route ? this.route.explainLoss.bind(this.route) : undefined;
+      this.client.exec(command, (err, ch) => (err ? reject(err) : resolve(new SshCommandStream(ch, explain))));
     });
   }
 
@@ -197,7 +198,11 @@ class SshCommandStream implements CommandStream {
   private ended = false;
   private readonly waiters = new Set<() => void>();
 
-  constructor(private readonly channel: ClientChannel) {
+  constructor(
+    private readonly channel: ClientChannel,
+    /** Through jump hosts: why the route dropped, when a jump host's connection ended. */
+    private readonly explainLoss?: () => string | undefined,
+  ) {
     const take = (which: 'stdout' | 'stderr') => (chunk: Buffer) => {
       this.buffers[which].push(chunk);
       this.wake();
@@ -233,7 +238,7 @@ class SshCommandStream implements CommandStream {
         throw err;
       }
       if (found !== undefined) return found;
-      if (this.ended) throw new Error('the session ended');
+      if (this.ended) throw new Error(await this.endReason());
       const left = deadline - Date.now();
       if (left <= 0) {
         this.close();
@@ -249,6 +254,17 @@ class SshCommandStream implements CommandStream {
         this.waiters.add(done);
       });
     }
+  }
+
+  /**
+   * Why the session ended. Through a jump host, its channel may close a moment before the jump
+   * host's own connection reports the loss: wait for that turn, then name the bastion.
+   */
+  private async endReason(): Promise<string> {
+    if (!this.explainLoss) return 'the session ended';
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const why = this.explainLoss();
+    return why ? `the session ended: ${why}` : 'the session ended';
   }
 
   close(): void {

@@ -33,6 +33,11 @@ export class SshConnector implements Connector {
     this.jumps = new JumpPool(options, options.jumpCredentials ? credentialsOf(options.jumpCredentials) : this.credentials);
   }
 
+  /** Closes the bastion connections kept for the next host. */
+  close(): Promise<void> {
+    return this.jumps.close();
+  }
+
   async connect(target: SshTarget): Promise<Connection> {
     const chain = target.jump ?? [];
     if (chain.length === 0) {

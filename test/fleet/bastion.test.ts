@@ -79,7 +79,9 @@ describe.skipIf(skip)('jump hosts (bastions) on the real fleet', () => {
     expect(run.outputs.status, run.stdout).toBe('failed');
     expect(report(run)?.failedPhase).toBe('connect');
     // The hosts' sshd listens only on the private network; HAProxy's machine admits only bastion-1.
-    expect(run.stdout).toMatch(/web-1 \(root@10\.78\.0\.11:22\)[^\n]*(timed out|ENETUNREACH|EHOSTUNREACH)/);
+    expect(run.stdout).toMatch(
+      /web-1 \(root@10\.78\.0\.11:22\)[^\n]*(timed out|ENETUNREACH|EHOSTUNREACH|Connection lost before handshake)/,
+    );
     expect(changedHosts(before, pictures())).toEqual([]);
     expect(lbStates()).toEqual(allUp);
   });

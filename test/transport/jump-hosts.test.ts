@@ -57,7 +57,9 @@ function strictWithWrongKey(wrong: TestSshServer, ...right: TestSshServer[]): Ho
 }
 
 function connector(hostKeys: HostKeyPolicy, extra: Partial<SshOptions> = {}): SshConnector {
-  return new SshConnector({ privateKey: clientKey.private, hostKeys, connectTimeoutMs: 3000, keepaliveMs: 5000, ...extra });
+  const c = new SshConnector({ privateKey: clientKey.private, hostKeys, connectTimeoutMs: 3000, keepaliveMs: 5000, ...extra });
+  cleanups.push(() => c.close());
+  return c;
 }
 
 async function connect(c: SshConnector, t: SshTarget): Promise<Connection> {
@@ -100,7 +102,7 @@ describe('through one bastion', () => {
     expect(b.execs).toEqual([]); // the bastion ran nothing: it only forwarded
   });
 
-  it('shares one bastion connection among several hosts (counted on the bastion) and closes it after the last', async () => {
+  it('shares one bastion connection among several hosts (counted on the bastion), kept between hosts until the connector closes', async () => {
     const b = await bastion();
     const webs = await Promise.all([server(), server(), server()]);
     const c = connector(strict(b, ...webs));
@@ -112,10 +114,15 @@ describe('through one bastion', () => {
     expect(b.connections).toBe(1);
     expect(b.forwards).toHaveLength(3);
     for (const conn of connections) await conn.close();
-    // Every lease given back: the bastion connection is closed, and a later connect opens a fresh one.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const again = await connect(c, host(webs[0] as TestSshServer, 'web-1', via));
-    expect((await again.exec('true', { timeoutMs: 5000 })).code).toBe(0);
+    // Every lease given back: the bastion connection stays for the next host (the rollout releases
+    // a host's connection between preflight and its turn), until the connector is closed.
+    const later = await connect(c, host(webs[0] as TestSshServer, 'web-1', via));
+    expect((await later.exec('true', { timeoutMs: 5000 })).code).toBe(0);
+    expect(b.connections).toBe(1);
+    await later.close();
+    await c.close();
+    const fresh = await connect(c, host(webs[1] as TestSshServer, 'web-2', via));
+    expect((await fresh.exec('true', { timeoutMs: 5000 })).code).toBe(0);
     expect(b.connections).toBe(2);
   });
 
@@ -206,6 +213,25 @@ describe('through one bastion', () => {
     const next = await conn.exec('true', { timeoutMs: 5000 });
     expect(next.lost).toBe('connection-lost');
     expect(next.stderr).toMatch(/bastion bastion-1/);
+  });
+});
+
+describe('a long-lived session through a bastion', () => {
+  it('ends naming the bastion when the bastion goes away', async () => {
+    const b = await bastion();
+    const web = await server();
+    const conn = await connect(connector(strict(b, web)), host(web, 'web-1', [hop(b, 'bastion-1')]));
+    const session = await conn.stream('cat');
+    session.write('ping\n');
+    expect(await session.readUntil('\n', 5000)).toBe('ping');
+    const waiting = session.readUntil('\n', 5000).then(
+      () => 'no error',
+      (err: Error) => err.message,
+    );
+    b.dropConnections();
+    expect(await waiting).toMatch(
+      new RegExp(`^the session ended: the connection to bastion bastion-1 \\(deploy@127\\.0\\.0\\.1:${b.port}\\) was lost`),
+    );
   });
 });
 

@@ -154,7 +154,15 @@ const rollout = parse(read('.github/workflows/rollout.yml')) as {
 };
 const call = rollout.on.workflow_call;
 const job = rollout.jobs.rollout!;
-const SECRETS = ['private-key', 'passphrase', 'known-hosts', 'prometheus-token', 'prometheus-basic-auth'];
+const SECRETS = [
+  'private-key',
+  'passphrase',
+  'jump-private-key',
+  'jump-passphrase',
+  'known-hosts',
+  'prometheus-token',
+  'prometheus-basic-auth',
+];
 const actionStep = job.steps.find((s) => s.uses?.startsWith('./'))!;
 
 describe('the reusable workflow .github/workflows/rollout.yml', () => {
