@@ -6,6 +6,7 @@ import type { UnitInfo } from '../inspect/unit-info';
 import { hostLock } from '../remote/commands/locks';
 import type { RemoteHost } from '../remote/remote-host';
 import type { PhaseName } from '../report/report';
+import { sayProgress } from '../runtime/log';
 import type { StrategyChoice } from '../strategies/choose';
 import { changeFor } from '../strategies/strategy';
 import type { FlowContext } from './context';
@@ -171,7 +172,7 @@ function watchStep({ run, check }: Preflighted, ctx: FlowContext, progress: (lin
  */
 export function hostSteps(host: Preflighted, ctx: FlowContext): Step[] {
   const { deps, rotation } = ctx;
-  const progress = (line: string): void => deps.log.info(`${host.run.name} ${line}`);
+  const progress = (line: string): void => sayProgress(deps.log, host.run.name, line);
   const lb = host.choice.drain ? rotation.lb : null;
   const steps = [lockStep(host, ctx, progress)];
   if (lb) steps.push(drainStep(host, ctx, lb));
@@ -193,6 +194,7 @@ export async function rollHost(run: HostRun, ctx: FlowContext): Promise<void> {
       continue;
     }
     if (step.safePoint) signal.throwIfAborted();
+    ctx.deps.log.phase?.(run.name, step.phase);
     await runPhase(clock, run, step.phase, (phase) => step.run(phase));
   }
 }
