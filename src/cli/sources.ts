@@ -16,6 +16,9 @@ export interface ResolvedInputs {
   errors: string[];
 }
 
+/** A value counts as given when it is not blank: '' means "the default", as for the action. */
+const given = (value: string | undefined): string | undefined => (value !== undefined && value.trim() !== '' ? value : undefined);
+
 /** Single-line secrets lose the newline an editor leaves at the end of the file. */
 const SINGLE_LINE: ReadonlySet<InputName> = new Set(['passphrase', 'prometheus-token', 'prometheus-basic-auth']);
 
@@ -51,9 +54,9 @@ export function resolveInputs(args: ParsedArgs, env: NodeJS.ProcessEnv): Resolve
   const secrets: ReadonlySet<InputName> = new Set(SECRET_INPUTS);
   for (const name of INPUT_NAMES) {
     if (args.inputs.has(name) && args.inputFiles.has(name)) errors.push(`--${name} and --${name}-file: give one of them`);
-    const fromFlag = args.inputs.get(name) ?? readFlagFile(name, args.inputFiles.get(name), errors);
-    const fromEnv = secrets.has(name) ? env[envName(name)] || undefined : undefined;
-    const fromFile = file.inputs.get(name) ?? readConfigInputFile(name, file.inputFiles.get(name), errors);
+    const fromFlag = given(args.inputs.get(name)) ?? readFlagFile(name, args.inputFiles.get(name), errors);
+    const fromEnv = secrets.has(name) ? given(env[envName(name)]) : undefined;
+    const fromFile = given(file.inputs.get(name)) ?? readConfigInputFile(name, file.inputFiles.get(name), errors);
     const [value, origin] =
       fromFlag !== undefined
         ? [fromFlag, 'flag' as const]
