@@ -65,7 +65,11 @@ export function runCli(args: string[], options: CliRunOptions = {}): Promise<Cli
  * A working directory for the command against the fleet: deploy.yml with the hosts and HAProxy
  * (as a team would keep it in its repository), the key and known_hosts as files beside it.
  */
-export function fleetConfigDir(fleet: Fleet, settings: Record<string, unknown> = {}): { dir: string; config: string; cleanup: () => void } {
+export function fleetConfigDir(
+  fleet: Fleet,
+  settings: Record<string, unknown> = {},
+  { lb = true }: { lb?: boolean } = {},
+): { dir: string; config: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'zdr-cli-'));
   const config = join(dir, 'deploy.yml');
   writeFileSync(
@@ -75,10 +79,14 @@ export function fleetConfigDir(fleet: Fleet, settings: Record<string, unknown> =
       'private-key-file': fleet.privateKeyPath,
       'known-hosts-file': fleet.knownHostsPath,
       'readiness-url': 'http://127.0.0.1/healthz',
-      lb: 'haproxy',
-      'lb-host': `root@${fleet.lb.sshHost}:${fleet.lb.sshPort}`,
-      'haproxy-socket': fleet.lb.haproxySocket,
-      'haproxy-backend': fleet.lb.backend,
+      ...(lb
+        ? {
+            lb: 'haproxy',
+            'lb-host': `root@${fleet.lb.sshHost}:${fleet.lb.sshPort}`,
+            'haproxy-socket': fleet.lb.haproxySocket,
+            'haproxy-backend': fleet.lb.backend,
+          }
+        : {}),
       ...settings,
     }),
   );
