@@ -10,7 +10,14 @@ function maskSecrets(io: MainIO): void {
   // The Authorization header carries basic auth base64-encoded: that form is masked too.
   const basic = io.input('prometheus-basic-auth').trim();
   if (basic) io.maskSecret(Buffer.from(basic, 'utf8').toString('base64'));
-  for (const name of ['private-key', 'passphrase', 'prometheus-token', 'prometheus-basic-auth'] as const) {
+  for (const name of [
+    'private-key',
+    'passphrase',
+    'jump-private-key',
+    'jump-passphrase',
+    'prometheus-token',
+    'prometheus-basic-auth',
+  ] as const) {
     const value = io.input(name);
     if (!value) continue;
     const parts = new Set([
