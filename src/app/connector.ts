@@ -12,6 +12,7 @@ export function connectorFor(settings: Settings): Connector {
     ...(settings.ssh.privateKey ? { privateKey: settings.ssh.privateKey } : {}),
     ...(settings.ssh.passphrase ? { passphrase: settings.ssh.passphrase } : {}),
     ...(settings.ssh.agent ? { agent: settings.ssh.agent } : {}),
+    ...(settings.ssh.jumpCredentials ? { jumpCredentials: settings.ssh.jumpCredentials } : {}),
     hostKeys:
       settings.ssh.hostKeyCheck === 'off' ? { mode: 'off' } : { mode: 'strict', knownHosts: new KnownHosts(settings.ssh.knownHosts) },
     connectTimeoutMs: settings.ssh.connectTimeoutMs,

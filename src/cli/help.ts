@@ -31,6 +31,8 @@ export function inputHelp(name: InputName, spec: InputSpec): string[] {
   return [`  ${forms.join(', ')}`, ...wrap(`${spec.description} ${extras.join(' ')}`)];
 }
 
+const SECRET_ENVS = SECRET_INPUTS.map(envName).join(', ');
+
 const USAGE = `Usage:
   zero-downtime-restart [options]            roll the hosts, one at a time (the action's main step)
   zero-downtime-restart reconcile [options]  after a run that was killed: return the hosts it left
@@ -38,9 +40,8 @@ const USAGE = `Usage:
                                              action's post step); give it the same options
 
 The same engine as the zero-downtime-restart GitHub Action: every input of the action is a flag of
-the same name and a key of the YAML config file (-c). Precedence: flag > environment (secrets:
-ZDR_PRIVATE_KEY, ZDR_PASSPHRASE, ZDR_PROMETHEUS_TOKEN, ZDR_PROMETHEUS_BASIC_AUTH) > config file >
-default. SSH authenticates with private-key when given, else with the ssh-agent at $SSH_AUTH_SOCK.
+the same name and a key of the YAML config file (-c). Precedence: flag > environment (secrets
+only: ${SECRET_ENVS}) > config file > default. SSH authenticates with private-key when given, else with the ssh-agent at $SSH_AUTH_SOCK.
 Without known-hosts, ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts are read, as OpenSSH does.`;
 
 const TAIL = `JOURNAL

@@ -20,7 +20,7 @@ export interface ResolvedInputs {
 const given = (value: string | undefined): string | undefined => (value !== undefined && value.trim() !== '' ? value : undefined);
 
 /** Single-line secrets lose the newline an editor leaves at the end of the file. */
-const SINGLE_LINE: ReadonlySet<InputName> = new Set(['passphrase', 'prometheus-token', 'prometheus-basic-auth']);
+const SINGLE_LINE: ReadonlySet<InputName> = new Set(['passphrase', 'jump-passphrase', 'prometheus-token', 'prometheus-basic-auth']);
 
 function readInputFile(name: InputName, path: string, label: string, errors: string[]): string | undefined {
   try {

@@ -1,5 +1,6 @@
 import { userCommand } from '../remote/commands/exec';
 import type { Settings } from '../settings/settings';
+import { describeRoute } from '../transport/target';
 import type { FlowContext } from './context';
 import { hostSteps, preflighted } from './host-flow';
 import type { HostRun } from './host-run';
@@ -15,11 +16,13 @@ export function planLines(settings: Settings, runs: HostRun[], ctx: FlowContext)
   const lines = [
     `Plan: ${runs.length} host${runs.length === 1 ? '' : 's'} in this order, one at a time; strategy ${settings.strategy}; service ${settings.service}${lbDescription ? `; load balancer: ${lbDescription}` : ''}.`,
   ];
+  const lbHost = settings.lb.kind === 'none' ? null : settings.lb.host;
+  if (lbHost?.jump?.length) lines.push(`load balancer host: ${describeRoute(lbHost)}`);
   for (const run of runs) {
     if (!run.remote || !run.choice || !run.unit) continue;
     const host = preflighted(run);
     const { remote, choice } = host;
-    lines.push(`${run.name} (${run.target.user}@${run.target.host}:${run.target.port}): ${choice.label} — ${choice.reason}`);
+    lines.push(`${run.name} (${describeRoute(run.target)}): ${choice.label} — ${choice.reason}`);
     if (settings.validateCommand)
       lines.push(
         `  validate (already run in preflight)`,

@@ -8,7 +8,7 @@ import { inspectUnit } from '../remote/commands/systemd';
 import { userCommand } from '../remote/commands/exec';
 import { failureOf, RemoteHost } from '../remote/remote-host';
 import { chooseStrategy, type StrategyChoice } from '../strategies/choose';
-import { describeTarget } from '../transport/target';
+import { describeRoute, describeTarget } from '../transport/target';
 import { mapBounded } from './bounded';
 import type { FlowContext } from './context';
 import { asPhaseError, type FleetRun } from './fleet-run';
@@ -102,7 +102,7 @@ export async function preflightHost(run: HostRun, ctx: FlowContext): Promise<voi
   const remote = await runPhase(clock, run, 'connect', async (phase) => {
     const started = clock.now();
     const remote = new RemoteHost(await deps.connector.connect(run.target), settings.ssh.sudo, (text) => log.debug(text));
-    phase.detail(`${describeTarget(run.target)} in ${clock.now() - started} ms`);
+    phase.detail(`${describeRoute(run.target)} in ${clock.now() - started} ms`);
     return remote;
   });
   run.remote = remote;

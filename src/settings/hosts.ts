@@ -56,6 +56,34 @@ export function parseTarget(text: string, defaults: HostDefaults): SshTarget | s
   return { host, port, user, name: host };
 }
 
+/** More hops than any real network needs: a longer chain is a mistake (or a loop). */
+export const MAX_JUMP_HOPS = 8;
+
+/**
+ * A jump chain in OpenSSH's ProxyJump form: `[user@]host[:port]`, several separated by commas,
+ * first hop first; `none` (or empty) for a direct connection. A hop's user defaults to the `user`
+ * input and its port to 22 (not the `port` input, which is the hosts' SSH port). Returns the hops,
+ * or why the text is not a chain.
+ */
+export function parseJumpChain(text: string, user: string): SshTarget[] | string {
+  const trimmed = text.trim();
+  if (trimmed === '' || trimmed === 'none') return [];
+  const parts = trimmed.split(',').map((p) => p.trim());
+  if (parts.some((p) => p === '')) return `${shown(trimmed)}: an empty hop between commas`;
+  if (parts.length > MAX_JUMP_HOPS) return `${shown(trimmed)}: ${parts.length} hops; at most ${MAX_JUMP_HOPS}`;
+  const hops: SshTarget[] = [];
+  for (const part of parts) {
+    if (/^ssh:\/\//i.test(part)) return `${shown(part)}: write the hop as [user@]host[:port], without ssh://`;
+    const hop = parseTarget(part, { user, port: 22 });
+    if (typeof hop === 'string') return hop;
+    const address = `${hop.host.toLowerCase()}:${hop.port}`;
+    if (hops.some((h) => `${h.host.toLowerCase()}:${h.port}` === address))
+      return `${shown(trimmed)}: ${shown(part)} appears twice (a loop)`;
+    hops.push({ ...hop, name: hop.port === 22 ? hop.host : `${hop.host}:${hop.port}` });
+  }
+  return hops;
+}
+
 function isYamlList(text: string): boolean {
   const first = text.split('\n').find((l) => l.trim() !== '' && !l.trim().startsWith('#'));
   return first !== undefined && /^\s*-(\s|$)/.test(first);
@@ -63,9 +91,9 @@ function isYamlList(text: string): boolean {
 
 function fromMapping(item: Record<string, unknown>, index: number, defaults: HostDefaults): SshTarget | string {
   const where = `item ${index + 1}`;
-  const unknown = Object.keys(item).filter((k) => !['host', 'port', 'user', 'name'].includes(k));
+  const unknown = Object.keys(item).filter((k) => !['host', 'port', 'user', 'name', 'jump'].includes(k));
   if (unknown.length)
-    return `${where}: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (expected host, port, user, name)`;
+    return `${where}: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (expected host, port, user, name, jump)`;
   if (typeof item.host !== 'string' || item.host.trim() === '') return `${where}: "host" is required`;
   const host = item.host.trim();
   const bad = checkAddress(host.replace(/^\[(.*)\]$/, '$1'));
@@ -88,12 +116,17 @@ function fromMapping(item: Record<string, unknown>, index: number, defaults: Hos
     if (!parsed.ok) return `${where}: name ${parsed.error}`;
     name = parsed.value;
   }
-  return { host: address, port, user, name };
+  if (item.jump === undefined) return { host: address, port, user, name };
+  // The host's own chain, or `none`: overrides jump-hosts for this host alone.
+  if (typeof item.jump !== 'string') return `${where}: jump must be a string: [user@]host[:port], comma-separated, or none`;
+  const jump = parseJumpChain(item.jump, defaults.user);
+  if (typeof jump === 'string') return `${where}: jump ${jump}`;
+  return { host: address, port, user, name, jump };
 }
 
 /**
  * The `hosts` input: one target per line or comma-separated, or a YAML list whose items are
- * mappings (`host`, `port`, `user`, `name`) or plain targets. Order is rollout order.
+ * mappings (`host`, `port`, `user`, `name`, `jump`) or plain targets. Order is rollout order.
  */
 export function parseHosts(text: string, defaults: HostDefaults): HostsParse {
   const errors: string[] = [];

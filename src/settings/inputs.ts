@@ -8,6 +8,9 @@ export const INPUT_DEFAULTS = {
   port: '22',
   'private-key': '',
   passphrase: '',
+  'jump-hosts': '',
+  'jump-private-key': '',
+  'jump-passphrase': '',
   'known-hosts': '',
   'host-key-check': 'strict',
   'connect-timeout': '10s',
@@ -19,6 +22,7 @@ export const INPUT_DEFAULTS = {
   'nginx-error-log': '/var/log/nginx/error.log',
   lb: 'none',
   'lb-host': '',
+  'lb-jump': '',
   'haproxy-socket': '/run/haproxy/admin.sock',
   'haproxy-backend': '',
   'nginx-upstream-config': '/etc/nginx/conf.d/upstream.conf',
@@ -70,6 +74,8 @@ export type InputName = keyof typeof INPUT_DEFAULTS;
 export const SECRET_INPUTS = [
   'private-key',
   'passphrase',
+  'jump-private-key',
+  'jump-passphrase',
   'prometheus-token',
   'prometheus-basic-auth',
 ] as const satisfies readonly InputName[];

@@ -57,18 +57,21 @@ export function readCheck(r: InputReader, source: CheckSource, url: string | nul
   };
 }
 
-function readLbHost(r: InputReader, defaults: HostDefaults): SshTarget | null {
+/** Where lb-host's entry falls back on, and the jump chain that reaches it ([]: direct). */
+export type LbDefaults = HostDefaults & { jump: SshTarget[] };
+
+function readLbHost(r: InputReader, defaults: LbDefaults): SshTarget | null {
   if (!r.isGiven('lb-host')) return null;
   const target = parseTarget(r.given('lb-host'), defaults);
   if (typeof target === 'string') {
     r.complain('lb-host', `expected [user@]address[:port]: ${target}`);
     return null;
   }
-  return { ...target, name: 'load balancer' };
+  return { ...target, name: 'load balancer', ...(defaults.jump.length ? { jump: defaults.jump } : {}) };
 }
 
 /** The load balancer in front of the hosts: its kind, its SSH host, and what each kind needs. */
-export function readLb(r: InputReader, defaults: HostDefaults, platform: NodeJS.Platform): LbSettings {
+export function readLb(r: InputReader, defaults: LbDefaults, platform: NodeJS.Platform): LbSettings {
   const kind = r.take('lb', (t) => v.parseChoice(t, ['none', 'haproxy', 'nginx', 'command'] as const), 'none');
   const host = readLbHost(r, defaults);
   const placeholder: SshTarget = { host: '', port: 22, user: 'root', name: 'load balancer' };

@@ -1,34 +1,27 @@
-import { utils as ssh2Utils } from 'ssh2';
 import { KnownHosts, parseKnownHosts } from '../transport/known-hosts';
 import type { SshTarget } from '../transport/target';
 import { parseHosts, type HostDefaults } from './hosts';
 import { readCheck, readConnection, readDrain, readLb, readReadiness } from './read-sections';
 import { InputReader } from './input-reader';
-import type { InputName, InputSource } from './inputs';
+import { checkPrivateKey, keyText } from './private-key';
+import { readJumpCredentials, readRoutes } from './read-jumps';
+import type { InputSource } from './inputs';
 import type { CheckSource, LbSettings, Settings, Strategy } from './settings';
 import * as v from './values';
 
 export type SettingsResult = { ok: true; settings: Settings; warnings: string[] } | { ok: false; errors: string[] };
 
-/** Why a private key cannot be used, without ever quoting the key or the passphrase. */
-function checkPrivateKey(key: string, passphrase: string | undefined): { input: InputName; error: string } | undefined {
-  if (!/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(key)) {
-    return {
-      input: 'private-key',
-      error: 'expected the text of an OpenSSH or PEM private key (-----BEGIN … PRIVATE KEY-----); a path or public key will not do',
-    };
-  }
-  const parsed = ssh2Utils.parseKey(key, passphrase);
-  if (!(parsed instanceof Error)) return undefined;
-  if (/no passphrase/i.test(parsed.message)) return { input: 'passphrase', error: 'the private key is encrypted; give its passphrase' };
-  if (passphrase && /(bad passphrase|decrypt|integrity)/i.test(parsed.message)) {
-    return { input: 'passphrase', error: 'does not decrypt private-key' };
-  }
-  return { input: 'private-key', error: `the key cannot be read: ${parsed.message}` };
+/**
+ * user, port, hosts and their routes: the targets in rollout order (each with its jump chain), the
+ * defaults their entries fall back on, and the load balancer's jump chain.
+ */
+function readTargets(r: InputReader): { hosts: SshTarget[]; defaults: HostDefaults; lbJump: SshTarget[] } {
+  const { hosts, defaults } = readHostList(r);
+  return { ...readRoutes(r, hosts, defaults.user), defaults };
 }
 
 /** user, port and hosts: the targets in rollout order, and the defaults their entries fall back on. */
-function readTargets(r: InputReader): { hosts: SshTarget[]; defaults: HostDefaults } {
+function readHostList(r: InputReader): { hosts: SshTarget[]; defaults: HostDefaults } {
   const user = r.raw('user').trim();
   if (!/^[a-z_][a-z0-9_.-]{0,31}$/i.test(user)) r.complain('user', `expected a user name, got ${v.shown(user)}`);
   const defaults = { user, port: r.take('port', (t) => v.parseInteger(t, 1, 65535), 22) };
@@ -46,7 +39,7 @@ type Credentials = Pick<Settings['ssh'], 'privateKey' | 'passphrase' | 'agent'>;
 
 /** The private key (with its passphrase) or an ssh-agent; secrets are never echoed in any message. */
 function readCredentials(r: InputReader, env: NodeJS.ProcessEnv): Credentials {
-  const privateKey = r.isGiven('private-key') ? `${r.given('private-key').replace(/\r\n/g, '\n').trim()}\n` : undefined;
+  const privateKey = r.isGiven('private-key') ? keyText(r.given('private-key')) : undefined;
   const passphrase = r.isGiven('passphrase') ? r.given('passphrase') : undefined;
   const agent = env.SSH_AUTH_SOCK || undefined;
   if (privateKey) {
@@ -137,11 +130,13 @@ export function readSettings(
   platform: NodeJS.Platform = process.platform,
 ): SettingsResult {
   const r = new InputReader(source);
-  const { hosts, defaults } = readTargets(r);
+  const { hosts, defaults, lbJump } = readTargets(r);
   const credentials = readCredentials(r, env);
+  const anyJump = lbJump.length > 0 || hosts.some((h) => h.jump?.length);
+  const jumpCredentials = readJumpCredentials(r, anyJump);
   const hostKeys = readHostKeys(r, hosts);
   const change = readChange(r);
-  const lb = readLb(r, defaults, platform);
+  const lb = readLb(r, { ...defaults, jump: lbJump }, platform);
   const readinessUrl = r.optional('readiness-url', v.parseUrl);
   const checkSource = r.take(
     'check-source',
@@ -152,7 +147,7 @@ export function readSettings(
   crossCheck(r, { check: { source: checkSource, url: checkUrl }, lb, strategy: change.strategy });
   const settings: Settings = {
     hosts,
-    ssh: { ...credentials, ...hostKeys, ...readConnection(r) },
+    ssh: { ...credentials, ...jumpCredentials, ...hostKeys, ...readConnection(r) },
     ...change,
     nginxErrorLog: r.take('nginx-error-log', v.parsePath, '/var/log/nginx/error.log'),
     lb,

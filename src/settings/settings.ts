@@ -14,13 +14,15 @@ export type LbSettings =
 
 /** Everything the action was asked to do, validated. Built once by readSettings; read-only after. */
 export interface Settings {
-  /** Targets in rollout order. */
+  /** Targets in rollout order, each with its jump chain (jump-hosts or its own `jump`). */
   hosts: SshTarget[];
   ssh: {
     privateKey?: string;
     passphrase?: string;
     /** ssh-agent socket (SSH_AUTH_SOCK) when no private key is given. */
     agent?: string;
+    /** The jump hosts' own key (jump-private-key); absent: they take the hosts' key or agent. */
+    jumpCredentials?: { privateKey: string; passphrase?: string };
     hostKeyCheck: 'strict' | 'off';
     knownHosts: KnownHostEntry[];
     connectTimeoutMs: number;

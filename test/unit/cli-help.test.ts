@@ -51,7 +51,9 @@ describe('--help is generated from action.yml, so the two cannot drift', () => {
     expect(entry(help, 'private-key').text).toContain('Secret: also from $ZDR_PRIVATE_KEY.');
     expect(entry(help, 'known-hosts').flags).toBe('  --known-hosts VALUE, --known-hosts-file FILE');
     expect(entry(help, 'dry-run').flags).toBe('  --dry-run[=true|false]');
-    expect(help).toMatch(/Precedence: flag > environment[\s\S]*> config file >\s+default\./);
+    expect(help).toMatch(
+      /Precedence: flag > environment \(secrets\s+only: ZDR_PRIVATE_KEY, ZDR_PASSPHRASE, ZDR_JUMP_PRIVATE_KEY,[\s\S]*\) > config file > default\./,
+    );
   });
 
   it('`zero-downtime-restart --help` prints it and exits 0', async () => {
