@@ -86,15 +86,18 @@ describe.skipIf(skip)('the zero-downtime-restart command on the real fleet', () 
     await sleep(300);
     const pid = mainPid('web-1', 'app');
     let pressedAt = 0;
+    let terminal: { write(text: string): unknown } | null = null;
     const run = await runCli(['-c', work.config, '--drain-timeout', '60s', '--journal', join(work.dir, 'j.json')], {
       env,
       pty: true,
-      // As a person would: Ctrl-C typed into the terminal, which sends SIGINT to the command.
-      onChild: (child) =>
-        whenDrained(() => {
-          pressedAt = Date.now();
-          child.stdin?.write('\x03');
-        })(child),
+      onChild: (child) => void (terminal = child.stdin),
+      // As a person would: once the live line shows the drain waiting on requests in flight, Ctrl-C
+      // typed into the terminal, which sends SIGINT to the command.
+      onLine: (line) => {
+        if (pressedAt || !/web-1 {2}drain .*draining: \d+ in flight/.test(line) || serverStates()['web-1']?.status !== 'DRAIN') return;
+        pressedAt = Date.now();
+        terminal?.write('\x03');
+      },
     });
     expect(run.code, run.stdout).toBe(130);
     expect(pressedAt).toBeGreaterThan(0);
