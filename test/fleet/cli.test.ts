@@ -69,6 +69,9 @@ describe.skipIf(skip)('the zero-downtime-restart command on the real fleet', () 
     const run = await runCli(['-c', work.config, '--check-window', '3s', '--json', '--summary', join(work.dir, 'summary.md')], { env });
     await sleep(1000);
     const tally = await load.stop();
+    console.log(
+      `[cli] drain-restart through the CLI under load: ${tally.requests} requests, ${tally.failed} failed, run ${run.durationMs} ms`,
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(report(run).status).toBe('success');
     expect(report(run).hosts.map((h) => h.strategy)).toEqual(['drain-restart', 'drain-restart', 'drain-restart']);
