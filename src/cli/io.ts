@@ -52,7 +52,7 @@ function publish(ctx: CliContext, state: CliState, outcome: Outcome): void {
   const { report, plan, errors } = outcome;
   if (plan.length) for (const line of plan) ctx.out.line(line);
   if (ctx.options.summary) writeFileSync(ctx.options.summary, summaryMarkdown(report, plan, errors));
-  if (ctx.options.json) ctx.json.line(JSON.stringify(errors.length ? { ...report, errors } : report, null, 2));
+  if (ctx.options.json) ctx.json.json(errors.length ? { ...report, errors } : report);
   finalLines(ctx.out, report);
 }
 

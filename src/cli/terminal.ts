@@ -76,6 +76,17 @@ export class Printer {
     return this.stream.columns && this.stream.columns > 20 ? this.stream.columns : 100;
   }
 
+  /**
+   * A value as JSON on one stream: valid JSON whose strings hold no character a terminal acts on
+   * (JSON.stringify escapes C0 itself; DEL, C1 and the bidi overrides become \\uXXXX here), secrets redacted.
+   */
+  json(value: unknown): void {
+    const text = JSON.stringify(value, null, 2).replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    let out = text;
+    for (const s of this.secrets) out = out.split(JSON.stringify(s).slice(1, -1)).join('***');
+    this.stream.write(`${out}\n`);
+  }
+
   /** Raw output of the CLI's own making (cursor control for the live line); never host text. */
   raw(text: string): void {
     this.stream.write(text);

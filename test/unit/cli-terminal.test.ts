@@ -67,6 +67,14 @@ describe('the live line on a TTY; plain lines elsewhere', () => {
     expect(stream.text).toBe('warning: careful\n');
   });
 
+  it('--json stays valid JSON and inert: C1 and bidi characters escaped as \\uXXXX, secrets redacted', () => {
+    const { stream, out } = log(true);
+    out.redact('multi\nline-secret');
+    out.json({ detail: HOSTILE, leaked: 'x multi\nline-secret y' });
+    expect(JSON.parse(stream.text)).toEqual({ detail: HOSTILE, leaked: 'x *** y' });
+    expect(stream.text).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]/);
+  });
+
   it('secrets are redacted from every line', () => {
     const { stream, out } = log(false);
     out.redact('hunter2-passphrase');
