@@ -46,13 +46,13 @@ async function commandCold(): Promise<number> {
 export const cliCold: BenchPart<CliColdData> = {
   name: 'cli-cold',
   title: 'cold start of the zero-downtime-restart command beside the action’s (process start to the first SSH handshake)',
-  options: { 'cli-cold': { type: 'string', default: '12' } },
+  options: { 'cli-runs': { type: 'string', default: '12' } },
   async run(args, say) {
     fleetUp(3, say);
     fleetReset();
     const data: CliColdData = { actionMs: [], cliMs: [], cliBundleBytes: statSync(CLI).size };
     // Interleaved, so that whatever else the machine does weighs on both alike.
-    for (let i = 0; i < Number(args['cli-cold']); i++) {
+    for (let i = 0; i < Number(args['cli-runs']); i++) {
       data.actionMs.push(await actionCold());
       data.cliMs.push(await commandCold());
     }
