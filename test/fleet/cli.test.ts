@@ -85,7 +85,7 @@ describe.skipIf(skip)('the zero-downtime-restart command on the real fleet', () 
   });
 
   it('Ctrl-C in a terminal mid-drain: exit 130, the host back in service, not restarted, nothing left drained', async () => {
-    const held = [heldRequest(20_000), heldRequest(20_000), heldRequest(20_000)];
+    const held = [heldRequest(15_000), heldRequest(15_000), heldRequest(15_000)];
     await sleep(300);
     const pid = mainPid('web-1', 'app');
     let pressedAt = 0;
@@ -104,8 +104,10 @@ describe.skipIf(skip)('the zero-downtime-restart command on the real fleet', () 
     });
     expect(run.code, run.stdout).toBe(130);
     expect(pressedAt).toBeGreaterThan(0);
-    // It stopped at once (returning the host), not after the held requests' 20 s.
-    expect(Date.now() - pressedAt).toBeLessThan(10_000);
+    // It stopped at once (returning the host), not when the held requests end (15 s after they began).
+    const stoppedInMs = Date.now() - pressedAt;
+    console.log(`[cli] Ctrl-C to exit: ${stoppedInMs} ms`);
+    expect(stoppedInMs).toBeLessThan(6000);
     // The live line was drawn (a TTY): cursor to column 0, line cleared, the drain's in-flight count.
     expect(run.stdout).toMatch(/\r\x1b\[2K\x1b\[36m\S web-1 {2}drain +\d+ s {2}draining: \d+ in flight/);
     expect(run.stdout).toMatch(/Received SIGINT: stopping at the next safe point/);
@@ -116,7 +118,7 @@ describe.skipIf(skip)('the zero-downtime-restart command on the real fleet', () 
   });
 
   it('kill -9 mid-drain leaves web-1 drained; `reconcile` with the same options returns it and releases the locks', async () => {
-    const held = [heldRequest(20_000), heldRequest(20_000), heldRequest(20_000)];
+    const held = [heldRequest(15_000), heldRequest(15_000), heldRequest(15_000)];
     await sleep(300);
     const main = await runCli(['-c', work.config, '--drain-timeout', '60s'], {
       env,
