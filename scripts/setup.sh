@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(debootstrap systemd-container haproxy wrk socat openssh-server openssh-client zstd iproute2 curl shellcheck prometheus)
+packages=(debootstrap systemd-container haproxy wrk socat openssh-server openssh-client zstd iproute2 curl shellcheck prometheus jq)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

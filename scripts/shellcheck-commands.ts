@@ -6,10 +6,19 @@
 import { spawnSync } from 'node:child_process';
 import * as commands from '../src/remote/commands';
 import type { RemoteCommand } from '../src/remote/commands';
-import { prometheusGet } from '../src/remote/prometheus-command';
+import { fillPlaceholders } from '../src/remote/quote';
 
-/** Exports of remote/commands/ that build no command (lock ids name a lock file, they run nothing). */
-const NOT_BUILDERS = new Set(['execLine', 'timedOutOnHost', 'serviceMs', 'KILL_AFTER_S', 'UNIT_PROPERTIES', 'hostLock', 'poolLock']);
+/** Exports of remote/commands/ that build no command (lock ids name a lock file, they run nothing; splitCurlOutput reads output). */
+const NOT_BUILDERS = new Set([
+  'execLine',
+  'timedOutOnHost',
+  'serviceMs',
+  'KILL_AFTER_S',
+  'UNIT_PROPERTIES',
+  'hostLock',
+  'poolLock',
+  'splitCurlOutput',
+]);
 
 /** A value with everything a shell could trip on. */
 const HOSTILE = `a b'c"d$(touch x)\`e\`;f&g|h*`;
@@ -51,7 +60,14 @@ const SAMPLES: Record<string, () => RemoteCommand[]> = {
   lockAcquire: () => [commands.lockAcquire('host.host', HOSTILE, 600, 15_000)],
   lockRelease: () => [commands.lockRelease('host.host', HOSTILE, 15_000)],
   prometheusGet: () => [
-    prometheusGet('http://127.0.0.1:9090/api/v1/query', { authorization: 'Bearer x', insecure: false, timeoutMs: 5000 }),
+    commands.prometheusGet('http://127.0.0.1:9090/api/v1/query', { authorization: 'Bearer x', insecure: false, timeoutMs: 5000 }),
+    commands.prometheusGet(`http://127.0.0.1:9090/api/v1/query?${HOSTILE}`, { authorization: null, insecure: true, timeoutMs: 5000 }),
+  ],
+  // The user's own text with {host}/{name}/{since}/{until} filled by fillPlaceholders: hostile values
+  // must stay quoted words.
+  checkCommand: () => [
+    commands.checkCommand(fillPlaceholders('counts --name {name} --since {since}', { name: 'web-1', since: '1764500000' }), 20_000),
+    commands.checkCommand(fillPlaceholders('counts --name {name} --since {since}', { name: HOSTILE, since: '1764500000' }), 20_000),
   ],
 };
 

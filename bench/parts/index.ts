@@ -3,6 +3,8 @@ import { cliCold } from './cli-cold';
 import { cold } from './cold';
 import { rollouts } from './rollouts';
 import { scale } from './scale';
+import { scaleSim } from './scale-sim';
+import { speed } from './speed';
 
 /** Every part, in the order BENCHMARKS.md shows them. Add a part: its own file here, one line below. */
-export const PARTS: BenchPart[] = [rollouts, cold, cliCold, scale];
+export const PARTS: BenchPart[] = [rollouts, speed, cold, cliCold, scale, scaleSim];

@@ -49,6 +49,11 @@ export class ErrorCheck {
     return watchWindow(this.source, this.baseline, this.check, this.clock, signal, progress);
   }
 
+  /** What the dry-run plan says the source would run for this host, indented under the watch phase. */
+  plan(): string[] {
+    return this.source.plan?.() ?? [];
+  }
+
   /** A few error lines seen since the mark (redacted), for a failed host's evidence. */
   samples(): string[] {
     return this.source.samples();

@@ -55,7 +55,7 @@ export function neededCommands(settings: Settings, drain: boolean): NeededComman
 }
 
 /** The error for a host that lacks commands, naming the host, each command, its package and its use. */
-export function missingMessage(where: string, missing: NeededCommand[]): string {
+function missingMessage(where: string, missing: NeededCommand[]): string {
   const listed = missing.map((m) => `${m.command} (package ${PACKAGES[m.command] ?? m.command}: ${m.why})`).join(', ');
   const packages = [...new Set(missing.map((m) => PACKAGES[m.command] ?? m.command))].join(' ');
   return `${where} lacks ${missing.length === 1 ? 'a command' : 'commands'} this rollout runs there: ${listed}. Install ${missing.length === 1 ? 'it' : 'them'} on that host (Debian/Ubuntu: apt-get install ${packages}), or change the inputs that need ${missing.length === 1 ? 'it' : 'them'}.`;

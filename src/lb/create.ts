@@ -11,8 +11,12 @@ import { NginxLb } from './nginx';
 export async function createLoadBalancer(settings: Settings, connector: Connector, local: LocalShell): Promise<LoadBalancer | null> {
   const lb = settings.lb;
   const timeout = settings.ssh.commandTimeoutMs;
-  const remoteOf = async (target: NonNullable<Extract<typeof lb, { kind: 'command' }>['host']>): Promise<RemoteHost> =>
-    new RemoteHost(await connector.connect(target), settings.ssh.sudo);
+  // The shell for the lock starts at once, beside whatever channel the adapter opens first.
+  const remoteOf = async (target: NonNullable<Extract<typeof lb, { kind: 'command' }>['host']>): Promise<RemoteHost> => {
+    const remote = new RemoteHost(await connector.connect(target), settings.ssh.sudo);
+    remote.warm();
+    return remote;
+  };
   switch (lb.kind) {
     case 'none':
       return null;

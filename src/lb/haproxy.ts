@@ -72,6 +72,8 @@ export class HaproxyLb implements LoadBalancer {
   private session: CommandStream | undefined;
   /** False once a session could not be had: every question then takes its own command. */
   private sessions = true;
+  /** The question before this one; the next waits for it (see api). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   /**
    * One question to the runtime API. Over a kept-open interactive session where possible: the
@@ -79,12 +81,24 @@ export class HaproxyLb implements LoadBalancer {
    * than the answer. A session that dies is reopened once; one that cannot open falls back to a
    * command per question, whose errors also explain what is wrong (no socat, no socket).
    */
-  private async api(command: string): Promise<string> {
+  private api(command: string): Promise<string> {
+    // One question at a time: hosts of a batch ask concurrently, and answers on the one session
+    // are told apart only by their order.
+    const next = this.queue.then(() => this.ask(command));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async ask(command: string): Promise<string> {
+    // `a; b` runs both in order; in prompt mode each one's answer ends with its own prompt.
+    const answers = command.split('; ').length;
     for (let attempt = 0; this.sessions && attempt < 2; attempt++) {
       try {
         if (!this.session?.open) this.session = await this.openSession();
         this.session.write(`${command}\n`);
-        return await this.session.readUntil('\n> ', this.timeoutMs);
+        let text = '';
+        for (let i = 0; i < answers; i++) text += await this.session.readUntil('\n> ', this.timeoutMs);
+        return text;
       } catch {
         this.session?.close();
         this.session = undefined;
@@ -180,6 +194,22 @@ export class HaproxyLb implements LoadBalancer {
 
   undrain(host: SshTarget): Promise<void> {
     return this.set(`set server ${this.backend}/${host.name} state ready`);
+  }
+
+  /**
+   * The return and the first look at its effect in one exchange: HAProxy runs `;`-separated
+   * commands in order, so `set server … state ready` is answered (nothing, or its refusal) and
+   * then the backend's rows. Undefined when the rows do not show the host (a frontend of the
+   * same name shadows the scoped `show stat`): the caller then asks isUp.
+   */
+  async undrainAndCheck(host: SshTarget): Promise<boolean | undefined> {
+    const set = `set server ${this.backend}/${host.name} state ready`;
+    const answer = await this.api(`${set}; show stat ${this.backend} 4 -1`);
+    const at = answer.search(/^# /m);
+    const refusal = (at < 0 ? answer.replace(/^No such proxy.*$/m, '') : answer.slice(0, at)).trim();
+    if (refusal !== '') throw new Error(`haproxy refused "${set}": ${refusal}`);
+    const row = at < 0 ? undefined : parseShowStat(answer.slice(at)).find((r) => r.pxname === this.backend && r.svname === host.name);
+    return row ? isHealthy(row) : undefined;
   }
 
   async inFlight(host: SshTarget): Promise<number> {

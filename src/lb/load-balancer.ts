@@ -47,6 +47,11 @@ export interface LoadBalancer {
   drain(host: SshTarget): Promise<void>;
   /** Puts the host back into rotation. */
   undrain(host: SshTarget): Promise<void>;
+  /**
+   * undrain and, in the same round trip, isUp's answer right after it; undefined when that
+   * answer did not come with it. Where the load balancer can fold the two (one exchange, not two).
+   */
+  undrainAndCheck?(host: SshTarget): Promise<boolean | undefined>;
   /** Requests in flight to the host as the load balancer counts them; null when it cannot. */
   inFlight(host: SshTarget): Promise<number | null>;
   /** Whether the load balancer sends the host traffic and sees it healthy; null when it cannot tell. */

@@ -78,7 +78,20 @@ export class NginxLb implements LoadBalancer {
     return (await this.list()).filter((l) => !l.down && !matches(l, host)).length;
   }
 
-  private async mark(host: SshTarget, down: boolean): Promise<void> {
+  /** The edit before this one; the next waits for it (see mark). */
+  private edits: Promise<unknown> = Promise.resolve();
+
+  /**
+   * One edit at a time: each is read, change, `nginx -t`, reload of the one file, and hosts of a
+   * batch drain concurrently; two interleaved edits would lose one of them.
+   */
+  private mark(host: SshTarget, down: boolean): Promise<void> {
+    const next = this.edits.then(() => this.markNow(host, down));
+    this.edits = next.catch(() => undefined);
+    return next;
+  }
+
+  private async markNow(host: SshTarget, down: boolean): Promise<void> {
     const addresses = [...new Set([host.host, host.name])];
     const result = await this.remote.run(nginxUpstreamMark(this.file, this.unit, addresses, host.name, down, this.timeoutMs));
     if (result.code === 3) throw new Error(`${this.file} has no upstream server line for ${host.name}`);

@@ -5,13 +5,27 @@ import type { ExecResult, CommandStream, Connection } from '../transport/connect
 /** Separates a command's output from the end marker; never appears in what we run. */
 const RS = '\u001e';
 
+/** The redirection of a line's stdin: nothing to read, or the here-document that follows the line. */
+const input = (nonce: string, stdin: string | undefined): string => (stdin === undefined ? '</dev/null' : `<<'ZDR_IN_${nonce}'`);
+
+/** The here-document's body and end; a quoted delimiter, so nothing in it is expanded. */
+function heredoc(nonce: string, stdin: string | undefined): string {
+  if (stdin === undefined) return '';
+  const end = `ZDR_IN_${nonce}`;
+  if (!stdin.endsWith('\n') || stdin.split('\n').includes(end))
+    throw new Error('stdin text must end with a newline and not hold the end marker');
+  return `${stdin}${end}\n`;
+}
+
 /**
  * A long-lived `sh` on the host that runs command lines one after another. A fresh SSH channel
  * per command costs the remote user's login shell each time, and a login shell that sources a
  * heavy ~/.bashrc (pyenv, nvm, rbenv…) adds a quarter of a second to every round trip — measured
  * on this project's load balancer host. Here the login shell starts once per host.
  *
- * Each line runs with stdin from /dev/null (it cannot eat the next command), and is followed by
+ * Each line runs with stdin from /dev/null (it cannot eat the next command), or from a
+ * here-document holding the command's `stdin` text (a credential: the shell reads it from the
+ * channel and hands it over in a pipe, so it is in no process's arguments), and is followed by
  * a marker with a fresh nonce on stdout (carrying the exit status) and on stderr. A command that
  * does not finish in time, or prints more than OUTPUT_LIMIT_BYTES on a stream, fails and gets the
  * session closed; the next command opens a new one.
@@ -36,13 +50,13 @@ export class PersistentShell {
   }
 
   /** Runs one command line; resolves like Connection.exec, never rejects. */
-  run(line: string, timeoutMs: number): Promise<ExecResult> {
-    const next = this.queue.then(() => this.runNow(line, timeoutMs));
+  run(line: string, timeoutMs: number, stdin?: string): Promise<ExecResult> {
+    const next = this.queue.then(() => this.runNow(line, timeoutMs, stdin));
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async runNow(line: string, timeoutMs: number): Promise<ExecResult> {
+  private async runNow(line: string, timeoutMs: number, stdin?: string): Promise<ExecResult> {
     const started = Date.now();
     const nonce = randomBytes(9).toString('hex');
     let session: CommandStream;
@@ -58,7 +72,9 @@ export class PersistentShell {
         lost: 'connection-lost',
       };
     }
-    session.write(`{ ${line}\n} </dev/null; printf '${RS}${nonce} %s${RS}' "$?"; printf '${RS}${nonce}${RS}' >&2\n`);
+    session.write(
+      `{ ${line}\n} ${input(nonce, stdin)}; printf '${RS}${nonce} %s${RS}' "$?"; printf '${RS}${nonce}${RS}' >&2\n${heredoc(nonce, stdin)}`,
+    );
     try {
       // stdout: the output, the marker, the status, RS. stderr: the output, the marker.
       const fromStdout = session

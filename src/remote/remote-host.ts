@@ -54,7 +54,7 @@ export class RemoteHost {
     sudo: boolean,
     private readonly trace?: (text: string) => void,
     /** false: a channel per command, never the long-lived shell (for tests of exec itself). */
-    sessions = true,
+    private readonly sessions = true,
   ) {
     this.sudo = sudo && connection.target.user !== 'root';
     if (!sessions) this.persistent = Promise.resolve(null);
@@ -70,19 +70,48 @@ export class RemoteHost {
     // The host kills the command at its timeout; this side waits a little longer so that the
     // host's verdict (exit 124) arrives instead of a local guess.
     const timeoutMs = cmd.timeoutMs + (KILL_AFTER_S + 5) * 1000;
-    this.persistent ??= PersistentShell.start(this.connection).catch(() => null);
-    const session = await this.persistent;
-    const result = session ? await session.run(this.line(cmd), timeoutMs) : await this.connection.exec(this.line(cmd), { timeoutMs });
+    const session = await this.shell();
+    const stdin = cmd.stdin === undefined ? {} : { stdin: cmd.stdin };
+    const result = session
+      ? await session.run(this.line(cmd), timeoutMs, cmd.stdin)
+      : await this.connection.exec(this.line(cmd), { timeoutMs, ...stdin });
     this.trace?.(
       `${this.connection.target.name}: ${cmd.title}: exit ${result.code ?? result.signal ?? result.lost} in ${result.durationMs} ms`,
     );
     return result;
   }
 
+  private shell(): Promise<PersistentShell | null> {
+    this.persistent ??= PersistentShell.start(this.connection).catch(() => null);
+    return this.persistent;
+  }
+
+  /**
+   * Starts the long-lived shell now, in the background, instead of at the first command. Each new
+   * channel costs the remote user's login shell (a heavy ~/.bashrc: a quarter of a second or
+   * more), so a host that opens another channel too (HAProxy's runtime API session) pays both at
+   * once rather than one after the other.
+   */
+  warm(): void {
+    void this.shell();
+  }
+
   /** Ends the long-lived shell and the connection. */
   async close(): Promise<void> {
     (await this.persistent)?.close();
     await this.connection.close();
+  }
+
+  /**
+   * Between uses: ends the long-lived shell and gives the connection up where it can be (a lease,
+   * transport/lease.ts), so an idle host holds nothing open. The next command starts both again.
+   */
+  async release(): Promise<void> {
+    if (!this.connection.release) return;
+    const shell = this.persistent;
+    this.persistent = this.sessions ? undefined : Promise.resolve(null);
+    (await shell)?.close();
+    await this.connection.release();
   }
 
   /** Starts the command as a long-lived session (bounded on the host by its timeout). */

@@ -42,6 +42,8 @@ export type HostStatus = 'success' | 'failed' | 'skipped' | 'planned';
 export interface HostReport {
   host: string;
   name: string;
+  /** The batch the host rolled in (or would have), from 1; each host is its own batch with `batches: 1`. */
+  batch?: number;
   status: HostStatus;
   /** What "change" meant here, and why it was chosen. */
   strategy: string;
@@ -63,6 +65,10 @@ export interface Report {
   dryRun: boolean;
   failedHost: string;
   failedPhase: string;
+  /** The batch of the host that halted the run; absent when no batch failed. */
+  failedBatch?: number;
+  /** How many batches the hosts were planned in. */
+  batches?: number;
   /** One sentence: why the run failed (empty on success). */
   reason: string;
   hosts: HostReport[];

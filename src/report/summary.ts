@@ -1,4 +1,6 @@
-import type { HostReport, PhaseName, PhaseRecord, Report } from './report';
+import type { HostReport, PhaseRecord, Report } from './report';
+import { timeline } from './timeline';
+import { batched, end, failedPhase, plural, PREFLIGHT, rolloutPhases, shown, start } from './views';
 
 /**
  * The job summary (GITHUB_STEP_SUMMARY): the verdict, a table with a row per host, a Mermaid gantt
@@ -6,8 +8,8 @@ import type { HostReport, PhaseName, PhaseRecord, Report } from './report';
  *
  * Everything that came from a host or an input is escaped for where it lands: `md` for markdown
  * text (table cells, the headline, list items), `html` for the raw HTML blocks of the evidence, and
- * `label` for Mermaid, which gets a plain character set. `scripts/render-summary.ts` renders a
- * summary in Chromium to look at it.
+ * `label` for Mermaid (timeline.ts), which gets a plain character set. `scripts/render-summary.ts`
+ * renders a summary in Chromium to look at it.
  */
 
 /**
@@ -50,14 +52,6 @@ function duration(ms: number): string {
 }
 
 const pct = (r: number): string => `${(r * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
-
-const PREFLIGHT: ReadonlySet<PhaseName> = new Set<PhaseName>(['connect', 'inspect', 'validate']);
-const shown = (host: HostReport): PhaseRecord[] => host.phases.filter((p) => p.status !== 'skipped');
-const rolloutPhases = (host: HostReport): PhaseRecord[] => shown(host).filter((p) => !PREFLIGHT.has(p.name));
-const failedPhase = (host: HostReport): PhaseRecord | undefined => host.phases.find((p) => p.status === 'failed');
-const start = (p: PhaseRecord): number => Date.parse(p.startedAt);
-const end = (p: PhaseRecord): number => start(p) + Math.max(0, p.durationMs);
 
 const RESULT: Record<HostReport['status'], string> = {
   success: '✅ success',
@@ -115,100 +109,6 @@ function hostCell(host: HostReport): string {
   return host.name !== host.host ? `${md(host.name)} (${md(host.host)})` : md(host.name);
 }
 
-/** Mermaid keywords a task name must not start with (the gantt lexer takes the first rule that matches). */
-const GANTT_KEYWORDS =
-  /^(gantt|dateformat|inclusiveenddates|topaxis|axisformat|tickinterval|includes|excludes|todaymarker|weekday|weekend|title|accdescription|acctitle|accdescr|section|click|call|href|\d{4}-\d\d-\d\d)/i;
-
-/** A name Mermaid shows as it is: a plain character set, never a keyword, never empty. */
-function label(name: string): string {
-  const plain =
-    name
-      .replace(/[^A-Za-z0-9._@()[\]/ -]/g, '_')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .slice(0, 60) || '_';
-  return GANTT_KEYWORDS.test(plain) ? `host ${plain}` : plain;
-}
-
-/** Up to this many hosts changed, the gantt shows each host's phases; above it, one bar per host. */
-const TIMELINE_DETAILED_HOSTS = 10;
-
-/** Tick labels that change from tick to tick over the span (d3 puts about ten ticks on the axis). */
-function axisFormat(spanMs: number): string {
-  if (spanMs < 10_000) return '%H:%M:%S.%L';
-  if (spanMs < 4 * 3600_000) return '%H:%M:%S';
-  return '%H:%M';
-}
-
-function task(name: string, status: PhaseRecord['status'], from: number, to: number): string {
-  const tag = status === 'failed' ? 'crit, ' : status === 'warning' ? 'active, ' : '';
-  return `  ${label(name)} :${tag}${from}, ${Math.max(to, from + 1)}`;
-}
-
-/**
- * Mermaid gantt on one clock. Preflight runs on all hosts at once, so it is one bar (a host that
- * failed it gets its own); then each changed host: a section with a bar per phase while there are
- * few, one bar per host beyond TIMELINE_DETAILED_HOSTS (the phases are in the table). When no host
- * got past preflight (a dry run, a failed preflight), the preflight is what is drawn per host.
- */
-function timeline(report: Report): string[] {
-  const all = report.hosts.flatMap(shown);
-  if (all.length === 0) return [];
-  const first = Math.min(...all.map(start));
-  const last = Math.max(...all.map(end));
-  const rows: string[] = [];
-
-  const changedAny = report.hosts.some((h) => rolloutPhases(h).length);
-  const phasesOf = changedAny ? rolloutPhases : (h: HostReport): PhaseRecord[] => shown(h).filter((p) => PREFLIGHT.has(p.name));
-  if (changedAny) {
-    const preflight = report.hosts.filter((h) => shown(h).some((p) => PREFLIGHT.has(p.name)));
-    const prePhases = preflight.flatMap((h) => shown(h).filter((p) => PREFLIGHT.has(p.name)));
-    const warned = prePhases.some((p) => p.status === 'warning');
-    rows.push(
-      '  section preflight',
-      task(plural(preflight.length, 'host'), warned ? 'warning' : 'ok', Math.min(...prePhases.map(start)), Math.max(...prePhases.map(end))),
-    );
-  }
-
-  const drawn = report.hosts.filter((h) => phasesOf(h).length);
-  const detailed = drawn.length <= TIMELINE_DETAILED_HOSTS;
-  if (detailed) {
-    for (const h of drawn) {
-      rows.push(`  section ${label(h.name)}`);
-      for (const p of phasesOf(h)) rows.push(task(p.name, p.status, start(p), end(p)));
-    }
-  } else {
-    rows.push(`  section ${changedAny ? 'hosts' : 'preflight'}`);
-    for (const h of drawn) {
-      const phases = phasesOf(h);
-      const status = phases.some((p) => p.status === 'failed') ? 'failed' : phases.some((p) => p.status === 'warning') ? 'warning' : 'ok';
-      rows.push(task(h.name, status, Math.min(...phases.map(start)), Math.max(...phases.map(end))));
-    }
-  }
-
-  const startedAt = new Date(first)
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.\d+Z$/, ' UTC');
-  const bars = detailed
-    ? ''
-    : `One bar per host, ${changedAny ? 'from its lock to the end of its last phase' : 'for its preflight'} (each host's phases are in the table). `;
-  return [
-    '### Timeline',
-    '',
-    `${bars}Clock times in your time zone; the run started ${startedAt}.`,
-    '',
-    '```mermaid',
-    'gantt',
-    '  dateFormat x',
-    `  axisFormat ${axisFormat(last - first)}`,
-    '  todayMarker off',
-    ...rows,
-    '```',
-    '',
-  ];
-}
-
 /** Lines for a <pre> block, capped so one pathological host cannot blow the summary's 1 MiB. */
 function preLines(lines: string[], max = 100, width = 1000): string[] {
   const out = lines
@@ -257,22 +157,49 @@ function skippedAsFound(report: Report, done: number): string | null {
   return `**${done} of ${plural(report.hosts.length, 'host')} restarted** in ${duration(report.durationMs)}; ${plural(skipped, 'host')} not in service before the run skipped and left as found.`;
 }
 
+/** A successful run with failed hosts that max-failed-hosts tolerated. */
+function tolerated(report: Report, done: number): string | null {
+  const failed = report.hosts.filter((h) => h.status === 'failed');
+  if (!failed.length) return null;
+  return `**${done} of ${plural(report.hosts.length, 'host')} restarted** in ${duration(report.durationMs)}; ${plural(failed.length, 'host')} failed, within max-failed-hosts: ${failed.map((h) => md(h.name)).join(', ')} (see below).`;
+}
+
+/** What a halted run did: hosts done before the failure, and those never touched. */
+function haltedOutcome(report: Report, done: number): string {
+  const untouched = report.hosts.filter((h) => h.status === 'skipped').length;
+  if (!report.hosts.some((h) => rolloutPhases(h).length)) return 'No host was changed.';
+  if (batched(report) && report.failedBatch)
+    return `Batch ${report.failedBatch} of ${report.batches ?? '?'} failed; ${plural(done, 'host')} done${untouched ? `, ${plural(untouched, 'host')} not changed` : ''}; no later batch started.`;
+  return `${plural(done, 'host')} done before it${untouched ? `; ${plural(untouched, 'host')} after it not touched` : ''}.`;
+}
+
 function headline(report: Report): string {
   const done = report.hosts.filter((h) => h.status === 'success').length;
   if (report.status === 'success') {
     return report.dryRun
       ? `**Dry run: preflight passed on ${plural(report.hosts.length, 'host')}, nothing changed** (${duration(report.durationMs)}).`
-      : (skippedAsFound(report, done) ?? `**All ${plural(done, 'host')} restarted** in ${duration(report.durationMs)}.`);
+      : (tolerated(report, done) ??
+          skippedAsFound(report, done) ??
+          `**All ${plural(done, 'host')} restarted** in ${duration(report.durationMs)}.`);
   }
   const failedHosts = report.hosts.filter((h) => h.status === 'failed');
   const others = failedHosts.filter((h) => h.name !== report.failedHost).length;
-  const untouched = report.hosts.filter((h) => h.status === 'skipped').length;
-  const changedAny = report.hosts.some((h) => rolloutPhases(h).length);
-  const outcome = !changedAny
-    ? 'No host was changed.'
-    : `${plural(done, 'host')} done before it${untouched ? `; ${plural(untouched, 'host')} after it not touched` : ''}.`;
+  const outcome = haltedOutcome(report, done);
   const more = others ? ` ${plural(others, 'more host')} failed too (see below).` : '';
   return `**Failed at ${md(report.failedHost)} in phase ${md(report.failedPhase)}** after ${duration(report.durationMs)}: ${md(report.reason)}. ${outcome}${more}`;
+}
+
+/** The table, a row per host; with a batch column when hosts rolled several at once. */
+function hostTable(report: Report): string[] {
+  const b = batched(report);
+  return [
+    `| host |${b ? ' batch |' : ''} strategy | result | errors in watch window | load balancer | took | phases |`,
+    `| --- |${b ? ' --- |' : ''} --- | --- | --- | --- | --- | --- |`,
+    ...report.hosts.map(
+      (h) =>
+        `| ${hostCell(h)} |${b ? ` ${h.batch ?? '—'} |` : ''} ${md(h.strategy || '—')} | ${resultCell(h)} | ${errorsCell(h)} | ${LB[h.lbState] ?? md(String(h.lbState))} | ${changeTime(h)} | ${phasesCell(h)} |`,
+    ),
+  ];
 }
 
 /** The job summary: verdict, per-host table, timeline, and a failed host's evidence. */
@@ -282,17 +209,7 @@ export function summaryMarkdown(report: Report, plan: string[], invalid: string[
     lines.push('**Invalid inputs — no host was touched.**', '', ...invalid.map(listItem), '');
     return lines.join('\n');
   }
-  lines.push(
-    headline(report),
-    '',
-    '| host | strategy | result | errors in watch window | load balancer | took | phases |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-    ...report.hosts.map(
-      (h) =>
-        `| ${hostCell(h)} | ${md(h.strategy || '—')} | ${resultCell(h)} | ${errorsCell(h)} | ${LB[h.lbState] ?? md(String(h.lbState))} | ${changeTime(h)} | ${phasesCell(h)} |`,
-    ),
-    '',
-  );
+  lines.push(headline(report), '', ...hostTable(report), '');
   const drained = report.hosts.filter((h) => h.lbState === 'drained');
   if (drained.length)
     lines.push(

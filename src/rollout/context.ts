@@ -28,4 +28,6 @@ export interface FlowContext {
   deps: RolloutDeps;
   /** The load balancer (once preflight opened it) and where this run has put each host in it. */
   rotation: Rotation;
+  /** Aborted when the run halts: a host not yet changed stops at its safe point (before the change). */
+  stopped?: AbortSignal;
 }

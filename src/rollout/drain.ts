@@ -6,8 +6,14 @@ import type { FlowContext } from './context';
 import type { HostRun } from './host-run';
 import type { PhaseHandle } from './phase';
 
-/** How often the drain wait and the return look again. */
+/** How often the return looks again. */
 const POLL_MS = 200;
+/**
+ * How often the drain wait asks for the in-flight count: the drain ends within this of the last
+ * request. One exchange on the load balancer's kept-open session (a few ms), or one command on
+ * the host where the load balancer cannot count.
+ */
+const DRAIN_POLL_MS = 50;
 /** Longest the return waits for the load balancer to call the host healthy. */
 const RETURN_TIMEOUT_MS = 30_000;
 
@@ -29,6 +35,24 @@ async function askToDrain(run: HostRun, ctx: FlowContext): Promise<void> {
   }
 }
 
+/** The capacity guard: enough other healthy servers in rotation to drain this host, or a throw. */
+async function capacityGuard(run: HostRun, ctx: FlowContext, lb: LoadBalancer): Promise<string> {
+  const { target } = run;
+  const min = ctx.settings.drain.minHealthy;
+  const others = await lb.healthyOthers(target);
+  if (others === null) {
+    const guard = `capacity guard not enforced: ${lb.description} cannot count healthy servers`;
+    if (min > 0) ctx.deps.log.warning(`${target.name}: ${guard} (min-healthy ${min})`);
+    return guard;
+  }
+  if (others < min) {
+    throw new Error(
+      `capacity guard: ${others} other healthy server${others === 1 ? '' : 's'} in rotation, and min-healthy is ${min}; draining ${target.name} would leave too few to serve. Nothing was drained.`,
+    );
+  }
+  return `${others} other healthy server${others === 1 ? '' : 's'} in rotation (min-healthy ${min})`;
+}
+
 /**
  * The capacity guard, then the drain, then the wait for in-flight requests to reach zero. In
  * flight is the load balancer's per-server session count where it keeps one, else the host's own.
@@ -37,28 +61,23 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
   const { settings, deps } = ctx;
   const { clock, log, signal } = deps;
   const target = run.target;
-  const min = settings.drain.minHealthy;
-  const others = await lb.healthyOthers(target);
-  let guard: string;
-  if (others === null) {
-    guard = `capacity guard not enforced: ${lb.description} cannot count healthy servers`;
-    if (min > 0) log.warning(`${target.name}: ${guard} (min-healthy ${min})`);
-  } else if (others < min) {
-    throw new Error(
-      `capacity guard: ${others} other healthy server${others === 1 ? '' : 's'} in rotation, and min-healthy is ${min}; draining ${target.name} would leave too few to serve. Nothing was drained.`,
-    );
-  } else {
-    guard = `${others} other healthy server${others === 1 ? '' : 's'} in rotation (min-healthy ${min})`;
-  }
-
-  await askToDrain(run, ctx);
+  // Counted live and drained in one reservation: no other host of the batch counts in between.
+  const guard = await ctx.rotation.reserve(async () => {
+    const text = await capacityGuard(run, ctx, lb);
+    await askToDrain(run, ctx);
+    return text;
+  });
 
   const remote = run.remote;
   if (!remote) throw new Error('no connection to the host');
   const count = async (): Promise<{ count: number; source: string }> => {
     const fromLb = await lb.inFlight(target);
-    if (fromLb !== null) return { count: fromLb, source: 'load balancer sessions' };
-    return hostInFlight(remote, settings.drain.stubStatusUrl, settings.drain.port, settings.ssh.commandTimeoutMs);
+    const seen =
+      fromLb !== null
+        ? { count: fromLb, source: 'load balancer sessions' }
+        : await hostInFlight(remote, settings.drain.stubStatusUrl, settings.drain.port, settings.ssh.commandTimeoutMs);
+    run.inFlight = seen.count;
+    return seen;
   };
   const progress = {
     everyMs: 2000,
@@ -66,7 +85,7 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
       sayProgress(log, target.name, `draining: ${seen.count} in flight, ${Math.round(ms / 1000)} s`),
   };
   const outcome = await phase.waiting(() =>
-    poll({ clock, signal, timeoutMs: settings.drain.timeoutMs, intervalMs: POLL_MS, progress }, count, (seen) => seen.count === 0),
+    poll({ clock, signal, timeoutMs: settings.drain.timeoutMs, intervalMs: DRAIN_POLL_MS, progress }, count, (seen) => seen.count === 0),
   );
   const seen = outcome.value;
   const summary = `${guard}; drained from ${lb.description}; in flight reached 0 after ${outcome.waitedMs} ms (${seen.source})`;
@@ -109,14 +128,18 @@ export async function returnHost(
   // No cancel signal: the return must finish even in a cancelled run, it is how a drained host gets back.
   const { clock } = ctx.deps;
   if (await leftToOperator(run, ctx, lb, phase)) return;
-  await ctx.rotation.undrain(run.target);
-  const seen = await phase.waiting(() =>
-    poll(
-      { clock, timeoutMs: confirmMs, intervalMs: POLL_MS },
-      () => lb.isUp(run.target),
-      (state) => state !== false,
-    ),
-  );
+  // The load balancer's answer to the return may already say it is UP: then there is no wait.
+  const upAtOnce = await ctx.rotation.undrain(run.target);
+  const seen =
+    upAtOnce === true
+      ? { value: true, waitedMs: 0 }
+      : await phase.waiting(() =>
+          poll(
+            { clock, timeoutMs: confirmMs, intervalMs: POLL_MS, pauseFirst: upAtOnce === false },
+            () => lb.isUp(run.target),
+            (state) => state !== false,
+          ),
+        );
   const up = seen.value;
   if (up === false && unconfirmed === 'leave') {
     phase.warn(`returned; ${lb.description} had not yet seen it UP after ${confirmMs / 1000}s (its own health checks decide)`);

@@ -35,9 +35,15 @@ export class FleetRun implements FlowContext {
   readonly startedAt: number;
   readonly runs: HostRun[];
   readonly rotation: Rotation;
+  /** The hosts in their batches, in order (settings.batches); one host per batch by default. */
+  readonly batches: HostRun[][];
+  /** Hosts whose turn failed, in the order they failed. */
+  readonly failed: HostRun[] = [];
   /** The load balancer's lock, held from preflight to the run's end. */
   lbLock: HeldLock | null = null;
   private halt: Halt | null = null;
+  /** Aborted when the run halts, so the hosts of the batch not yet changed stop at their safe point. */
+  private readonly stop = new AbortController();
 
   constructor(
     readonly settings: Settings,
@@ -46,6 +52,17 @@ export class FleetRun implements FlowContext {
     this.startedAt = deps.clock.now();
     this.runs = settings.hosts.map((target) => new HostRun(target));
     this.rotation = new Rotation(deps.journal, settings.lb.kind !== 'none');
+    let next = 0;
+    this.batches = settings.batches.map((size, i) => {
+      const batch = this.runs.slice(next, next + size);
+      next += size;
+      for (const run of batch) run.batch = i + 1;
+      return batch;
+    });
+  }
+
+  get stopped(): AbortSignal {
+    return this.stop.signal;
   }
 
   get halted(): boolean {
@@ -55,6 +72,20 @@ export class FleetRun implements FlowContext {
   /** Records why the run halts; the first failure is the one reported. */
   fail(host: string, phase: string, reason: string): void {
     this.halt ??= { host, phase, reason };
+    this.stop.abort(new Error(`stopped before its change: the run halted at ${this.halt.host} (${this.halt.phase})`));
+  }
+
+  /**
+   * A host's turn failed. Beyond max-failed-hosts (or when the run was cancelled) the run halts:
+   * no later batch starts. Within it, the run goes on and the host is reported failed.
+   */
+  hostFailed(run: HostRun, failure: PhaseError): void {
+    this.failed.push(run);
+    const max = this.settings.maxFailedHosts;
+    if (this.deps.signal.aborted || this.failed.length > max) return this.fail(run.name, failure.phase, failure.message);
+    const text = `${run.name} failed in ${failure.phase}; tolerated (${this.failed.length} of max-failed-hosts ${max}), the run goes on`;
+    run.warnings.push(text);
+    this.deps.log.warning(text);
   }
 
   /** Gives back every lock this run still holds and closes every connection. Never throws. */
@@ -77,6 +108,7 @@ export class FleetRun implements FlowContext {
       return run.toReport(this.rotation.stateOf(run.target, run.outOfService !== undefined));
     });
     const halt = this.halt;
+    const failedBatch = halt ? this.runs.find((r) => r.name === halt.host)?.batch : undefined;
     return {
       status: halt ? 'failed' : 'success',
       strategy: this.settings.strategy,
@@ -85,6 +117,8 @@ export class FleetRun implements FlowContext {
       dryRun: this.settings.dryRun,
       failedHost: halt?.host ?? '',
       failedPhase: halt?.phase ?? '',
+      ...(failedBatch ? { failedBatch } : {}),
+      batches: this.batches.length,
       reason: halt?.reason ?? '',
       hosts,
       waitMs: hosts.reduce((n, h) => n + h.phases.reduce((m, p) => m + p.waitMs, 0), 0),
@@ -98,4 +132,11 @@ export async function releaseHostLocks(run: HostRun, deps: RolloutDeps): Promise
     await releaseLock(lock.remote, lock.name, deps.owner);
     deps.journal.unlocked(lock.remote.connection.target, lock.name);
   }
+}
+
+/** A host's turn is over: its locks go back, then its connection (held only while it is rolled). */
+export async function releaseHost(run: HostRun, deps: RolloutDeps): Promise<void> {
+  await releaseHostLocks(run, deps);
+  // Connections are held only for the hosts being rolled, so memory stays flat as the fleet grows.
+  await run.remote?.release();
 }

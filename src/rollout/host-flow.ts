@@ -3,7 +3,6 @@ import type { LoadBalancer } from '../lb/load-balancer';
 import { userCommand } from '../remote/commands/exec';
 import type { ErrorCheck } from '../checks/error-check';
 import type { UnitInfo } from '../inspect/unit-info';
-import { hostLock } from '../remote/commands/locks';
 import type { RemoteHost } from '../remote/remote-host';
 import type { PhaseName } from '../report/report';
 import { sayProgress } from '../runtime/log';
@@ -12,10 +11,13 @@ import { changeFor } from '../strategies/strategy';
 import type { FlowContext } from './context';
 import { drainHost, returnHost } from './drain';
 import type { HostRun } from './host-run';
-import { acquireLock, lockTtlSeconds } from './locks';
+import { takeHostLock, type TurnOverlap } from './overlap';
 import { runPhase, skipPhase, type PhaseHandle } from './phase';
 
 const s = (ms: number): string => `${ms / 1000}s`;
+
+/** A host of a halted batch stopped at its safe point, before its change: not a failure of its own. */
+export class StoppedError extends Error {}
 
 /** One phase of a host's turn: what the dry run says of it, and what it does when it runs. */
 export interface Step {
@@ -44,26 +46,15 @@ export function preflighted(run: HostRun): Preflighted {
   return { run, remote, unit, choice, check: run.errorCheck ?? null };
 }
 
-function lockStep({ run, remote }: Preflighted, ctx: FlowContext, progress: (line: string) => void): Step {
-  const { settings, deps } = ctx;
+function lockStep({ run }: Preflighted, ctx: FlowContext, overlap: TurnOverlap | undefined): Step {
   return {
     phase: 'lock',
     plan: () => [],
     run: async (phase) => {
-      const lock = hostLock(run.name);
-      const request = {
-        owner: deps.owner,
-        ttlSeconds: lockTtlSeconds(settings),
-        waitMs: settings.lockWaitMs,
-        clock: deps.clock,
-        signal: deps.signal,
-        progress,
-      };
-      const { note, waitedMs } = await acquireLock(remote, lock, request);
+      // Usually taken while the previous host's turn ran (TurnOverlap): then this only collects it.
+      const { note, waitedMs } = await (overlap ? overlap.lock(run, ctx) : takeHostLock(run, ctx, ctx.deps.signal));
       phase.addWait(waitedMs);
-      run.locks.push({ remote, name: lock.name });
-      deps.journal.locked(run.target, lock.name);
-      phase.detail(note || `locked for ${deps.owner}`);
+      phase.detail(note || `locked for ${ctx.deps.owner}`);
       if (note) phase.warn(note);
     },
   };
@@ -150,6 +141,7 @@ function watchStep({ run, check }: Preflighted, ctx: FlowContext, progress: (lin
         c.windowMs > 0
           ? `  watch: ${c.source} for ${s(c.windowMs)}; fail above ${c.maxErrorRate * 100}% errors (at least ${c.minRequests} requests)`
           : '  watch: off (check-window 0)',
+        ...(check?.plan() ?? []),
       ];
     },
     run: async (phase) => {
@@ -170,11 +162,11 @@ function watchStep({ run, check }: Preflighted, ctx: FlowContext, progress: (lin
  * One host's turn as steps, top to bottom: lock → drain → change → ready → return → watch. The
  * same steps run the host and describe it in the dry-run plan, so the two cannot drift apart.
  */
-export function hostSteps(host: Preflighted, ctx: FlowContext): Step[] {
+export function hostSteps(host: Preflighted, ctx: FlowContext, overlap?: TurnOverlap): Step[] {
   const { deps, rotation } = ctx;
   const progress = (line: string): void => sayProgress(deps.log, host.run.name, line);
   const lb = host.choice.drain ? rotation.lb : null;
-  const steps = [lockStep(host, ctx, progress)];
+  const steps = [lockStep(host, ctx, overlap)];
   if (lb) steps.push(drainStep(host, ctx, lb));
   steps.push(changeStep(host, ctx, progress), readyStep(host, ctx, progress));
   if (lb) steps.push(returnStep(host, ctx, lb));
@@ -186,15 +178,22 @@ export function hostSteps(host: Preflighted, ctx: FlowContext): Step[] {
  * Runs one host's turn. Preflight has already connected, inspected and validated it. Any throw is
  * a PhaseError naming the host and phase; the caller recovers the host and halts the rollout.
  */
-export async function rollHost(run: HostRun, ctx: FlowContext): Promise<void> {
+export async function rollHost(run: HostRun, ctx: FlowContext, overlap?: TurnOverlap): Promise<void> {
   const { clock, signal } = ctx.deps;
-  for (const step of hostSteps(preflighted(run), ctx)) {
+  for (const step of hostSteps(preflighted(run), ctx, overlap)) {
     if (step.skip !== undefined) {
       skipPhase(clock, run, step.phase, step.skip);
       continue;
     }
     if (step.safePoint) signal.throwIfAborted();
+    // Another host halted the run: until its change begins, this host stops at each step's start.
+    if (!run.changed && ctx.stopped?.aborted) throw new StoppedError(String((ctx.stopped.reason as Error)?.message ?? ctx.stopped.reason));
+    run.current = { phase: step.phase, since: clock.now() };
     ctx.deps.log.phase?.(run.name, step.phase);
-    await runPhase(clock, run, step.phase, (phase) => step.run(phase));
+    try {
+      await runPhase(clock, run, step.phase, (phase) => step.run(phase));
+    } finally {
+      run.current = undefined;
+    }
   }
 }

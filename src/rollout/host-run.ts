@@ -2,7 +2,7 @@ import type { ErrorCheck } from '../checks/error-check';
 import type { UnitInfo } from '../inspect/unit-info';
 import type { OutOfService } from '../lb/load-balancer';
 import type { RemoteHost } from '../remote/remote-host';
-import type { ErrorCounts, Evidence, HostReport, HostStatus, PhaseRecord } from '../report/report';
+import type { ErrorCounts, Evidence, HostReport, HostStatus, PhaseName, PhaseRecord } from '../report/report';
 import type { StrategyChoice } from '../strategies/choose';
 import type { SshTarget } from '../transport/target';
 
@@ -32,6 +32,12 @@ export class HostRun {
   evidence?: Evidence;
   /** Out of service by an operator's hand, as the load balancer showed it in preflight (or at the return). */
   outOfService?: OutOfService;
+  /** The batch this host rolls in, from 1 (batches). */
+  batch = 1;
+  /** The phase of its turn running now, and since when: for the batch's progress line. */
+  current?: { phase: PhaseName; since: number };
+  /** The latest in-flight count of its drain wait. */
+  inFlight?: number;
   /** Locks this run holds on the host itself, released at the end of the host's turn. */
   readonly locks: { remote: RemoteHost; name: string }[] = [];
 
@@ -52,6 +58,7 @@ export class HostRun {
     return {
       host: this.target.host,
       name: this.target.name,
+      batch: this.batch,
       status: this.status,
       strategy: this.choice?.label ?? '',
       strategyReason: this.choice?.reason ?? '',

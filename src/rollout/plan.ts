@@ -13,8 +13,12 @@ import type { HostRun } from './host-run';
 export function planLines(settings: Settings, runs: HostRun[], ctx: FlowContext): string[] {
   const t = settings.ssh.commandTimeoutMs;
   const lbDescription = ctx.rotation.lb?.description ?? null;
+  const serial = settings.batches.every((n) => n === 1);
+  const order = serial
+    ? 'one at a time'
+    : `in ${settings.batches.length} batches of ${settings.batches.join(', ')} (the hosts of a batch at once; the next batch when all of them passed their watch; max-failed-hosts ${settings.maxFailedHosts})`;
   const lines = [
-    `Plan: ${runs.length} host${runs.length === 1 ? '' : 's'} in this order, one at a time; strategy ${settings.strategy}; service ${settings.service}${lbDescription ? `; load balancer: ${lbDescription}` : ''}.`,
+    `Plan: ${runs.length} host${runs.length === 1 ? '' : 's'} in this order, ${order}; strategy ${settings.strategy}; service ${settings.service}${lbDescription ? `; load balancer: ${lbDescription}` : ''}.`,
   ];
   const lbHost = settings.lb.kind === 'none' ? null : settings.lb.host;
   if (lbHost?.jump?.length) lines.push(`load balancer host: ${describeRoute(lbHost)}`);
@@ -22,7 +26,7 @@ export function planLines(settings: Settings, runs: HostRun[], ctx: FlowContext)
     if (!run.remote || !run.choice || !run.unit) continue;
     const host = preflighted(run);
     const { remote, choice } = host;
-    lines.push(`${run.name} (${describeRoute(run.target)}): ${choice.label} — ${choice.reason}`);
+    lines.push(`${serial ? '' : `batch ${run.batch}: `}${run.name} (${describeRoute(run.target)}): ${choice.label} — ${choice.reason}`);
     if (settings.validateCommand)
       lines.push(
         `  validate (already run in preflight)`,

@@ -8,8 +8,10 @@ import { inspectUnit } from '../remote/commands/systemd';
 import { userCommand } from '../remote/commands/exec';
 import { failureOf, RemoteHost } from '../remote/remote-host';
 import { chooseStrategy, type StrategyChoice } from '../strategies/choose';
+import { ConnectionLease } from '../transport/lease';
 import { describeRoute, describeTarget } from '../transport/target';
 import { mapBounded } from './bounded';
+import { batchTooLarge } from './capacity';
 import type { FlowContext } from './context';
 import { asPhaseError, type FleetRun } from './fleet-run';
 import type { HostRun } from './host-run';
@@ -101,7 +103,10 @@ export async function preflightHost(run: HostRun, ctx: FlowContext): Promise<voi
   const { clock, log } = deps;
   const remote = await runPhase(clock, run, 'connect', async (phase) => {
     const started = clock.now();
-    const remote = new RemoteHost(await deps.connector.connect(run.target), settings.ssh.sudo, (text) => log.debug(text));
+    // A lease: released after preflight, connected again for the host's turn (transport/lease.ts).
+    const lease = new ConnectionLease(deps.connector, run.target);
+    await lease.acquire();
+    const remote = new RemoteHost(lease, settings.ssh.sudo, (text) => log.debug(text));
     phase.detail(`${describeRoute(run.target)} in ${clock.now() - started} ms`);
     return remote;
   });
@@ -205,12 +210,17 @@ export async function preflightFleet(fleet: FleetRun): Promise<void> {
       } catch (err) {
         run.status = 'failed';
         return asPhaseError(err, run.name);
+      } finally {
+        // At most preflight-concurrency connections open at once: the host's turn connects again.
+        await run.remote?.release();
       }
     });
     const [failures] = await Promise.all([hosts, preflightLb(fleet).catch((err: unknown) => lbFailure(fleet, err))]);
     const first = failures.find((f) => f !== null);
     if (first) fleet.fail(first.host, first.phase, first.message);
     if (!fleet.halted) settleOutOfService(fleet);
+    const tooLarge = fleet.halted ? null : await batchTooLarge(fleet).catch((err: Error) => `load balancer: ${err.message}`);
+    if (tooLarge) fleet.fail('batches', 'preflight', tooLarge);
     // The metrics behind the error check, asked once per host before any host changes.
     if (!fleet.halted)
       await preflightMetrics(settings, fleet.rotation.lb, deps.local, deps.clock.now).catch((err: Error) =>

@@ -90,14 +90,16 @@ async function gatherEvidence(run: HostRun, ctx: FlowContext, remote: RemoteHost
  * is not cancelled: a cancelled run still puts a healthy host back.
  *
  * A cancellation is not a verdict on the host: nothing is rolled back or taken out, and a drained
- * host goes back when it is unchanged or healthy.
+ * host goes back when it is unchanged or healthy. `stopped`: the same for a host its halted batch
+ * stopped before its change.
  */
-export async function recover(run: HostRun, ctx: FlowContext, failure: PhaseError): Promise<void> {
+export async function recover(run: HostRun, ctx: FlowContext, failure: PhaseError, stopped = false): Promise<void> {
   const { settings, deps, rotation } = ctx;
   const { clock, log } = deps;
   const lb = rotation.lb;
   const remote = run.remote;
-  const cancelled = deps.signal.aborted;
+  // A host its batch stopped (another host failed) is returned like a cancelled one: unchanged.
+  const cancelled = stopped || deps.signal.aborted;
   const note = (text: string): void => {
     run.warnings.push(text);
     log.warning(`${run.name}: ${text}`);
@@ -118,7 +120,7 @@ export async function recover(run: HostRun, ctx: FlowContext, failure: PhaseErro
     if (fine) {
       try {
         await runPhase(clock, run, 'return', (phase) =>
-          returnHost(run, ctx, lb, phase, cancelled ? { confirmMs: CANCELLED_RETURN_MS, unconfirmed: 'leave' } : undefined),
+          returnHost(run, ctx, lb, phase, deps.signal.aborted ? { confirmMs: CANCELLED_RETURN_MS, unconfirmed: 'leave' } : undefined),
         );
       } catch (err) {
         note(`left out of rotation: ${(err as Error).message}`);

@@ -1,10 +1,12 @@
 import type { Report } from '../report/report';
 import type { Settings } from '../settings/settings';
+import { batchProgress } from './batch-progress';
 import type { RolloutDeps } from './context';
-import { asPhaseError, FleetRun, releaseHostLocks } from './fleet-run';
-import { rollHost } from './host-flow';
+import { asPhaseError, FleetRun, releaseHost } from './fleet-run';
+import { rollHost, StoppedError } from './host-flow';
 import type { HostRun } from './host-run';
 import { planLines } from './plan';
+import { TurnOverlap } from './overlap';
 import { preflightFleet } from './preflight';
 import { recover } from './recover';
 
@@ -14,45 +16,107 @@ export interface RolloutResult {
   plan: string[];
 }
 
-/** One host's turn in its own log group: roll it, or recover it and halt the run. Locks go back either way. */
-async function turn(fleet: FleetRun, run: HostRun): Promise<void> {
+/** How often a batch says where each of its hosts is, besides when one finishes. */
+const PROGRESS_MS = 5000;
+
+/**
+ * One host's turn: roll it, or recover it (and maybe halt the run). Never throws. Its locks, then
+ * its connection, go back either way: in the background when the turns overlap (one host at a
+ * time), so the next host does not wait for them.
+ */
+async function turn(fleet: FleetRun, run: HostRun, overlap?: TurnOverlap): Promise<void> {
   const { deps } = fleet;
-  await deps.log.group(`${run.name}: ${run.choice?.label ?? ''}`, async () => {
-    try {
-      await rollHost(run, fleet);
-      run.status = 'success';
-      deps.log.info(`${run.name}: done in ${run.phases.reduce((n, p) => n + p.durationMs, 0)} ms`);
-    } catch (err) {
-      const failure = asPhaseError(err, run.name);
+  try {
+    await rollHost(run, fleet, overlap);
+    run.status = 'success';
+    deps.log.info(`${run.name}: done in ${run.phases.reduce((n, p) => n + p.durationMs, 0)} ms`);
+  } catch (err) {
+    const failure = asPhaseError(err, run.name);
+    if (err instanceof StoppedError) {
+      // Another host of the batch failed: this one was not changed, and goes back as it was.
+      run.status = 'skipped';
+      run.warnings.push(`${err.message}; not changed`);
+      deps.log.info(`${run.name}: ${err.message}; not changed`);
+      await recover(run, fleet, failure, true);
+    } else {
       run.status = 'failed';
-      fleet.fail(run.name, failure.phase, failure.message);
+      fleet.hostFailed(run, failure);
       deps.log.info(`${run.name}: failed in ${failure.phase}: ${failure.message}`);
       await recover(run, fleet, failure);
-    } finally {
-      await releaseHostLocks(run, deps);
     }
+  } finally {
+    if (overlap) overlap.release(run, deps);
+    else await releaseHost(run, deps);
+  }
+}
+
+/**
+ * A batch of several hosts at once, in one log group (GitHub's groups cannot interleave): every
+ * line names its host, and a progress line says where each host is, every few seconds and
+ * whenever one finishes. It ends when every host's turn ended.
+ */
+async function rollBatch(fleet: FleetRun, batch: HostRun[], index: number): Promise<void> {
+  const { log, clock } = fleet.deps;
+  const total = fleet.batches.length;
+  const started = clock.now();
+  const say = (): void => log.info(batchProgress(batch, index, total, clock.now()));
+  await log.group(`Batch ${index}/${total}: ${batch.map((r) => r.name).join(', ')}`, async () => {
+    const ticker = setInterval(say, PROGRESS_MS);
+    ticker.unref();
+    try {
+      const turns = batch.map(async (run) => {
+        if (run.outOfService) return void (run.status = 'skipped');
+        await turn(fleet, run);
+        say();
+      });
+      await Promise.all(turns);
+    } finally {
+      clearInterval(ticker);
+    }
+    log.info(`batch ${index}/${total} ${fleet.halted ? 'halted' : 'done'} after ${Math.round((clock.now() - started) / 1000)} s`);
   });
 }
 
-/** The hosts one at a time, in order; after a failure or a cancel, the rest are skipped untouched. */
+/**
+ * The batches in order; the next starts when every host of this one ended its turn (passed its
+ * watch, or failed and was recovered). After a halt or a cancel, the later batches are skipped
+ * untouched. One host per batch (the default) is the classic run: a log group per host, and the
+ * next host's lock taken while the current host's turn runs (TurnOverlap).
+ */
 async function roll(fleet: FleetRun): Promise<void> {
-  const { signal } = fleet.deps;
-  for (const run of fleet.runs) {
-    if (fleet.halted || run.outOfService) {
-      run.status = 'skipped';
-    } else if (signal.aborted) {
-      run.status = 'skipped';
-      fleet.fail(run.name, 'cancelled', `cancelled before ${run.name}: ${String((signal.reason as Error)?.message ?? signal.reason)}`);
-    } else {
-      await turn(fleet, run);
+  const { signal, log } = fleet.deps;
+  const serial = fleet.batches.every((b) => b.length === 1);
+  const overlap = serial ? new TurnOverlap() : undefined;
+  try {
+    for (const [i, batch] of fleet.batches.entries()) {
+      const first = batch[0] as HostRun;
+      if (fleet.halted || (serial && first.outOfService)) {
+        for (const run of batch) run.status = 'skipped';
+      } else if (signal.aborted) {
+        for (const run of batch) run.status = 'skipped';
+        fleet.fail(
+          first.name,
+          'cancelled',
+          `cancelled before ${first.name}: ${String((signal.reason as Error)?.message ?? signal.reason)}`,
+        );
+      } else if (overlap) {
+        const next = fleet.batches.slice(i + 1).find((b) => !b[0]?.outOfService)?.[0];
+        if (next) overlap.lockAhead(next, fleet);
+        await log.group(`${first.name}: ${first.choice?.label ?? ''}`, () => turn(fleet, first, overlap));
+      } else {
+        await rollBatch(fleet, batch, i + 1);
+      }
     }
+  } finally {
+    await overlap?.settle();
   }
 }
 
 /**
  * The whole run: preflight every host (and the load balancer) without changing anything, then
- * either print the plan (dry run) or roll the hosts one at a time in order, halting at the first
- * failure with later hosts untouched; finally give back locks and connections, and report.
+ * either print the plan (dry run) or roll the hosts batch by batch (one at a time by default),
+ * halting after the batch of the first failure (beyond max-failed-hosts) with later batches
+ * untouched; finally give back locks and connections, and report.
  */
 export async function rollout(settings: Settings, deps: RolloutDeps): Promise<RolloutResult> {
   const fleet = new FleetRun(settings, deps);

@@ -18,6 +18,20 @@ export class Rotation {
     private readonly configured: boolean,
   ) {}
 
+  /** The reservation before this one; the next waits for it (see reserve). */
+  private reservations: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs `fn` (count the healthy servers, then drain) while no other host of the run does: hosts of
+   * a batch drain concurrently, and two that counted at the same moment would both see enough.
+   * Each count sees the drains before it applied, so the capacity guard holds across the batch.
+   */
+  reserve<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.reservations.then(fn);
+    this.reservations = next.catch(() => undefined);
+    return next;
+  }
+
   /** The open load balancer, once preflight opened it. */
   get lb(): LoadBalancer | null {
     return this.balancer;
@@ -60,11 +74,18 @@ export class Rotation {
     this.journal.returned(host);
   }
 
-  /** Puts the host back into rotation. */
-  async undrain(host: SshTarget): Promise<void> {
-    await this.required().undrain(host);
+  /**
+   * Puts the host back into rotation. Returns whether the load balancer sees it UP when it could
+   * tell in the same round trip (undefined otherwise: ask isUp).
+   */
+  async undrain(host: SshTarget): Promise<boolean | undefined> {
+    const lb = this.required();
+    let up: boolean | undefined;
+    if (lb.undrainAndCheck) up = await lb.undrainAndCheck(host);
+    else await lb.undrain(host);
     this.out.delete(host.name);
     this.journal.returned(host);
+    return up;
   }
 
   /** True while this run has the host out of rotation. */

@@ -4,7 +4,7 @@ import * as v from './values';
 /** Defaults fit HAProxy's built-in exporter (`http-request use-service prometheus-exporter`). */
 export const DEFAULT_REQUESTS_QUERY = 'sum(haproxy_server_http_responses_total{server="{name}"})';
 export const DEFAULT_ERRORS_QUERY = 'sum(haproxy_server_http_responses_total{server="{name}",code="5xx"})';
-export const DEFAULT_SCRAPE_SERIES = 'haproxy_server_http_responses_total{server="{name}",code="5xx"}';
+const DEFAULT_SCRAPE_SERIES = 'haproxy_server_http_responses_total{server="{name}",code="5xx"}';
 
 /** `check-source: prometheus`: where Prometheus is, what to ask it, how to reach it. */
 export interface PrometheusSettings {
@@ -16,16 +16,21 @@ export interface PrometheusSettings {
   scrapeSeries: string;
   minScrapes: number;
   /** `runner`: this process; `lb-host`: curl over the load balancer's SSH connection. */
-  via: 'runner' | 'lb-host';
+  via: MetricsVia;
   /** `Bearer …` or `Basic …` (a secret); null: none. */
   authorization: string | null;
   tlsVerify: boolean;
 }
 
-/** `check-source: command`: a command on the runner printing {"requests": N, "errors": M}. */
+/** Where a metrics query or check-command runs: this process, or the load balancer's SSH host. */
+export type MetricsVia = 'runner' | 'lb-host';
+
+/** `check-source: command`: a command printing {"requests": N, "errors": M}. */
 export interface CommandSourceSettings {
   command: string;
   timeoutMs: number;
+  /** `runner`: a local shell; `lb-host`: over the load balancer's SSH connection. */
+  via: MetricsVia;
 }
 
 type Read = {
@@ -62,6 +67,14 @@ function authorization(r: Read): string | null {
   return null;
 }
 
+/** prometheus-via / check-command-via: lb-host needs a load balancer reached over SSH. */
+function readVia(r: Read, input: 'prometheus-via' | 'check-command-via', lbKind: string, what: string): MetricsVia {
+  const via = r.take(input, (t) => v.parseChoice(t, ['runner', 'lb-host'] as const), 'runner');
+  if (via === 'lb-host' && (lbKind === 'none' || lbKind === 'command'))
+    r.complain(input, `lb-host needs lb: haproxy or nginx (its SSH connection runs ${what})`);
+  return via;
+}
+
 export function readPrometheus(r: Read, active: boolean, lbKind: string): PrometheusSettings | null {
   if (!active) {
     if (r.given('prometheus-url')) r.complain('prometheus-url', 'is set but check-source is not prometheus');
@@ -69,9 +82,7 @@ export function readPrometheus(r: Read, active: boolean, lbKind: string): Promet
   }
   if (!r.given('prometheus-url'))
     r.complain('prometheus-url', 'is required when check-source is prometheus: the base URL of Prometheus, e.g. http://prometheus:9090');
-  const via = r.take('prometheus-via', (t) => v.parseChoice(t, ['runner', 'lb-host'] as const), 'runner');
-  if (via === 'lb-host' && (lbKind === 'none' || lbKind === 'command'))
-    r.complain('prometheus-via', 'lb-host needs lb: haproxy or nginx (its SSH connection runs curl)');
+  const via = readVia(r, 'prometheus-via', lbKind, 'curl');
   const settings: PrometheusSettings = {
     url: r.given('prometheus-url') ? r.take('prometheus-url', v.parseUrl, '') : '',
     requestsQuery: r.take('prometheus-requests-query', parseQuery, DEFAULT_REQUESTS_QUERY),
@@ -91,7 +102,7 @@ export function readPrometheus(r: Read, active: boolean, lbKind: string): Promet
   return settings;
 }
 
-export function readCommandSource(r: Read, active: boolean): CommandSourceSettings | null {
+export function readCommandSource(r: Read, active: boolean, lbKind: string): CommandSourceSettings | null {
   if (!active) {
     if (r.given('check-command')) r.complain('check-command', 'is set but check-source is not command');
     return null;
@@ -103,5 +114,6 @@ export function readCommandSource(r: Read, active: boolean): CommandSourceSettin
     );
   const timeoutMs = r.take('check-command-timeout', v.parseDuration, 20_000);
   if (timeoutMs < 1000) r.complain('check-command-timeout', 'must be at least 1s');
-  return { command: r.given('check-command') ? r.take('check-command', v.parseCommand, '') : '', timeoutMs };
+  const via = readVia(r, 'check-command-via', lbKind, 'the command');
+  return { command: r.given('check-command') ? r.take('check-command', v.parseCommand, '') : '', timeoutMs, via };
 }

@@ -52,7 +52,7 @@ export function readCheck(r: InputReader, source: CheckSource, url: string | nul
     failOnInconclusive: r.take('fail-on-inconclusive', v.parseBoolean, false),
     url,
     prometheus: readPrometheus(reader, source === 'prometheus', lbKind),
-    command: readCommandSource(reader, source === 'command'),
+    command: readCommandSource(reader, source === 'command', lbKind),
     fleetRelative: r.take('fleet-relative', v.parseBoolean, true),
   };
 }

@@ -1,5 +1,6 @@
 import { KnownHosts, parseKnownHosts } from '../transport/known-hosts';
 import type { SshTarget } from '../transport/target';
+import { batchSizes, parseBatches, parseMaxFailed } from './batches';
 import { parseHosts, type HostDefaults } from './hosts';
 import { readCheck, readConnection, readDrain, readLb, readReadiness } from './read-sections';
 import { InputReader } from './input-reader';
@@ -158,6 +159,8 @@ export function readSettings(
     check: readCheck(r, checkSource, checkUrl, lb.kind),
     checkIgnorePaths: r.list('check-ignore-paths', /[\n,]/, false),
     rollbackCommand: r.optional('rollback-command', v.parseCommand) || null,
+    batches: batchSizes(r.take('batches', parseBatches, [{ count: 1 }]), hosts.length),
+    maxFailedHosts: r.take('max-failed-hosts', (t) => parseMaxFailed(t, hosts.length), 0),
     lockWaitMs: r.take('lock-wait', v.parseDuration, 30_000),
     dryRun: r.take('dry-run', v.parseBoolean, false),
   };

@@ -87,6 +87,13 @@ export interface Settings {
   /** Request paths the access-log check does not count (health checks); the readiness URL's is added. */
   checkIgnorePaths: string[];
   rollbackCommand: string | null;
+  /**
+   * The size of every batch, in order, summing to the number of hosts (`batches` resolved against
+   * the fleet): [1, 1, 1] is one host at a time; [1, 3, 3, 2] a canary, then three at once.
+   */
+  batches: number[];
+  /** Failed hosts tolerated before the run stops after the current batch (0: the first failure stops it). */
+  maxFailedHosts: number;
   /** How long to wait for another rollout's lock on a host or the load balancer. */
   lockWaitMs: number;
   dryRun: boolean;

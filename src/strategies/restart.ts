@@ -21,7 +21,7 @@ export function restartPlan(settings: Settings, unit: UnitInfo): ChangePlan {
   const timeout = settings.ssh.commandTimeoutMs;
   const stopBudget = stopBudgetOf(unit);
   return {
-    command: systemctlTimed('restart', settings.service, Math.max(timeout, stopBudget + timeout)),
+    command: systemctlTimed('restart', settings.service, Math.max(timeout, stopBudget + timeout), true),
     proof: `up to ${(EFFECT_TIMEOUT_MS + stopBudget) / 1000}s: active again with a new main process`,
   };
 }
@@ -36,9 +36,13 @@ export async function restart(ctx: ChangeContext): Promise<string> {
   const stopBudget = stopBudgetOf(unit);
   const started = clock.now();
   // systemd's stop and start are the service's own time, not orchestration.
-  ctx.addWait(serviceMs(await remote.check(restartPlan(settings, unit).command)));
+  const restarted = await remote.check(restartPlan(settings, unit).command);
+  ctx.addWait(serviceMs(restarted));
+  // The first look is the restart's own answer (the state right after it); later ones ask again.
+  let answer: string | undefined = /^ActiveState=/m.test(restarted) ? restarted : undefined;
   const look = async (): Promise<{ active: string; pid: number }> => {
-    const state = props(await remote.check(unitState(settings.service, timeout)));
+    const state = props(answer ?? (await remote.check(unitState(settings.service, timeout))));
+    answer = undefined;
     const active = state.get('ActiveState') ?? '';
     if (active === 'failed' || (active === 'inactive' && clock.now() - started > 1000)) {
       throw new Error(`${settings.service} is ${active} after the restart (result: ${state.get('Result') || 'unknown'})`);

@@ -38,11 +38,17 @@ export interface Connection {
   /**
    * Runs `command` through the remote user's shell. `timeoutMs` is a backstop on this side: the
    * command builders also bound the command on the host, so a hang is killed there, not abandoned.
+   * `stdin`, when given, is written to the command's stdin; then stdin is closed (EOF).
    */
-  exec(command: string, options: { timeoutMs: number }): Promise<ExecResult>;
+  exec(command: string, options: { timeoutMs: number; stdin?: string }): Promise<ExecResult>;
   /** Starts `command` and keeps it running, spoken to through its stdin and stdout. */
   stream(command: string): Promise<CommandStream>;
   close(): Promise<void>;
+  /**
+   * Where the connection can be given up between uses (transport/lease.ts): closes it now, and the
+   * next command connects again. Absent on a plain connection.
+   */
+  release?(): Promise<void>;
 }
 
 /** Opens connections. The rollout sees only this and Connection, never the SSH library. */

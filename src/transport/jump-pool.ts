@@ -22,6 +22,22 @@ export interface JumpLink {
   sock: Duplex;
 }
 
+/** SSH_MSG_CHANNEL_OPEN_FAILURE reason codes (RFC 4254 §5.1), for servers that send no description. */
+const OPEN_FAILURES: Record<number, string> = {
+  1: 'administratively prohibited (AllowTcpForwarding or PermitOpen on the bastion)',
+  2: 'connect failed',
+  3: 'unknown channel type',
+  4: 'resource shortage',
+};
+
+/** Why a bastion would not open a channel: its own words, else what its reason code means. */
+export function openFailure(err: Error | undefined): string {
+  if (!err) return 'no channel';
+  const said = err.message.replace(/^\(SSH\) Channel open failure:\s*/, '').trim();
+  const reason = (err as Error & { reason?: unknown }).reason;
+  return said || (typeof reason === 'number' ? OPEN_FAILURES[reason] : undefined) || err.message;
+}
+
 /** The first hop of a route whose bastion connection ended, as a sentence for the verdict. */
 export function lostHop(link: JumpLink | undefined): string | undefined {
   const chain: JumpLink[] = [];
@@ -77,7 +93,7 @@ export class JumpPool {
         clearTimeout(timer);
         if (err || !channel) {
           const lost = lostHop(link);
-          reject(new TransportError('unreachable', lost ? `${hopLabel(next)}: ${lost}` : unreachable(err?.message ?? 'no channel')));
+          reject(new TransportError('unreachable', lost ? `${hopLabel(next)}: ${lost}` : unreachable(openFailure(err))));
         } else resolve(channel);
       };
       try {

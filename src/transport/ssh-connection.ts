@@ -22,8 +22,12 @@ export interface RouteHooks {
   released(): void;
 }
 
+/** How long close() waits for the server's side of a clean close before destroying the socket. */
+const CLOSE_WAIT_MS = 1000;
+
 export class SshConnection implements Connection {
   private closed: Error | undefined;
+  private socketClosed = false;
   private readonly pending = new Set<(reason: Error) => void>();
 
   constructor(
@@ -47,8 +51,25 @@ export class SshConnection implements Connection {
       });
     };
     client.on('error', lose);
-    client.on('close', () => lose());
+    client.on('close', () => {
+      this.socketClosed = true;
+      lose();
+    });
     client.on('end', () => lose());
+  }
+
+  /**
+   * A channel closed without an exit status. Through a jump host, that is usually the jump host
+   * going away, which its own connection reports a moment later: wait for that turn, then say so.
+   */
+  private dropped(finish: (why: string) => void): void {
+    const bare = 'the channel closed without an exit status';
+    if (!this.route) return finish(bare);
+    const route = this.route;
+    setImmediate(() => {
+      const why = route.explainLoss();
+      finish(why ? `connection lost: ${why}` : bare);
+    });
   }
 
   private fail(reason: Error): void {
@@ -57,7 +78,7 @@ export class SshConnection implements Connection {
     this.pending.clear();
   }
 
-  exec(command: string, { timeoutMs }: { timeoutMs: number }): Promise<ExecResult> {
+  exec(command: string, { timeoutMs, stdin }: { timeoutMs: number; stdin?: string }): Promise<ExecResult> {
     const started = Date.now();
     return new Promise<ExecResult>((resolve) => {
       let stdout = '';
@@ -104,14 +125,19 @@ export class SshConnection implements Connection {
         else stderr += text;
       };
       this.openChannel(command, {
-        opened: (ch) => (channel = ch),
+        // stdin is closed after `stdin` (or at once), as the long-lived shell's `</dev/null` does:
+        // a command that reads it gets EOF instead of hanging until its timeout.
+        opened: (ch) => {
+          channel = ch;
+          ch.end(stdin ?? '');
+        },
         data: append,
         exit: (exitCode, exitSignal) => {
           code = exitCode;
           signal = exitSignal;
         },
         // 'close' without a prior 'exit' means the channel dropped: no exit status was sent.
-        close: () => (code === null && signal === null ? finish('connection-lost', 'the channel closed without an exit status') : finish()),
+        close: () => (code === null && signal === null ? this.dropped((why) => finish('connection-lost', why)) : finish()),
         failed: (why) => finish('connection-lost', why),
       });
     });
@@ -143,8 +169,18 @@ export class SshConnection implements Connection {
     });
   }
 
+  /**
+   * Ends the connection and waits until its socket has closed (at most CLOSE_WAIT_MS, then it is
+   * destroyed), so that "released" means closed on both ends: a bound on open connections holds
+   * on the host's side too, not only in this process.
+   */
   async close(): Promise<void> {
+    const gone = this.socketClosed ? Promise.resolve() : new Promise<void>((resolve) => this.client.once('close', () => resolve()));
     this.ssh.dispose();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([gone, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+    clearTimeout(timer);
+    if (!this.socketClosed) this.client.destroy();
     this.route?.released();
   }
 }

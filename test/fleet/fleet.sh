@@ -10,6 +10,7 @@
 #
 # Usage: fleet.sh up [--hosts N] [--no-nginx-lb] [--fresh]
 #        fleet.sh down | reset | status | deps
+#        fleet.sh bastion-up | bastion-down   (opt-in: jump hosts in front of a private SSH network)
 #        fleet.sh exec HOST -- CMD...
 #        fleet.sh fault HOST KNOB [ARGS...]
 #        fleet.sh wrk URL SECONDS [CONNS]
@@ -931,6 +932,7 @@ cleanup() {
   local pid m ns link cg
   if pid=$(pid_alive_with "$STATE/haproxy.pid" "$STATE/haproxy.cfg"); then kill "$pid" 2>/dev/null || true; fi
   if pid=$(pid_alive_with "$STATE/sshd.pid" "$STATE/sshd/sshd_config"); then kill "$pid" 2>/dev/null || true; fi
+  if pid=$(pid_alive_with "$STATE/bastion/sshd.pid" "$STATE/bastion/sshd_config"); then kill "$pid" 2>/dev/null || true; fi
   stop_containers
   # overlay mounts under STATE (deepest first), lazily if something still holds them
   if [[ -d $STATE ]]; then
@@ -964,6 +966,152 @@ cleanup() {
     [[ -d $cg ]] && log "WARNING: cgroup $cg left behind"
   done
   return 0
+}
+
+# ----------------------------------------------------------------------------------------------
+# Opt-in: jump hosts (bastions) in front of a private SSH network. `bastion-up` adds them to a
+# running fleet and `bastion-down` takes them away again, leaving the fleet as `up` made it;
+# nothing here runs unless asked (test/fleet/bastion.test.ts asks). `down` clears them too.
+#   bastion-1  $NET.6 (the runner reaches it) + $PRIV.6
+#   bastion-2  $PRIV.7 for SSH (reached through bastion-1 only); $NET.7 only for its boot check
+#   web-i      SSH moved to $PRIV.(10+i): no address of the machine is on $PRIV, so the runner
+#              cannot reach the hosts' sshd except through a bastion
+#   HAProxy's machine: a second sshd on $NET.1:$BASTION_LB_SSH_PORT that admits only bastion-1
+# ----------------------------------------------------------------------------------------------
+PRIV=10.78.0
+BASTION_LB_SSH_PORT=2223
+BASTIONS=(bastion-1 bastion-2)
+
+bastion_addr() { [[ $1 == bastion-1 ]] && echo "$NET.6" || echo "$NET.7"; }
+bastion_priv_addr() { case $1 in bastion-1) echo "$PRIV.6" ;; bastion-2) echo "$PRIV.7" ;; web-*) echo "$PRIV.$((10 + ${1#web-}))" ;; esac; }
+
+# bastion_sshd_conf NAME: the bastion's sshd drop-in: forwarding only to the fleet's SSH ports.
+bastion_sshd_conf() {
+  local name=$1 i permit="$NET.1:$BASTION_LB_SSH_PORT $PRIV.7:22"
+  for ((i = 1; i <= 80; i++)); do permit+=" $PRIV.$((10 + i)):22"; done
+  echo "AllowTcpForwarding local"
+  echo "PermitOpen $permit"
+  echo "X11Forwarding no"
+  echo "PermitTTY no"
+  [[ $name == bastion-2 ]] && echo "ListenAddress $PRIV.7"
+  return 0
+}
+
+# bastion_boot NAME: a container of the web image (it has sshd) with a shell-less `jump` user.
+bastion_boot() {
+  local name=$1 d addr leader
+  d=$STATE/hosts/$name
+  addr=$(bastion_addr "$name")
+  mkdir -p "$d"
+  echo "$addr" >"$d/address"
+  net_host_up "$name" "$addr"
+  ip -n "$(machine_of "$name")" addr add "$(bastion_priv_addr "$name")/24" dev eth0
+  prepare_root "$name" web "$addr"
+  printf '%s %s\n' "$addr" "$(cut -d' ' -f1,2 "$d/ssh_host_ed25519_key.pub")" >>"$STATE/known_hosts"
+  launch_container "$name"
+  wait_booted "$name" 90
+  leader=$(cat "$d/leader.pid")
+  nsenter -t "$leader" -a sh -c 'id jump >/dev/null 2>&1 || useradd -m -s /usr/sbin/nologin jump
+    install -d -m 0700 -o jump -g jump /home/jump/.ssh'
+  nsenter -t "$leader" -a install -m 0600 -o jump -g jump /dev/stdin /home/jump/.ssh/authorized_keys <"$STATE/bastion/id_jump.pub"
+  bastion_sshd_conf "$name" | nsenter -t "$leader" -a install -m 0644 /dev/stdin /etc/ssh/sshd_config.d/zdr-bastion.conf
+  nsenter -t "$leader" -a sh -c 'sshd -t && systemctl restart ssh'
+}
+
+# bastion_lb_sshd: HAProxy's machine reachable over SSH from bastion-1 only (same key as the LB sshd).
+bastion_lb_sshd() {
+  local s=$STATE/sshd
+  sed -e "s/^Port .*/Port $BASTION_LB_SSH_PORT/" -e "s/^ListenAddress .*/ListenAddress $NET.1/" \
+    -e "s|^PidFile .*|PidFile $STATE/bastion/sshd.pid|" -e "s/^AllowUsers .*/AllowUsers root@$NET.6/" \
+    "$s/sshd_config" >"$STATE/bastion/sshd_config"
+  /usr/sbin/sshd -t -f "$STATE/bastion/sshd_config"
+  /usr/sbin/sshd -f "$STATE/bastion/sshd_config" -E "$STATE/bastion/sshd.log" </dev/null >/dev/null 2>&1 9<&-
+}
+
+# bastion_private_ssh NAME on|off: the web host's sshd on its private address only, or back.
+bastion_private_ssh() {
+  local name=$1 leader ns addr
+  leader=$(leader_of "$name"); ns=$(machine_of "$name"); addr=$(bastion_priv_addr "$name")
+  if [[ $2 == on ]]; then
+    ip -n "$ns" addr add "$addr/24" dev eth0
+    echo "ListenAddress $addr" | nsenter -t "$leader" -a install -m 0644 /dev/stdin /etc/ssh/sshd_config.d/zdr-private.conf
+  else
+    ip -n "$ns" addr del "$addr/24" dev eth0 2>/dev/null || true
+    nsenter -t "$leader" -a rm -f /etc/ssh/sshd_config.d/zdr-private.conf
+  fi
+  nsenter -t "$leader" -a systemctl restart ssh
+}
+
+write_bastion_json() {
+  local b=$STATE/bastion i hosts="" sep=""
+  {
+    for ((i = 1; i <= NHOSTS; i++)); do
+      printf '%s %s\n' "$PRIV.$((10 + i))" "$(cut -d' ' -f1,2 "$STATE/hosts/web-$i/ssh_host_ed25519_key.pub")"
+    done
+    printf '%s %s\n' "$NET.6" "$(cut -d' ' -f1,2 "$STATE/hosts/bastion-1/ssh_host_ed25519_key.pub")"
+    printf '%s %s\n' "$PRIV.7" "$(cut -d' ' -f1,2 "$STATE/hosts/bastion-2/ssh_host_ed25519_key.pub")"
+    printf '[%s]:%s %s\n' "$NET.1" "$BASTION_LB_SSH_PORT" "$(cut -d' ' -f1,2 "$STATE/sshd/ssh_host_ed25519_key.pub")"
+  } >"$b/known_hosts"
+  for ((i = 1; i <= NHOSTS; i++)); do
+    hosts+=$(printf '%s\n    { "name": "web-%s", "privateAddress": "%s" }' "$sep" "$i" "$PRIV.$((10 + i))")
+    sep=","
+  done
+  {
+    printf '{\n  "jumpKeyPath": "%s",\n  "knownHostsPath": "%s",\n' "$b/id_jump" "$b/known_hosts"
+    printf '  "bastion1": { "name": "bastion-1", "address": "%s", "user": "jump" },\n' "$NET.6"
+    printf '  "bastion2": { "name": "bastion-2", "address": "%s", "user": "jump" },\n' "$PRIV.7"
+    printf '  "lb": { "sshHost": "%s", "sshPort": %s },\n  "hosts": [%s\n  ]\n}\n' "$NET.1" "$BASTION_LB_SSH_PORT" "$hosts"
+  } >"$b/bastion.json.tmp"
+  mv "$b/bastion.json.tmp" "$b/bastion.json"
+}
+
+cmd_bastion_up() {
+  local t0 name pids=() rc=0 p
+  t0=$(now)
+  load_names
+  if [[ -f $STATE/bastion/bastion.json ]]; then log "bastions already up"; echo "$STATE/bastion/bastion.json"; return 0; fi
+  NHOSTS=0
+  for name in "${NAMES[@]}"; do [[ $name == web-* ]] && NHOSTS=$((NHOSTS + 1)); done
+  ensure_image # sets ROOTFS, the containers' lower layer (cached: no build)
+  mkdir -p "$STATE/bastion"
+  [[ -f $STATE/bastion/id_jump ]] || ssh-keygen -q -t ed25519 -N '' -C zdr-jump -f "$STATE/bastion/id_jump"
+  for name in "${BASTIONS[@]}"; do (bastion_boot "$name") & pids+=($!); done
+  for p in "${pids[@]}"; do wait "$p" || rc=1; done
+  ((rc == 0)) || die "bastions did not come up (logs: $STATE/hosts/bastion-*/console.log)"
+  for name in "${NAMES[@]}"; do [[ $name == web-* ]] && bastion_private_ssh "$name" on; done
+  bastion_lb_sshd
+  write_bastion_json
+  log "bastions up in $(since "$t0"); $STATE/bastion/bastion.json"
+  echo "$STATE/bastion/bastion.json"
+}
+
+# bastion_remove NAME: one bastion container and everything of it, by pid and by name.
+bastion_remove() {
+  local name=$1 d pid m cg i
+  d=$STATE/hosts/$name
+  [[ -d $d ]] || return 0
+  if pid=$(pid_alive_with "$d/nspawn.pid" systemd-nspawn); then
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  while read -r m; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done < <(awk -v s="$d/" 'index($2, s) == 1 { print $2 }' /proc/self/mounts | sort -r)
+  ip netns del "$(machine_of "$name")" 2>/dev/null || true
+  ip link del "$(veth_of "$name")" 2>/dev/null || true
+  for cg in $(cgroup_dirs "$(machine_of "$name")"); do [[ -d $cg ]] && find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null; done
+  rm -rf "/run/systemd/nspawn/propagate/$(machine_of "$name")" "$d"
+  grep -v "^$(bastion_addr "$name") " "$STATE/known_hosts" >"$STATE/known_hosts.tmp" || true
+  mv "$STATE/known_hosts.tmp" "$STATE/known_hosts"
+}
+
+cmd_bastion_down() {
+  local t0 name pid
+  t0=$(now)
+  load_names
+  if pid=$(pid_alive_with "$STATE/bastion/sshd.pid" "$STATE/bastion/sshd_config"); then kill "$pid" 2>/dev/null || true; fi
+  for name in "${NAMES[@]}"; do [[ $name == web-* ]] && bastion_private_ssh "$name" off; done
+  for name in "${BASTIONS[@]}"; do bastion_remove "$name"; done
+  rm -rf "$STATE/bastion"
+  log "bastions down in $(since "$t0")"
 }
 
 # ----------------------------------------------------------------------------------------------
@@ -1098,7 +1246,7 @@ cmd_reset() {
   fi
   # HAProxy: every server back to ready, weight 1, checks enabled, counters cleared.
   for name in "${NAMES[@]}"; do
-    [[ $name == lb-1 ]] && continue
+    [[ $name == lb-1 || $name == bastion-* ]] && continue
     for b in web websock; do
       haproxy_cmd "set server $b/$name state ready" >/dev/null
       haproxy_cmd "set server $b/$name weight 1" >/dev/null
@@ -1174,12 +1322,12 @@ main() {
   local cmd=${1:-}
   (($#)) && shift
   case $cmd in
-    up | down | reset)
+    up | down | reset | bastion-up | bastion-down)
       # One lifecycle command at a time (vitest may run several files). The lock is on this
       # script; launched daemons get fd 9 closed so they never hold it.
       exec 9<"$SCRIPT"
       flock 9
-      "cmd_$cmd" "$@" ;;
+      "cmd_${cmd//-/_}" "$@" ;;
     exec) cmd_exec "$@" ;;
     fault) cmd_fault "$@" ;;
     status) cmd_status ;;

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fleetReset, haproxyInputs, hostsYaml, nginxPids, rollUnderLoad } from '../support/fleet-action';
@@ -5,6 +7,42 @@ import { startPrometheus, type RunningPrometheus } from '../support/prometheus';
 import { fault, hostExec, NGINX_ROLLBACK_COMMAND, readFleet } from './fleet';
 
 const skip = process.env.ZDR_SKIP_FLEET === '1';
+
+interface ProcessSample {
+  processes: number;
+  /** Running curls asking `url` (the query proxy): their arguments and what their stdin is. */
+  curls: { argv: string[]; stdin: string }[];
+  /** Processes with `secret` in their arguments (pid and arguments). */
+  withToken: string[];
+}
+
+/**
+ * Every process's arguments, read from /proc as `ps` does. The load balancer host is this machine
+ * (its sshd on 127.0.0.1), so this is that host's process list as any user there could read it.
+ */
+function sampleProcesses(secret: string, url: string): ProcessSample {
+  const sample: ProcessSample = { processes: 0, curls: [], withToken: [] };
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    } catch {
+      continue; // gone meanwhile
+    }
+    sample.processes += 1;
+    if (argv.some((a) => a.includes(secret))) sample.withToken.push(`${pid}: ${argv.join(' ')}`);
+    if (argv[0] === 'curl' && argv.some((a) => a.startsWith(`${url}/api/v1/query`))) {
+      let stdin = '?';
+      try {
+        stdin = readlinkSync(`/proc/${pid}/fd/0`);
+      } catch {
+        // gone meanwhile
+      }
+      sample.curls.push({ argv, stdin });
+    }
+  }
+  return sample;
+}
 const PROM_COUNTS = resolve(__dirname, '../support/prom-counts.mjs');
 
 describe.skipIf(skip)('the error gate from a real Prometheus scraping HAProxy every second', () => {
@@ -65,26 +103,50 @@ describe.skipIf(skip)('the error gate from a real Prometheus scraping HAProxy ev
     expect(tally.failed).toBe(0);
   });
 
-  it("prometheus-via lb-host: the queries run as curl over the load balancer's SSH connection", async () => {
+  it("prometheus-via lb-host: the queries run as curl over the load balancer's SSH connection, the token in no process's arguments", async () => {
     const fleet = readFleet();
+    const token = `tok-${randomBytes(12).toString('hex')}`;
     const seen: string[] = [];
-    prom.onQuery = (q) => seen.push(q);
+    const auths = new Set<string | undefined>();
+    const samples: ProcessSample[] = [];
+    // Called while the query's curl on the load balancer host (this machine, over sshd) waits for
+    // its answer: the proxy forwards only after this returns, so curl is alive during the sample.
+    prom.onQuery = (q, _params, authorization) => {
+      seen.push(q);
+      auths.add(authorization);
+      if (samples.length < 8) samples.push(sampleProcesses(token, prom.url));
+    };
     const { run } = await rollUnderLoad(
       fleet.lb.url,
       32,
-      promInputs({ hosts: hostsYaml(fleet, 1), 'prometheus-via': 'lb-host', 'prometheus-token': 'tok-not-checked', 'check-window': '5s' }),
+      promInputs({ hosts: hostsYaml(fleet, 1), 'prometheus-via': 'lb-host', 'prometheus-token': token, 'check-window': '5s' }),
     );
     expect(run.outputs.status, run.stdout).toBe('success');
     expect(run.report?.hosts[0]?.errors?.verdict, run.report?.hosts[0]?.errors?.reason).toBe('pass');
     expect(seen).toContain('sum(haproxy_server_http_responses_total{server="web-1"})');
+    // The header reached Prometheus on every query...
+    expect([...auths]).toEqual([`Bearer ${token}`]);
+    // ...from a curl that was running while the process table was read, with its stdin a pipe (the
+    // shell's here-document), and no process on the machine had the token in its arguments.
+    expect(samples.length).toBe(8);
+    for (const sample of samples) {
+      expect(sample.processes).toBeGreaterThan(20);
+      expect(sample.withToken).toEqual([]);
+      expect(sample.curls.length, JSON.stringify(sample)).toBeGreaterThanOrEqual(1);
+      for (const curl of sample.curls) {
+        expect(curl.argv).toContain('-H');
+        expect(curl.argv).toContain('@-');
+        expect(curl.stdin).toMatch(/^pipe:/);
+      }
+    }
     // Registered with the runner as a secret (masked), and printed nowhere else.
-    expect(run.stdout).toContain('::add-mask::tok-not-checked');
+    expect(run.stdout).toContain(`::add-mask::${token}`);
     expect(
       run.stdout
         .split('\n')
         .filter((l) => !l.startsWith('::add-mask::'))
         .join('\n'),
-    ).not.toContain('tok-not-checked');
+    ).not.toContain(token);
   });
 
   it('with the scrape stopped after the change, the verdict is inconclusive (stale), not pass', async () => {
@@ -135,6 +197,45 @@ describe.skipIf(skip)('the error gate from a real Prometheus scraping HAProxy ev
     expect(web2?.errors?.rate).toBeLessThan(0.25);
     expect(web2?.errors?.reason).toMatch(/significantly worse than its peers/);
     expect(run.report?.hosts[2]?.status).toBe('skipped');
+  });
+
+  it('check-command-via lb-host: the command runs on the load balancer host over SSH and drives the rollout', async () => {
+    const fleet = readFleet();
+    // The command refuses to count anywhere but in an SSH session to the load balancer's sshd.
+    const onLb = `case " $SSH_CONNECTION" in *" ${fleet.lb.sshPort}") ;; *) echo "not on the load balancer host over SSH" >&2; exit 3 ;; esac`;
+    const { run } = await rollUnderLoad(fleet.lb.url, 64, {
+      ...haproxyInputs(),
+      'check-source': 'command',
+      'check-command': `${onLb}; ${process.execPath} ${PROM_COUNTS} ${prom.directUrl} {name} {since} {until}`,
+      'check-command-via': 'lb-host',
+      'check-window': '6s',
+    });
+    expect(run.outputs.status, run.stdout).toBe('success');
+    for (const h of run.report?.hosts ?? []) {
+      expect(h.errors?.source).toMatch(/^check-command /);
+      expect(h.errors?.verdict, h.errors?.reason).toBe('pass');
+      expect(h.errors?.requests).toBeGreaterThan(20);
+    }
+  });
+
+  it('check-command-via lb-host: host 2 answering 500s trips the gate from the command on the load balancer host', async () => {
+    const fleet = readFleet();
+    fault('web-2', 'stage-500');
+    const web3Before = nginxPids('web-3');
+    const { run } = await rollUnderLoad(fleet.lb.url, 64, {
+      ...haproxyInputs(),
+      'check-source': 'command',
+      'check-command': `${process.execPath} ${PROM_COUNTS} ${prom.directUrl} {name} {since} {until}`,
+      'check-command-via': 'lb-host',
+      'check-window': '20s',
+      'rollback-command': NGINX_ROLLBACK_COMMAND,
+    });
+    expect(run.outputs.status, run.stdout).toBe('failed');
+    expect(run.outputs['failed-host']).toBe('web-2');
+    expect(run.report?.failedPhase).toBe('watch');
+    expect(run.report?.hosts[1]?.errors?.verdict).toBe('fail');
+    expect(run.report?.hosts[2]?.status).toBe('skipped');
+    expect(nginxPids('web-3')).toEqual(web3Before);
   });
 
   it('check-source command drives a real rollout (a command asking the same Prometheus)', async () => {

@@ -20,6 +20,46 @@ export class FakeClock implements Clock {
   };
 }
 
+/**
+ * A clock for hosts that wait at the same time (batches): virtual time moves to the earliest
+ * sleeper's wake-up once everything else has run (a macrotask later), so three hosts sleeping
+ * 500 ms each take 500 ms of virtual time, not 1.5 s as on FakeClock, where every sleep adds.
+ */
+export class VirtualClock implements Clock {
+  private sleepers: { at: number; wake: () => void }[] = [];
+  private scheduled = false;
+  constructor(public t = Date.parse('2026-11-25T12:00:00Z')) {}
+  now = (): number => this.t;
+  sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const entry = { at: this.t + Math.max(1, ms), wake: resolve };
+      this.sleepers.push(entry);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.sleepers = this.sleepers.filter((e) => e !== entry);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
+      this.schedule();
+    });
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (!this.sleepers.length) return;
+      this.t = Math.max(this.t, Math.min(...this.sleepers.map((e) => e.at)));
+      const due = this.sleepers.filter((e) => e.at <= this.t);
+      this.sleepers = this.sleepers.filter((e) => e.at > this.t);
+      for (const e of due) e.wake();
+      if (this.sleepers.length) this.schedule();
+    });
+  }
+}
+
 export class RecordingLog implements Log {
   lines: string[] = [];
   warnings: string[] = [];
@@ -82,6 +122,10 @@ export class FakeHost {
   missing: string[] = [];
   /** Every lock command (take, renew, release) sent to this host. */
   lockCommands: string[] = [];
+  /** The stdin text of each command that had one (never part of its line). */
+  stdins: string[] = [];
+  /** Answers for further kinds (`check-command`, `prometheus-get`…), from the script and arguments. */
+  answers: Record<string, (script: string, args: string[]) => ExecResult> = {};
 
   constructor(readonly name: string) {}
 }
@@ -137,11 +181,13 @@ export class FakeShell implements Connection {
     private readonly host: FakeHost,
     /** Every command on every host, in the order sent: `HOST KIND`. */
     private readonly sequence: string[] = [],
+    private readonly onClose: () => void = () => {},
   ) {}
 
-  async exec(line: string): Promise<ExecResult> {
+  async exec(line: string, options?: { timeoutMs: number; stdin?: string }): Promise<ExecResult> {
     const h = this.host;
     h.commands.push(line);
+    if (options?.stdin !== undefined) h.stdins.push(options.stdin);
     if (h.missing.includes('timeout')) return ok('', 127, 'bash: line 1: timeout: command not found');
     const { kind, script, args } = parseExecLine(line);
     h.kinds.push(kind === 'user' ? `user:${script}` : kind);
@@ -178,7 +224,7 @@ export class FakeShell implements Connection {
       case 'journal':
         return ok('Nov 25 12:00:00 host nginx[1]: started');
       default:
-        return ok('', 127, `FakeShell does not know this command (${kind}): ${line.slice(0, 200)}`);
+        return h.answers[kind]?.(script, args) ?? ok('', 127, `FakeShell does not know this command (${kind}): ${line.slice(0, 200)}`);
     }
   }
 
@@ -212,19 +258,27 @@ export class FakeShell implements Connection {
     }
     h.masterPid = h.nextPid++;
     h.workers = h.workers.map(() => h.nextPid++);
-    return ok('zdr.service_ms=40\n');
+    // The restart command prints the unit's state right after it (systemctlTimed's showState).
+    return ok(`zdr.service_ms=40\nActiveState=${h.activeState}\nSubState=running\nMainPID=${h.masterPid}\nNRestarts=0\nResult=success\n`);
   }
 
   async stream(): Promise<never> {
     throw new Error('FakeShell has no sessions');
   }
 
-  async close(): Promise<void> {}
+  private closed = false;
+  async close(): Promise<void> {
+    if (!this.closed) this.onClose();
+    this.closed = true;
+  }
 }
 
 export class FakeConnector implements Connector {
   readonly hosts = new Map<string, FakeHost>();
   connects: string[] = [];
+  /** Connections open now, and the most ever open at once. */
+  open = 0;
+  peakOpen = 0;
   /** Every command on every host, in the order sent: `HOST KIND` (`HOST user:SCRIPT`). */
   sequence: string[] = [];
 
@@ -241,7 +295,9 @@ export class FakeConnector implements Connector {
     this.connects.push(target.name);
     const h = this.host(target.name);
     if (h.connectError) throw h.connectError;
-    return new FakeShell(target, h, this.sequence);
+    this.open += 1;
+    this.peakOpen = Math.max(this.peakOpen, this.open);
+    return new FakeShell(target, h, this.sequence, () => (this.open -= 1));
   }
 }
 

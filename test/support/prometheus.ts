@@ -20,8 +20,8 @@ export interface RunningPrometheus {
   /** Scrapes fail (503) from now on, until resumeScrape. */
   pauseScrape(): void;
   resumeScrape(): void;
-  /** Called with each query the action sends, before it is forwarded. */
-  onQuery: ((query: string, params: URLSearchParams) => void) | null;
+  /** Called with each query the action sends (and its Authorization header), before it is forwarded. */
+  onQuery: ((query: string, params: URLSearchParams, authorization: string | undefined) => void) | null;
   stop(): Promise<void>;
 }
 
@@ -107,7 +107,7 @@ export async function startPrometheus(metricsUrl: string): Promise<RunningPromet
   const queryProxy = createServer((req, res) => {
     const params = new URL(req.url ?? '/', 'http://x').searchParams;
     const q = params.get('query');
-    if (q !== null) handle.onQuery?.(q, params);
+    if (q !== null) handle.onQuery?.(q, params, req.headers.authorization);
     forward(directUrl, req, res);
   });
   handle.url = `http://127.0.0.1:${await listen(queryProxy)}`;

@@ -56,6 +56,8 @@ export interface RunOptions {
   onLine?: (line: string) => void;
   /** Node binary that runs dist/index.js; default `$ZDR_NODE` when set (e.g. `ZDR_NODE=$(scripts/node24.sh)`), else this process's node. */
   node?: string;
+  /** The bundle to run instead of dist/index.js (the benchmark measures an older build beside the current one; the scale simulation one built from the sources). */
+  dist?: string;
 }
 
 /**
@@ -79,7 +81,10 @@ export function runAction(inputs: Record<string, string>, options: RunOptions = 
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(options.node ?? (process.env.ZDR_NODE || process.execPath), [DIST], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(options.node ?? (process.env.ZDR_NODE || process.execPath), [options.dist ?? DIST], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     options.onChild?.(child);
     let stdout = '';
     let stderr = '';

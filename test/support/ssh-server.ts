@@ -5,7 +5,7 @@
  * is exercised for real: exit statuses, signals and process-group kills are the kernel's, not a fake's.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { connect as tcpConnect, createServer, type Server as NetServer, type Socket } from 'node:net';
 import ssh2, { type AuthContext, type Connection, type ParsedKey } from 'ssh2';
 
 const { Server: SshServer, utils } = ssh2;
@@ -27,6 +27,14 @@ export interface StartOptions {
   cwd?: string;
   /** Called with each exec request's command line, before it runs. */
   onExec?: (command: string) => void;
+  /** Listen on this port (e.g. a closed server's, to stand in for it with another key); default: a fresh one. */
+  port?: number;
+  /**
+   * Act as a jump host: accept direct-tcpip channels (what `ssh -J` and ssh2's forwardOut open)
+   * to destinations this returns true for, and connect them over real TCP, as sshd with
+   * AllowTcpForwarding and PermitOpen does. Absent: every such channel is refused.
+   */
+  permitOpen?: (host: string, port: number) => boolean;
 }
 
 export interface TestSshServer {
@@ -35,6 +43,8 @@ export interface TestSshServer {
   readonly connections: number;
   /** Exec command lines received, in order. */
   readonly execs: readonly string[];
+  /** Destinations of direct-tcpip channels asked for (`host:port`), in order, refused ones too. */
+  readonly forwards: readonly string[];
   /** known_hosts lines (`[host]:port type base64`) for every host key, in the order given. */
   hostKeyLines(host?: string): string[];
   /** Destroys every live TCP socket on the server side, as a crashed host or a reset would. */
@@ -87,6 +97,20 @@ function killTree(child: ChildProcess): void {
   }
 }
 
+/** Connects a direct-tcpip channel to host:port over TCP once the connection stands; refuses it if it cannot. */
+function forward(accept: () => ssh2.ServerChannel, reject: () => void, host: string, port: number, sockets: Set<Socket>): void {
+  const upstream = tcpConnect({ host, port, noDelay: true });
+  sockets.add(upstream);
+  upstream.on('close', () => sockets.delete(upstream));
+  upstream.once('error', () => reject());
+  upstream.once('connect', () => {
+    const channel = accept();
+    channel.on('error', () => {});
+    upstream.on('error', () => channel.destroy());
+    upstream.pipe(channel).pipe(upstream);
+  });
+}
+
 /** Starts a server on a fresh 127.0.0.1 port. */
 export async function startSshServer(options: StartOptions): Promise<TestSshServer> {
   const user = options.user ?? 'deploy';
@@ -96,6 +120,7 @@ export async function startSshServer(options: StartOptions): Promise<TestSshServ
   const sockets = new Set<Socket>();
   const children = new Set<ChildProcess>();
   const execs: string[] = [];
+  const forwards: string[] = [];
   let connections = 0;
 
   const ssh = new SshServer({ hostKeys: options.hostKeys }, (client: Connection) => {
@@ -109,6 +134,11 @@ export async function startSshServer(options: StartOptions): Promise<TestSshServ
       ctx.accept();
     });
     client.on('ready', () => {
+      client.on('tcpip', (accept, reject, info) => {
+        forwards.push(`${info.destIP}:${info.destPort}`);
+        if (!options.permitOpen?.(info.destIP, info.destPort)) return reject();
+        forward(accept, reject, info.destIP, info.destPort, sockets);
+      });
       client.on('session', (acceptSession) => {
         const session = acceptSession();
         session.on('exec', (accept, _reject, info) => {
@@ -155,7 +185,7 @@ export async function startSshServer(options: StartOptions): Promise<TestSshServ
   });
   await new Promise<void>((resolve, reject) => {
     tcp.once('error', reject);
-    tcp.listen(0, '127.0.0.1', () => resolve());
+    tcp.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const address = tcp.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP port');
@@ -167,6 +197,7 @@ export async function startSshServer(options: StartOptions): Promise<TestSshServ
       return connections;
     },
     execs,
+    forwards,
     hostKeyLines(host = '127.0.0.1') {
       const where = port === 22 ? host : `[${host}]:${port}`;
       return hostPublic.map((k) => `${where} ${k.type} ${k.getPublicSSH().toString('base64')}`);

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settleAgainstPeers, settleFreshness, worseThanPeers } from '../../src/checks/relative';
-import { CommandSource, countsCommandLine, parseCountsOutput } from '../../src/checks/sources/command';
+import { CommandSource, countsCommandLine, parseCountsOutput, runnerShell } from '../../src/checks/sources/command';
 import { preflightMetrics } from '../../src/checks/sources/metrics-preflight';
 import { watchWindow } from '../../src/checks/watch';
 import type { ErrorSource } from '../../src/checks/sources/error-source';
@@ -167,16 +167,21 @@ describe('the command source', () => {
   it('runs on the runner, bounded by its timeout, and names check-command when it fails', async () => {
     const host = { host: 'h', port: 22, user: 'root', name: 'web-1' };
     const ok = new CommandSource(
-      processShell,
-      { command: `echo '{"requests": 50, "errors": 1}' # {name} {since} {until}`, timeoutMs: 5000 },
+      runnerShell(processShell),
+      { command: `echo '{"requests": 50, "errors": 1}' # {name} {since} {until}`, timeoutMs: 5000, via: 'runner' },
       host,
       () => 1_764_500_000_000,
     );
     await ok.mark();
     expect(await ok.read()).toEqual({ requests: 50, errors: 1 });
-    const slow = new CommandSource(processShell, { command: 'sleep 5', timeoutMs: 300 }, host, Date.now);
+    const slow = new CommandSource(runnerShell(processShell), { command: 'sleep 5', timeoutMs: 300, via: 'runner' }, host, Date.now);
     await expect(slow.read()).rejects.toThrow(/^check-command for web-1 ran past check-command-timeout 0.3s and was killed/);
-    const failing = new CommandSource(processShell, { command: 'echo boom >&2; exit 3', timeoutMs: 2000 }, host, Date.now);
+    const failing = new CommandSource(
+      runnerShell(processShell),
+      { command: 'echo boom >&2; exit 3', timeoutMs: 2000, via: 'runner' },
+      host,
+      Date.now,
+    );
     await expect(failing.read()).rejects.toThrow(/^check-command for web-1 exited with status 3: boom/);
   });
 

@@ -30,9 +30,14 @@ describe('workflow-command injection from host text', () => {
       return true;
     });
   });
-  afterEach(() => vi.restoreAllMocks());
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.unstubAllEnvs();
+  });
 
   it('the log sink prints no line that starts a workflow command, and no ##[', async () => {
+    // With step debug logging on, so that the debug line is printed too.
+    vi.stubEnv('RUNNER_DEBUG', '1');
     const log = new ActionsLog();
     log.info(`web-1: failed in ready: dependency check failed: ${HOSTILE}`);
     log.warning(HOSTILE);
@@ -45,6 +50,15 @@ describe('workflow-command injection from host text', () => {
     const annotation = text.split('\n').find((l) => l.startsWith('::warning::')) ?? '';
     const decoded = annotation.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
     expect(commandLines(decoded.slice('::warning::'.length), /^$/)).toEqual([]);
+  });
+
+  it('debug lines are written only with step debug logging on (RUNNER_DEBUG=1); the runner drops them otherwise', () => {
+    vi.stubEnv('RUNNER_DEBUG', '');
+    new ActionsLog().debug('web-1: inspect nginx: exit 0 in 12 ms');
+    expect(out.join('')).toBe('');
+    vi.stubEnv('RUNNER_DEBUG', '1');
+    new ActionsLog().debug('web-1: inspect nginx: exit 0 in 12 ms');
+    expect(out.join('')).toBe('::debug::web-1: inspect nginx: exit 0 in 12 ms\n');
   });
 
   it('annotations and the summary headline of a failed run carry none, and no bare URL becomes a link', async () => {

@@ -6,7 +6,7 @@ import { scrapeCountQuery, staleReason } from '../../src/checks/prometheus/fresh
 import { excerpt, fillQuery, parseQueryResponse, promString, singleValue } from '../../src/checks/prometheus/promql';
 import { preflightMetrics } from '../../src/checks/sources/metrics-preflight';
 import { PrometheusSource, totalsDelta } from '../../src/checks/sources/prometheus';
-import { prometheusGet, splitCurlOutput } from '../../src/remote/prometheus-command';
+import { splitCurlOutput } from '../../src/remote/commands/metrics';
 import { DEFAULT_ERRORS_QUERY, DEFAULT_REQUESTS_QUERY, type PrometheusSettings } from '../../src/settings/metrics-sources';
 import { processShell } from '../../src/runtime/local-shell';
 import { settingsFrom } from '../support/settings';
@@ -120,6 +120,7 @@ describe('response parsing', () => {
   it('excerpt removes links and control characters and caps the length', () => {
     expect(excerpt('see http://a.b/c?d and ftp://x\tdone')).toBe('see [link removed] and [link removed] done');
     expect(excerpt('x'.repeat(500))).toHaveLength(200);
+    expect(excerpt('x\x1b[1mhttps://evil.example/a and www.evil.example/b')).toBe('x [1[link removed] and [link removed]');
   });
 });
 
@@ -269,15 +270,8 @@ describe('runnerGet: node http from the runner', () => {
   });
 });
 
+// The curl command itself (its Authorization header on stdin): test/unit/metrics-via.test.ts.
 describe('curl through an SSH host', () => {
-  it('passes the URL and header as arguments, never in the script, and verifies TLS unless told not to', () => {
-    const cmd = prometheusGet('http://p/api/v1/query?query=a%27b', { authorization: 'Bearer tok', insecure: false, timeoutMs: 5000 });
-    expect(cmd.args).toEqual(['http://p/api/v1/query?query=a%27b', '5', 'Authorization: Bearer tok']);
-    expect(cmd.script).not.toContain('tok');
-    expect(cmd.script).not.toContain(' -k ');
-    expect(prometheusGet('http://p/', { authorization: null, insecure: true, timeoutMs: 5000 }).script).toContain('curl -gsS -k ');
-  });
-
   it('splits the status from the body', () => {
     expect(splitCurlOutput('{"a":1}\nzdr-http-status:200')).toEqual({ status: 200, body: '{"a":1}' });
     expect(splitCurlOutput('garbage')).toEqual({ status: 0, body: 'garbage' });

@@ -54,7 +54,9 @@ describe('reload rollout (Pattern A)', () => {
       'web-2 nginx-reload',
       'web-3 nginx-reload',
     ]);
-    expect(t.connector.connects.sort()).toEqual(['web-1', 'web-2', 'web-3']);
+    // Once in preflight (then released), once for the host's turn.
+    expect(t.connector.connects.sort()).toEqual(['web-1', 'web-1', 'web-2', 'web-2', 'web-3', 'web-3']);
+    expect(t.connector.open).toBe(0);
   });
 
   it('a failing validate on host 2 fails preflight: nothing is reloaded anywhere', async () => {
@@ -187,7 +189,7 @@ describe('reload rollout (Pattern A)', () => {
     expect(['web-1', 'web-2', 'web-3'].map((n) => t.connector.host(n).reloads)).toEqual([0, 0, 0]);
     const text = plan.join('\n');
     expect(text).toMatch(
-      /\$ timeout -k 3 75 env LC_ALL=C sh -c 'unit=\$1; log=\$2; polls=\$3\n[\s\S]*systemctl reload -- "\$unit"[\s\S]*' zdr\.nginx-reload nginx \/var\/log\/nginx\/error\.log 300/,
+      /\$ timeout -k 3 75 env LC_ALL=C sh -c 'unit=\$1; log=\$2; polls=\$3\n[\s\S]*systemctl reload -- "\$unit"[\s\S]*' zdr\.nginx-reload nginx \/var\/log\/nginx\/error\.log 1500/,
     );
     expect(text).toMatch(/web-2 \(root@10\.0\.0\.2:22\): reload/);
     expect(text).toContain('Dry run: nothing was changed.');
@@ -236,9 +238,19 @@ describe('drain-restart rollout (Pattern B)', () => {
     expect(drain?.detail).toMatch(/in flight reached 0 after \d+ ms \(load balancer sessions\)/);
     expect(drain?.waitMs).toBeGreaterThan(0);
     expect(report.hosts.every((h) => h.lbState === 'in-service')).toBe(true);
-    expect(t.journal.events).toEqual(
-      ['web-1', 'web-2', 'web-3'].flatMap((n) => [`locked ${n} host`, `drained ${n}`, `returned ${n}`, `unlocked ${n} host`]),
-    );
+    // Per host in order; the next host's lock is taken while this one's turn runs (TurnOverlap).
+    for (const n of ['web-1', 'web-2', 'web-3'])
+      expect(t.journal.events.filter((e) => e.includes(`${n} `) || e.endsWith(n))).toEqual([
+        `locked ${n} host`,
+        `drained ${n}`,
+        `returned ${n}`,
+        `unlocked ${n} host`,
+      ]);
+    // No host is drained before the previous one is back.
+    const at = (e: string): number => t.journal.events.indexOf(e);
+    expect(at('returned web-1')).toBeLessThan(at('drained web-2'));
+    expect(at('returned web-2')).toBeLessThan(at('drained web-3'));
+    expect(at('locked web-2 host')).toBeLessThan(at('returned web-1'));
   });
 
   it('a host to be drained behind lb: command without ss (and no stub-status-url) fails preflight, nothing drained', async () => {

@@ -163,7 +163,9 @@ describe('an unclear drain (item 7)', () => {
     const { report } = await t.go();
     expect(report.failedHost).toBe('web-1');
     expect(report.failedPhase).toBe('drain');
-    expect(t.journal.events.slice(0, 3)).toEqual(['locked web-1 host', 'drained web-1', 'lb drain web-1']);
+    // (web-2's lock is taken while web-1's turn runs: not part of web-1's story.)
+    const web1 = t.journal.events.filter((e) => !e.includes('web-2'));
+    expect(web1.slice(0, 3)).toEqual(['locked web-1 host', 'drained web-1', 'lb drain web-1']);
     expect(lb.drained.has('web-1')).toBe(false);
     expect(lb.calls).toContain('undrain web-1');
     expect(t.journal.events).toContain('returned web-1');

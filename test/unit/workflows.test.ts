@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -20,9 +21,11 @@ describe('the workflow lint on the project files', () => {
         '.github/workflows/ci.yml',
         '.github/workflows/release.yml',
         '.github/workflows/rollout.yml',
+        '.github/workflows/waves.yml',
         'examples/deploy-then-restart.yml',
         'examples/manual.yml',
         'examples/release.yml',
+        'examples/waves.yml',
       ]),
     );
   });
@@ -216,7 +219,7 @@ describe('the examples', () => {
     const pinned = (path: string): RegExpMatchArray[] => [
       ...read(path).matchAll(/uses: (your-org\/zero-downtime-restart\S*)@(\S+)( # v\d+\.\d+\.\d+)?$/gm),
     ];
-    for (const path of ['examples/deploy-then-restart.yml', 'examples/manual.yml', 'examples/release.yml']) {
+    for (const path of ['examples/deploy-then-restart.yml', 'examples/manual.yml', 'examples/release.yml', 'examples/waves.yml']) {
       const uses = pinned(path);
       expect(uses.length, path).toBeGreaterThan(0);
       for (const u of uses) {
@@ -225,7 +228,12 @@ describe('the examples', () => {
       }
     }
     expect(read('examples/release.yml')).toContain('uses: your-org/zero-downtime-restart/.github/workflows/rollout.yml@');
-    for (const path of ['.github/workflows/ci.yml', '.github/workflows/release.yml', '.github/workflows/rollout.yml']) {
+    for (const path of [
+      '.github/workflows/ci.yml',
+      '.github/workflows/release.yml',
+      '.github/workflows/rollout.yml',
+      '.github/workflows/waves.yml',
+    ]) {
       for (const u of read(path).matchAll(/^\s*(?:- )?uses: ([\w.-]+\/[\w./-]+)@(\S+)/gm))
         expect(u[2], `${path}: ${u[0]}`).toMatch(/^[0-9a-f]{40}$/);
     }
@@ -241,5 +249,240 @@ describe('the examples', () => {
       for (const name of Object.keys(c.with ?? {})) expect(Object.keys(call.inputs)).toContain(name);
       for (const name of Object.keys(c.secrets ?? {})) expect(Object.keys(call.secrets)).toContain(name);
     }
+  });
+});
+
+interface WavesStep extends Step {
+  name?: string;
+  if?: string;
+  env?: Record<string, string>;
+  run?: string;
+}
+
+const waves = parse(read('.github/workflows/waves.yml')) as {
+  on: { workflow_call: typeof call };
+  jobs: Record<
+    string,
+    {
+      needs?: string | string[];
+      if?: string;
+      environment?: string;
+      strategy?: { matrix: Record<string, unknown>; 'max-parallel': string; 'fail-fast': boolean };
+      concurrency?: { group: string; 'cancel-in-progress': boolean };
+      permissions?: Record<string, string>;
+      outputs?: Record<string, string>;
+      steps: WavesStep[];
+    }
+  >;
+};
+const wavesCall = waves.on.workflow_call;
+const leg = waves.jobs.wave!;
+const legAction = leg.steps.find((s) => s.uses === './.zero-downtime-restart')!;
+
+/** Runs one `run:` step of waves.yml as the runner does (bash -eo pipefail), with `env` for its expressions. */
+function runStep(jobName: string, stepName: string, env: Record<string, string>) {
+  const step = waves.jobs[jobName]?.steps.find((s) => s.name === stepName);
+  if (!step?.run) throw new Error(`no run step '${stepName}' in job ${jobName}`);
+  const dir = mkdtempSync(join(tmpdir(), 'zdr-waves-'));
+  try {
+    const files = { output: join(dir, 'output'), summary: join(dir, 'summary'), script: join(dir, 'step.sh') };
+    writeFileSync(files.output, '');
+    writeFileSync(files.summary, '');
+    writeFileSync(files.script, step.run);
+    // Every variable the step's env names must be given by the test: nothing is left to chance.
+    for (const name of Object.keys(step.env ?? {})) expect(env, `${stepName} needs ${name}`).toHaveProperty(name);
+    const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', files.script], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GITHUB_OUTPUT: files.output, GITHUB_STEP_SUMMARY: files.summary, ...env },
+    });
+    return {
+      code: r.status,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      output: readFileSync(files.output, 'utf8'),
+      summary: readFileSync(files.summary, 'utf8'),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const plan = (fleets: string, maxParallel = '1') =>
+  runStep('plan', 'Check the fleets input', { FLEETS: fleets, MAX_PARALLEL: maxParallel });
+const fleet = (name: string, extra: Record<string, unknown> = {}) => ({ name, hosts: `${name}-1, ${name}-2`, environment: name, ...extra });
+
+describe('the reusable workflow .github/workflows/waves.yml', () => {
+  const perFleet = ['hosts', 'lb-host'];
+  const mirrored = Object.keys(action.inputs).filter((name) => !SECRETS.includes(name) && !perFleet.includes(name));
+
+  it.each(mirrored)('takes the action input %s as rollout.yml does and passes it to every leg', (name) => {
+    expect(wavesCall.inputs[name]).toEqual(call.inputs[name]);
+    expect(legAction.with?.[name]).toBe(`\${{ inputs.${name} }}`);
+  });
+
+  it("takes each leg's hosts (and optionally its load balancer) from its fleet, the secrets as rollout.yml does", () => {
+    expect(legAction.with?.hosts).toBe('${{ matrix.fleet.hosts }}');
+    expect(legAction.with?.['lb-host']).toBe('${{ matrix.fleet.lb-host || inputs.lb-host }}');
+    expect(wavesCall.inputs.hosts).toBeUndefined();
+    expect(Object.keys(legAction.with ?? {}).sort()).toEqual(Object.keys(action.inputs).sort());
+    expect(wavesCall.secrets).toEqual(call.secrets);
+    for (const name of SECRETS) expect(legAction.with?.[name]).toBe(actionStep.with?.[name]);
+  });
+
+  it('rolls the fleets as one matrix of the checked list: in order, max-parallel at once, fail-fast, each leg in its environment and group', () => {
+    expect(leg.needs).toBe('plan');
+    expect(leg.strategy).toEqual({
+      matrix: { fleet: '${{ fromJSON(needs.plan.outputs.fleets) }}' },
+      'max-parallel': '${{ inputs.max-parallel }}',
+      'fail-fast': true,
+    });
+    expect(wavesCall.inputs['max-parallel']).toEqual(expect.objectContaining({ type: 'number', default: 1 }));
+    expect(leg.environment).toBe('${{ matrix.fleet.environment }}');
+    expect(leg.concurrency).toEqual({
+      group: "${{ format('{0}-{1}', inputs.concurrency-prefix, matrix.fleet.name) }}",
+      'cancel-in-progress': false,
+    });
+  });
+
+  it('checks the earlier waves before anything else in a leg, and records every leg, whatever happened', () => {
+    const names = leg.steps.map((s) => s.name);
+    expect(names.indexOf('Check that the earlier waves succeeded')).toBeLessThan(names.indexOf("Find the action's own commit"));
+    for (const s of leg.steps.slice(0, 2)) expect(s.if).toBe('strategy.job-index >= inputs.max-parallel');
+    for (const s of leg.steps.slice(-2)) expect(s.if).toBe('always()');
+    const upload = leg.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
+    expect(upload?.with?.name).toBe('${{ inputs.artifact-prefix }}-${{ strategy.job-index }}');
+  });
+
+  it('gathers every leg into one summary job and the outputs status and results', () => {
+    const summary = waves.jobs.summary!;
+    expect(summary.needs).toEqual(['plan', 'wave']);
+    expect(summary.if).toBe("always() && needs.plan.result == 'success'");
+    expect(Object.keys(wavesCall.outputs).sort()).toEqual(['results', 'status']);
+    for (const name of ['status', 'results']) {
+      expect(wavesCall.outputs[name]?.value).toBe(`\${{ jobs.summary.outputs.${name} }}`);
+      expect(summary.outputs?.[name]).toBe(`\${{ steps.summary.outputs.${name} }}`);
+    }
+    // Host text reaches scripts only through env, never through ${{ }} inside a script.
+    for (const job of Object.values(waves.jobs)) for (const s of job.steps) expect(s.run ?? '').not.toContain('${{');
+  });
+});
+
+// Each case starts bash and jq several times: seconds on a busy machine.
+describe("waves.yml's scripts, run with bash and jq", { timeout: 60_000 }, () => {
+  it('plan passes a valid list on, normalised for the matrix', () => {
+    const r = plan(JSON.stringify([fleet('staging'), { name: 'eu', hosts: '- {host: 10.0.0.1, name: "web|1"}\n- {host: 10.0.0.2}' }]));
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const fleets = JSON.parse(/^fleets=(.*)$/m.exec(r.output)?.[1] ?? 'null');
+    expect(fleets).toEqual([
+      { name: 'staging', hosts: 'staging-1, staging-2', environment: 'staging', 'lb-host': '' },
+      { name: 'eu', hosts: '- {host: 10.0.0.1, name: "web|1"}\n- {host: 10.0.0.2}', environment: '', 'lb-host': '' },
+    ]);
+    expect(r.stdout).toContain('wave 2: eu (no environment)');
+  });
+
+  it.each([
+    ['not JSON', '[{"name": "eu"', "Input 'fleets': expected a JSON array"],
+    ['an object, not a list', JSON.stringify(fleet('eu')), "Input 'fleets': expected a JSON array"],
+    ['an empty list', '[]', "Input 'fleets': the list is empty"],
+    ['a repeated name', JSON.stringify([fleet('eu'), fleet('us'), fleet('eu')]), 'names must be unique, and these repeat: eu'],
+    ['a missing host list', JSON.stringify([fleet('eu'), { name: 'us', environment: 'us' }]), 'item 2: hosts must be a non-empty string'],
+    ['an unknown key', JSON.stringify([fleet('eu', { host: 'x' })]), 'item 1: unknown key(s)'],
+    ['a name that is not a plain word', JSON.stringify([fleet('::stop-commands::x')]), 'item 1: name must be 1 to 64 letters'],
+  ])('plan refuses %s with an error naming the input, before any leg', (_what, fleets, message) => {
+    const r = plan(fleets);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`::error title=zero-downtime-restart::`);
+    expect(r.stdout).toContain(message);
+    expect(r.output).toBe('');
+    // The input's own text is never echoed into the log, where it could be a workflow command.
+    expect(r.stdout).not.toContain('::stop-commands::');
+  });
+
+  it('plan reports every problem at once, and refuses a max-parallel under 1', () => {
+    const r = plan(JSON.stringify([{ name: 'a b', hosts: '' }, 'x']));
+    expect(r.stdout).toContain("Input 'fleets': item 1: name must be");
+    expect(r.stdout).toContain('item 1: hosts must be a non-empty string');
+    expect(r.stdout).toContain('item 2: not an object');
+    expect(plan(JSON.stringify([fleet('eu')]), '0').stdout).toContain("Input 'max-parallel': expected a whole number of at least 1");
+  });
+
+  function withRecords(records: Record<number, string>, fn: (dir: string) => void): void {
+    const dir = mkdtempSync(join(tmpdir(), 'zdr-records-'));
+    try {
+      for (const [index, status] of Object.entries(records)) {
+        const r = runStep('wave', 'Record this wave', {
+          INDEX: index,
+          NAME: `fleet-${index}`,
+          ENVIRONMENT: `env-${index}`,
+          STATUS: status === 'cancelled' || status === 'skipped' ? '' : status,
+          OUTCOME: status === 'cancelled' || status === 'skipped' ? status : 'success',
+          FAILED_HOST: status === 'failed' ? 'web-2 | <b>x</b>' : '',
+          RECORDS: dir,
+        });
+        expect(r.code, r.stderr).toBe(0);
+      }
+      fn(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  const guard = (index: number, maxParallel: number, dir: string) =>
+    runStep('wave', 'Check that the earlier waves succeeded', { INDEX: String(index), MAX_PARALLEL: String(maxParallel), RECORDS: dir });
+
+  it('a leg starts only when every leg that had to finish before it succeeded', () => {
+    withRecords({ 0: 'success', 1: 'failed' }, (dir) => {
+      const refused = guard(2, 1, dir);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toContain('wave 2 has not succeeded (failed), so wave 3 does not start; nothing was touched');
+      // With two at a time, leg 3 needs only leg 1 finished.
+      expect(guard(2, 2, dir).code).toBe(0);
+      expect(guard(3, 2, dir).stdout).toContain('wave 2 has not succeeded (failed)');
+      expect(guard(4, 1, dir).stdout).toContain('wave 2 has not succeeded');
+    });
+    withRecords({ 0: 'success' }, (dir) => expect(guard(2, 1, dir).stdout).toContain('wave 2 has not succeeded (no record)'));
+    withRecords({ 0: 'success', 1: 'cancelled' }, (dir) =>
+      expect(guard(2, 1, dir).stdout).toContain('wave 2 has not succeeded (cancelled)'),
+    );
+    withRecords({ 0: 'skipped' }, (dir) => expect(guard(1, 1, dir).stdout).toContain('wave 1 has not succeeded (not run)'));
+    withRecords({ 0: 'success', 1: 'success' }, (dir) => expect(guard(2, 1, dir).code).toBe(0));
+  });
+
+  it('the summary has every fleet in order, in one table with host text escaped; a leg with no record never started', () => {
+    const fleets = JSON.stringify([0, 1, 2].map((i) => ({ name: `fleet-${i}`, hosts: 'h', environment: `env-${i}`, 'lb-host': '' })));
+    withRecords({ 0: 'success', 1: 'failed' }, (dir) => {
+      const r = runStep('summary', 'One summary for all waves', { FLEETS: fleets, RECORDS: dir });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.output).toContain('status=failed\n');
+      expect(JSON.parse(/^results=(.*)$/m.exec(r.output)?.[1] ?? 'null')).toEqual([
+        { index: 0, name: 'fleet-0', environment: 'env-0', status: 'success', 'failed-host': '' },
+        { index: 1, name: 'fleet-1', environment: 'env-1', status: 'failed', 'failed-host': 'web-2 | <b>x</b>' },
+        { index: 2, name: 'fleet-2', environment: 'env-2', status: 'not started', 'failed-host': '' },
+      ]);
+      expect(r.summary).toContain('| 2 | fleet-1 | env-1 | failed | web-2 &#124; &lt;b&gt;x&lt;/b&gt; |');
+      expect(r.summary).toContain('| 3 | fleet-2 | env-2 | not started |  |');
+    });
+    withRecords({ 0: 'success', 1: 'success', 2: 'success' }, (dir) => {
+      expect(runStep('summary', 'One summary for all waves', { FLEETS: fleets, RECORDS: dir }).output).toContain('status=success\n');
+    });
+  });
+
+  it('the example passes the plan: staging, then three production regions, one at a time', () => {
+    const example = parse(read('examples/waves.yml')) as { jobs: { restart: { with: Record<string, string | number> } } };
+    const vars: Record<string, string> = { STAGING_HOSTS: 'stg-1, stg-2', STAGING_LB: 'lb.stg', EU_HOSTS: '- {host: eu-1, name: "a\\"b"}' };
+    const fleets = String(example.jobs.restart.with.fleets).replace(/\$\{\{ toJSON\(vars\.(\w+)\) \}\}/g, (_m, name: string) =>
+      JSON.stringify(vars[name] ?? `${name.toLowerCase()}-1`),
+    );
+    const r = plan(fleets, String(example.jobs.restart.with['max-parallel']));
+    expect(r.code, r.stdout).toBe(0);
+    const planned = JSON.parse(/^fleets=(.*)$/m.exec(r.output)?.[1] ?? 'null') as { name: string; environment: string; hosts: string }[];
+    expect(planned.map((f) => `${f.name}:${f.environment}`)).toEqual([
+      'staging:staging',
+      'eu:production-eu',
+      'us:production-us',
+      'ap:production-ap',
+    ]);
+    expect(planned[1]?.hosts).toBe(vars.EU_HOSTS);
+    expect(example.jobs.restart.with['max-parallel']).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { BODY_LIMIT, prometheusGet, splitCurlOutput } from '../../remote/prometheus-command';
+import type { RemoteCommand } from '../../remote/commands/exec';
+import { BODY_LIMIT, prometheusGet, splitCurlOutput } from '../../remote/commands/metrics';
 import type { RemoteHost } from '../../remote/remote-host';
 import { excerpt, parseQueryResponse, type QueryResult } from './promql';
 
@@ -43,14 +44,19 @@ export function runnerGet(access: PrometheusAccess): HttpGet {
     });
 }
 
+/** The curl command for one GET on an SSH host; the Authorization header is its stdin, not an argument. */
+function curlGet(url: string, access: PrometheusAccess): RemoteCommand {
+  return prometheusGet(url, { authorization: access.authorization, insecure: !access.tlsVerify, timeoutMs: access.timeoutMs });
+}
+
 /** A GET with curl on an SSH host, over the rollout's own connection to it. */
 export function sshGet(remote: RemoteHost, access: PrometheusAccess): HttpGet {
-  return async (url) =>
-    splitCurlOutput(
-      await remote.check(
-        prometheusGet(url, { authorization: access.authorization, insecure: !access.tlsVerify, timeoutMs: access.timeoutMs }),
-      ),
-    );
+  return async (url) => splitCurlOutput(await remote.check(curlGet(url, access)));
+}
+
+/** The exact line sshGet sends for `url`, for the dry-run plan (no secret is in it). */
+export function sshGetLine(remote: RemoteHost, access: PrometheusAccess): (url: string) => string {
+  return (url) => remote.line(curlGet(url, access));
 }
 
 /** The instant-query URL for `expr`, optionally evaluated at `time` (seconds). */
@@ -66,7 +72,16 @@ export class PrometheusClient {
   constructor(
     private readonly get: HttpGet,
     readonly baseUrl: string,
+    /** Where the queries run, for the plan: `from the runner`, `with curl on lb.example over SSH`. */
+    readonly where = 'from the runner',
+    /** The exact command line a query is, where it is one (curl on an SSH host). */
+    private readonly commandLine?: (url: string) => string,
   ) {}
+
+  /** The command line that asks `expr`, or null when the query is an HTTP request from this process. */
+  lineFor(expr: string): string | null {
+    return this.commandLine?.(queryUrl(this.baseUrl, expr)) ?? null;
+  }
 
   async query(expr: string, time?: number): Promise<QueryResult> {
     try {

@@ -30,7 +30,8 @@ export type QueryResult = { ok: true; series: Series[] } | { ok: false; error: s
 export function excerpt(text: string, max = 200): string {
   const flat = text
     .replace(/[\x00-\x1f\x7f]+/g, ' ')
-    .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '[link removed]')
+    // Anything a renderer could turn into a link, even glued to the text before it.
+    .replace(/(?:[a-z][a-z0-9+.-]*:\/\/|\bwww\.)\S+/gi, '[link removed]')
     .trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
@@ -86,7 +87,7 @@ export function parseQueryResponse(httpStatus: number, body: string): QueryResul
 }
 
 /** `{proxy="web", server="web-1"}` for messages. */
-export function describeSeries(s: Series): string {
+function describeSeries(s: Series): string {
   const inner = Object.entries(s.metric)
     .map(([k, v]) => `${k}="${v}"`)
     .join(', ');

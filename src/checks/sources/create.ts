@@ -7,7 +7,7 @@ import { AccessLogSource } from './access-log';
 import type { ErrorSource } from './error-source';
 import { CommandSource } from './command';
 import { HaproxySource } from './haproxy';
-import { prometheusClient } from './metrics-preflight';
+import { commandRunner, prometheusClient } from './metrics-preflight';
 import { PrometheusSource } from './prometheus';
 import { ProbeSource } from './probe';
 
@@ -47,6 +47,6 @@ export function createErrorSource(
     }
     case 'command':
       if (!local || !settings.check.command) throw new Error('check-source command needs check-command');
-      return new CommandSource(local, settings.check.command, host, now);
+      return new CommandSource(commandRunner(settings.check.command.via, lb, local), settings.check.command, host, now);
   }
 }

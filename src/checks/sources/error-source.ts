@@ -19,6 +19,8 @@ export interface ErrorSource {
   samples(): string[];
   /** Why the last read's data is too stale to pass on (scrape lag); null when it is fresh. */
   staleReason?(): string | null;
+  /** The dry-run plan's lines for this source: the queries or command each look would run. */
+  plan?(): string[];
   /** The other hosts' pooled counts over the same window (fleet-relative verdict); null: unknown. */
   peers?(): Promise<Counts | null>;
 }

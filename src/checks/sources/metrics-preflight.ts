@@ -1,14 +1,24 @@
 import type { LoadBalancer } from '../../lb/load-balancer';
+import type { RemoteHost } from '../../remote/remote-host';
 import type { LocalShell } from '../../runtime/local-shell';
+import type { MetricsVia } from '../../settings/metrics-sources';
 import type { Settings } from '../../settings/settings';
-import { PrometheusClient, runnerGet, sshGet } from '../prometheus/client';
-import { runCountsCommand } from './command';
+import { PrometheusClient, runnerGet, sshGet, sshGetLine } from '../prometheus/client';
+import { hostShell, runCountsCommand, runnerShell, type CommandRunner } from './command';
 import { countScrapes, readTotals } from './prometheus';
 
 /** Longest one Prometheus query may take. */
-export const PROMETHEUS_TIMEOUT_MS = 10_000;
+const PROMETHEUS_TIMEOUT_MS = 10_000;
 /** Preflight wants scrapes within this: a target not scraped for a minute is not being watched. */
 const PREFLIGHT_SCRAPE_MS = 60_000;
+
+/** The load balancer's SSH host, for `*-via: lb-host`: the rollout's own connection to it. */
+function lbRemote(lb: LoadBalancer | null, input: string): { remote: RemoteHost; label: string } {
+  const remote = lb?.lock?.remote;
+  if (!remote) throw new Error(`${input} is lb-host, but there is no load balancer connection`);
+  const t = remote.connection.target;
+  return { remote, label: `the load balancer host ${t.user}@${t.host}:${t.port}` };
+}
 
 /** The client prometheus-via asks for: from this process, or curl on the load balancer's host. */
 export function prometheusClient(settings: Settings, lb: LoadBalancer | null): PrometheusClient | null {
@@ -16,11 +26,17 @@ export function prometheusClient(settings: Settings, lb: LoadBalancer | null): P
   if (!p) return null;
   const access = { authorization: p.authorization, tlsVerify: p.tlsVerify, timeoutMs: PROMETHEUS_TIMEOUT_MS };
   if (p.via === 'lb-host') {
-    const remote = lb?.lock?.remote;
-    if (!remote) throw new Error('prometheus-via is lb-host, but there is no load balancer connection');
-    return new PrometheusClient(sshGet(remote, access), p.url);
+    const { remote, label } = lbRemote(lb, 'prometheus-via');
+    return new PrometheusClient(sshGet(remote, access), p.url, `with curl on ${label} over SSH`, sshGetLine(remote, access));
   }
   return new PrometheusClient(runnerGet(access), p.url);
+}
+
+/** Where check-command-via runs the command: a shell on the runner, or the load balancer's host. */
+export function commandRunner(via: MetricsVia, lb: LoadBalancer | null, local: LocalShell): CommandRunner {
+  if (via === 'runner') return runnerShell(local);
+  const { remote, label } = lbRemote(lb, 'check-command-via');
+  return hostShell(remote, label);
 }
 
 /**
@@ -46,7 +62,8 @@ export async function preflightMetrics(settings: Settings, lb: LoadBalancer | nu
   }
   const c = settings.check.command;
   if (settings.check.source === 'command' && c) {
+    const runner = commandRunner(c.via, lb, local);
     const t = now();
-    for (const host of settings.hosts) await runCountsCommand(local, c, host, t - settings.check.windowMs, t);
+    for (const host of settings.hosts) await runCountsCommand(runner, c, host, t - settings.check.windowMs, t);
   }
 }

@@ -133,6 +133,28 @@ export class PrometheusSource implements ErrorSource {
     return sum;
   }
 
+  /** The queries each look asks for this host, filled in, and where they run (dry-run plan). */
+  plan(): string[] {
+    const s = this.settings;
+    const v = { host: this.host.host, name: this.host.name };
+    const requests = fillQuery(s.requestsQuery, v);
+    const scrapes = scrapeCountQuery(fillQuery(s.scrapeSeries, v), 1).replace('[1ms]', '[{time since the change}]');
+    const line = this.client.lineFor(requests);
+    return [
+      `    Prometheus ${this.client.baseUrl} ${this.client.where}, each look:`,
+      `      requests: ${requests}`,
+      `      errors: ${fillQuery(s.errorsQuery, v)}`,
+      `      fresh scrapes: ${scrapes} (at least prometheus-min-scrapes ${s.minScrapes})`,
+      ...(this.others.length ? [`      peers (fleet-relative): the same queries for ${this.others.map((o) => o.name).join(', ')}`] : []),
+      ...(line
+        ? [
+            `      each query is one curl${s.authorization ? ' (the Authorization header goes on its stdin, not in the line)' : ''}, e.g.:`,
+            `      $ ${line}`,
+          ]
+        : []),
+    ];
+  }
+
   /** The queries and their readings: the report's evidence (no links; values are numbers). */
   samples(): string[] {
     const v = { host: this.host.host, name: this.host.name };

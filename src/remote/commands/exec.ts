@@ -23,6 +23,12 @@ export interface RemoteCommand {
    * the script, so a constant script can work on any name or path.
    */
   args?: string[];
+  /**
+   * Text for the command's stdin, for what must not be an argument (a credential: arguments are
+   * in the host's process list for every user to read). It goes over the SSH channel, never into
+   * the command line, the trace or the dry-run plan; it must end with a newline.
+   */
+  stdin?: string;
 }
 
 /** Seconds `timeout -k` waits after SIGTERM before SIGKILL. */

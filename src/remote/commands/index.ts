@@ -10,3 +10,4 @@ export * from './traffic';
 export * from './haproxy';
 export * from './log-file';
 export * from './locks';
+export * from './metrics';

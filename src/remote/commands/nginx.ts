@@ -1,14 +1,18 @@
 import type { RemoteCommand } from './exec';
 
+/** The reload proof looks at nginx's workers this often (ms): the new ones come within milliseconds of the signal. */
+export const RELOAD_POLL_MS = 10;
+
 /**
  * nginx's graceful reload in one round trip: the process picture before, `systemctl reload`, then
  * a short local poll until no old worker is serving (or an `[emerg]` appears, or `effectMs` runs
  * out), then the picture after and any `[emerg]` lines the reload wrote. Lines are prefixed
  * `before.` / `after.`; the caller judges them (strategies/reload.ts). Exit 90: the reload itself
- * failed (its stderr follows).
+ * failed (its stderr follows). The poll forks only `ps` and `awk` per look (the error log is read
+ * again only when it grew), so it can look every RELOAD_POLL_MS.
  */
 export function nginxReload(unit: string, errorLog: string, effectMs: number, timeoutMs: number): RemoteCommand {
-  const polls = Math.max(1, Math.ceil(effectMs / 50));
+  const polls = Math.max(1, Math.ceil(effectMs / RELOAD_POLL_MS));
   return {
     kind: 'nginx-reload',
     title: `systemctl reload ${unit}`,
@@ -16,16 +20,19 @@ export function nginxReload(unit: string, errorLog: string, effectMs: number, ti
     args: [unit, errorLog, String(polls)],
     script: `unit=$1; log=$2; polls=$3
 snap() {
-  pid=$(systemctl show --property=MainPID --value -- "$unit")
-  printf 'zdr.mainpid=%s\nzdr.active=%s\n' "$pid" "$(systemctl show --property=ActiveState --value -- "$unit")"
-  [ "$pid" -gt 0 ] 2>/dev/null && ps --ppid "$pid" -o pid=,args= | sed 's/^ */zdr.child=/'
+  props=$(systemctl show --property=MainPID,ActiveState -- "$unit")
+  pid=\${props#*MainPID=}; pid=\${pid%%[!0-9]*}
+  active=\${props#*ActiveState=}; active=\${active%%[!a-z]*}
+  printf '%szdr.mainpid=%s\\n%szdr.active=%s\\n' "$1" "$pid" "$1" "$active"
+  [ "\${pid:-0}" -gt 0 ] 2>/dev/null && ps --ppid "$pid" -o pid=,args= | sed "s/^ */$1zdr.child=/"
 }
 workers() { ps --ppid "$1" -o pid=,args= | awk '/worker process$/ { print $1 }'; }
+logsize() { stat -c %s -- "$log" 2>/dev/null || echo 0; }
 emerg() { tail -c +$(($1 + 1)) -- "$log" 2>/dev/null | grep -F '[emerg]' | tail -n 5; }
-size=$(stat -c %s -- "$log" 2>/dev/null || echo 0)
-snap | sed 's/^/before./'
-master=$(systemctl show --property=MainPID --value -- "$unit")
-old=$(workers "$master")
+size=$(logsize)
+snap before.
+master=$pid
+old=" $(workers "$master" | tr '\\n' ' ') "
 t0=$(date +%s%3N)
 if ! out=$(systemctl reload -- "$unit" 2>&1); then echo "$out" >&2; exit 90; fi
 t1=$(date +%s%3N)
@@ -34,15 +41,15 @@ while [ "$i" -lt "$polls" ]; do
   now=$(workers "$master")
   if [ -n "$now" ]; then
     stale=0
-    for p in $old; do printf '%s\n' "$now" | grep -qx "$p" && stale=1; done
+    for p in $now; do case $old in *" $p "*) stale=1 ;; esac; done
     [ "$stale" = 0 ] && break
   fi
-  [ -n "$(emerg "$size")" ] && break
-  i=$((i + 1)); sleep 0.05
+  [ "$(logsize)" != "$size" ] && [ -n "$(emerg "$size")" ] && break
+  i=$((i + 1)); sleep ${RELOAD_POLL_MS / 1000}
 done
 t2=$(date +%s%3N)
-printf 'zdr.reload_ms=%s\nzdr.effect_ms=%s\n' $((t1 - t0)) $((t2 - t1))
-snap | sed 's/^/after./'
+printf 'zdr.reload_ms=%s\\nzdr.effect_ms=%s\\n' $((t1 - t0)) $((t2 - t1))
+snap after.
 emerg "$size" | sed 's/^/after.zdr.emerg=/'
 true`,
   };

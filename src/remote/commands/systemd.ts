@@ -33,8 +33,10 @@ export function inspectUnit(unit: string, timeoutMs: number, commands: readonly 
     title: `inspect ${unit}`,
     timeoutMs,
     script: [
-      `systemctl show --property=${UNIT_PROPERTIES.join(',')} -- ${q(unit)}`,
-      `pid=$(systemctl show --property=MainPID --value -- ${q(unit)})`,
+      // One systemctl (a D-Bus round trip on the host) for every property; MainPID is read from it.
+      `props=$(systemctl show --property=${UNIT_PROPERTIES.join(',')} -- ${q(unit)})`,
+      `printf '%s\n' "$props"`,
+      'pid=${props#*MainPID=}; pid=${pid%%[!0-9]*}',
       `printf 'zdr.comm=%s\\n' "$(cat "/proc/$pid/comm" 2>/dev/null)"`,
       `printf 'zdr.curl=%s\\n' "$(command -v curl)"`,
       `printf 'zdr.uid=%s\\n' "$(id -u)"`,
@@ -49,17 +51,23 @@ export function systemctl(action: 'reload' | 'restart' | 'start' | 'stop', unit:
   return { kind: `systemctl-${action}`, title: `systemctl ${action} ${unit}`, timeoutMs, script: `systemctl ${action} -- ${q(unit)}` };
 }
 
+/** The unit properties read after a change to prove it (unitState, and a restart's own answer). */
+const STATE_PROPERTIES = 'ActiveState,SubState,MainPID,NRestarts,Result';
+
 /**
  * `systemctl ACTION UNIT`, timed on the host: prints `zdr.service_ms=N`, how long systemd took
- * (a restart includes the service's graceful stop, which waits for its requests).
+ * (a restart includes the service's graceful stop, which waits for its requests). `showState`:
+ * the unit's state right after too (unitState's lines), so the first look at the effect costs no
+ * round trip of its own.
  */
-export function systemctlTimed(action: 'reload' | 'restart', unit: string, timeoutMs: number): RemoteCommand {
+export function systemctlTimed(action: 'reload' | 'restart', unit: string, timeoutMs: number, showState = false): RemoteCommand {
+  const show = showState ? `; systemctl show --property=${STATE_PROPERTIES} -- "$2"` : '';
   return {
     kind: 'systemctl-timed',
     title: `systemctl ${action} ${unit}`,
     timeoutMs,
     args: [action, unit],
-    script: `t0=$(date +%s%3N); systemctl "$1" -- "$2" || exit $?; printf 'zdr.service_ms=%s\n' $(($(date +%s%3N) - t0))`,
+    script: `t0=$(date +%s%3N); systemctl "$1" -- "$2" || exit $?; printf 'zdr.service_ms=%s\n' $(($(date +%s%3N) - t0))${show}`,
   };
 }
 
@@ -74,7 +82,7 @@ export function unitState(unit: string, timeoutMs: number): RemoteCommand {
     kind: 'unit-state',
     title: `read ${unit} state`,
     timeoutMs,
-    script: `systemctl show --property=ActiveState,SubState,MainPID,NRestarts,Result -- ${q(unit)}`,
+    script: `systemctl show --property=${STATE_PROPERTIES} -- ${q(unit)}`,
   };
 }
 

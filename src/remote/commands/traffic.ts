@@ -6,7 +6,7 @@ import type { RemoteCommand } from './exec';
  * and `[1-200]` in the URL, so `?v={1,2}` was two requests whose status codes ran together (never
  * a 2xx) and `[1-200]` made 200 requests.
  */
-const CURL = 'curl -g';
+export const CURL = 'curl -g';
 
 /** One HTTP GET from the host itself; prints the status code (000 when no response came). */
 export function httpStatus(url: string, requestTimeoutMs: number): RemoteCommand {

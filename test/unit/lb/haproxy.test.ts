@@ -64,6 +64,12 @@ class FakeHaproxy {
 
   /** One question, one answer (without the prompt). */
   ask(line: string): string {
+    // Like HAProxy's CLI: `;`-separated commands run in order, their answers one after another.
+    if (line.includes('; '))
+      return line
+        .split('; ')
+        .map((one) => this.ask(one))
+        .join('');
     this.questions.push(line);
     if (line === 'show stat') return this.csv();
     const scoped = /^show stat (\S+) 4 -1$/.exec(line);
@@ -72,7 +78,8 @@ class FakeHaproxy {
     if (set?.[1] && set[2]) {
       const server = this.servers.get(set[1]);
       if (!server) return 'No such server.\n';
-      server.status = set[2] === 'drain' ? 'DRAIN' : 'UP';
+      // A server failing its health checks stays DOWN when made ready.
+      if (server.status !== 'DOWN') server.status = set[2] === 'drain' ? 'DRAIN' : 'UP';
       return '';
     }
     return 'Unknown command.\n';
@@ -88,7 +95,15 @@ function setup(options: { sessions?: boolean } = {}) {
     options.sessions === false
       ? undefined
       : () => {
-          const s = new ScriptedSession((line) => (line === 'prompt' ? '\n> ' : `${haproxy.ask(line)}\n> `));
+          // In prompt mode each `;`-separated command's answer ends with its own prompt, as HAProxy 2.6 does.
+          const s = new ScriptedSession((line) =>
+            line === 'prompt'
+              ? '\n> '
+              : line
+                  .split('; ')
+                  .map((one) => `${haproxy.ask(one)}\n> `)
+                  .join(''),
+          );
           sessions.push(s);
           return s;
         },
@@ -141,6 +156,30 @@ describe('HaproxyLb', () => {
       'set server web/web-1 state ready',
       'show stat web 4 -1',
     ]);
+  });
+
+  it('returns a host and reads whether it is UP in one exchange', async () => {
+    const t = setup();
+    await t.lb.drain(target('web-1'));
+    expect(await t.lb.undrainAndCheck(target('web-1'))).toBe(true);
+    expect(t.sessions[0]?.written.at(-1)).toBe('set server web/web-1 state ready; show stat web 4 -1');
+    // Both answers were read (one prompt each): the next question gets its own answer.
+    expect(await t.lb.inFlight(target('web-1'))).toBe(4);
+    t.haproxy.servers.set('web-2', { status: 'DOWN', scur: 0 });
+    expect(await t.lb.undrainAndCheck(target('web-2'))).toBe(false);
+    // Without a session (one command per question) the same line goes to socat.
+    const plain = setup({ sessions: false });
+    expect(await plain.lb.undrainAndCheck(target('web-3'))).toBe(true);
+    expect(plain.shell.sent.map((c) => c.args[1])).toEqual(['set server web/web-3 state ready; show stat web 4 -1']);
+  });
+
+  it("a refused return throws with HAProxy's answer; rows that do not show the host leave the look to isUp", async () => {
+    const t = setup();
+    await expect(t.lb.undrainAndCheck(target('web-9'))).rejects.toThrow(
+      'haproxy refused "set server web/web-9 state ready": No such server.',
+    );
+    t.haproxy.csv = () => `${HEADER}\n`; // a frontend named like the backend: the scoped show stat lists no servers
+    expect(await t.lb.undrainAndCheck(target('web-1'))).toBeUndefined();
   });
 
   it('asks every question over one kept-open session on the admin socket, in prompt mode', async () => {

@@ -1,0 +1,30 @@
+import { reconcile } from '../rollout/reconcile';
+import type { JournalState } from '../rollout/journal';
+import { readSettings } from '../settings/read-settings';
+import type { PostIO, World } from './io';
+
+/**
+ * The post step after a killed main step: returns the hosts it had drained (healthy ones),
+ * releases its locks, and says what it left. Its own module, loaded only when needed, so that the
+ * post step of a run that finished costs no more than node's start.
+ */
+export async function reconcileKilledRun(io: PostIO, journal: JournalState, world: World): Promise<void> {
+  const drained = journal.drained.map((h) => h.name);
+  const read = readSettings(io.input, io.env);
+  if (!read.ok) return io.log.warning('post: the inputs are invalid, so drained hosts cannot be reconciled.');
+  const { settings } = read;
+  io.log.info(`The main step did not finish. Reconciling: drained ${drained.join(', ') || 'none'}; ${journal.locks.length} lock(s).`);
+  const deps = {
+    connector: world.connectorFor(settings),
+    local: world.local,
+    clock: world.clock,
+    openLoadBalancer: world.openLoadBalancer,
+  };
+  const result = await reconcile(settings, deps, journal);
+  for (const name of result.returned)
+    io.log.warning(`post: ${name} had been left drained by the interrupted main step; it is healthy and was returned to service.`);
+  for (const what of result.leftToOperator) io.log.warning(`post: ${what}, put there by an operator during the run; left as they set it.`);
+  for (const why of result.leftDrained) io.log.error(`post: left drained: ${why}`, 'Host left out of rotation');
+  if (result.locksReleased) io.log.info(`post: released ${result.locksReleased} lock(s) of the interrupted run.`);
+  if (result.leftDrained.length) io.fail();
+}

@@ -1,0 +1,71 @@
+import { hostLock } from '../remote/commands/locks';
+import type { FlowContext, RolloutDeps } from './context';
+import { releaseHost } from './fleet-run';
+import type { HostRun } from './host-run';
+import { acquireLock, lockTtlSeconds } from './locks';
+
+/** A host's lock once taken: a note when it took over a crashed run's lock, and how long it waited for another holder. */
+export interface LockTaken {
+  note: string;
+  waitedMs: number;
+}
+
+/**
+ * Takes the host's own lock and records it (the host's turn, the journal), so that whoever ends
+ * the run gives it back, whether or not the turn ever runs.
+ */
+export async function takeHostLock(run: HostRun, ctx: FlowContext, signal: AbortSignal): Promise<LockTaken> {
+  const { settings, deps } = ctx;
+  const remote = run.remote;
+  if (!remote) throw new Error('no connection to the host');
+  const lock = hostLock(run.name);
+  const request = {
+    owner: deps.owner,
+    ttlSeconds: lockTtlSeconds(settings),
+    waitMs: settings.lockWaitMs,
+    clock: deps.clock,
+    signal,
+    progress: (line: string) => deps.log.info(`${run.name} ${line}`),
+  };
+  const taken = await acquireLock(remote, lock, request);
+  run.locks.push({ remote, name: lock.name });
+  deps.journal.locked(run.target, lock.name);
+  return taken;
+}
+
+/**
+ * The round trips between two hosts' turns that change nothing a host serves, run while a turn
+ * waits instead of between turns: the next host's lock is taken when the current host's turn
+ * begins (its round trip also shows that the next host's connection, idle since preflight, still
+ * answers), and a finished host's lock is given back while the next turn runs. Nothing of the
+ * next host's change moves earlier: its drain still waits for this host's return.
+ */
+export class TurnOverlap {
+  private readonly ahead = new Map<HostRun, Promise<LockTaken>>();
+  private readonly releases: Promise<void>[] = [];
+  private readonly ended = new AbortController();
+
+  /** Starts taking the host's lock now; its lock step then collects the outcome. */
+  lockAhead(run: HostRun, ctx: FlowContext): void {
+    if (this.ahead.has(run) || !run.remote) return;
+    const taking = takeHostLock(run, ctx, AbortSignal.any([ctx.deps.signal, this.ended.signal]));
+    taking.catch(() => undefined); // collected (and reported) by the host's lock step, if it runs
+    this.ahead.set(run, taking);
+  }
+
+  /** The host's lock: the one taken ahead, or taken now. */
+  lock(run: HostRun, ctx: FlowContext): Promise<LockTaken> {
+    return this.ahead.get(run) ?? takeHostLock(run, ctx, ctx.deps.signal);
+  }
+
+  /** Gives back a finished host's locks and connection without holding up the next host. */
+  release(run: HostRun, deps: RolloutDeps): void {
+    this.releases.push(releaseHost(run, deps));
+  }
+
+  /** The run is over: stop waiting for locks no turn will use, and let everything started finish. */
+  async settle(): Promise<void> {
+    this.ended.abort(new Error('the rollout ended'));
+    await Promise.allSettled([...this.ahead.values(), ...this.releases]);
+  }
+}

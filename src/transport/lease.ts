@@ -1,0 +1,73 @@
+import { TransportError, type CommandStream, type Connection, type Connector, type ExecResult } from './connection';
+import type { SshTarget } from './target';
+
+/**
+ * One host's connection, held only while the host is worked on. A rollout of hundreds of hosts
+ * must not keep hundreds of idle SSH connections (each a socket, a keepalive timer and ssh2's
+ * buffers on the runner, and a session on the host) for the whole run: preflight connects, checks
+ * and `release()`s a bounded number at a time, and the host's turn connects again when it comes.
+ *
+ * Every (re)connection goes through the same Connector, so it is verified exactly as the first:
+ * with strict host keys, a host whose key changed between preflight and its turn is refused.
+ *
+ * Only an explicit release reconnects. A connection lost mid-turn stays lost (its commands report
+ * `connection-lost`), as without a lease: a turn does not silently resume on a new connection.
+ */
+export class ConnectionLease implements Connection {
+  private current: Promise<Connection> | null = null;
+  private released = false;
+  private closed = false;
+  /** Connections made by this lease so far (the first, then one per turn after a release). */
+  connects = 0;
+
+  constructor(
+    private readonly connector: Connector,
+    readonly target: SshTarget,
+  ) {}
+
+  /** True while a connection is held (or being made). */
+  get held(): boolean {
+    return this.current !== null;
+  }
+
+  /** Connects unless a connection is held; concurrent callers share one attempt. */
+  acquire(): Promise<Connection> {
+    if (this.closed) return Promise.reject(new TransportError('connection-lost', `the connection to ${this.target.name} was closed`));
+    if (this.current) return this.current;
+    const again = this.released;
+    this.connects += 1;
+    const attempt = this.connector.connect(this.target).catch((err: unknown) => {
+      if (this.current === attempt) this.current = null;
+      // Said once: the first connection worked, so the operator knows where to look.
+      if (again && err instanceof TransportError) {
+        throw new TransportError(err.kind, `${err.message} (on reconnecting: the connection made in preflight was released)`);
+      }
+      throw err;
+    });
+    this.current = attempt;
+    return attempt;
+  }
+
+  async exec(command: string, options: { timeoutMs: number }): Promise<ExecResult> {
+    return (await this.acquire()).exec(command, options);
+  }
+
+  async stream(command: string): Promise<CommandStream> {
+    return (await this.acquire()).stream(command);
+  }
+
+  /** Closes the held connection; the next command connects again. Never throws. */
+  async release(): Promise<void> {
+    const held = this.current;
+    this.current = null;
+    if (!held) return;
+    this.released = true;
+    await held.then((c) => c.close()).catch(() => undefined);
+  }
+
+  /** Closes for good: later commands fail instead of reconnecting. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.release();
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Connections at scale, against the fakes: preflight holds at most preflight-concurrency
+ * connections at once and releases each host's; a host's turn connects again and releases after.
+ */
+import { describe, expect, it } from 'vitest';
+import { rollout } from '../../src/rollout/rollout';
+import { ConnectionLease } from '../../src/transport/lease';
+import { TransportError } from '../../src/transport/connection';
+import { FakeClock, FakeConnector, noLocal, RecordingJournal, RecordingLog } from '../support/fakes';
+import { settingsFrom } from '../support/settings';
+import { target } from '../support/scripted-shell';
+
+const hosts = (n: number): string =>
+  Array.from({ length: n }, (_, i) => `- {host: 10.0.${i >> 8}.${i & 255}, name: web-${i + 1}}`).join('\n');
+
+function go(n: number, extra: Record<string, string> = {}) {
+  const connector = new FakeConnector();
+  const settings = settingsFrom({ hosts: hosts(n), 'host-key-check': 'off', 'check-window': '0', ...extra });
+  const deps = {
+    connector,
+    local: noLocal,
+    clock: new FakeClock(),
+    log: new RecordingLog(),
+    journal: new RecordingJournal(),
+    signal: new AbortController().signal,
+    owner: 'test run 1',
+    openLoadBalancer: async () => null,
+  };
+  return { connector, run: () => rollout(settings, deps) };
+}
+
+describe('connections held during a rollout', () => {
+  it('preflight holds at most preflight-concurrency connections; each turn holds only its own host', async () => {
+    const t = go(40, { 'preflight-concurrency': '4' });
+    // What is open while a host takes its lock (the first command of its turn).
+    const openAtTurn: number[] = [];
+    for (let i = 1; i <= 40; i++)
+      t.connector.host(`web-${i}`).onCommand = (kind) => kind === 'lock-acquire' && openAtTurn.push(t.connector.open);
+    const { report } = await t.run();
+    expect(report.status).toBe('success');
+    expect(t.connector.peakOpen).toBeGreaterThan(1);
+    expect(t.connector.peakOpen).toBeLessThanOrEqual(4);
+    expect(openAtTurn).toEqual(new Array(40).fill(1));
+    expect(t.connector.open).toBe(0);
+    // One connection in preflight and one for the turn, per host.
+    expect(t.connector.connects).toHaveLength(80);
+  });
+
+  it('a host that cannot be reached for its turn fails in lock with the transport message; later hosts are untouched', async () => {
+    const t = go(3);
+    // Reachable in preflight; refused when web-2's turn comes (the host key changed meanwhile).
+    t.connector.host('web-1').onCommand = (kind) => {
+      if (kind === 'lock-release')
+        t.connector.host('web-2').connectError = new TransportError('host-key', 'Host key verification failed for web-2');
+    };
+    const { report } = await t.run();
+    expect(report.status).toBe('failed');
+    expect(report.failedHost).toBe('web-2');
+    expect(report.failedPhase).toBe('lock');
+    expect(report.reason).toBe('Host key verification failed for web-2 (on reconnecting: the connection made in preflight was released)');
+    expect(report.hosts.map((h) => h.status)).toEqual(['success', 'failed', 'skipped']);
+    expect(t.connector.host('web-3').kinds.filter((k) => k === 'lock-acquire')).toEqual([]);
+    expect(t.connector.open).toBe(0);
+  });
+});
+
+describe('ConnectionLease', () => {
+  it('shares one connect between concurrent uses, reconnects only after release, refuses after close', async () => {
+    const connector = new FakeConnector();
+    const lease = new ConnectionLease(connector, target('web-1'));
+    await Promise.all([lease.acquire(), lease.acquire()]);
+    expect(connector.connects).toEqual(['web-1']);
+    await lease.release();
+    expect(lease.held).toBe(false);
+    expect(connector.open).toBe(0);
+    await lease.acquire();
+    expect(connector.connects).toEqual(['web-1', 'web-1']);
+    await lease.close();
+    expect(connector.open).toBe(0);
+    await expect(lease.acquire()).rejects.toThrow(/was closed/);
+  });
+
+  it('a failed connect leaves nothing held, and the next use tries again', async () => {
+    const connector = new FakeConnector();
+    connector.host('web-1').connectError = new TransportError('unreachable', 'Cannot connect to web-1');
+    const lease = new ConnectionLease(connector, target('web-1'));
+    await expect(lease.acquire()).rejects.toThrow('Cannot connect to web-1');
+    expect(lease.held).toBe(false);
+    connector.host('web-1').connectError = null;
+    await lease.acquire();
+    expect(connector.open).toBe(1);
+    await lease.close();
+  });
+});
