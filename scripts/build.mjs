@@ -9,14 +9,13 @@
 // "pageant") into the output. The action runs on Linux runners and never asks for Pageant, and
 // dist must hold no binaries, so it goes.
 //
-// dist/cli.js is the command's bundle behind a shebang, with action.yml's text and the version
-// embedded as globals set before the bundle runs: --help is generated from action.yml's
+// dist/cli.js starts the command's bundle (dist/cli/) behind a shebang, with action.yml's text and
+// the version embedded as globals set before the bundle runs: --help is generated from action.yml's
 // descriptions and defaults at run time, from the very file the action ships, so the two cannot
 // drift, and the installed command needs no file beside it.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,21 +32,18 @@ function nccBuild(entry, dir, extra) {
   });
 }
 
-const cliTmp = mkdtempSync(join(tmpdir(), 'zdr-cli-build-'));
-try {
-  await Promise.all([nccBuild('src/index.ts', out, ['--source-map']), nccBuild('src/cli.ts', cliTmp, [])]);
-  rmSync(join(out, 'pagent.exe'), { force: true });
-  const bundle = readFileSync(join(cliTmp, 'index.js'), 'utf8').replace(/^#!.*\n/, '');
-  const globals = {
-    __ZDR_ACTION_YML__: readFileSync(join(root, 'action.yml'), 'utf8'),
-    __ZDR_VERSION__: JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version,
-  };
-  const embed = Object.entries(globals)
-    .map(([name, value]) => `globalThis.${name}=${JSON.stringify(value)};`)
-    .join('');
-  writeFileSync(join(out, 'cli.js'), `#!/usr/bin/env node\n${embed}\n${bundle}`);
-  chmodSync(join(out, 'cli.js'), 0o755);
-  writeFileSync(join(out, 'cli.licenses.txt'), readFileSync(join(cliTmp, 'licenses.txt')));
-} finally {
-  rmSync(cliTmp, { recursive: true, force: true });
-}
+// The command's bundle goes to dist/cli/ with its chunks (the core loads some code on demand), so
+// that its chunk names never meet the action's in dist/; dist/cli.js is the entry behind a shebang.
+const cliDir = join(out, 'cli');
+rmSync(cliDir, { recursive: true, force: true });
+await Promise.all([nccBuild('src/index.ts', out, ['--source-map']), nccBuild('src/cli.ts', cliDir, [])]);
+for (const dir of [out, cliDir]) rmSync(join(dir, 'pagent.exe'), { force: true });
+const globals = {
+  __ZDR_ACTION_YML__: readFileSync(join(root, 'action.yml'), 'utf8'),
+  __ZDR_VERSION__: JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version,
+};
+const embed = Object.entries(globals)
+  .map(([name, value]) => `globalThis.${name}=${JSON.stringify(value)};`)
+  .join('');
+writeFileSync(join(out, 'cli.js'), `#!/usr/bin/env node\n${embed}\nrequire('./cli/index.js');\n`);
+chmodSync(join(out, 'cli.js'), 0o755);
