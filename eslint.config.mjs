@@ -3,7 +3,7 @@ import path from 'node:path';
 import tseslint from 'typescript-eslint';
 
 /**
- * The layers of src/, lowest first. A folder may import from its own folder and from folders
+ * The layers of src/, lowest first (a list in the list: peers on one level, which may not import each other). A folder may import from its own folder and from folders
  * before it in this list, never from one after it: data flows inputs → settings → rollout →
  * (strategy, lb, checks through the transport) → report, and the entry points sit on top.
  * Files directly in src/ (index.ts, main.ts, post.ts) are the top layer.
@@ -21,7 +21,8 @@ export const LAYERS = [
   'strategies', // what "change" means: reload or restart
   'rollout', //    the fleet loop and the per-host flow
   'app', //        settings → rollout → result, shared by every entry point
-  'action', //     the GitHub Action's I/O (@actions/core) behind the app's interfaces
+  ['action', 'cli'], // the entry points' I/O behind the app's interfaces: the GitHub Action's
+  //                 (@actions/core), the command line's. Peers: neither imports the other.
 ];
 
 /** The layer index of a file under src/, or LAYERS.length for files directly in src/. */
@@ -30,7 +31,7 @@ function layerOf(file) {
   if (rel.startsWith('..')) return null;
   const parts = rel.split(path.sep);
   if (parts.length === 1) return { index: LAYERS.length, name: 'src/' };
-  const index = LAYERS.indexOf(parts[0]);
+  const index = LAYERS.findIndex((l) => (Array.isArray(l) ? l.includes(parts[0]) : l === parts[0]));
   return { index: index < 0 ? -1 : index, name: parts[0] };
 }
 
@@ -47,6 +48,8 @@ const importsPointDown = {
       if (from.index === -1 || to.index === -1) {
         const name = from.index === -1 ? from.name : to.name;
         context.report({ node, message: `src/${name}/ is not in LAYERS (eslint.config.mjs): give it a place in the layer order.` });
+      } else if (to.index === from.index && to.name !== from.name) {
+        context.report({ node, message: `${from.name} may not import from ${to.name}, its peer (LAYERS in eslint.config.mjs); move the shared piece down.` });
       } else if (to.index > from.index) {
         context.report({ node, message: `${from.name} may not import from ${to.name}, a layer above it (LAYERS in eslint.config.mjs); move the shared piece down.` });
       }

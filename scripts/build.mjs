@@ -1,13 +1,20 @@
-// Builds the action: ncc bundles src/index.ts into dist/ (or the directory given, which the fleet
-// suite uses to check that the committed dist/ is what the sources build).
+// Builds the action and the command: ncc bundles src/index.ts into dist/ (the action's main and
+// post steps) and src/cli.ts into dist/cli.js (the zero-downtime-restart command), each in one
+// pass over its own sources, both at once. The directory given replaces dist/ (the fleet suite
+// uses it to check that the committed dist/ is what the sources build).
 //
 //   node scripts/build.mjs [out-dir]     (npm run build)
 //
 // ncc copies ssh2's pagent.exe (a Windows helper for the PuTTY agent, loaded only when `agent` is
 // "pageant") into the output. The action runs on Linux runners and never asks for Pageant, and
 // dist must hold no binaries, so it goes.
-import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+//
+// dist/cli.js starts the command's bundle (dist/cli/) behind a shebang, with action.yml's text and
+// the version embedded as globals set before the bundle runs: --help is generated from action.yml's
+// descriptions and defaults at run time, from the very file the action ships, so the two cannot
+// drift, and the installed command needs no file beside it.
+import { spawn } from 'node:child_process';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +22,28 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = resolve(root, process.argv[2] ?? 'dist');
 const ncc = createRequire(import.meta.url).resolve('@vercel/ncc/dist/ncc/cli.js');
-const args = ['build', 'src/index.ts', '-o', out, '--minify', '--source-map', '--license', 'licenses.txt', '--quiet'];
-const built = spawnSync(process.execPath, [ncc, ...args], { cwd: root, stdio: 'inherit' });
-if (built.status !== 0) process.exit(built.status ?? 1);
-rmSync(join(out, 'pagent.exe'), { force: true });
+
+function nccBuild(entry, dir, extra) {
+  const args = ['build', entry, '-o', dir, '--minify', ...extra, '--license', 'licenses.txt', '--quiet'];
+  return new Promise((done, failed) => {
+    const child = spawn(process.execPath, [ncc, ...args], { cwd: root, stdio: 'inherit' });
+    child.on('error', failed);
+    child.on('close', (code) => (code === 0 ? done() : failed(new Error(`ncc build ${entry} exited ${code}`))));
+  });
+}
+
+// The command's bundle goes to dist/cli/ with its chunks (the core loads some code on demand), so
+// that its chunk names never meet the action's in dist/; dist/cli.js is the entry behind a shebang.
+const cliDir = join(out, 'cli');
+rmSync(cliDir, { recursive: true, force: true });
+await Promise.all([nccBuild('src/index.ts', out, ['--source-map']), nccBuild('src/cli.ts', cliDir, [])]);
+for (const dir of [out, cliDir]) rmSync(join(dir, 'pagent.exe'), { force: true });
+const globals = {
+  __ZDR_ACTION_YML__: readFileSync(join(root, 'action.yml'), 'utf8'),
+  __ZDR_VERSION__: JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version,
+};
+const embed = Object.entries(globals)
+  .map(([name, value]) => `globalThis.${name}=${JSON.stringify(value)};`)
+  .join('');
+writeFileSync(join(out, 'cli.js'), `#!/usr/bin/env node\n${embed}\nrequire('./cli/index.js');\n`);
+chmodSync(join(out, 'cli.js'), 0o755);

@@ -1,5 +1,6 @@
 import type { BenchPart } from '../part';
 import { bastion } from './bastion';
+import { cliCold } from './cli-cold';
 import { cold } from './cold';
 import { rollouts } from './rollouts';
 import { scale } from './scale';
@@ -7,4 +8,4 @@ import { scaleSim } from './scale-sim';
 import { speed } from './speed';
 
 /** Every part, in the order BENCHMARKS.md shows them. Add a part: its own file here, one line below. */
-export const PARTS: BenchPart[] = [rollouts, speed, cold, scale, scaleSim, bastion];
+export const PARTS: BenchPart[] = [rollouts, speed, cold, cliCold, scale, scaleSim, bastion];

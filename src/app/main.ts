@@ -1,6 +1,7 @@
 import type { Report } from '../report/report';
 import { rollout } from '../rollout/rollout';
 import { runOwner } from '../runtime/owner';
+import { SECRET_INPUTS } from '../settings/inputs';
 import { readSettings } from '../settings/read-settings';
 import type { MainIO, World } from './io';
 import { productionWorld } from './world';
@@ -10,14 +11,7 @@ function maskSecrets(io: MainIO): void {
   // The Authorization header carries basic auth base64-encoded: that form is masked too.
   const basic = io.input('prometheus-basic-auth').trim();
   if (basic) io.maskSecret(Buffer.from(basic, 'utf8').toString('base64'));
-  for (const name of [
-    'private-key',
-    'passphrase',
-    'jump-private-key',
-    'jump-passphrase',
-    'prometheus-token',
-    'prometheus-basic-auth',
-  ] as const) {
+  for (const name of SECRET_INPUTS) {
     const value = io.input(name);
     if (!value) continue;
     const parts = new Set([

@@ -1,4 +1,5 @@
 import { hostInFlight } from '../checks/inflight';
+import { sayProgress } from '../runtime/log';
 import { poll } from '../runtime/poll';
 import type { LoadBalancer } from '../lb/load-balancer';
 import type { FlowContext } from './context';
@@ -80,7 +81,8 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
   };
   const progress = {
     everyMs: 2000,
-    say: (seen: { count: number }, ms: number) => log.info(`${target.name} draining: ${seen.count} in flight, ${Math.round(ms / 1000)} s`),
+    say: (seen: { count: number }, ms: number) =>
+      sayProgress(log, target.name, `draining: ${seen.count} in flight, ${Math.round(ms / 1000)} s`),
   };
   const outcome = await phase.waiting(() =>
     poll({ clock, signal, timeoutMs: settings.drain.timeoutMs, intervalMs: DRAIN_POLL_MS, progress }, count, (seen) => seen.count === 0),

@@ -5,6 +5,7 @@ import type { ErrorCheck } from '../checks/error-check';
 import type { UnitInfo } from '../inspect/unit-info';
 import type { RemoteHost } from '../remote/remote-host';
 import type { PhaseName } from '../report/report';
+import { sayProgress } from '../runtime/log';
 import type { StrategyChoice } from '../strategies/choose';
 import { changeFor } from '../strategies/strategy';
 import type { FlowContext } from './context';
@@ -163,7 +164,7 @@ function watchStep({ run, check }: Preflighted, ctx: FlowContext, progress: (lin
  */
 export function hostSteps(host: Preflighted, ctx: FlowContext, overlap?: TurnOverlap): Step[] {
   const { deps, rotation } = ctx;
-  const progress = (line: string): void => deps.log.info(`${host.run.name} ${line}`);
+  const progress = (line: string): void => sayProgress(deps.log, host.run.name, line);
   const lb = host.choice.drain ? rotation.lb : null;
   const steps = [lockStep(host, ctx, overlap)];
   if (lb) steps.push(drainStep(host, ctx, lb));
@@ -188,6 +189,7 @@ export async function rollHost(run: HostRun, ctx: FlowContext, overlap?: TurnOve
     // Another host halted the run: until its change begins, this host stops at each step's start.
     if (!run.changed && ctx.stopped?.aborted) throw new StoppedError(String((ctx.stopped.reason as Error)?.message ?? ctx.stopped.reason));
     run.current = { phase: step.phase, since: clock.now() };
+    ctx.deps.log.phase?.(run.name, step.phase);
     try {
       await runPhase(clock, run, step.phase, (phase) => step.run(phase));
     } finally {

@@ -6,4 +6,17 @@ export interface Log {
   debug(message: string): void;
   /** A collapsible section; closed even when `fn` throws. */
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Optional structured view of a host's turn, for a terminal's live line: the phase it entered,
+   * and a progress sentence (in-flight count, readiness, watch seconds). Without `progress`, the
+   * sentence is an info line `HOST sentence`, as the action prints it.
+   */
+  phase?(host: string, phase: string): void;
+  progress?(host: string, line: string): void;
+}
+
+/** A host's progress sentence: to the log's live view when it has one, else an info line. */
+export function sayProgress(log: Log, host: string, line: string): void {
+  if (log.progress) log.progress(host, line);
+  else log.info(`${host} ${line}`);
 }

@@ -73,5 +73,15 @@ export const INPUT_DEFAULTS = {
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
 
-/** Reads one raw input ('' when not given). main.ts backs it with @actions/core. */
+/** The inputs that carry secrets: masked in every output; the CLI takes them from the environment too. */
+export const SECRET_INPUTS = [
+  'private-key',
+  'passphrase',
+  'jump-private-key',
+  'jump-passphrase',
+  'prometheus-token',
+  'prometheus-basic-auth',
+] as const satisfies readonly InputName[];
+
+/** Reads one raw input ('' when not given). The action backs it with @actions/core, the CLI with flags, environment and a file. */
 export type InputSource = (name: InputName) => string;

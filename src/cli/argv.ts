@@ -1,0 +1,91 @@
+import type { InputName } from '../settings/inputs';
+import { BOOLEAN_INPUTS, FILE_INPUTS, isInputName, type CliOptions } from './options';
+
+/** A command line, parsed: the command, the CLI's own options, inputs given as flags, and files to read inputs from. */
+export interface ParsedArgs {
+  command: 'run' | 'reconcile';
+  options: CliOptions;
+  /** Inputs given on the command line, exactly as given. */
+  inputs: Map<InputName, string>;
+  /** `--NAME-file PATH`: inputs whose text is read from a file. */
+  inputFiles: Map<InputName, string>;
+}
+
+export type ArgsResult = { ok: true; args: ParsedArgs } | { ok: false; error: string };
+
+const OWN_VALUED = { '--config': 'config', '-c': 'config', '--summary': 'summary', '--journal': 'journal' } as const;
+const OWN_SWITCHES = { '--json': 'json', '--help': 'help', '-h': 'help', '--version': 'version' } as const;
+
+/** `--name=value` or `--name value`: the name, and the value when it is attached. */
+function split(arg: string): { flag: string; attached?: string } {
+  const eq = arg.indexOf('=');
+  return eq > 0 && arg.startsWith('--') ? { flag: arg.slice(0, eq), attached: arg.slice(eq + 1) } : { flag: arg };
+}
+
+class Cursor {
+  i = 0;
+  constructor(readonly argv: readonly string[]) {}
+  next(): string | undefined {
+    return this.argv[this.i++];
+  }
+  /** The flag's value: attached, or the next argument (which must exist). */
+  value(flag: string, attached: string | undefined): string {
+    if (attached !== undefined) return attached;
+    const v = this.next();
+    if (v === undefined) throw new Error(`${flag} needs a value`);
+    return v;
+  }
+}
+
+/** One flag into `args`; throws with a message naming the flag when it is not one. */
+function take(args: ParsedArgs, cursor: Cursor, arg: string): void {
+  const { flag, attached } = split(arg);
+  if (Object.hasOwn(OWN_SWITCHES, flag) && attached === undefined) {
+    args.options[OWN_SWITCHES[flag as keyof typeof OWN_SWITCHES]] = true;
+    return;
+  }
+  if (Object.hasOwn(OWN_VALUED, flag)) {
+    args.options[OWN_VALUED[flag as keyof typeof OWN_VALUED]] = cursor.value(flag, attached);
+    return;
+  }
+  const name = flag.slice(2);
+  if (flag.startsWith('--') && isInputName(name)) {
+    // A boolean input may stand alone (`--dry-run`); any other takes a value.
+    args.inputs.set(name, BOOLEAN_INPUTS.has(name) && attached === undefined ? 'true' : cursor.value(flag, attached));
+    return;
+  }
+  const base = name.replace(/-file$/, '');
+  if (flag.startsWith('--') && name.endsWith('-file') && isInputName(base) && FILE_INPUTS.has(base)) {
+    args.inputFiles.set(base, cursor.value(flag, attached));
+    return;
+  }
+  throw new Error(`unknown option ${flag} (zero-downtime-restart --help lists them)`);
+}
+
+/**
+ * Parses the command line: `[reconcile] [options]`. Every action input is a flag of the same name;
+ * errors name the flag. Values are not validated here: src/settings does that, for every source.
+ */
+export function parseArgs(argv: readonly string[]): ArgsResult {
+  const args: ParsedArgs = {
+    command: 'run',
+    options: { json: false, help: false, version: false },
+    inputs: new Map(),
+    inputFiles: new Map(),
+  };
+  const cursor = new Cursor(argv);
+  try {
+    for (let arg = cursor.next(); arg !== undefined; arg = cursor.next()) {
+      if (cursor.i === 1 && arg === 'reconcile') args.command = 'reconcile';
+      else if (cursor.i === 1 && arg === 'help') args.options.help = true;
+      else if (arg.startsWith('-')) take(args, cursor, arg);
+      else
+        throw new Error(
+          `unexpected argument ${JSON.stringify(arg)}: the commands are \`zero-downtime-restart [options]\` and \`zero-downtime-restart reconcile [options]\``,
+        );
+    }
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
+  return { ok: true, args };
+}

@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { DrainReason, DrainedHost, Journal, JournalState } from '../rollout/journal';
+import type { InputSource } from '../settings/inputs';
+import type { SshTarget } from '../transport/target';
+
+/** The file's content: the core's journal, and which process wrote it (a live one is not reconciled). */
+export type JournalFile = JournalState & { pid: number; reconciledAt?: string };
+
+/**
+ * The default journal of a fleet: ~/.zero-downtime-restart/journal-<digest>.json, the digest of
+ * hosts, lb and lb-host as given. So `reconcile` with the same options finds the run's journal, and
+ * rollouts of different fleets from one machine keep separate ones.
+ */
+export function defaultJournalPath(input: InputSource, home: string): string {
+  const key = (['hosts', 'lb', 'lb-host'] as const).map((n) => input(n).trim()).join('\0');
+  const digest = createHash('sha256').update(key).digest('hex').slice(0, 12);
+  return join(home, '.zero-downtime-restart', `journal-${digest}.json`);
+}
+
+/** Written whole to a temporary file and renamed over the journal: a kill never leaves half a file. */
+function writeAtomically(path: string, state: JournalFile): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+/**
+ * The CLI's journal: a file rewritten at every change, before the change is made (the core calls
+ * drained() before asking the load balancer), so a run killed outright (kill -9, a closed laptop,
+ * a CI job timeout) leaves what `reconcile` needs.
+ */
+export class FileJournal implements Journal {
+  private readonly state: JournalFile;
+
+  constructor(
+    readonly path: string,
+    owner: string,
+  ) {
+    this.state = { owner, drained: [], locks: [], completed: false, pid: process.pid };
+    this.save();
+  }
+
+  private save(): void {
+    writeAtomically(this.path, this.state);
+  }
+
+  drained(host: SshTarget, why: DrainReason, detail?: string): void {
+    const entry: DrainedHost = { ...host, why, ...(detail ? { detail } : {}) };
+    this.state.drained = [...this.state.drained.filter((h) => h.name !== host.name), entry];
+    this.save();
+  }
+
+  returned(host: SshTarget): void {
+    this.state.drained = this.state.drained.filter((h) => h.name !== host.name);
+    this.save();
+  }
+
+  locked(target: SshTarget, name: string): void {
+    this.state.locks.push({ target, name });
+    this.save();
+  }
+
+  unlocked(target: SshTarget, name: string): void {
+    this.state.locks = this.state.locks.filter((l) => !(l.name === name && l.target.host === target.host && l.target.port === target.port));
+    this.save();
+  }
+
+  /** The run ended on its own: whatever is still drained was left so on purpose, and reported. */
+  complete(): void {
+    this.state.completed = true;
+    this.save();
+  }
+}
+
+/** The journal at `path`; null when there is none (or it cannot be read as one). */
+export function readJournalFile(path: string): JournalFile | null {
+  try {
+    const state = JSON.parse(readFileSync(path, 'utf8')) as JournalFile;
+    return Array.isArray(state.drained) && Array.isArray(state.locks) ? state : null;
+  } catch {
+    return null;
+  }
+}
+
+/** After reconcile returned everything: the journal says so, and a new run may start. */
+export function markReconciled(path: string, state: JournalFile): void {
+  writeAtomically(path, { ...state, completed: true, reconciledAt: new Date().toISOString() });
+}
+
+/** A journal that still holds something for reconcile: drained hosts or locks of an unfinished run. */
+export const needsReconcile = (j: JournalFile | null): j is JournalFile =>
+  !!j && !j.completed && (j.drained.length > 0 || j.locks.length > 0);
+
+/** Whether the process that wrote the journal is still alive (then it is running, not killed). */
+export function writerAlive(j: JournalFile): boolean {
+  if (j.pid === process.pid) return false;
+  try {
+    process.kill(j.pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

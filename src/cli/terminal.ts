@@ -1,0 +1,94 @@
+/**
+ * The CLI's output stream. Host text (command output, unit names, load-balancer answers) reaches
+ * the terminal through here, and a terminal obeys escape sequences: a host could move the cursor,
+ * rewrite earlier lines, set the window title or hide text. So every line is made inert first, and
+ * only then does the CLI add its own colour.
+ */
+
+/** Where the CLI writes: a stream that may be a terminal. */
+export interface OutStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+/**
+ * Control characters a terminal acts on, shown as `\xNN` / `\u{NNNN}` instead: C0 (but tab and
+ * newline), DEL, C1 (8-bit CSI/OSC), and the bidirectional overrides that reorder what is shown.
+ */
+const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text made inert for a terminal: every escape and control character shown, not obeyed. */
+export function inert(text: string): string {
+  return text.replace(UNSAFE, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+  });
+}
+
+/** Colour only on a terminal, and never with NO_COLOR set (no-color.org) or TERM=dumb. */
+export function wantsColour(stream: OutStream, env: NodeJS.ProcessEnv): boolean {
+  return stream.isTTY === true && !env.NO_COLOR && env.TERM !== 'dumb';
+}
+
+const CODES = { bold: 1, dim: 2, red: 31, green: 32, yellow: 33, cyan: 36 } as const;
+export type Style = keyof typeof CODES;
+
+/** Writes lines to one stream: secrets redacted, control characters made inert, colour when wanted. */
+export class Printer {
+  readonly tty: boolean;
+  readonly colour: boolean;
+  private readonly secrets: string[] = [];
+
+  constructor(
+    readonly stream: OutStream,
+    env: NodeJS.ProcessEnv,
+  ) {
+    this.tty = stream.isTTY === true;
+    this.colour = wantsColour(stream, env);
+  }
+
+  /** A value never to be printed (a key, a passphrase, a token); longest first, so parts never leak. */
+  redact(value: string): void {
+    if (value && !this.secrets.includes(value)) this.secrets.push(value);
+    this.secrets.sort((a, b) => b.length - a.length);
+  }
+
+  /** Text as it may be shown: redacted, then inert. */
+  clean(text: string): string {
+    let out = text;
+    for (const s of this.secrets) out = out.split(s).join('***');
+    return inert(out);
+  }
+
+  paint(style: Style, text: string): string {
+    return this.colour ? `\x1b[${CODES[style]}m${text}\x1b[0m` : text;
+  }
+
+  /** One or more lines of (untrusted) text, an optional style over the whole, after the CLI's own `label`. */
+  line(text: string, style?: Style, label = ''): void {
+    const clean = this.clean(text);
+    this.stream.write(`${label}${style ? this.paint(style, clean) : clean}\n`);
+  }
+
+  /** The width to fit a live line into. */
+  get columns(): number {
+    return this.stream.columns && this.stream.columns > 20 ? this.stream.columns : 100;
+  }
+
+  /**
+   * A value as JSON on one stream: valid JSON whose strings hold no character a terminal acts on
+   * (JSON.stringify escapes C0 itself; DEL, C1 and the bidi overrides become \\uXXXX here), secrets redacted.
+   */
+  json(value: unknown): void {
+    const text = JSON.stringify(value, null, 2).replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    let out = text;
+    for (const s of this.secrets) out = out.split(JSON.stringify(s).slice(1, -1)).join('***');
+    this.stream.write(`${out}\n`);
+  }
+
+  /** Raw output of the CLI's own making (cursor control for the live line); never host text. */
+  raw(text: string): void {
+    this.stream.write(text);
+  }
+}
