@@ -15,7 +15,6 @@ import { runAction, type ActionRun } from '../support/run-action';
 import { FLEET_SH, hostExec, readFleet, serverStates } from './fleet';
 
 const skip = process.env.ZDR_SKIP_FLEET === '1';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface BastionFleet {
   jumpKeyPath: string;
