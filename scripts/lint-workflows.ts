@@ -71,7 +71,8 @@ export const KNOWN_FALSE_POSITIVES: KnownFalsePositive[] = [
   },
   {
     tool: 'actionlint',
-    message: /^property "zdr_(private_key|passphrase|jump_private_key|jump_passphrase|known_hosts|prometheus_token|prometheus_basic_auth)" is not defined in object type \{/,
+    message:
+      /^property "zdr_(private_key|passphrase|jump_private_key|jump_passphrase|known_hosts|prometheus_token|prometheus_basic_auth)" is not defined in object type \{/,
     why: "environment secrets (and `secrets: inherit`) reach a called workflow's job without being declared under workflow_call; actionlint cannot know",
   },
   {
