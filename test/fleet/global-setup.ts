@@ -1,7 +1,7 @@
 import { execFileSync, execSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fleetDown, fleetUp, isRootLinux } from './fleet';
 
 const root = resolve(__dirname, '../..');
@@ -16,7 +16,7 @@ function staleDist(): string[] {
   try {
     execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), out], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
     const dist = join(root, 'dist');
-    const names = new Set([...readdirSync(out), ...(existsSync(dist) ? readdirSync(dist) : [])]);
+    const names = new Set([...filesUnder(out), ...(existsSync(dist) ? filesUnder(dist) : [])]);
     return [...names].sort().filter((name) => {
       const [built, committed] = [join(out, name), join(dist, name)];
       return !existsSync(built) || !existsSync(committed) || !readFileSync(built).equals(readFileSync(committed));
@@ -24,6 +24,13 @@ function staleDist(): string[] {
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/** Every file under a directory, as paths relative to it (dist/ has the CLI's bundle in dist/cli/). */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)));
 }
 
 /** Whatever of the fleet is still on the machine: names are the fleet's own (`zdr…`). */
