@@ -58,8 +58,10 @@ describe.skipIf(skip)('drain-restart on the real fleet (Pattern B)', () => {
 
   it('the drain wait ends within ~1 s of the last in-flight request, not when idle connections close', async () => {
     const fleet = readFleet();
-    // On an idle LB, round robin sends one of three long requests to each server.
-    const held = [0, 1, 2].map(() => slowRequest(`${fleet.lb.url}sleep?ms=4000`));
+    // On an idle LB, round robin sends one of three long requests to each server. 6 s: the
+    // action's start, preflight and the turn's reconnection (about 2.5 s here) come before the
+    // drain, which must still find the request in flight for more than 1.5 s.
+    const held = [0, 1, 2].map(() => slowRequest(`${fleet.lb.url}sleep?ms=6000`));
     await sleep(300);
     const run = await runOnFleet({
       ...haproxyInputs(),
