@@ -16,8 +16,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 14 modules
 var core = __webpack_require__(924);
-// EXTERNAL MODULE: ./src/action/io.ts + 6 modules
-var io = __webpack_require__(4844);
+// EXTERNAL MODULE: ./src/action/io.ts + 7 modules
+var io = __webpack_require__(8485);
 ;// CONCATENATED MODULE: ./src/rollout/batch-progress.ts
 const DOING = {
     connect: 'connecting',

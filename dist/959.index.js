@@ -14,8 +14,8 @@ __webpack_require__.d(__webpack_exports__, {
   post: () => (/* binding */ post)
 });
 
-// EXTERNAL MODULE: ./src/action/io.ts + 6 modules
-var io = __webpack_require__(4844);
+// EXTERNAL MODULE: ./src/action/io.ts + 7 modules
+var io = __webpack_require__(8485);
 ;// CONCATENATED MODULE: ./src/app/post.ts
 /**
  * The post step of every entry point. When the main step finished, it only restates hosts left

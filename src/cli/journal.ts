@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { DrainReason, DrainedHost, Journal, JournalState } from '../rollout/journal';
+import { SavedJournal, type JournalState } from '../rollout/journal';
 import type { InputSource } from '../settings/inputs';
-import type { SshTarget } from '../transport/target';
 
 /** The file's content: the core's journal, and which process wrote it (a live one is not reconciled). */
 export type JournalFile = JournalState & { pid: number; reconciledAt?: string };
@@ -32,46 +31,17 @@ function writeAtomically(path: string, state: JournalFile): void {
  * drained() before asking the load balancer), so a run killed outright (kill -9, a closed laptop,
  * a CI job timeout) leaves what `reconcile` needs.
  */
-export class FileJournal implements Journal {
-  private readonly state: JournalFile;
-
+export class FileJournal extends SavedJournal<JournalFile> {
   constructor(
     readonly path: string,
     owner: string,
   ) {
-    this.state = { owner, drained: [], locks: [], completed: false, pid: process.pid };
+    super({ owner, drained: [], locks: [], completed: false, pid: process.pid });
     this.save();
   }
 
-  private save(): void {
+  protected save(): void {
     writeAtomically(this.path, this.state);
-  }
-
-  drained(host: SshTarget, why: DrainReason, detail?: string): void {
-    const entry: DrainedHost = { ...host, why, ...(detail ? { detail } : {}) };
-    this.state.drained = [...this.state.drained.filter((h) => h.name !== host.name), entry];
-    this.save();
-  }
-
-  returned(host: SshTarget): void {
-    this.state.drained = this.state.drained.filter((h) => h.name !== host.name);
-    this.save();
-  }
-
-  locked(target: SshTarget, name: string): void {
-    this.state.locks.push({ target, name });
-    this.save();
-  }
-
-  unlocked(target: SshTarget, name: string): void {
-    this.state.locks = this.state.locks.filter((l) => !(l.name === name && l.target.host === target.host && l.target.port === target.port));
-    this.save();
-  }
-
-  /** The run ended on its own: whatever is still drained was left so on purpose, and reported. */
-  complete(): void {
-    this.state.completed = true;
-    this.save();
   }
 }
 

@@ -33,3 +33,41 @@ export interface JournalState {
   /** True once the main step ended normally: hosts still drained were left so on purpose. */
   completed: boolean;
 }
+
+/**
+ * A journal kept as one state object and saved whole after every change, before the change is
+ * made, so whatever reads it after a kill (the action's post step, the CLI's `reconcile`) sees
+ * every drain and lock. Subclasses say where it is saved; they call save() once constructed.
+ */
+export abstract class SavedJournal<S extends JournalState = JournalState> implements Journal {
+  constructor(protected readonly state: S) {}
+
+  protected abstract save(): void;
+
+  drained(host: SshTarget, why: DrainReason, detail?: string): void {
+    const entry: DrainedHost = { ...host, why, ...(detail ? { detail } : {}) };
+    this.state.drained = [...this.state.drained.filter((h) => h.name !== host.name), entry];
+    this.save();
+  }
+
+  returned(host: SshTarget): void {
+    this.state.drained = this.state.drained.filter((h) => h.name !== host.name);
+    this.save();
+  }
+
+  locked(target: SshTarget, name: string): void {
+    this.state.locks.push({ target, name });
+    this.save();
+  }
+
+  unlocked(target: SshTarget, name: string): void {
+    this.state.locks = this.state.locks.filter((l) => !(l.name === name && l.target.host === target.host && l.target.port === target.port));
+    this.save();
+  }
+
+  /** The run ended on its own: whatever is still drained was left so on purpose, and reported. */
+  complete(): void {
+    this.state.completed = true;
+    this.save();
+  }
+}
