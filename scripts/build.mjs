@@ -14,7 +14,7 @@
 // descriptions and defaults at run time, from the very file the action ships, so the two cannot
 // drift, and the installed command needs no file beside it.
 import { spawn } from 'node:child_process';
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,9 @@ function nccBuild(entry, dir, extra) {
 // that its chunk names never meet the action's in dist/; dist/cli.js is the entry behind a shebang.
 const cliDir = join(out, 'cli');
 rmSync(cliDir, { recursive: true, force: true });
+// The action's on-demand chunks are named by module id: a change can rename them, and a chunk the
+// build no longer makes must not stay behind in the committed dist/.
+for (const name of existsSync(out) ? readdirSync(out) : []) if (/^\d+\.index\.js(\.map)?$/.test(name)) rmSync(join(out, name));
 await Promise.all([nccBuild('src/index.ts', out, ['--source-map']), nccBuild('src/cli.ts', cliDir, [])]);
 for (const dir of [out, cliDir]) rmSync(join(dir, 'pagent.exe'), { force: true });
 const globals = {
