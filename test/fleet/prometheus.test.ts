@@ -81,7 +81,12 @@ describe.skipIf(skip)('the error gate from a real Prometheus scraping HAProxy ev
     const web2 = run.report?.hosts[1];
     expect(web2?.errors?.source).toMatch(/^prometheus sum\(haproxy_server_http_responses_total/);
     expect(web2?.errors?.verdict).toBe('fail');
-    expect(web2?.errors?.rate).toBeGreaterThan(0.5);
+    // Counters move at scrape granularity: the window runs from the last scrape before the mark (up
+    // to one 1 s scrape interval of 200s before the reload) to the last scrape a look saw, and the
+    // gate trips at its third fresh scrape. So a host answering only 500s shows a rate far above the
+    // 1% threshold but below 1 (0.47 was seen on a busy machine).
+    expect(web2?.errors?.requests).toBeGreaterThanOrEqual(20);
+    expect(web2?.errors?.rate).toBeGreaterThan(0.25);
     expect(web2?.phases.find((p) => p.name === 'watch')?.durationMs).toBeLessThan(15_000);
     expect(web2?.evidence?.logLines.join('\n')).toMatch(
       /^requests: sum\(haproxy_server_http_responses_total\{server="web-2"\}\) = \d+ at the change, \d+ at the last look$/m,
