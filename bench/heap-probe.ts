@@ -1,6 +1,6 @@
 /**
  * What the action's memory at scale is made of (issue 14: "memory stays flat as the fleet grows"):
- * `npx tsx bench/heap-probe.ts --hosts 200,500 [--batches 1] [--snapshots] [--bundle PATH]`.
+ * `npx tsx bench/heap-probe.ts --hosts 200,500 [--batches 1] [--snapshots] [--no-gc] [--bundle PATH]`.
  *
  * The built action rolls N simulated hosts (the scale simulation's, bench/sim-run.ts: ssh2 servers
  * on loopback in a process of their own; no fleet), once per size, with bench/heap-sample.mjs
@@ -9,6 +9,7 @@
  * most heap kept at once, the heap kept when 10% and 90% of the hosts are done, and the slope in
  * between (bytes kept per host done, least squares). With --snapshots, heap snapshots at 25% and
  * 90% of the hosts done and what grew between them, by constructor: the objects kept per host.
+ * With --no-gc, the same samples without forcing a collection: what the process holds as it runs.
  *
  * A diagnostic, not a benchmark part: the forced collections cost time, so no time is measured,
  * and nothing is written to bench/results.
@@ -24,9 +25,13 @@ import { bundleFor } from './sim-run';
 interface Sample {
   at: number;
   heapUsed: number;
+  heapTotal: number;
   external: number;
   arrayBuffers: number;
   rss: number;
+  rssAnon: number;
+  rssFile: number;
+  spaces: Record<string, number>;
 }
 
 const MB = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
@@ -85,7 +90,7 @@ function slope(points: [number, number][]): number {
 }
 
 /** One rollout of the whole simulated fleet, sampled; the lines to print. */
-async function probe(fleet: SimFleetProcess, bundle: string, batches: string, snapshots: boolean): Promise<string[]> {
+async function probe(fleet: SimFleetProcess, bundle: string, batches: string, snapshots: boolean, gc: boolean): Promise<string[]> {
   const hosts = fleet.ports.length;
   const dir = mkdtempSync(join(tmpdir(), 'zdr-heap-'));
   const snaps = snapshots ? [join(dir, 'a.heapsnapshot'), join(dir, 'b.heapsnapshot')] : [];
@@ -106,7 +111,8 @@ async function probe(fleet: SimFleetProcess, bundle: string, batches: string, sn
     dist: bundle,
     timeoutMs: 900_000,
     env: {
-      NODE_OPTIONS: `--expose-gc --import ${join(__dirname, 'heap-sample.mjs')}`,
+      NODE_OPTIONS: `${gc ? '--expose-gc ' : ''}--import ${join(__dirname, 'heap-sample.mjs')}`,
+      ZDR_HEAP_GC: gc ? '1' : '0',
       ZDR_HEAP_FILE: join(dir, 'heap.json'),
       ZDR_HEAP_SNAPSHOTS: snaps.join(','),
     },
@@ -122,12 +128,18 @@ async function probe(fleet: SimFleetProcess, bundle: string, batches: string, sn
   const doneBy = (t: number): number => done.filter((d) => d <= t).length;
   const at = (share: number): Sample | undefined => heap.samples.find((s) => doneBy(s.at) >= hosts * share);
   const rolling = heap.samples.filter((s) => doneBy(s.at) >= hosts * 0.1 && doneBy(s.at) <= hosts * 0.9);
-  const [p10, p90] = [at(0.1), at(0.9)];
+  const max = (f: (s: Sample) => number): string => MB(Math.max(...heap.samples.map(f)));
+  const per = (f: (s: Sample) => number): string => `${Math.round(slope(rolling.map((s) => [doneBy(s.at), f(s)])))} B`;
+  const split = (s?: Sample): string =>
+    s
+      ? `heap used ${MB(s.heapUsed)} of ${MB(s.heapTotal)} (new space ${MB(s.spaces.new_space ?? 0)}, old ${MB(s.spaces.old_space ?? 0)}, code ${MB(s.spaces.code_space ?? 0)}, large objects ${MB(s.spaces.large_object_space ?? 0)}), external ${MB(s.external)}, RSS ${MB(s.rss)} (anonymous ${MB(s.rssAnon)}, files ${MB(s.rssFile)})`
+      : '?';
   const lines = [
-    `${hosts} hosts, batches ${batches}: peak RSS ${MB(heap.maxRSS * 1024)}; heap kept (after a forced GC) at most ${MB(Math.max(...heap.samples.map((s) => s.heapUsed)))}` +
-      `, at 10% of hosts done ${p10 ? MB(p10.heapUsed) : '?'}, at 90% ${p90 ? MB(p90.heapUsed) : '?'}; ` +
-      `slope ${Math.round(slope(rolling.map((s) => [doneBy(s.at), s.heapUsed])))} B per host done (${rolling.length} samples); ` +
-      `external + array buffers at most ${MB(Math.max(...heap.samples.map((s) => s.external)))}; RSS at 90% ${p90 ? MB(p90.rss) : '?'}`,
+    `${hosts} hosts, batches ${batches}, ${gc ? 'heap sampled after a forced GC' : 'sampled without forcing a GC'}: peak RSS ${MB(heap.maxRSS * 1024)}`,
+    `  most at once: heap used ${max((s) => s.heapUsed)}, heap total ${max((s) => s.heapTotal)}, external ${max((s) => s.external)}, RSS ${max((s) => s.rss)}`,
+    `  at 10% of the hosts done: ${split(at(0.1))}`,
+    `  at 90% of the hosts done: ${split(at(0.9))}`,
+    `  growth per host done, 10% to 90% (least squares over ${rolling.length} samples): heap used ${per((s) => s.heapUsed)}, heap total ${per((s) => s.heapTotal)}, RSS ${per((s) => s.rss)}, anonymous RSS ${per((s) => s.rssAnon)}`,
   ];
   if (snapshots && marks[0] && marks[1]) lines.push(...growth(snaps[0] as string, snaps[1] as string, marks[1] - marks[0]));
   rmSync(dir, { recursive: true, force: true });
@@ -141,6 +153,7 @@ async function main(): Promise<void> {
       batches: { type: 'string', default: '1' },
       'wait-ms': { type: 'string', default: '20' },
       snapshots: { type: 'boolean', default: false },
+      'no-gc': { type: 'boolean', default: false },
       bundle: { type: 'string', default: '' },
     },
   });
@@ -151,7 +164,7 @@ async function main(): Promise<void> {
       say(`starting ${hosts} simulated hosts`);
       const fleet = await startSimFleet(hosts, Number(values['wait-ms']));
       try {
-        for (const line of await probe(fleet, bundle.path, String(values.batches), Boolean(values.snapshots)))
+        for (const line of await probe(fleet, bundle.path, String(values.batches), Boolean(values.snapshots), !values['no-gc']))
           process.stdout.write(`${line}\n`);
       } finally {
         await fleet.stop();
