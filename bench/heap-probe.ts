@@ -8,7 +8,9 @@
  * collected yet (GC slack) is told apart from what the run keeps. Printed per size: peak RSS, the
  * most heap kept at once, the heap kept when 10% and 90% of the hosts are done, and the slope in
  * between (bytes kept per host done, least squares). With --snapshots, heap snapshots at 25% and
- * 90% of the hosts done and what grew between them, by constructor: the objects kept per host.
+ * 90% of the hosts done and what grew between them, by constructor: the objects kept per host
+ * done; and between the 90% snapshots of the smallest and the largest fleet: what a host more in
+ * the fleet costs, preflight's state included.
  * With --no-gc, the same samples without forcing a collection: what the process holds as it runs.
  *
  * A diagnostic, not a benchmark part: the forced collections cost time, so no time is measured,
@@ -60,7 +62,7 @@ function classes(path: string): Map<string, { count: number; bytes: number }> {
 }
 
 /** What grew between two snapshots, per host done in between: the 15 biggest by bytes. */
-function growth(before: string, after: string, hosts: number): string[] {
+function growth(before: string, after: string, hosts: number, what = `over ${hosts} hosts done`): string[] {
   const [a, b] = [classes(before), classes(after)];
   const rows = [...b.entries()].map(([name, x]) => {
     const was = a.get(name) ?? { count: 0, bytes: 0 };
@@ -69,7 +71,7 @@ function growth(before: string, after: string, hosts: number): string[] {
   rows.sort((x, y) => y.bytes - x.bytes);
   const total = rows.reduce((n, r) => n + r.bytes, 0);
   return [
-    `  snapshot growth over ${hosts} hosts done: ${MB(total)}, ${Math.round(total / hosts)} B per host; by constructor (objects / bytes per host):`,
+    `  snapshot growth ${what}: ${MB(total)}, ${Math.round(total / hosts)} B per host; by constructor (objects / bytes per host):`,
     ...rows
       .slice(0, 15)
       .map(
@@ -90,10 +92,16 @@ function slope(points: [number, number][]): number {
 }
 
 /** One rollout of the whole simulated fleet, sampled; the lines to print. */
-async function probe(fleet: SimFleetProcess, bundle: string, batches: string, snapshots: boolean, gc: boolean): Promise<string[]> {
+async function probe(
+  fleet: SimFleetProcess,
+  bundle: string,
+  batches: string,
+  snapshots: boolean,
+  gc: boolean,
+  dir: string,
+): Promise<string[]> {
   const hosts = fleet.ports.length;
-  const dir = mkdtempSync(join(tmpdir(), 'zdr-heap-'));
-  const snaps = snapshots ? [join(dir, 'a.heapsnapshot'), join(dir, 'b.heapsnapshot')] : [];
+  const snaps = snapshots ? [join(dir, `${hosts}-25.heapsnapshot`), join(dir, `${hosts}-90.heapsnapshot`)] : [];
   const marks = snapshots ? [Math.round(hosts * 0.25), Math.round(hosts * 0.9)] : [];
   const done: number[] = [];
   let pid = 0;
@@ -113,7 +121,7 @@ async function probe(fleet: SimFleetProcess, bundle: string, batches: string, sn
     env: {
       NODE_OPTIONS: `${gc ? '--expose-gc ' : ''}--import ${join(__dirname, 'heap-sample.mjs')}`,
       ZDR_HEAP_GC: gc ? '1' : '0',
-      ZDR_HEAP_FILE: join(dir, 'heap.json'),
+      ZDR_HEAP_FILE: join(dir, `${hosts}.json`),
       ZDR_HEAP_SNAPSHOTS: snaps.join(','),
     },
     onChild: (child) => void (pid = child.pid ?? 0),
@@ -124,7 +132,7 @@ async function probe(fleet: SimFleetProcess, bundle: string, batches: string, sn
     },
   });
   if (run.outputs.status !== 'success') throw new Error(`the rollout failed: ${run.stdout.slice(-1500)}${run.stderr}`);
-  const heap = JSON.parse(readFileSync(join(dir, 'heap.json'), 'utf8')) as { samples: Sample[]; maxRSS: number };
+  const heap = JSON.parse(readFileSync(join(dir, `${hosts}.json`), 'utf8')) as { samples: Sample[]; maxRSS: number };
   const doneBy = (t: number): number => done.filter((d) => d <= t).length;
   const at = (share: number): Sample | undefined => heap.samples.find((s) => doneBy(s.at) >= hosts * share);
   const rolling = heap.samples.filter((s) => doneBy(s.at) >= hosts * 0.1 && doneBy(s.at) <= hosts * 0.9);
@@ -142,7 +150,6 @@ async function probe(fleet: SimFleetProcess, bundle: string, batches: string, sn
     `  growth per host done, 10% to 90% (least squares over ${rolling.length} samples): heap used ${per((s) => s.heapUsed)}, heap total ${per((s) => s.heapTotal)}, RSS ${per((s) => s.rss)}, anonymous RSS ${per((s) => s.rssAnon)}`,
   ];
   if (snapshots && marks[0] && marks[1]) lines.push(...growth(snaps[0] as string, snaps[1] as string, marks[1] - marks[0]));
-  rmSync(dir, { recursive: true, force: true });
   return lines;
 }
 
@@ -159,18 +166,28 @@ async function main(): Promise<void> {
   });
   const say = (line: string): void => void process.stderr.write(`[heap-probe] ${line}\n`);
   const bundle = bundleFor(values.bundle || undefined, say);
+  const dir = mkdtempSync(join(tmpdir(), 'zdr-heap-'));
   try {
-    for (const hosts of String(values.hosts).split(',').map(Number)) {
+    const sizes = String(values.hosts).split(',').map(Number);
+    for (const hosts of sizes) {
       say(`starting ${hosts} simulated hosts`);
       const fleet = await startSimFleet(hosts, Number(values['wait-ms']));
       try {
-        for (const line of await probe(fleet, bundle.path, String(values.batches), Boolean(values.snapshots), !values['no-gc']))
+        for (const line of await probe(fleet, bundle.path, String(values.batches), Boolean(values.snapshots), !values['no-gc'], dir))
           process.stdout.write(`${line}\n`);
       } finally {
         await fleet.stop();
       }
     }
+    // What one host more in the fleet costs, all of it: the late snapshots of the smallest and largest fleet.
+    const [small, large] = [Math.min(...sizes), Math.max(...sizes)];
+    if (values.snapshots && large > small) {
+      const [a, b] = [small, large].map((n) => join(dir, `${n}-90.heapsnapshot`)) as [string, string];
+      const lines = growth(a, b, large - small, `from ${small} to ${large} hosts, each at 90% done (per host of the fleet)`);
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
   } finally {
+    rmSync(dir, { recursive: true, force: true });
     bundle.cleanup();
   }
 }
