@@ -60,7 +60,9 @@ ${groups(d).map(row).join('\n')}
 - *Action peak RSS*: the action process's own high-water mark (getrusage \`ru_maxrss\`), not the
   hosts' process. V8 lets garbage pile up while memory is plentiful, so with the default heap the
   peak grows over a longer run; the rows with the heap capped (\`--max-old-space-size\`) show the
-  same rollout completing in a small heap, i.e. what the run really keeps. *Connections open at once*: the most TCP connections the simulated hosts had open
+  same rollout completing in a small heap, i.e. what the run really keeps; \`npx tsx bench/heap-probe.ts
+  --hosts 200,500 --snapshots\` splits the RSS into the heap kept after a forced collection, V8's
+  young and old generations, and the objects a host adds. *Connections open at once*: the most TCP connections the simulated hosts had open
   at the same moment (preflight holds at most \`preflight-concurrency\`; a turn, one per host).
 `;
 }

@@ -61,22 +61,26 @@ function publish(ctx: CliContext, state: CliState, outcome: Outcome): void {
  * the next safe point, returning a drained, healthy host; the second says it is on its way; the
  * third exits at once, leaving the journal for `reconcile`.
  */
-function stopOnSignals(ctx: CliContext, state: CliState, stop: (signal: string) => void): void {
+function stopOnSignals(ctx: CliContext, state: CliState, log: CliLog, stop: (signal: string) => void): void {
   let count = 0;
   ctx.onSignal((signal) => {
     count += 1;
     state.stopped = true;
     if (count === 1) return stop(signal);
     if (count === 2) {
-      ctx.err.line(
-        'Still stopping safely (returning the drained host). Ctrl-C once more exits at once; then run `zero-downtime-restart reconcile`.',
-        'yellow',
+      log.aside(() =>
+        ctx.err.line(
+          'Still stopping safely (returning the drained host). Ctrl-C once more exits at once; then run `zero-downtime-restart reconcile`.',
+          'yellow',
+        ),
       );
       return;
     }
-    ctx.err.line(
-      `Exiting now. The journal ${ctx.journalPath} holds what was left; run \`zero-downtime-restart reconcile\` with the same options.`,
-      'red',
+    log.aside(() =>
+      ctx.err.line(
+        `Exiting now. The journal ${ctx.journalPath} holds what was left; run \`zero-downtime-restart reconcile\` with the same options.`,
+        'red',
+      ),
     );
     ctx.exitNow(130);
   });
@@ -84,18 +88,20 @@ function stopOnSignals(ctx: CliContext, state: CliState, stop: (signal: string) 
 
 /** The core's main-step I/O on a terminal or a CI log. */
 export function cliMainIO(ctx: CliContext, state: CliState): MainIO {
+  // stderr shares the terminal with the live line on stdout: its lines go above it too.
+  const log = new CliLog(ctx.out, ctx.env.ZDR_DEBUG === '1');
   return {
     input: ctx.input,
     env: ctx.env,
     fail: (message) => {
       state.failed = true;
-      if (message !== undefined) ctx.err.line(message, undefined, `${ctx.err.paint('red', 'error:')} `);
+      if (message !== undefined) log.aside(() => ctx.err.line(message, undefined, `${ctx.err.paint('red', 'error:')} `));
     },
     maskSecret: (value) => [ctx.out, ctx.json, ctx.err].forEach((p) => p.redact(value)),
-    log: new CliLog(ctx.out, ctx.env.ZDR_DEBUG === '1'),
+    log,
     openJournal: (owner) => new FileJournal(ctx.journalPath, owner),
     publish: async (outcome) => publish(ctx, state, outcome),
-    onStop: (stop) => stopOnSignals(ctx, state, stop),
+    onStop: (stop) => stopOnSignals(ctx, state, log, stop),
   };
 }
 

@@ -194,6 +194,7 @@ export async function rollHost(run: HostRun, ctx: FlowContext, overlap?: TurnOve
       await runPhase(clock, run, step.phase, (phase) => step.run(phase));
     } finally {
       run.current = undefined;
+      ctx.deps.log.phase?.(run.name, null);
     }
   }
 }

@@ -41,8 +41,12 @@ export async function takeHostLock(run: HostRun, ctx: FlowContext, signal: Abort
  * next host's change moves earlier: its drain still waits for this host's return.
  */
 export class TurnOverlap {
+  /**
+   * Locks taken ahead and not yet collected, and releases still running. A host's entries go once
+   * its turn has them, so that what the run holds does not grow with the fleet (bench/heap-probe.ts).
+   */
   private readonly ahead = new Map<HostRun, Promise<LockTaken>>();
-  private readonly releases: Promise<void>[] = [];
+  private readonly releases = new Set<Promise<void>>();
   private readonly ended = new AbortController();
 
   /** Starts taking the host's lock now; its lock step then collects the outcome. */
@@ -53,14 +57,23 @@ export class TurnOverlap {
     this.ahead.set(run, taking);
   }
 
-  /** The host's lock: the one taken ahead, or taken now. */
+  /** The host's lock: the one taken ahead (from now on the host's lock step waits for it), or taken now. */
   lock(run: HostRun, ctx: FlowContext): Promise<LockTaken> {
-    return this.ahead.get(run) ?? takeHostLock(run, ctx, ctx.deps.signal);
+    const taken = this.ahead.get(run);
+    this.ahead.delete(run);
+    return taken ?? takeHostLock(run, ctx, ctx.deps.signal);
   }
 
   /** Gives back a finished host's locks and connection without holding up the next host. */
   release(run: HostRun, deps: RolloutDeps): void {
-    this.releases.push(releaseHost(run, deps));
+    // Kept until done; one that fails stays for settle() to collect.
+    const releasing: Promise<void> = releaseHost(run, deps).then(() => void this.releases.delete(releasing));
+    this.releases.add(releasing);
+  }
+
+  /** Promises still held: locks taken ahead and not collected, releases not done. */
+  get holding(): number {
+    return this.ahead.size + this.releases.size;
   }
 
   /** The run is over: stop waiting for locks no turn will use, and let everything started finish. */

@@ -53,14 +53,20 @@ async function turn(fleet: FleetRun, run: HostRun, overlap?: TurnOverlap): Promi
 /**
  * A batch of several hosts at once, in one log group (GitHub's groups cannot interleave): every
  * line names its host, and a progress line says where each host is, every few seconds and
- * whenever one finishes. It ends when every host's turn ended.
+ * whenever one finishes (on a terminal, one line redrawn in place). It ends when every host's
+ * turn ended.
  */
 async function rollBatch(fleet: FleetRun, batch: HostRun[], index: number): Promise<void> {
   const { log, clock } = fleet.deps;
   const total = fleet.batches.length;
   const started = clock.now();
-  const say = (): void => log.info(batchProgress(batch, index, total, clock.now()));
+  const line = (): string => batchProgress(batch, index, total, clock.now());
   await log.group(`Batch ${index}/${total}: ${batch.map((r) => r.name).join(', ')}`, async () => {
+    // A terminal redraws the line in place; a log (the action's, a CI log) gets it as lines.
+    const live = log.batch?.(line) ?? false;
+    const say = (): void => {
+      if (!live) log.info(line());
+    };
     const ticker = setInterval(say, PROGRESS_MS);
     ticker.unref();
     try {

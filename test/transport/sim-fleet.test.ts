@@ -4,11 +4,17 @@
  * It answers every command of a reload rollout, takes the per-host wait on the change, and shows
  * the connections the rollout held.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectorFor } from '../../src/app/connector';
+import { productionWorld } from '../../src/app/world';
 import { rollout } from '../../src/rollout/rollout';
 import { systemClock } from '../../src/runtime/clock';
+import { cli, fakeProcess } from '../support/cli';
 import { noLocal, RecordingJournal, RecordingLog } from '../support/fakes';
+import { Screen } from '../support/screen';
 import { settingsFrom } from '../support/settings';
 import { startSimFleet, type SimFleetProcess } from '../support/sim-fleet-process';
 
@@ -63,5 +69,49 @@ describe('the simulated fleet', () => {
       expect(Date.parse(changes[i]!.startedAt)).toBeGreaterThanOrEqual(previousEnd);
     }
     expect(wall).toBeGreaterThanOrEqual(HOSTS * WAIT_MS);
+  });
+});
+
+describe('the CLI rolling the simulated fleet in batches', () => {
+  /** `zero-downtime-restart` from the sources with the real world, `--batches 1,5`, on a terminal or a pipe. */
+  async function rollWithCli(tty: boolean) {
+    const dir = mkdtempSync(join(tmpdir(), 'zdr-sim-cli-'));
+    try {
+      const proc = fakeProcess({ HOME: dir }, tty);
+      proc.stderr = proc.stdout; // one terminal: stderr's lines must not land on the live line either
+      const argv = ['--hosts', fleet.hostsInput, '--private-key', fleet.privateKey, '--known-hosts', fleet.knownHosts];
+      const options = ['--check-window', '0', '--strategy', 'reload', '--batches', '1,5', '--journal', join(dir, 'journal.json')];
+      await fleet.reset();
+      const run = await cli([...argv, ...options], proc, productionWorld);
+      return { ...run, stats: await fleet.stats() };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('on a terminal: one live line per batch redrawn in place, every host phase on its own line, named by its host', async () => {
+    const run = await rollWithCli(true);
+    expect(run.code, run.stdout.slice(-2000)).toBe(0);
+    expect(run.stats.commands['nginx-reload']).toBe(HOSTS);
+    const screen = new Screen(120).write(run.stdout);
+    expect(screen.unknown).toEqual([]);
+    expect(screen.overflows).toEqual([]);
+    // Nothing of a live line stays in the scrollback (the spinner marks it), and nothing was glued onto one.
+    expect(screen.text.filter((row) => /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/.test(row))).toEqual([]);
+    // While a batch of five rolled, the live line said where each of its hosts was.
+    expect(run.stdout).toMatch(/\x1b\[36m\S batch 3\/5: sim-7 [a-z]+.*, sim-8 [a-z]+.*, sim-9 [a-z]+/);
+    for (let i = 1; i <= HOSTS; i++) {
+      const phases = screen.text.filter((row) => row.startsWith(`  sim-${i}  `)).map((row) => row.split(/\s+/)[2]);
+      expect(phases, `sim-${i}`).toEqual(['lock', 'change']); // ready and watch are skipped: no readiness URL, check-window 0
+      expect(screen.text.filter((row) => row.startsWith(`✓ sim-${i}  success  `))).toHaveLength(1);
+    }
+  });
+
+  it('not on a terminal: the same run as plain lines, without a single cursor control or colour', async () => {
+    const run = await rollWithCli(false);
+    expect(run.code, run.stdout.slice(-2000)).toBe(0);
+    expect(run.stdout).not.toMatch(/[\r\x1b]/);
+    expect(run.stdout).toMatch(/^batch 3\/5: sim-7 \S.*, sim-11 /m);
+    expect(run.stdout).toMatch(/^sim-9: change$/m);
   });
 });

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { FleetRun } from '../../src/rollout/fleet-run';
+import { TurnOverlap } from '../../src/rollout/overlap';
+import { preflightFleet } from '../../src/rollout/preflight';
 import { rollout } from '../../src/rollout/rollout';
 import type { Settings } from '../../src/settings/settings';
 import { FakeClock, FakeConnector, FakeLb, noLocal, RecordingJournal, RecordingLog } from '../support/fakes';
@@ -69,5 +72,34 @@ describe('the next host’s lock, taken while the current host’s turn runs', (
     expect(report.failedPhase).toBe('lock');
     expect(report.reason).toMatch(/the lock on web-2 is held by octo\/app run 77/);
     expect(t.connector.host('web-2').restarts).toBe(0);
+  });
+});
+
+describe('what the overlap holds does not grow with the fleet', () => {
+  it('a host’s lock taken ahead and its release are let go once its turn has them', async () => {
+    const fleet = new FleetRun(settingsFrom(inputs), {
+      connector: new FakeConnector(),
+      local: noLocal,
+      clock: new FakeClock(),
+      log: new RecordingLog(),
+      journal: new RecordingJournal(),
+      signal: new AbortController().signal,
+      owner: 'test run 1',
+      openLoadBalancer: async () => new FakeLb(),
+    });
+    await preflightFleet(fleet);
+    const overlap = new TurnOverlap();
+    for (const run of fleet.runs) {
+      overlap.lockAhead(run, fleet);
+      expect(overlap.holding).toBe(1);
+      await overlap.lock(run, fleet);
+      expect(overlap.holding).toBe(0);
+      overlap.release(run, fleet.deps);
+      expect(overlap.holding).toBe(1);
+      await new Promise((r) => setImmediate(r));
+      expect(overlap.holding).toBe(0);
+    }
+    await overlap.settle();
+    await fleet.close();
   });
 });
