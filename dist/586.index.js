@@ -551,8 +551,12 @@ async function takeHostLock(run, ctx, signal) {
  * next host's change moves earlier: its drain still waits for this host's return.
  */
 class TurnOverlap {
+    /**
+     * Locks taken ahead and not yet collected, and releases still running. A host's entries go once
+     * its turn has them, so that what the run holds does not grow with the fleet (bench/heap-probe.ts).
+     */
     ahead = new Map();
-    releases = [];
+    releases = new Set();
     ended = new AbortController();
     /** Starts taking the host's lock now; its lock step then collects the outcome. */
     lockAhead(run, ctx) {
@@ -562,13 +566,21 @@ class TurnOverlap {
         taking.catch(() => undefined); // collected (and reported) by the host's lock step, if it runs
         this.ahead.set(run, taking);
     }
-    /** The host's lock: the one taken ahead, or taken now. */
+    /** The host's lock: the one taken ahead (from now on the host's lock step waits for it), or taken now. */
     lock(run, ctx) {
-        return this.ahead.get(run) ?? takeHostLock(run, ctx, ctx.deps.signal);
+        const taken = this.ahead.get(run);
+        this.ahead.delete(run);
+        return taken ?? takeHostLock(run, ctx, ctx.deps.signal);
     }
     /** Gives back a finished host's locks and connection without holding up the next host. */
     release(run, deps) {
-        this.releases.push(releaseHost(run, deps));
+        // Kept until done; one that fails stays for settle() to collect.
+        const releasing = releaseHost(run, deps).then(() => void this.releases.delete(releasing));
+        this.releases.add(releasing);
+    }
+    /** Promises still held: locks taken ahead and not collected, releases not done. */
+    get holding() {
+        return this.ahead.size + this.releases.size;
     }
     /** The run is over: stop waiting for locks no turn will use, and let everything started finish. */
     async settle() {
@@ -742,6 +754,7 @@ async function rollHost(run, ctx, overlap) {
         }
         finally {
             run.current = undefined;
+            ctx.deps.log.phase?.(run.name, null);
         }
     }
 }
@@ -2605,14 +2618,21 @@ async function turn(fleet, run, overlap) {
 /**
  * A batch of several hosts at once, in one log group (GitHub's groups cannot interleave): every
  * line names its host, and a progress line says where each host is, every few seconds and
- * whenever one finishes. It ends when every host's turn ended.
+ * whenever one finishes (on a terminal, one line redrawn in place). It ends when every host's
+ * turn ended.
  */
 async function rollBatch(fleet, batch, index) {
     const { log, clock } = fleet.deps;
     const total = fleet.batches.length;
     const started = clock.now();
-    const say = () => log.info(batchProgress(batch, index, total, clock.now()));
+    const line = () => batchProgress(batch, index, total, clock.now());
     await log.group(`Batch ${index}/${total}: ${batch.map((r) => r.name).join(', ')}`, async () => {
+        // A terminal redraws the line in place; a log (the action's, a CI log) gets it as lines.
+        const live = log.batch?.(line) ?? false;
+        const say = () => {
+            if (!live)
+                log.info(line());
+        };
         const ticker = setInterval(say, PROGRESS_MS);
         ticker.unref();
         try {
