@@ -1,4 +1,4 @@
-import { createConnection } from 'node:net';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseShowStat, STATE_DIR } from '../fleet/fleet';
 
@@ -8,42 +8,37 @@ export interface RotationSample {
   out: string[];
 }
 
-/** `show stat` of one backend's servers over the runtime API, without blocking the event loop. */
-function showStat(backend: string, socketPath: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = createConnection(socketPath);
-    let text = '';
-    socket.setEncoding('utf8');
-    socket.setTimeout(2000, () => socket.destroy(new Error('show stat timed out')));
-    socket.on('connect', () => socket.write(`show stat ${backend} 4 -1\n`));
-    socket.on('data', (d: string) => (text += d));
-    socket.on('end', () => resolve(text));
-    socket.on('error', reject);
-  });
+const SAMPLER = join(__dirname, 'lb-sampler-process.mjs');
+
+/** The servers out of rotation in one `show stat` answer. */
+function outOfRotation(text: string): string[] {
+  const rows = parseShowStat(text).filter((r) => r.svname !== 'BACKEND');
+  return rows.filter((r) => !/^UP( |$)/.test(r.status ?? '')).map((r) => r.svname ?? '?');
 }
 
 /**
  * Samples HAProxy every `everyMs` (each look starts `everyMs` after the previous one started, or
- * at once when it took longer) until stop(). A server is in rotation when HAProxy sends it traffic:
- * UP, or `UP 1/2` (failing checks, still sent traffic); DRAIN, MAINT, DOWN and the rest are out.
+ * at once when it took longer) until stop(), from a process of its own (lb-sampler-process.mjs).
+ * A server is in rotation when HAProxy sends it traffic: UP, or `UP 1/2` (failing checks, still
+ * sent traffic); DRAIN, MAINT, DOWN and the rest are out.
  */
 export function sampleRotation(backend: string, everyMs: number, socketPath = join(STATE_DIR, 'haproxy.sock')) {
-  const samples: RotationSample[] = [];
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const started = Date.now();
-      const rows = parseShowStat(await showStat(backend, socketPath)).filter((r) => r.svname !== 'BACKEND');
-      samples.push({ at: started, out: rows.filter((r) => !/^UP( |$)/.test(r.status ?? '')).map((r) => r.svname ?? '?') });
-      await new Promise((r) => setTimeout(r, Math.max(0, everyMs - (Date.now() - started))));
-    }
-  })();
+  const child = spawn(process.execPath, [SAMPLER, backend, socketPath, String(everyMs)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return {
-    samples,
     async stop(): Promise<RotationSample[]> {
-      running = false;
-      await loop;
-      return samples;
+      child.kill('SIGTERM');
+      const code = await exited;
+      if (code !== 0) throw new Error(`the HAProxy sampler exited ${code}: ${stderr}`);
+      return stdout
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as { at: number; text: string })
+        .map(({ at, text }) => ({ at, out: outOfRotation(text) }));
     },
   };
 }
