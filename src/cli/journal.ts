@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SavedJournal, type JournalState } from '../rollout/journal';
 import type { InputSource } from '../settings/inputs';
@@ -16,6 +16,24 @@ export function defaultJournalPath(input: InputSource, home: string): string {
   const key = (['hosts', 'lb', 'lb-host'] as const).map((n) => input(n).trim()).join('\0');
   const digest = createHash('sha256').update(key).digest('hex').slice(0, 12);
   return join(home, '.zero-downtime-restart', `journal-${digest}.json`);
+}
+
+/**
+ * Why `path` cannot be the journal, or null. The journal is renamed over its path, which replaces
+ * whatever is there: `--journal /dev/null` run as root would turn the machine's /dev/null into a
+ * regular file (seen: every later systemd-nspawn then refused to start). So only a regular file,
+ * or a path where nothing is yet, is taken.
+ */
+export function unusableJournalPath(path: string): string | null {
+  let kind: string;
+  try {
+    const st = lstatSync(path);
+    if (st.isFile()) return null;
+    kind = st.isSymbolicLink() ? 'a symbolic link' : st.isDirectory() ? 'a directory' : 'a device, socket or pipe';
+  } catch {
+    return null;
+  }
+  return `--journal ${path} is ${kind}: the journal is written to a temporary file and renamed over its path, which would replace it. Give the path of a regular file (it is created when missing).`;
 }
 
 /** Written whole to a temporary file and renamed over the journal: a kill never leaves half a file. */

@@ -7,7 +7,7 @@ import { cliVersion } from './action-yml';
 import { parseArgs, type ParsedArgs } from './argv';
 import { helpText } from './help';
 import { cliMainIO, cliPostIO, type CliContext, type CliState } from './io';
-import { defaultJournalPath, markReconciled, needsReconcile, readJournalFile, writerAlive } from './journal';
+import { defaultJournalPath, markReconciled, needsReconcile, readJournalFile, unusableJournalPath, writerAlive } from './journal';
 import { resolveInputs } from './sources';
 import { Printer, type OutStream } from './terminal';
 
@@ -97,6 +97,8 @@ export async function runCli(argv: readonly string[], proc: CliProcess, world: W
   const resolved = resolveInputs(args, proc.env);
   if (resolved.errors.length) return usageError(stderr, resolved.errors);
   const ctx = context(args, proc, resolved.source);
+  const badJournal = unusableJournalPath(ctx.journalPath);
+  if (badJournal) return usageError(stderr, [badJournal]);
   if (resolved.knownHostsFiles.length) ctx.out.line(`known-hosts: read from ${resolved.knownHostsFiles.join(' and ')}`, 'dim');
   try {
     return args.command === 'reconcile' ? await reconcile(ctx, world) : await run(ctx, world);

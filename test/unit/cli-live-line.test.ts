@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CliLog } from '../../src/cli/log';
 import { Printer } from '../../src/cli/terminal';
@@ -110,8 +113,9 @@ describe('stderr shares the terminal with the live line', () => {
     world.connector.host('web-1').onCommand = (kind) => {
       if (/reload/.test(kind)) ['SIGINT', 'SIGINT', 'SIGINT'].forEach(() => proc.signal('SIGINT'));
     };
-    const argv = ['--hosts', hosts, '--host-key-check', 'off', '--check-window', '0', '--journal', '/dev/null'];
-    await cli(argv, proc, world);
+    const dir = mkdtempSync(join(tmpdir(), 'zdr-live-'));
+    const argv = ['--hosts', hosts, '--host-key-check', 'off', '--check-window', '0', '--journal', join(dir, 'journal.json')];
+    await cli(argv, proc, world).finally(() => rmSync(dir, { recursive: true, force: true }));
     const screen = new Screen(120).write(proc.stdout.text);
     expect(screen.text.filter((row) => SPINNER.test(row))).toEqual([]);
     expect(screen.text).toContainEqual(expect.stringMatching(/^Still stopping safely/));

@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -113,6 +114,26 @@ describe('output: --json, --summary, --dry-run', () => {
 });
 
 describe('the journal and reconcile', () => {
+  // Never /dev/null itself here: a regression would replace the machine's /dev/null with a file.
+  it.each([
+    ['a pipe (as /dev/null is a device)', 'fifo', (p: string) => execFileSync('mkfifo', [p])],
+    ['a directory', 'dir', (p: string) => mkdirSync(p)],
+    ['a symbolic link', 'link', (p: string) => symlinkSync(join(dir, 'elsewhere.json'), p)],
+  ])('--journal naming %s is refused before any host is touched, and left as it was', async (_what, name, make) => {
+    const path = join(dir, name);
+    make(path);
+    const before = lstatSync(path);
+    const world = fakeWorld();
+    for (const command of [[], ['reconcile']]) {
+      const run = await cli([...command, ...valid.slice(0, -1), path], fakeProcess(env()), world);
+      expect(run.code).toBe(EXIT.invalid);
+      expect(run.stderr).toMatch(new RegExp(`--journal ${path} is a .*renamed over its path.*regular file`));
+    }
+    expect(world.connector.connects).toEqual([]);
+    const after = lstatSync(path);
+    expect([after.ino, after.mode]).toEqual([before.ino, before.mode]);
+  });
+
   it('a run refuses to start over an unfinished run’s journal; reconcile with nothing to do says so', async () => {
     writeFileSync(
       journal,
