@@ -1,5 +1,5 @@
 import { createErrorCheck } from '../checks/error-check';
-import { preflightMetrics } from '../checks/sources/metrics-preflight';
+import { preflightHostMetrics, preflightMetrics } from '../checks/sources/metrics-preflight';
 import { stopFindings } from '../inspect/findings';
 import { CHECKED_COMMANDS, explainNotFound, missingCommands, neededCommands, prerequisiteProblem } from '../inspect/prerequisites';
 import { parseUnitInfo, type UnitInfo } from '../inspect/unit-info';
@@ -47,6 +47,8 @@ async function checkTools(run: HostRun, remote: RemoteHost, missing: string[], c
       );
     }
   }
+  // prometheus-via / check-command-via host: this host's own query, from here, before any change.
+  await preflightHostMetrics(settings, { host: run.target, remote }, ctx.deps.local, ctx.deps.clock.now);
 }
 
 /** Pattern C findings and the strategy's own warnings: refused, or said once in the log and the report. */
