@@ -135,15 +135,20 @@ describe('prometheus-via: host in a rollout (lb: none)', () => {
     const tick = { n: 0 };
     const t = go(settings(), (c) => {
       for (const n of NAMES) prometheusOn(c.host(n), tick, {});
+      // What curl does there: no HTTP answer, status line 000, exit 0 through its pipe into head.
       c.host('web-2').answers['prometheus-get'] = () =>
-        done('', 7, 'curl: (7) Failed to connect to prom.internal port 9090 after 2 ms: Connection refused \x1b[31mhttp://evil.example/\n');
+        done(
+          '\nzdr-http-status:000',
+          0,
+          'curl: (7) Failed to connect to prom.internal port 9090 after 2 ms: Connection refused \x1b[31mhttp://evil.example/\n',
+        );
     });
     const { report } = await t.run;
     expect(report.status).toBe('failed');
     expect(report.failedHost).toBe('web-2');
     expect(report.failedPhase).toBe('inspect');
     expect(report.reason).toMatch(
-      /^prometheus-url from web-2: cannot reach Prometheus: "query Prometheus" exited with status 7: curl: \(7\) Failed to connect to prom\.internal port 9090 .*\(http:\/\/prom\.internal:9090, via host\); asked from web-2 itself \(prometheus-via: host\)$/,
+      /^prometheus-url from web-2: cannot reach Prometheus: curl: \(7\) Failed to connect to prom\.internal port 9090 after 2 ms: Connection refused .*\(http:\/\/prom\.internal:9090, via host\); asked from web-2 itself \(prometheus-via: host\)$/,
     );
     // Host text is untrusted: no escape character and no link reaches the report.
     expect(report.reason).not.toMatch(/\x1b|evil\.example/);
@@ -254,5 +259,22 @@ describe('check-command-via: host in a rollout (lb: none)', () => {
     const i = plan.indexOf('    check-command on the watched host web-2 (root@10.0.0.2:22) over SSH, within 20s, each look:');
     expect(i, plan.join('\n')).toBeGreaterThan(0);
     expect(plan[i + 1]).toBe(`      $ timeout -k 3 20 env LC_ALL=C sh -c 'counts web-2' zdr.check-command`);
+  });
+});
+
+describe('curl with no HTTP answer on an SSH host', () => {
+  it('says curl’s own reason (its pipe into head exits 0, the status line says 000)', async () => {
+    const { PrometheusClient, sshGet } = await import('../../src/checks/prometheus/client');
+    const { RemoteHost } = await import('../../src/remote/remote-host');
+    const { FakeHost, FakeShell } = await import('../support/fakes');
+    const h = new FakeHost('web-1');
+    h.answers['prometheus-get'] = () =>
+      done('\nzdr-http-status:000', 0, "curl: (7) Failed to connect to 127.0.0.1 port 9 after 1 ms: Couldn't connect to server\n");
+    const remote = new RemoteHost(new FakeShell({ host: '10.0.0.1', port: 22, user: 'root', name: 'web-1' }, h), false);
+    const access = { authorization: null, tlsVerify: true, timeoutMs: 5000 };
+    expect(await new PrometheusClient(sshGet(remote, access), 'http://127.0.0.1:9').query('up')).toEqual({
+      ok: false,
+      error: "cannot reach Prometheus: curl: (7) Failed to connect to 127.0.0.1 port 9 after 1 ms: Couldn't connect to server",
+    });
   });
 });
