@@ -223,7 +223,8 @@ export async function preflightFleet(fleet: FleetRun): Promise<void> {
     if (!fleet.halted) settleOutOfService(fleet);
     const tooLarge = fleet.halted ? null : await batchTooLarge(fleet).catch((err: Error) => `load balancer: ${err.message}`);
     if (tooLarge) fleet.fail('batches', 'preflight', tooLarge);
-    // The metrics behind the error check, asked once per host before any host changes.
+    // The metrics behind the error check, asked once per host before any host changes (with
+    // *-via: host, each host asked already in its own inspect: checkTools).
     if (!fleet.halted)
       await preflightMetrics(settings, fleet.rotation.lb, deps.local, deps.clock.now).catch((err: Error) =>
         fleet.fail(`check-source ${settings.check.source}`, 'preflight', err.message),
