@@ -289,6 +289,7 @@ describe.skipIf(skip)('the error gate from a real Prometheus scraping HAProxy ev
     }
     // Every query came from a fleet host's own address, each host asking for its own series;
     // none from this machine (the runner).
+    console.log(`prometheus-via host: queries by source address: ${[...asked].map(([a, q]) => `${a} ${q.length}`).join(', ')}`);
     expect([...asked.keys()].sort()).toEqual(fleet.hosts.map((h) => h.address).sort());
     for (const h of fleet.hosts) expect(asked.get(h.address)).toContain(`sum(haproxy_server_http_responses_total{server="${h.name}"})`);
     expect([...auths]).toEqual([`Bearer ${token}`]);
@@ -325,6 +326,7 @@ describe.skipIf(skip)('the error gate from a real Prometheus scraping HAProxy ev
     expect(run.outputs.status, run.stdout).toBe('failed');
     expect(run.report?.failedPhase).toBe('inspect');
     const failed = run.outputs['failed-host'] ?? '';
+    console.log(`prometheus-via host, unreachable: ${failed} in ${run.report?.failedPhase}: ${run.report?.reason}`);
     expect(fleet.hosts.map((h) => h.name)).toContain(failed);
     expect(run.report?.reason).toMatch(
       new RegExp(
