@@ -42,6 +42,7 @@ export function neededCommands(settings: Settings, drain: boolean): NeededComman
     settings.readiness.url !== null ? 'readiness-url' : '',
     settings.check.source === 'probe' ? 'check-source: probe' : '',
     settings.drain.stubStatusUrl !== null ? 'stub-status-url' : '',
+    settings.check.source === 'prometheus' && settings.check.prometheus?.via === 'host' ? 'prometheus-via: host' : '',
   ].filter(Boolean);
   if (curlFor.length) needed.push({ command: 'curl', why: `requests from the host for ${curlFor.join(', ')}` });
   const lbCountsNothing = settings.lb.kind === 'nginx' || settings.lb.kind === 'command';

@@ -1,5 +1,5 @@
 import { createErrorCheck } from '../checks/error-check';
-import { preflightMetrics } from '../checks/sources/metrics-preflight';
+import { preflightHostMetrics, preflightMetrics } from '../checks/sources/metrics-preflight';
 import { stopFindings } from '../inspect/findings';
 import { CHECKED_COMMANDS, explainNotFound, missingCommands, neededCommands, prerequisiteProblem } from '../inspect/prerequisites';
 import { parseUnitInfo, type UnitInfo } from '../inspect/unit-info';
@@ -47,6 +47,8 @@ async function checkTools(run: HostRun, remote: RemoteHost, missing: string[], c
       );
     }
   }
+  // prometheus-via / check-command-via host: this host's own query, from here, before any change.
+  await preflightHostMetrics(settings, { host: run.target, remote }, ctx.deps.local, ctx.deps.clock.now);
 }
 
 /** Pattern C findings and the strategy's own warnings: refused, or said once in the log and the report. */
@@ -221,7 +223,8 @@ export async function preflightFleet(fleet: FleetRun): Promise<void> {
     if (!fleet.halted) settleOutOfService(fleet);
     const tooLarge = fleet.halted ? null : await batchTooLarge(fleet).catch((err: Error) => `load balancer: ${err.message}`);
     if (tooLarge) fleet.fail('batches', 'preflight', tooLarge);
-    // The metrics behind the error check, asked once per host before any host changes.
+    // The metrics behind the error check, asked once per host before any host changes (with
+    // *-via: host, each host asked already in its own inspect: checkTools).
     if (!fleet.halted)
       await preflightMetrics(settings, fleet.rotation.lb, deps.local, deps.clock.now).catch((err: Error) =>
         fleet.fail(`check-source ${settings.check.source}`, 'preflight', err.message),

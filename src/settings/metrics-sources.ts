@@ -15,21 +15,26 @@ export interface PrometheusSettings {
   /** A series selector scraped from the same target: its samples count the fresh scrapes. */
   scrapeSeries: string;
   minScrapes: number;
-  /** `runner`: this process; `lb-host`: curl over the load balancer's SSH connection. */
+  /** `runner`: this process; `lb-host` / `host`: curl over that host's SSH connection. */
   via: MetricsVia;
   /** `Bearer …` or `Basic …` (a secret); null: none. */
   authorization: string | null;
   tlsVerify: boolean;
 }
 
-/** Where a metrics query or check-command runs: this process, or the load balancer's SSH host. */
-export type MetricsVia = 'runner' | 'lb-host';
+/**
+ * Where a metrics query or check-command runs: this process, the load balancer's SSH host, or the
+ * host being watched (over its own rollout connection: for `lb: none` or `lb: command`, where
+ * there is no load balancer host, and the fleet's hosts are the ones that can reach the metrics).
+ */
+export type MetricsVia = 'runner' | 'lb-host' | 'host';
+export const METRICS_VIA = ['runner', 'lb-host', 'host'] as const;
 
 /** `check-source: command`: a command printing {"requests": N, "errors": M}. */
 export interface CommandSourceSettings {
   command: string;
   timeoutMs: number;
-  /** `runner`: a local shell; `lb-host`: over the load balancer's SSH connection. */
+  /** `runner`: a local shell; `lb-host`: over the load balancer's SSH connection; `host`: on the watched host. */
   via: MetricsVia;
 }
 
@@ -67,11 +72,11 @@ function authorization(r: Read): string | null {
   return null;
 }
 
-/** prometheus-via / check-command-via: lb-host needs a load balancer reached over SSH. */
+/** prometheus-via / check-command-via: lb-host needs a load balancer reached over SSH; host works with any lb. */
 function readVia(r: Read, input: 'prometheus-via' | 'check-command-via', lbKind: string, what: string): MetricsVia {
-  const via = r.take(input, (t) => v.parseChoice(t, ['runner', 'lb-host'] as const), 'runner');
+  const via = r.take(input, (t) => v.parseChoice(t, METRICS_VIA), 'runner');
   if (via === 'lb-host' && (lbKind === 'none' || lbKind === 'command'))
-    r.complain(input, `lb-host needs lb: haproxy or nginx (its SSH connection runs ${what})`);
+    r.complain(input, `lb-host needs lb: haproxy or nginx (its SSH connection runs ${what}); or use host, the watched host itself`);
   return via;
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fleetReset, haproxyInputs, hostsYaml, nginxPids, rollUnderLoad } from '../support/fleet-action';
+import { fleetReset, haproxyInputs, hostsYaml, nginxPids, rollUnderLoad, runOnFleet } from '../support/fleet-action';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus';
 import { fault, hostExec, NGINX_ROLLBACK_COMMAND, readFleet } from './fleet';
 
@@ -257,5 +257,87 @@ describe.skipIf(skip)('the error gate from a real Prometheus scraping HAProxy ev
       expect(h.errors?.verdict, h.errors?.reason).toBe('pass');
       expect(h.errors?.requests).toBeGreaterThan(20);
     }
+  });
+
+  it('prometheus-via host with lb: none: each host asks Prometheus itself, with curl over its own rollout connection', async () => {
+    const fleet = readFleet();
+    // The hosts live in network namespaces on the bridge: the query proxy listens on the bridge's
+    // address too (10.77.0.1), the only address of this machine a host can reach.
+    const bridge = (fleet.hosts[0]?.address ?? '').replace(/\.\d+$/, '.1');
+    const hostUrl = await prom.listenOn(bridge);
+    const token = `tok-${randomBytes(12).toString('hex')}`;
+    const asked = new Map<string, string[]>();
+    const auths = new Set<string | undefined>();
+    const samples: ProcessSample[] = [];
+    prom.onQuery = (q, _params, authorization, from) => {
+      asked.set(from ?? '?', [...(asked.get(from ?? '?') ?? []), q]);
+      auths.add(authorization);
+      if (samples.length < 6) samples.push(sampleProcesses(token, hostUrl));
+    };
+    const before = fleet.hosts.map((h) => nginxPids(h.name));
+    // No load balancer input at all (lb: none, reload-only); the traffic still goes through
+    // HAProxy, whose exporter Prometheus scrapes.
+    const { run, tally } = await rollUnderLoad(fleet.lb.url, 64, {
+      'check-source': 'prometheus',
+      'prometheus-url': hostUrl,
+      'prometheus-via': 'host',
+      'prometheus-token': token,
+      'check-window': '6s',
+    });
+    expect(run.outputs.status, run.stdout).toBe('success');
+    expect(tally.failed).toBe(0);
+    for (const [i, h] of (run.report?.hosts ?? []).entries()) {
+      expect(h.strategy).toMatch(/reload/);
+      expect(h.errors?.verdict, h.errors?.reason).toBe('pass');
+      expect(h.errors?.requests).toBeGreaterThan(20);
+      expect(nginxPids(h.name).workers).not.toEqual(before[i]?.workers);
+    }
+    // Every query came from a fleet host's own address, each host asking for its own series;
+    // none from this machine (the runner).
+    console.log(`prometheus-via host: queries by source address: ${[...asked].map(([a, q]) => `${a} ${q.length}`).join(', ')}`);
+    expect([...asked.keys()].sort()).toEqual(fleet.hosts.map((h) => h.address).sort());
+    for (const h of fleet.hosts) expect(asked.get(h.address)).toContain(`sum(haproxy_server_http_responses_total{server="${h.name}"})`);
+    expect([...auths]).toEqual([`Bearer ${token}`]);
+    // The curls ran in the hosts (their processes are visible from this machine's /proc), the
+    // header on their stdin, and no process anywhere had the token in its arguments.
+    expect(samples.length).toBe(6);
+    for (const sample of samples) {
+      expect(sample.withToken).toEqual([]);
+      expect(sample.curls.length, JSON.stringify(sample)).toBeGreaterThanOrEqual(1);
+      for (const curl of sample.curls) {
+        expect(curl.argv.slice(0, 2)).toEqual(['curl', '-g']);
+        expect(curl.argv).toContain('@-');
+        expect(curl.stdin).toMatch(/^pipe:/);
+      }
+    }
+    expect(
+      run.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('::add-mask::'))
+        .join('\n'),
+    ).not.toContain(token);
+  });
+
+  it('prometheus-via host: a Prometheus only the runner can reach is refused in preflight, naming the input and the host', async () => {
+    const fleet = readFleet();
+    const before = fleet.hosts.map((h) => nginxPids(h.name));
+    // prom.url is 127.0.0.1 on this machine: inside a host's namespace, that host's own loopback.
+    const run = await runOnFleet({
+      'check-source': 'prometheus',
+      'prometheus-url': prom.url,
+      'prometheus-via': 'host',
+      'check-window': '5s',
+    });
+    expect(run.outputs.status, run.stdout).toBe('failed');
+    expect(run.report?.failedPhase).toBe('inspect');
+    const failed = run.outputs['failed-host'] ?? '';
+    console.log(`prometheus-via host, unreachable: ${failed} in ${run.report?.failedPhase}: ${run.report?.reason}`);
+    expect(fleet.hosts.map((h) => h.name)).toContain(failed);
+    expect(run.report?.reason).toMatch(
+      new RegExp(
+        `^prometheus-url from ${failed}: cannot reach Prometheus: .*curl: \\(7\\).*; asked from ${failed} itself \\(prometheus-via: host\\)$`,
+      ),
+    );
+    expect(fleet.hosts.map((h) => nginxPids(h.name))).toEqual(before);
   });
 });

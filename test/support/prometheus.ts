@@ -20,8 +20,16 @@ export interface RunningPrometheus {
   /** Scrapes fail (503) from now on, until resumeScrape. */
   pauseScrape(): void;
   resumeScrape(): void;
-  /** Called with each query the action sends (and its Authorization header), before it is forwarded. */
-  onQuery: ((query: string, params: URLSearchParams, authorization: string | undefined) => void) | null;
+  /**
+   * Called with each query the action sends (and its Authorization header, and the address it came
+   * from), before it is forwarded.
+   */
+  onQuery: ((query: string, params: URLSearchParams, authorization: string | undefined, from: string | undefined) => void) | null;
+  /**
+   * The query proxy, also listening on `address` (the fleet's bridge, 10.77.0.1): `url` listens on
+   * 127.0.0.1, which inside a fleet host's network namespace is that host's own loopback. Closed by stop().
+   */
+  listenOn(address: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -68,6 +76,7 @@ async function waitFor(what: string, ms: number, ok: () => Promise<boolean>): Pr
 export async function startPrometheus(metricsUrl: string): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'zdr-prometheus-'));
   let paused = false;
+  const extra: Server[] = [];
   const scrapeProxy = createServer((req, res) => (paused ? res.writeHead(503).end('paused by the test\n') : forward(metricsUrl, req, res)));
   const scrapePort = await listen(scrapeProxy);
   const promPort = await freePort();
@@ -95,21 +104,28 @@ export async function startPrometheus(metricsUrl: string): Promise<RunningPromet
     pauseScrape: () => void (paused = true),
     resumeScrape: () => void (paused = false),
     onQuery: null,
+    listenOn: async (address) => {
+      const server = createServer(answerQuery);
+      extra.push(server);
+      await new Promise<void>((r) => server.listen(0, address, r));
+      return `http://${address}:${(server.address() as AddressInfo).port}`;
+    },
     stop: async () => {
       const exited = new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
       if (child.pid && child.exitCode === null) process.kill(child.pid, 'SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
       if (child.pid && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
-      await Promise.all([new Promise((r) => scrapeProxy.close(r)), new Promise((r) => queryProxy.close(r))]);
+      await Promise.all([scrapeProxy, queryProxy, ...extra].map((s) => new Promise((r) => s.close(r))));
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  const queryProxy = createServer((req, res) => {
+  function answerQuery(req: IncomingMessage, res: ServerResponse): void {
     const params = new URL(req.url ?? '/', 'http://x').searchParams;
     const q = params.get('query');
-    if (q !== null) handle.onQuery?.(q, params, req.headers.authorization);
+    if (q !== null) handle.onQuery?.(q, params, req.headers.authorization, req.socket.remoteAddress);
     forward(directUrl, req, res);
-  });
+  }
+  const queryProxy = createServer(answerQuery);
   handle.url = `http://127.0.0.1:${await listen(queryProxy)}`;
   try {
     await waitFor('ready', 30_000, async () => (await fetch(`${directUrl}/-/ready`).catch(() => null))?.ok === true);

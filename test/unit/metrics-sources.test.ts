@@ -303,7 +303,7 @@ describe('settings of the new sources', () => {
     [
       'a bad via',
       { 'check-source': 'prometheus', 'prometheus-url': 'http://p', 'prometheus-via': 'bastion' },
-      /^Input 'prometheus-via': expected one of runner, lb-host/,
+      /^Input 'prometheus-via': expected one of runner, lb-host, host, got "bastion"/,
     ],
     [
       'TLS verify not a boolean',

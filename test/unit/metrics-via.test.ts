@@ -65,7 +65,7 @@ describe('check-command-via', () => {
     );
     expect(read.ok).toBe(false);
     expect(!read.ok && read.errors).toContain(
-      "Input 'check-command-via': lb-host needs lb: haproxy or nginx (its SSH connection runs the command)",
+      "Input 'check-command-via': lb-host needs lb: haproxy or nginx (its SSH connection runs the command); or use host, the watched host itself",
     );
     expect(
       settingsFrom({

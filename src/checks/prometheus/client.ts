@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { RemoteCommand } from '../../remote/commands/exec';
 import { BODY_LIMIT, prometheusGet, splitCurlOutput } from '../../remote/commands/metrics';
-import type { RemoteHost } from '../../remote/remote-host';
+import { failureOf, RemoteCommandError, tail, type RemoteHost } from '../../remote/remote-host';
 import { excerpt, parseQueryResponse, type QueryResult } from './promql';
 
 /** How the query reaches Prometheus: an HTTP GET returning status and body, or a throw. */
@@ -49,9 +49,21 @@ function curlGet(url: string, access: PrometheusAccess): RemoteCommand {
   return prometheusGet(url, { authorization: access.authorization, insecure: !access.tlsVerify, timeoutMs: access.timeoutMs });
 }
 
-/** A GET with curl on an SSH host, over the rollout's own connection to it. */
+/**
+ * A GET with curl on an SSH host, over the rollout's own connection to it. A curl that got no HTTP
+ * answer at all (refused, no route, DNS, TLS) still prints its status line, as 000, and exits 0
+ * through its pipe into `head`: the reason is curl's stderr, which then becomes the error.
+ */
 export function sshGet(remote: RemoteHost, access: PrometheusAccess): HttpGet {
-  return async (url) => splitCurlOutput(await remote.check(curlGet(url, access)));
+  return async (url) => {
+    const cmd = curlGet(url, access);
+    const result = await remote.run(cmd);
+    const failure = failureOf(cmd, result);
+    if (failure) throw new RemoteCommandError(cmd, result, failure);
+    const answer = splitCurlOutput(result.stdout);
+    if (answer.status === 0 && !answer.body) throw new Error(tail(result.stderr, 2) || 'curl got no HTTP answer');
+    return answer;
+  };
 }
 
 /** The exact line sshGet sends for `url`, for the dry-run plan (no secret is in it). */

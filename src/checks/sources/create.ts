@@ -40,13 +40,13 @@ export function createErrorSource(
       return new HaproxySource(counters, host, now, others);
     }
     case 'prometheus': {
-      const client = prometheusClient(settings, lb);
+      const client = prometheusClient(settings, lb, { host, remote });
       if (!client || !settings.check.prometheus) throw new Error('check-source prometheus needs prometheus-url');
       const others = settings.check.fleetRelative ? settings.hosts.filter((h) => h.name !== host.name) : [];
       return new PrometheusSource(client, settings.check.prometheus, host, others, now);
     }
     case 'command':
       if (!local || !settings.check.command) throw new Error('check-source command needs check-command');
-      return new CommandSource(commandRunner(settings.check.command.via, lb, local), settings.check.command, host, now);
+      return new CommandSource(commandRunner(settings.check.command.via, lb, local, { host, remote }), settings.check.command, host, now);
   }
 }
