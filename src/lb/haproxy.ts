@@ -108,11 +108,35 @@ export class HaproxyLb implements LoadBalancer {
     return this.remote.check(haproxyApi(this.socket, command, this.timeoutMs));
   }
 
+  /** False once the socket could not be reached straight over SSH: sessions then go through socat. */
+  private direct = true;
+
+  /**
+   * The session: a channel straight to the admin socket where sshd forwards to it (no login
+   * shell, which on a host with a heavy ~/.bashrc costs a quarter of a second or more, and no
+   * socat), else socat run through the login shell.
+   */
   private async openSession(): Promise<CommandStream> {
-    const session = await this.remote.stream(haproxySession(this.socket, SESSION_MAX_MS));
-    session.write('prompt\n');
-    await session.readUntil('> ', this.timeoutMs);
-    return session;
+    if (this.direct) {
+      try {
+        return await this.prompt(await this.remote.socket(this.socket));
+      } catch {
+        this.direct = false;
+      }
+    }
+    return this.prompt(await this.remote.stream(haproxySession(this.socket, SESSION_MAX_MS)));
+  }
+
+  /** Interactive mode: every answer then ends with a prompt, which tells answers apart. */
+  private async prompt(session: CommandStream): Promise<CommandStream> {
+    try {
+      session.write('prompt\n');
+      await session.readUntil('> ', this.timeoutMs);
+      return session;
+    } catch (err) {
+      session.close();
+      throw err;
+    }
   }
 
   /** A command that answers with nothing on success and a message on failure. */

@@ -6,8 +6,12 @@ import type { FlowContext } from './context';
 import type { HostRun } from './host-run';
 import type { PhaseHandle } from './phase';
 
-/** How often the return looks again. */
-const POLL_MS = 200;
+/**
+ * How often the return looks again while the load balancer does not yet call the host UP: one
+ * exchange on its kept-open session, so looking often costs little, and the wait ends within
+ * this of the load balancer's own verdict.
+ */
+const POLL_MS = 50;
 /**
  * How often the drain wait asks for the in-flight count: the drain ends within this of the last
  * request. One exchange on the load balancer's kept-open session (a few ms), or one command on

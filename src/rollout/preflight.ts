@@ -197,6 +197,15 @@ function lbFailure(fleet: FleetRun, err: unknown): void {
 }
 
 /**
+ * The host whose turn comes right after preflight when hosts roll one at a time: it keeps its
+ * connection (and its shell), so its turn does not start by connecting again. One connection
+ * beyond the preflight bound, for the length of a preflight.
+ */
+function rollsFirst(fleet: FleetRun, run: HostRun): boolean {
+  return fleet.batches.every((b) => b.length === 1) && fleet.batches[0]?.[0] === run;
+}
+
+/**
  * The fleet's preflight: every host (a bounded number at once) and the load balancer side by side,
  * changing nothing; then each host's error check. Any failure halts the run before the first change.
  */
@@ -214,7 +223,7 @@ export async function preflightFleet(fleet: FleetRun): Promise<void> {
         return asPhaseError(err, run.name);
       } finally {
         // At most preflight-concurrency connections open at once: the host's turn connects again.
-        await run.remote?.release();
+        if (!rollsFirst(fleet, run)) await run.remote?.release();
       }
     });
     const [failures] = await Promise.all([hosts, preflightLb(fleet).catch((err: unknown) => lbFailure(fleet, err))]);

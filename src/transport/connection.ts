@@ -43,6 +43,12 @@ export interface Connection {
   exec(command: string, options: { timeoutMs: number; stdin?: string }): Promise<ExecResult>;
   /** Starts `command` and keeps it running, spoken to through its stdin and stdout. */
   stream(command: string): Promise<CommandStream>;
+  /**
+   * A channel straight to a UNIX socket on the host (OpenSSH's streamlocal forwarding), spoken to
+   * like a stream: no login shell and no process on the host. Rejects where the server refuses it
+   * (forwarding disabled, no access to the socket as this user). Absent where the transport has none.
+   */
+  openSocket?(path: string): Promise<CommandStream>;
   close(): Promise<void>;
   /**
    * Where the connection can be given up between uses (transport/lease.ts): closes it now, and the

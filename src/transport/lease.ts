@@ -56,6 +56,12 @@ export class ConnectionLease implements Connection {
     return (await this.acquire()).stream(command);
   }
 
+  async openSocket(path: string): Promise<CommandStream> {
+    const connection = await this.acquire();
+    if (!connection.openSocket) throw new Error('this connection cannot open a socket channel');
+    return connection.openSocket(path);
+  }
+
   /** Closes the held connection; the next command connects again. Never throws. */
   async release(): Promise<void> {
     const held = this.current;

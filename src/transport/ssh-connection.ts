@@ -170,6 +170,18 @@ export class SshConnection implements Connection {
     });
   }
 
+  openSocket(path: string): Promise<CommandStream> {
+    return new Promise<CommandStream>((resolve, reject) => {
+      if (this.closed) return reject(this.closed);
+      const explain = this.route ? this.route.explainLoss.bind(this.route) : undefined;
+      try {
+        this.client.openssh_forwardOutStreamLocal(path, (err, ch) => (err ? reject(err) : resolve(new SshCommandStream(ch, explain))));
+      } catch (err) {
+        reject(err as Error);
+      }
+    });
+  }
+
   /**
    * Ends the connection and waits until its socket has closed (at most CLOSE_WAIT_MS, then it is
    * destroyed), so that "released" means closed on both ends: a bound on open connections holds

@@ -116,3 +116,42 @@ describe('HaproxyLb reads only its backend', () => {
     await expect(lb.preflight([host('web-3')])).rejects.toThrow(/no server named web-3 \(servers: web-1, web-2\)/);
   });
 });
+
+/** A load balancer host whose sshd forwards to the admin socket (streamlocal), or refuses to. */
+class FakeSocketHost extends FakeLbShell {
+  readonly sockets: string[] = [];
+  streams = 0;
+  constructor(private readonly forwards: boolean) {
+    super();
+  }
+  override async stream(): Promise<CommandStream> {
+    this.streams += 1;
+    return super.stream();
+  }
+  async openSocket(path: string): Promise<CommandStream> {
+    this.sockets.push(path);
+    if (!this.forwards) throw new Error('open failed (administratively prohibited)');
+    return new FakeApiSession(this.sent);
+  }
+}
+
+describe('HaproxyLb reaches the runtime API', () => {
+  it('straight over the SSH connection where sshd forwards to the socket: no login shell, no socat', async () => {
+    const shell = new FakeSocketHost(true);
+    const lb = new HaproxyLb(new RemoteHost(shell, false), '/run/haproxy/admin.sock', 'app', 5000);
+    expect(await lb.preflight([host('web-1')])).toEqual([]);
+    expect(await lb.isUp(host('web-2'))).toBe(true);
+    expect(shell.sockets).toEqual(['/run/haproxy/admin.sock']);
+    expect(shell.streams).toBe(0);
+    expect(shell.sent[0]).toBe('prompt');
+  });
+
+  it('through socat when sshd refuses the forward, and does not ask for the forward again', async () => {
+    const shell = new FakeSocketHost(false);
+    const lb = new HaproxyLb(new RemoteHost(shell, false), '/run/haproxy/admin.sock', 'app', 5000);
+    expect(await lb.preflight([host('web-1')])).toEqual([]);
+    expect(await lb.isUp(host('web-2'))).toBe(true);
+    expect(shell.sockets).toHaveLength(1);
+    expect(shell.streams).toBe(1);
+  });
+});

@@ -63,7 +63,7 @@ describe('the return, folded with its first look at the load balancer', () => {
       expect(report.status).toBe('success');
       expect(lb.isUpAsked).toBe(2); // once per host
       const ret = report.hosts[0]?.phases.find((p) => p.name === 'return');
-      expect(ret?.waitMs).toBe(answer === false ? 200 : 0);
+      expect(ret?.waitMs).toBe(answer === false ? 50 : 0); // one return poll interval
     }
   });
 });

@@ -37,8 +37,10 @@ export function inspectUnit(unit: string, timeoutMs: number, commands: readonly 
       `props=$(systemctl show --property=${UNIT_PROPERTIES.join(',')} -- ${q(unit)})`,
       `printf '%s\n' "$props"`,
       'pid=${props#*MainPID=}; pid=${pid%%[!0-9]*}',
-      `printf 'zdr.comm=%s\\n' "$(cat "/proc/$pid/comm" 2>/dev/null)"`,
-      `printf 'zdr.curl=%s\\n' "$(command -v curl)"`,
+      // Builtins, not $(cat …) and $(command -v …): a fork each, which a loaded host feels.
+      'comm=; { read -r comm <"/proc/${pid:-0}/comm"; } 2>/dev/null',
+      `printf 'zdr.comm=%s\\n' "$comm"`,
+      `printf 'zdr.curl='; command -v curl || echo`,
       `printf 'zdr.uid=%s\\n' "$(id -u)"`,
       `for c in "$@"; do command -v "$c" >/dev/null 2>&1 || printf 'zdr.missing=%s\\n' "$c"; done`,
     ].join('\n'),
