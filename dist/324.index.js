@@ -160,8 +160,10 @@ function inspectUnit(unit, timeoutMs, commands = []) {
             `props=$(systemctl show --property=${UNIT_PROPERTIES.join(',')} -- ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .shQuote */ .U)(unit)})`,
             `printf '%s\n' "$props"`,
             'pid=${props#*MainPID=}; pid=${pid%%[!0-9]*}',
-            `printf 'zdr.comm=%s\\n' "$(cat "/proc/$pid/comm" 2>/dev/null)"`,
-            `printf 'zdr.curl=%s\\n' "$(command -v curl)"`,
+            // Builtins, not $(cat …) and $(command -v …): a fork each, which a loaded host feels.
+            'comm=; { read -r comm <"/proc/${pid:-0}/comm"; } 2>/dev/null',
+            `printf 'zdr.comm=%s\\n' "$comm"`,
+            `printf 'zdr.curl='; command -v curl || echo`,
             `printf 'zdr.uid=%s\\n' "$(id -u)"`,
             `for c in "$@"; do command -v "$c" >/dev/null 2>&1 || printf 'zdr.missing=%s\\n' "$c"; done`,
         ].join('\n'),
@@ -329,8 +331,12 @@ var poll = __webpack_require__(4415);
 
 
 
-/** How often the return looks again. */
-const POLL_MS = 200;
+/**
+ * How often the return looks again while the load balancer does not yet call the host UP: one
+ * exchange on its kept-open session, so looking often costs little, and the wait ends within
+ * this of the load balancer's own verdict.
+ */
+const POLL_MS = 50;
 /**
  * How often the drain wait asks for the in-flight count: the drain ends within this of the last
  * request. One exchange on the load balancer's kept-open session (a few ms), or one command on
@@ -1323,6 +1329,7 @@ function parseHosts(text, defaults) {
 const DEFAULT_REQUESTS_QUERY = 'sum(haproxy_server_http_responses_total{server="{name}"})';
 const DEFAULT_ERRORS_QUERY = 'sum(haproxy_server_http_responses_total{server="{name}",code="5xx"})';
 const DEFAULT_SCRAPE_SERIES = 'haproxy_server_http_responses_total{server="{name}",code="5xx"}';
+const METRICS_VIA = ['runner', 'lb-host', 'host'];
 /** A series selector: a metric name with optional matchers, nothing else. */
 function parseSelector(text) {
     const t = text.trim();
@@ -1353,11 +1360,11 @@ function authorization(r) {
         return `Basic ${Buffer.from(basic, 'utf8').toString('base64')}`;
     return null;
 }
-/** prometheus-via / check-command-via: lb-host needs a load balancer reached over SSH. */
+/** prometheus-via / check-command-via: lb-host needs a load balancer reached over SSH; host works with any lb. */
 function readVia(r, input, lbKind, what) {
-    const via = r.take(input, (t) => parseChoice(t, ['runner', 'lb-host']), 'runner');
+    const via = r.take(input, (t) => parseChoice(t, METRICS_VIA), 'runner');
     if (via === 'lb-host' && (lbKind === 'none' || lbKind === 'command'))
-        r.complain(input, `lb-host needs lb: haproxy or nginx (its SSH connection runs ${what})`);
+        r.complain(input, `lb-host needs lb: haproxy or nginx (its SSH connection runs ${what}); or use host, the watched host itself`);
     return via;
 }
 function readPrometheus(r, active, lbKind) {

@@ -213,11 +213,35 @@ class HaproxyLb {
         this.sessions = false;
         return this.remote.check(haproxyApi(this.socket, command, this.timeoutMs));
     }
+    /** False once the socket could not be reached straight over SSH: sessions then go through socat. */
+    direct = true;
+    /**
+     * The session: a channel straight to the admin socket where sshd forwards to it (no login
+     * shell, which on a host with a heavy ~/.bashrc costs a quarter of a second or more, and no
+     * socat), else socat run through the login shell.
+     */
     async openSession() {
-        const session = await this.remote.stream(haproxySession(this.socket, SESSION_MAX_MS));
-        session.write('prompt\n');
-        await session.readUntil('> ', this.timeoutMs);
-        return session;
+        if (this.direct) {
+            try {
+                return await this.prompt(await this.remote.socket(this.socket));
+            }
+            catch {
+                this.direct = false;
+            }
+        }
+        return this.prompt(await this.remote.stream(haproxySession(this.socket, SESSION_MAX_MS)));
+    }
+    /** Interactive mode: every answer then ends with a prompt, which tells answers apart. */
+    async prompt(session) {
+        try {
+            session.write('prompt\n');
+            await session.readUntil('> ', this.timeoutMs);
+            return session;
+        }
+        catch (err) {
+            session.close();
+            throw err;
+        }
     }
     /** A command that answers with nothing on success and a message on failure. */
     async set(command) {
@@ -986,6 +1010,19 @@ class SshConnection {
             this.client.exec(command, (err, ch) => (err ? reject(err) : resolve(new SshCommandStream(ch, explain))));
         });
     }
+    openSocket(path) {
+        return new Promise((resolve, reject) => {
+            if (this.closed)
+                return reject(this.closed);
+            const explain = this.route ? this.route.explainLoss.bind(this.route) : undefined;
+            try {
+                this.client.openssh_forwardOutStreamLocal(path, (err, ch) => (err ? reject(err) : resolve(new SshCommandStream(ch, explain))));
+            }
+            catch (err) {
+                reject(err);
+            }
+        });
+    }
     /**
      * Ends the connection and waits until its socket has closed (at most CLOSE_WAIT_MS, then it is
      * destroyed), so that "released" means closed on both ends: a bound on open connections holds
@@ -1225,6 +1262,7 @@ function neededCommands(settings, drain) {
         settings.readiness.url !== null ? 'readiness-url' : '',
         settings.check.source === 'probe' ? 'check-source: probe' : '',
         settings.drain.stubStatusUrl !== null ? 'stub-status-url' : '',
+        settings.check.source === 'prometheus' && settings.check.prometheus?.via === 'host' ? 'prometheus-via: host' : '',
     ].filter(Boolean);
     if (curlFor.length)
         needed.push({ command: 'curl', why: `requests from the host for ${curlFor.join(', ')}` });

@@ -1422,6 +1422,7 @@ var external_node_https_ = __webpack_require__(4708);
 
 
 
+
 /** A GET from the runner with node's own http/https (the bundle has no other HTTP client). */
 function runnerGet(access) {
     return (url) => new Promise((resolve, reject) => {
@@ -1451,9 +1452,23 @@ function runnerGet(access) {
 function curlGet(url, access) {
     return prometheusGet(url, { authorization: access.authorization, insecure: !access.tlsVerify, timeoutMs: access.timeoutMs });
 }
-/** A GET with curl on an SSH host, over the rollout's own connection to it. */
+/**
+ * A GET with curl on an SSH host, over the rollout's own connection to it. A curl that got no HTTP
+ * answer at all (refused, no route, DNS, TLS) still prints its status line, as 000, and exits 0
+ * through its pipe into `head`: the reason is curl's stderr, which then becomes the error.
+ */
 function sshGet(remote, access) {
-    return async (url) => splitCurlOutput(await remote.check(curlGet(url, access)));
+    return async (url) => {
+        const cmd = curlGet(url, access);
+        const result = await remote.run(cmd);
+        const failure = (0,remote_host/* failureOf */.g5)(cmd, result);
+        if (failure)
+            throw new remote_host/* RemoteCommandError */.at(cmd, result, failure);
+        const answer = splitCurlOutput(result.stdout);
+        if (answer.status === 0 && !answer.body)
+            throw new Error((0,remote_host/* tail */.RT)(result.stderr, 2) || 'curl got no HTTP answer');
+        return answer;
+    };
 }
 /** The exact line sshGet sends for `url`, for the dry-run plan (no secret is in it). */
 function sshGetLine(remote, access) {
@@ -1683,54 +1698,95 @@ function lbRemote(lb, input) {
     const t = remote.connection.target;
     return { remote, label: `the load balancer host ${t.user}@${t.host}:${t.port}` };
 }
-/** The client prometheus-via asks for: from this process, or curl on the load balancer's host. */
-function prometheusClient(settings, lb) {
+/** Where `*-via` says the query or command runs, as an SSH host and its label; null: on the runner. */
+function viaRemote(via, lb, own, input) {
+    if (via === 'runner')
+        return null;
+    if (via === 'lb-host')
+        return lbRemote(lb, input);
+    if (!own)
+        throw new Error(`${input} is host, but there is no connection to the watched host`);
+    const t = own.remote.connection.target;
+    return { remote: own.remote, label: `the watched host ${own.host.name} (${t.user}@${t.host}:${t.port})` };
+}
+/** The client prometheus-via asks for: from this process, or curl on the load balancer's or the watched host. */
+function prometheusClient(settings, lb, own) {
     const p = settings.check.prometheus;
     if (!p)
         return null;
     const access = { authorization: p.authorization, tlsVerify: p.tlsVerify, timeoutMs: PROMETHEUS_TIMEOUT_MS };
-    if (p.via === 'lb-host') {
-        const { remote, label } = lbRemote(lb, 'prometheus-via');
-        return new PrometheusClient(sshGet(remote, access), p.url, `with curl on ${label} over SSH`, sshGetLine(remote, access));
-    }
+    const ssh = viaRemote(p.via, lb, own, 'prometheus-via');
+    if (ssh)
+        return new PrometheusClient(sshGet(ssh.remote, access), p.url, `with curl on ${ssh.label} over SSH`, sshGetLine(ssh.remote, access));
     return new PrometheusClient(runnerGet(access), p.url);
 }
-/** Where check-command-via runs the command: a shell on the runner, or the load balancer's host. */
-function commandRunner(via, lb, local) {
-    if (via === 'runner')
-        return runnerShell(local);
-    const { remote, label } = lbRemote(lb, 'check-command-via');
-    return hostShell(remote, label);
+/** Where check-command-via runs the command: a shell on the runner, the load balancer's host or the watched host. */
+function commandRunner(via, lb, local, own) {
+    const ssh = viaRemote(via, lb, own, 'check-command-via');
+    return ssh ? hostShell(ssh.remote, ssh.label) : runnerShell(local);
+}
+/** Prometheus answers, then each host's queries give one series and its target is being scraped. */
+async function askPrometheus(client, p, hosts, from) {
+    // Reachability, authentication and the API first: one clear error naming prometheus-url.
+    const alive = await client.query('time()');
+    if (!alive.ok)
+        throw new Error(`prometheus-url${from}: ${alive.error} (${p.url}, via ${p.via})`);
+    for (const host of hosts) {
+        await readTotals(client, p, host);
+        const scrapes = await countScrapes(client, p, host, PREFLIGHT_SCRAPE_MS);
+        if (scrapes === null)
+            throw new Error(`prometheus-scrape-series for ${host.name}: no sample in the last minute (is the target scraped?)`);
+    }
 }
 /**
  * The metrics source asked once for every host before anything changes: an unreachable
  * Prometheus, a query that returns nothing or several series, a query error, a target not being
  * scraped, or a check-command that fails or prints something else, stops the run here. Each
- * error names the input.
+ * error names the input. `*-via: host` is asked host by host instead (preflightHostMetrics).
  */
 async function preflightMetrics(settings, lb, local, now) {
     if (settings.check.windowMs === 0)
         return;
-    const client = prometheusClient(settings, lb);
     const p = settings.check.prometheus;
-    if (client && p) {
-        // Reachability, authentication and the API first: one clear error naming prometheus-url.
-        const alive = await client.query('time()');
-        if (!alive.ok)
-            throw new Error(`prometheus-url: ${alive.error} (${p.url}, via ${p.via})`);
-        for (const host of settings.hosts) {
-            await readTotals(client, p, host);
-            const scrapes = await countScrapes(client, p, host, PREFLIGHT_SCRAPE_MS);
-            if (scrapes === null)
-                throw new Error(`prometheus-scrape-series for ${host.name}: no sample in the last minute (is the target scraped?)`);
-        }
+    if (p && p.via !== 'host') {
+        const client = prometheusClient(settings, lb);
+        if (client)
+            await askPrometheus(client, p, settings.hosts, '');
     }
     const c = settings.check.command;
-    if (settings.check.source === 'command' && c) {
+    if (settings.check.source === 'command' && c && c.via !== 'host') {
         const runner = commandRunner(c.via, lb, local);
         const t = now();
         for (const host of settings.hosts)
             await runCountsCommand(runner, c, host, t - settings.check.windowMs, t);
+    }
+}
+/**
+ * `*-via: host`, in each host's own preflight, over the connection preflight holds to it: the
+ * host asks Prometheus for its own series (or runs check-command for itself). Every host, not
+ * just the first: each reaches Prometheus by its own route (a firewall, DNS, a proxy, curl there
+ * or not), and a host that cannot would otherwise be found out only at its watch, after the hosts
+ * before it had changed, which is what preflight is for. It asks what the runner would have asked
+ * for that host anyway, so it costs no more queries, and no extra connection.
+ */
+async function preflightHostMetrics(settings, own, local, now) {
+    if (settings.check.windowMs === 0)
+        return;
+    const p = settings.check.prometheus;
+    const c = settings.check.command;
+    const name = own.host.name;
+    if (settings.check.source === 'prometheus' && p?.via === 'host') {
+        const client = prometheusClient(settings, null, own);
+        if (client)
+            await askPrometheus(client, p, [own.host], ` from ${name}`).catch((err) => {
+                throw new Error(`${err.message}; asked from ${name} itself (prometheus-via: host)`);
+            });
+    }
+    if (settings.check.source === 'command' && c?.via === 'host') {
+        const t = now();
+        await runCountsCommand(commandRunner('host', null, local, own), c, own.host, t - settings.check.windowMs, t).catch((err) => {
+            throw new Error(`${err.message}; run on ${name} itself (check-command-via: host)`);
+        });
     }
 }
 
@@ -1804,7 +1860,7 @@ function createErrorSource(settings, host, remote, lb, now, local) {
             return new HaproxySource(counters, host, now, others);
         }
         case 'prometheus': {
-            const client = prometheusClient(settings, lb);
+            const client = prometheusClient(settings, lb, { host, remote });
             if (!client || !settings.check.prometheus)
                 throw new Error('check-source prometheus needs prometheus-url');
             const others = settings.check.fleetRelative ? settings.hosts.filter((h) => h.name !== host.name) : [];
@@ -1813,7 +1869,7 @@ function createErrorSource(settings, host, remote, lb, now, local) {
         case 'command':
             if (!local || !settings.check.command)
                 throw new Error('check-source command needs check-command');
-            return new CommandSource(commandRunner(settings.check.command.via, lb, local), settings.check.command, host, now);
+            return new CommandSource(commandRunner(settings.check.command.via, lb, local, { host, remote }), settings.check.command, host, now);
     }
 }
 
@@ -2280,6 +2336,12 @@ class ConnectionLease {
     async stream(command) {
         return (await this.acquire()).stream(command);
     }
+    async openSocket(path) {
+        const connection = await this.acquire();
+        if (!connection.openSocket)
+            throw new Error('this connection cannot open a socket channel');
+        return connection.openSocket(path);
+    }
     /** Closes the held connection; the next command connects again. Never throws. */
     async release() {
         const held = this.current;
@@ -2383,6 +2445,8 @@ async function checkTools(run, remote, missing, choice, ctx) {
             throw new Error(`the access log ${settings.check.accessLog} cannot be read on this host (set access-log, or another check-source): ${mark.stderr.trim()}`);
         }
     }
+    // prometheus-via / check-command-via host: this host's own query, from here, before any change.
+    await preflightHostMetrics(settings, { host: run.target, remote }, ctx.deps.local, ctx.deps.clock.now);
 }
 /** Pattern C findings and the strategy's own warnings: refused, or said once in the log and the report. */
 function warnAbout(unit, choice, run, ctx, phase) {
@@ -2529,6 +2593,14 @@ function lbFailure(fleet, err) {
     fleet.fail(target ? `load balancer (${(0,transport_target/* describeTarget */.ff)(target)})` : 'load balancer', phase, `load balancer: ${err.message}`);
 }
 /**
+ * The host whose turn comes right after preflight when hosts roll one at a time: it keeps its
+ * connection (and its shell), so its turn does not start by connecting again. One connection
+ * beyond the preflight bound, for the length of a preflight.
+ */
+function rollsFirst(fleet, run) {
+    return fleet.batches.every((b) => b.length === 1) && fleet.batches[0]?.[0] === run;
+}
+/**
  * The fleet's preflight: every host (a bounded number at once) and the load balancer side by side,
  * changing nothing; then each host's error check. Any failure halts the run before the first change.
  */
@@ -2548,7 +2620,8 @@ async function preflightFleet(fleet) {
             }
             finally {
                 // At most preflight-concurrency connections open at once: the host's turn connects again.
-                await run.remote?.release();
+                if (!rollsFirst(fleet, run))
+                    await run.remote?.release();
             }
         });
         const [failures] = await Promise.all([hosts, preflightLb(fleet).catch((err) => lbFailure(fleet, err))]);
@@ -2560,7 +2633,8 @@ async function preflightFleet(fleet) {
         const tooLarge = fleet.halted ? null : await batchTooLarge(fleet).catch((err) => `load balancer: ${err.message}`);
         if (tooLarge)
             fleet.fail('batches', 'preflight', tooLarge);
-        // The metrics behind the error check, asked once per host before any host changes.
+        // The metrics behind the error check, asked once per host before any host changes (with
+        // *-via: host, each host asked already in its own inspect: checkTools).
         if (!fleet.halted)
             await preflightMetrics(settings, fleet.rotation.lb, deps.local, deps.clock.now).catch((err) => fleet.fail(`check-source ${settings.check.source}`, 'preflight', err.message));
         if (!fleet.halted)

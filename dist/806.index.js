@@ -401,6 +401,16 @@ class RemoteHost {
     stream(cmd) {
         return this.connection.stream(this.line(cmd));
     }
+    /**
+     * A session on a UNIX socket of the host, over the SSH connection itself: no login shell, no
+     * process on the host. Rejects where the transport or the server does not allow it; the caller
+     * then runs a command (e.g. socat) instead. It is the login user's access, never sudo's.
+     */
+    socket(path) {
+        if (!this.connection.openSocket)
+            return Promise.reject(new Error('no socket channels on this transport'));
+        return this.connection.openSocket(path);
+    }
     /** Runs the command and returns its stdout; anything but exit 0 throws RemoteCommandError. */
     async check(cmd) {
         const result = await this.run(cmd);
