@@ -78,11 +78,47 @@ function capped(d: ScaleSimData): string {
   )}`;
 }
 
+/**
+ * Fits the time after preflight at 1,000 hosts as c + batches × b (least squares over the batch
+ * settings run): b is what a batch adds (its slowest host's wait); c, the same for every setting,
+ * is what the hosts add however they are batched (their own CPU work on this machine's cores), so
+ * c / 1,000 is the cost per host. Null with fewer than two settings.
+ */
+function fitPerHostAndBatch(d: ScaleSimData): { perHostMs: number; perBatchMs: number } | null {
+  const runs = d.runs.filter((r) => r.hosts === 1000 && !r.heapCapMB);
+  if (new Set(runs.map((r) => r.batchCount)).size < 2) return null;
+  const n = runs.map((r) => r.batchCount);
+  const t = runs.map((r) => r.wallMs - r.preflightMs);
+  const mean = (xs: number[]): number => xs.reduce((a, x) => a + x, 0) / xs.length;
+  const [mn, mt] = [mean(n), mean(t)];
+  const b = n.reduce((acc, x, i) => acc + (x - mn) * ((t[i] as number) - mt), 0) / n.reduce((acc, x) => acc + (x - mn) ** 2, 0);
+  const c = mt - b * mn;
+  return { perHostMs: Math.round(c / 100) / 10, perBatchMs: Math.round(b * 10) / 10 };
+}
+
+/** After preflight, the time should come from the batches' waits, with only CPU work per host. */
+function batchesTarget(d: ScaleSimData): Target {
+  const target = 'wall time grows with the number of batches, not hosts';
+  const fit = fitPerHostAndBatch(d);
+  if (!fit) return { target, met: null, result: 'only one batch setting was run at 1,000 hosts' };
+  const after = (b: string): string =>
+    spread(
+      d.runs.filter((r) => r.hosts === 1000 && !r.heapCapMB && r.batches === b).map((r) => s(r.wallMs - r.preflightMs)),
+      ' s',
+    );
+  const settings = [...new Set(d.runs.filter((r) => r.hosts === 1000 && !r.heapCapMB).map((r) => r.batches))];
+  return {
+    target,
+    // A batch costs its wait, and a host only its own work, under the 50 ms overhead target.
+    met: fit.perBatchMs <= d.waitMs * 1.5 && fit.perHostMs <= 50,
+    result: `at 1,000 hosts the time after preflight was ${settings.map((b) => `${after(b)} with batches \`${b}\``).join(', ')}; fitted as hosts × ${fit.perHostMs} ms + batches × ${fit.perBatchMs} ms (the simulated wait is ${d.waitMs} ms): a batch adds its wait, a host only its own CPU work (SSH and commands, on 2 shared cores); preflight (in the table) is per host, ${d.preflightConcurrency} at a time`,
+  };
+}
+
 function targets(r: PartResult<ScaleSimData>): Target[] {
   const d = r.data;
   const overhead = at(d, 1000, (x) => x.overheadPerHostMs);
   const rss = at(d, 1000, (x) => x.peakRssMB);
-  const settings = new Set(d.runs.filter((x) => x.hosts === 1000).map((x) => x.batches));
   return [
     {
       target: 'orchestration overhead ≤ 50 ms per host at 1,000 simulated hosts',
@@ -99,14 +135,7 @@ function targets(r: PartResult<ScaleSimData>): Target[] {
           )})${capped(d)}`
         : '—',
     },
-    {
-      target: 'wall time grows with the number of batches, not hosts',
-      met: null,
-      result:
-        settings.size > 1
-          ? `see the table: wall time per batch setting at 1,000 hosts`
-          : 'only batches 1 (one host per batch) was run, so batches = hosts',
-    },
+    batchesTarget(d),
   ];
 }
 
@@ -170,12 +199,14 @@ export const scaleSim: BenchPart<ScaleSimData> = {
   markdown,
   readme: (r) => {
     const d = r.data;
-    const o = at(d, 1000, (x) => x.overheadPerHostMs);
+    // The README's line is about one host per batch; the other settings are in BENCHMARKS.md.
+    const one: ScaleSimData = { ...d, runs: d.runs.filter((x) => x.batches === '1') };
+    const o = at(one, 1000, (x) => x.overheadPerHostMs);
     if (!o.length) return '';
     return `Simulated 1,000 hosts (ssh2 servers on loopback answering the rollout's commands; no real services, no network latency; [what is left out](BENCHMARKS.md#scale-simulated-100-and-1000-hosts)), one host per batch: wall time ${spread(
-      at(d, 1000, (x) => s(x.wallMs)),
+      at(one, 1000, (x) => s(x.wallMs)),
       ' s',
-    )}, orchestration overhead ${median(o)} ms per host (CPU ${median(at(d, 1000, (x) => x.cpuPerHostMs))} ms), action peak RSS ${Math.max(...at(d, 1000, (x) => x.peakRssMB))} MB${capped(d)}, at most ${Math.max(...at(d, 1000, (x) => x.peakOpenConnections))} connections open at once.`;
+    )}, orchestration overhead ${median(o)} ms per host (CPU ${median(at(one, 1000, (x) => x.cpuPerHostMs))} ms), action peak RSS ${Math.max(...at(one, 1000, (x) => x.peakRssMB))} MB${capped(one)}, at most ${Math.max(...at(one, 1000, (x) => x.peakOpenConnections))} connections open at once.`;
   },
   targets,
 };
