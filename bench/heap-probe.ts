@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runAction } from '../test/support/run-action';
 import { startSimFleet, type SimFleetProcess } from '../test/support/sim-fleet-process';
-import { bundleFor } from './sim-run';
+import { bundleFor, simInputs } from './sim-run';
 
 interface Sample {
   at: number;
@@ -106,15 +106,7 @@ async function probe(
   const done: number[] = [];
   let pid = 0;
   await fleet.reset();
-  const inputs: Record<string, string> = {
-    hosts: fleet.hostsInput,
-    'private-key': fleet.privateKey,
-    'known-hosts': fleet.knownHosts,
-    strategy: 'reload',
-    'check-window': '0',
-    'preflight-concurrency': '16',
-    ...(batches === '1' ? {} : { batches }),
-  };
+  const inputs = simInputs(fleet, batches, 16);
   const run = await runAction(inputs, {
     dist: bundle,
     timeoutMs: 900_000,

@@ -96,20 +96,25 @@ function figures(report: Report, waitMs: number): FromReport {
   };
 }
 
-/** Rolls the simulated fleet once with the built action; throws unless the rollout succeeded. */
-export async function simRun(fleet: SimFleetProcess, o: SimOptions): Promise<SimRun> {
-  const { batches, waitMs } = o;
-  const usageFile = join(mkdtempSync(join(tmpdir(), 'zdr-usage-')), 'usage.json');
-  await fleet.reset();
-  const inputs: Record<string, string> = {
+/** The action's inputs for a rollout of the simulated fleet: reloads, no error watch. */
+export function simInputs(fleet: SimFleetProcess, batches: string, preflightConcurrency: number): Record<string, string> {
+  return {
     hosts: fleet.hostsInput,
     'private-key': fleet.privateKey,
     'known-hosts': fleet.knownHosts,
     strategy: 'reload',
     'check-window': '0',
-    'preflight-concurrency': String(o.preflightConcurrency),
+    'preflight-concurrency': String(preflightConcurrency),
+    ...(batches === '1' ? {} : { batches }),
   };
-  if (batches !== '1') inputs.batches = batches;
+}
+
+/** Rolls the simulated fleet once with the built action; throws unless the rollout succeeded. */
+export async function simRun(fleet: SimFleetProcess, o: SimOptions): Promise<SimRun> {
+  const { batches, waitMs } = o;
+  const usageFile = join(mkdtempSync(join(tmpdir(), 'zdr-usage-')), 'usage.json');
+  await fleet.reset();
+  const inputs = simInputs(fleet, batches, o.preflightConcurrency);
   const run = await runAction(inputs, {
     dist: o.bundle,
     timeoutMs: 900_000,
