@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SavedJournal, type JournalState } from '../rollout/journal';
 import type { InputSource } from '../settings/inputs';
@@ -30,17 +30,23 @@ export function unusableJournalPath(path: string): string | null {
     const st = lstatSync(path);
     if (st.isFile()) return null;
     kind = st.isSymbolicLink() ? 'a symbolic link' : st.isDirectory() ? 'a directory' : 'a device, socket or pipe';
-  } catch {
-    return null;
+  } catch (err) {
+    // Nothing there yet is fine; anything else (no access, a file where a directory should be)
+    // would only fail at the journal's first write, mid-run.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    return `the journal ${path} cannot be used: ${(err as Error).message}`;
   }
-  return `--journal ${path} is ${kind}: the journal is written to a temporary file and renamed over its path, which would replace it. Give the path of a regular file (it is created when missing).`;
+  return `the journal ${path} is ${kind}: the journal is written to a temporary file and renamed over its path, which would replace it. Give --journal the path of a regular file (it is created when missing).`;
 }
 
 /** Written whole to a temporary file and renamed over the journal: a kill never leaves half a file. */
 function writeAtomically(path: string, state: JournalFile): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  // O_EXCL: never through a link planted at the temporary name (in a shared directory such as /tmp,
+  // root would write wherever it points). A leftover of this pid's own is removed first.
+  rmSync(tmp, { force: true });
+  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   renameSync(tmp, path);
 }
 

@@ -54,6 +54,17 @@ export function isHealthy(row: StatRow): boolean {
   return row.status === 'UP' || row.status === 'no check' || row.status === 'OPEN';
 }
 
+/**
+ * Whether opening a channel to a UNIX socket failed because it never will on this connection:
+ * sshd forbids it (RFC 4254 open failure 1, "administratively prohibited", as with
+ * AllowStreamLocalForwarding no) or does not know the channel type (3), the server is not OpenSSH
+ * (ssh2's strictVendor), or the transport has no such channels.
+ */
+function refusesSocketChannels(err: unknown): boolean {
+  const e = err as { reason?: unknown; message?: unknown };
+  return e.reason === 1 || e.reason === 3 || /strictVendor|no socket channels/.test(String(e.message));
+}
+
 /** HAProxy driven through its runtime API over SSH on the load-balancer host. */
 export class HaproxyLb implements LoadBalancer {
   readonly description: string;
@@ -92,6 +103,7 @@ export class HaproxyLb implements LoadBalancer {
   private async ask(command: string): Promise<string> {
     // `a; b` runs both in order; in prompt mode each one's answer ends with its own prompt.
     const answers = command.split('; ').length;
+    let lastError = '';
     for (let attempt = 0; this.sessions && attempt < 2; attempt++) {
       try {
         if (!this.session?.open) this.session = await this.openSession();
@@ -99,17 +111,23 @@ export class HaproxyLb implements LoadBalancer {
         let text = '';
         for (let i = 0; i < answers; i++) text += await this.session.readUntil('\n> ', this.timeoutMs);
         return text;
-      } catch {
+      } catch (err) {
+        lastError = (err as Error).message;
         this.session?.close();
         this.session = undefined;
       }
     }
+    // Where the socket has been reached straight over SSH, preflight never needed socat: a command
+    // per question (socat) is no way out, so this question fails and the next tries the socket again.
+    if (this.directWorked) throw new Error(`the runtime API at ${this.socket} did not answer over SSH: ${lastError}`);
     this.sessions = false;
     return this.remote.check(haproxyApi(this.socket, command, this.timeoutMs));
   }
 
-  /** False once the socket could not be reached straight over SSH: sessions then go through socat. */
+  /** False once sshd refused to forward to the socket: sessions then go through socat. */
   private direct = true;
+  /** A session straight to the socket worked once: later failures are passing ones, never a refusal. */
+  private directWorked = false;
 
   /**
    * The session: a channel straight to the admin socket where sshd forwards to it (no login
@@ -119,8 +137,13 @@ export class HaproxyLb implements LoadBalancer {
   private async openSession(): Promise<CommandStream> {
     if (this.direct) {
       try {
-        return await this.prompt(await this.remote.socket(this.socket));
-      } catch {
+        const session = await this.prompt(await this.remote.socket(this.socket));
+        this.directWorked = true;
+        return session;
+      } catch (err) {
+        // Only a refusal sends every later session through socat. Anything else (the socket gone
+        // while HAProxy restarts, a slow prompt, a dropped connection) fails this attempt only.
+        if (this.directWorked || !refusesSocketChannels(err)) throw err;
         this.direct = false;
       }
     }

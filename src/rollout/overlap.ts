@@ -68,6 +68,8 @@ export class TurnOverlap {
   release(run: HostRun, deps: RolloutDeps): void {
     // Kept until done; one that fails stays for settle() to collect.
     const releasing: Promise<void> = releaseHost(run, deps).then(() => void this.releases.delete(releasing));
+    // Handled now, so a failure waiting for settle() is never an unhandled rejection meanwhile.
+    releasing.catch(() => undefined);
     this.releases.add(releasing);
   }
 

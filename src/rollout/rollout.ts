@@ -27,6 +27,7 @@ const PROGRESS_MS = 5000;
 async function turn(fleet: FleetRun, run: HostRun, overlap?: TurnOverlap): Promise<void> {
   const { deps } = fleet;
   try {
+    await run.remote?.reconnectIfLost();
     await rollHost(run, fleet, overlap);
     run.status = 'success';
     deps.log.info(`${run.name}: done in ${run.phases.reduce((n, p) => n + p.durationMs, 0)} ms`);

@@ -55,6 +55,8 @@ export interface Connection {
    * next command connects again. Absent on a plain connection.
    */
   release?(): Promise<void>;
+  /** True once the connection has ended (reset, keepalive timeout, closed by the host). */
+  readonly lost?: boolean;
 }
 
 /** Opens connections. The rollout sees only this and Connection, never the SSH library. */

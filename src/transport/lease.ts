@@ -15,6 +15,8 @@ import type { SshTarget } from './target';
  */
 export class ConnectionLease implements Connection {
   private current: Promise<Connection> | null = null;
+  /** The held connection once made (null while connecting or when none is held). */
+  private made: Connection | null = null;
   private released = false;
   private closed = false;
   /** Connections made by this lease so far (the first, then one per turn after a release). */
@@ -24,6 +26,11 @@ export class ConnectionLease implements Connection {
     private readonly connector: Connector,
     readonly target: SshTarget,
   ) {}
+
+  /** True when the held connection has ended; a release then lets the next command connect again. */
+  get lost(): boolean {
+    return this.made?.lost === true;
+  }
 
   /** True while a connection is held (or being made). */
   get held(): boolean {
@@ -36,14 +43,20 @@ export class ConnectionLease implements Connection {
     if (this.current) return this.current;
     const again = this.released;
     this.connects += 1;
-    const attempt = this.connector.connect(this.target).catch((err: unknown) => {
-      if (this.current === attempt) this.current = null;
-      // Said once: the first connection worked, so the operator knows where to look.
-      if (again && err instanceof TransportError) {
-        throw new TransportError(err.kind, `${err.message} (on reconnecting: the connection made in preflight was released)`);
-      }
-      throw err;
-    });
+    const attempt = this.connector.connect(this.target).then(
+      (c) => {
+        if (this.current === attempt) this.made = c;
+        return c;
+      },
+      (err: unknown) => {
+        if (this.current === attempt) this.current = null;
+        // Said once: the first connection worked, so the operator knows where to look.
+        if (again && err instanceof TransportError) {
+          throw new TransportError(err.kind, `${err.message} (on reconnecting: the connection made in preflight was released)`);
+        }
+        throw err;
+      },
+    );
     this.current = attempt;
     return attempt;
   }
@@ -66,6 +79,7 @@ export class ConnectionLease implements Connection {
   async release(): Promise<void> {
     const held = this.current;
     this.current = null;
+    this.made = null;
     if (!held) return;
     this.released = true;
     await held.then((c) => c.close()).catch(() => undefined);

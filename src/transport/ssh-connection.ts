@@ -30,6 +30,10 @@ export class SshConnection implements Connection {
   private socketClosed = false;
   private readonly pending = new Set<(reason: Error) => void>();
 
+  get lost(): boolean {
+    return this.closed !== undefined || this.socketClosed;
+  }
+
   constructor(
     readonly target: SshTarget,
     private readonly ssh: NodeSSH,

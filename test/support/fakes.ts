@@ -184,8 +184,12 @@ export class FakeShell implements Connection {
     private readonly onClose: () => void = () => {},
   ) {}
 
+  /** Set to make this connection one that has ended: every command on it then fails as lost. */
+  lost = false;
+
   async exec(line: string, options?: { timeoutMs: number; stdin?: string }): Promise<ExecResult> {
     const h = this.host;
+    if (this.lost) return { code: null, signal: null, stdout: '', stderr: 'connection closed', durationMs: 0, lost: 'connection-lost' };
     h.commands.push(line);
     if (options?.stdin !== undefined) h.stdins.push(options.stdin);
     if (h.missing.includes('timeout')) return ok('', 127, 'bash: line 1: timeout: command not found');
@@ -281,6 +285,8 @@ export class FakeConnector implements Connector {
   peakOpen = 0;
   /** Every command on every host, in the order sent: `HOST KIND` (`HOST user:SCRIPT`). */
   sequence: string[] = [];
+  /** Each host's latest connection. */
+  readonly shells = new Map<string, FakeShell>();
 
   host(name: string): FakeHost {
     let h = this.hosts.get(name);
@@ -297,7 +303,9 @@ export class FakeConnector implements Connector {
     if (h.connectError) throw h.connectError;
     this.open += 1;
     this.peakOpen = Math.max(this.peakOpen, this.open);
-    return new FakeShell(target, h, this.sequence, () => (this.open -= 1));
+    const shell = new FakeShell(target, h, this.sequence, () => (this.open -= 1));
+    this.shells.set(target.name, shell);
+    return shell;
   }
 }
 

@@ -127,11 +127,21 @@ describe('the journal and reconcile', () => {
     for (const command of [[], ['reconcile']]) {
       const run = await cli([...command, ...valid.slice(0, -1), path], fakeProcess(env()), world);
       expect(run.code).toBe(EXIT.invalid);
-      expect(run.stderr).toMatch(new RegExp(`--journal ${path} is a .*renamed over its path.*regular file`));
+      expect(run.stderr).toMatch(new RegExp(`the journal ${path} is a .*renamed over its path.*Give --journal the path of a regular file`));
     }
     expect(world.connector.connects).toEqual([]);
     const after = lstatSync(path);
     expect([after.ino, after.mode]).toEqual([before.ino, before.mode]);
+  });
+
+  it("a link planted at the journal's temporary name is not written through", async () => {
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'precious\n');
+    symlinkSync(victim, `${journal}.${process.pid}.tmp`);
+    const run = await cli(valid, fakeProcess(env()), fakeWorld());
+    expect(run.code).toBe(EXIT.success);
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(readJournalFile(journal)).toMatchObject({ completed: true });
   });
 
   it('a run refuses to start over an unfinished run’s journal; reconcile with nothing to do says so', async () => {

@@ -49,6 +49,19 @@ describe('connections held during a rollout', () => {
     expect(t.connector.connects.filter((c) => c === 'web-1')).toHaveLength(1);
   });
 
+  it("the first host's connection, kept since preflight, has ended by its turn: the turn connects again and the host rolls", async () => {
+    // web-3's preflight runs after web-1's (one at a time): web-1's kept connection drops then.
+    const t = go(3, { 'preflight-concurrency': '1' });
+    t.connector.host('web-3').onCommand = (kind) => {
+      const kept = t.connector.shells.get('web-1');
+      if (kind === 'inspect-unit' && kept) kept.lost = true;
+    };
+    const { report } = await t.run();
+    expect(report.status, JSON.stringify(report.hosts[0]?.phases)).toBe('success');
+    expect(t.connector.connects.filter((c) => c === 'web-1')).toHaveLength(2);
+    expect(t.connector.open).toBe(0);
+  });
+
   it('a host that cannot be reached for its turn fails in lock with the transport message; later hosts are untouched', async () => {
     const t = go(3);
     // Reachable in preflight; refused when it is connected again for its turn (the host key

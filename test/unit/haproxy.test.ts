@@ -121,6 +121,8 @@ describe('HaproxyLb reads only its backend', () => {
 class FakeSocketHost extends FakeLbShell {
   readonly sockets: string[] = [];
   streams = 0;
+  /** Opens that fail as a socket that is not there does (HAProxy restarting): RFC 4254 reason 2. */
+  gone = 0;
   constructor(private readonly forwards: boolean) {
     super();
   }
@@ -130,7 +132,11 @@ class FakeSocketHost extends FakeLbShell {
   }
   async openSocket(path: string): Promise<CommandStream> {
     this.sockets.push(path);
-    if (!this.forwards) throw new Error('open failed (administratively prohibited)');
+    if (!this.forwards) throw Object.assign(new Error('(SSH) Channel open failure: open failed'), { reason: 1 });
+    if (this.gone > 0) {
+      this.gone -= 1;
+      throw Object.assign(new Error('(SSH) Channel open failure: open failed'), { reason: 2 });
+    }
     return new FakeApiSession(this.sent);
   }
 }
@@ -153,5 +159,18 @@ describe('HaproxyLb reaches the runtime API', () => {
     expect(await lb.isUp(host('web-2'))).toBe(true);
     expect(shell.sockets).toHaveLength(1);
     expect(shell.streams).toBe(1);
+  });
+
+  it('a socket that is briefly gone fails that question only: the next goes straight to the socket again, never to socat', async () => {
+    const shell = new FakeSocketHost(true);
+    const lb = new HaproxyLb(new RemoteHost(shell, false), '/run/haproxy/admin.sock', 'app', 5000);
+    expect(await lb.preflight([host('web-1')])).toEqual([]);
+    (lb as unknown as { session?: CommandStream }).session?.close();
+    shell.gone = 2;
+    await expect(lb.isUp(host('web-2'))).rejects.toThrow(
+      /runtime API at \/run\/haproxy\/admin.sock did not answer over SSH: .*open failed/,
+    );
+    expect(await lb.isUp(host('web-2'))).toBe(true);
+    expect(shell.streams).toBe(0);
   });
 });
