@@ -158,6 +158,16 @@ function parseServersState(text) {
 function isHealthy(row) {
     return row.status === 'UP' || row.status === 'no check' || row.status === 'OPEN';
 }
+/**
+ * Whether opening a channel to a UNIX socket failed because it never will on this connection:
+ * sshd forbids it (RFC 4254 open failure 1, "administratively prohibited", as with
+ * AllowStreamLocalForwarding no) or does not know the channel type (3), the server is not OpenSSH
+ * (ssh2's strictVendor), or the transport has no such channels.
+ */
+function refusesSocketChannels(err) {
+    const e = err;
+    return e.reason === 1 || e.reason === 3 || /strictVendor|no socket channels/.test(String(e.message));
+}
 /** HAProxy driven through its runtime API over SSH on the load-balancer host. */
 class HaproxyLb {
     remote;
@@ -195,6 +205,7 @@ class HaproxyLb {
     async ask(command) {
         // `a; b` runs both in order; in prompt mode each one's answer ends with its own prompt.
         const answers = command.split('; ').length;
+        let lastError = '';
         for (let attempt = 0; this.sessions && attempt < 2; attempt++) {
             try {
                 if (!this.session?.open)
@@ -205,16 +216,23 @@ class HaproxyLb {
                     text += await this.session.readUntil('\n> ', this.timeoutMs);
                 return text;
             }
-            catch {
+            catch (err) {
+                lastError = err.message;
                 this.session?.close();
                 this.session = undefined;
             }
         }
+        // Where the socket has been reached straight over SSH, preflight never needed socat: a command
+        // per question (socat) is no way out, so this question fails and the next tries the socket again.
+        if (this.directWorked)
+            throw new Error(`the runtime API at ${this.socket} did not answer over SSH: ${lastError}`);
         this.sessions = false;
         return this.remote.check(haproxyApi(this.socket, command, this.timeoutMs));
     }
-    /** False once the socket could not be reached straight over SSH: sessions then go through socat. */
+    /** False once sshd refused to forward to the socket: sessions then go through socat. */
     direct = true;
+    /** A session straight to the socket worked once: later failures are passing ones, never a refusal. */
+    directWorked = false;
     /**
      * The session: a channel straight to the admin socket where sshd forwards to it (no login
      * shell, which on a host with a heavy ~/.bashrc costs a quarter of a second or more, and no
@@ -223,9 +241,15 @@ class HaproxyLb {
     async openSession() {
         if (this.direct) {
             try {
-                return await this.prompt(await this.remote.socket(this.socket));
+                const session = await this.prompt(await this.remote.socket(this.socket));
+                this.directWorked = true;
+                return session;
             }
-            catch {
+            catch (err) {
+                // Only a refusal sends every later session through socat. Anything else (the socket gone
+                // while HAProxy restarts, a slow prompt, a dropped connection) fails this attempt only.
+                if (this.directWorked || !refusesSocketChannels(err))
+                    throw err;
                 this.direct = false;
             }
         }
@@ -869,6 +893,9 @@ class SshConnection {
     closed;
     socketClosed = false;
     pending = new Set();
+    get lost() {
+        return this.closed !== undefined || this.socketClosed;
+    }
     constructor(target, ssh, client, route) {
         this.target = target;
         this.ssh = ssh;

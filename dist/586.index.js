@@ -576,6 +576,8 @@ class TurnOverlap {
     release(run, deps) {
         // Kept until done; one that fails stays for settle() to collect.
         const releasing = releaseHost(run, deps).then(() => void this.releases.delete(releasing));
+        // Handled now, so a failure waiting for settle() is never an unhandled rejection meanwhile.
+        releasing.catch(() => undefined);
         this.releases.add(releasing);
     }
     /** Promises still held: locks taken ahead and not collected, releases not done. */
@@ -2298,6 +2300,8 @@ class ConnectionLease {
     connector;
     target;
     current = null;
+    /** The held connection once made (null while connecting or when none is held). */
+    made = null;
     released = false;
     closed = false;
     /** Connections made by this lease so far (the first, then one per turn after a release). */
@@ -2305,6 +2309,10 @@ class ConnectionLease {
     constructor(connector, target) {
         this.connector = connector;
         this.target = target;
+    }
+    /** True when the held connection has ended; a release then lets the next command connect again. */
+    get lost() {
+        return this.made?.lost === true;
     }
     /** True while a connection is held (or being made). */
     get held() {
@@ -2318,7 +2326,11 @@ class ConnectionLease {
             return this.current;
         const again = this.released;
         this.connects += 1;
-        const attempt = this.connector.connect(this.target).catch((err) => {
+        const attempt = this.connector.connect(this.target).then((c) => {
+            if (this.current === attempt)
+                this.made = c;
+            return c;
+        }, (err) => {
             if (this.current === attempt)
                 this.current = null;
             // Said once: the first connection worked, so the operator knows where to look.
@@ -2346,6 +2358,7 @@ class ConnectionLease {
     async release() {
         const held = this.current;
         this.current = null;
+        this.made = null;
         if (!held)
             return;
         this.released = true;
@@ -2662,6 +2675,7 @@ const PROGRESS_MS = 5000;
 async function turn(fleet, run, overlap) {
     const { deps } = fleet;
     try {
+        await run.remote?.reconnectIfLost();
         await rollHost(run, fleet, overlap);
         run.status = 'success';
         deps.log.info(`${run.name}: done in ${run.phases.reduce((n, p) => n + p.durationMs, 0)} ms`);

@@ -397,6 +397,15 @@ class RemoteHost {
         (await shell)?.close();
         await this.connection.release();
     }
+    /**
+     * Before a host's turn: a connection kept since preflight that has ended since (sshd restarted,
+     * a network blip past the keepalive) is given up, so the turn connects again, verified as the
+     * first, instead of failing on the dead one.
+     */
+    async reconnectIfLost() {
+        if (this.connection.lost)
+            await this.release();
+    }
     /** Starts the command as a long-lived session (bounded on the host by its timeout). */
     stream(cmd) {
         return this.connection.stream(this.line(cmd));
