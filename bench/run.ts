@@ -66,10 +66,13 @@ function flags(name: string): string {
   const args = process.argv.slice(2);
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    const key = args[i]?.replace(/^--/, '').split('=')[0] ?? '';
+    const arg = args[i] as string;
+    // Only options count: a value (`--part cold`) is never read as an option of its own name.
+    if (!arg.startsWith('--')) continue;
+    const key = arg.replace(/^--/, '').split('=')[0] ?? '';
+    const value = !arg.includes('=') && options[key]?.type === 'string' && args[i + 1] !== undefined ? (args[++i] as string) : undefined;
     if (!own.includes(key)) continue;
-    out.push(args[i] as string);
-    if (!args[i]?.includes('=') && options[key]?.type === 'string' && args[i + 1] !== undefined) out.push(args[++i] as string);
+    out.push(arg, ...(value === undefined ? [] : [value]));
   }
   return out.length ? ` ${out.join(' ')}` : '';
 }
