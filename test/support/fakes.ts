@@ -1,5 +1,6 @@
 import type { LoadBalancer, ServerCounters } from '../../src/lb/load-balancer';
 import type { Clock } from '../../src/runtime/clock';
+import type { RolloutDeps } from '../../src/rollout/context';
 import type { DrainReason, Journal } from '../../src/rollout/journal';
 import type { LocalShell } from '../../src/runtime/local-shell';
 import type { Log } from '../../src/runtime/log';
@@ -370,4 +371,19 @@ export class RecordingJournal implements Journal {
   returned(h: SshTarget): void {
     this.events.push(`returned ${h.name}`);
   }
+}
+
+/** A rollout's dependencies, every one a fake (no load balancer unless given); any can be replaced. */
+export function fakeDeps(over: Partial<RolloutDeps> = {}): RolloutDeps {
+  return {
+    connector: new FakeConnector(),
+    local: noLocal,
+    clock: new FakeClock(),
+    log: new RecordingLog(),
+    journal: new RecordingJournal(),
+    signal: new AbortController().signal,
+    owner: 'test run 1',
+    openLoadBalancer: async () => null,
+    ...over,
+  };
 }

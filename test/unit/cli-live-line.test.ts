@@ -6,7 +6,7 @@ import { CliLog } from '../../src/cli/log';
 import { Printer } from '../../src/cli/terminal';
 import { rollout } from '../../src/rollout/rollout';
 import { Capture, cli, fakeProcess, fakeWorld } from '../support/cli';
-import { FakeConnector, FakeLb, noLocal, RecordingJournal, VirtualClock } from '../support/fakes';
+import { FakeLb, VirtualClock, fakeDeps } from '../support/fakes';
 import { Screen } from '../support/screen';
 import { settingsFrom } from '../support/settings';
 
@@ -36,9 +36,7 @@ async function rollToTerminal(tty: boolean) {
   const lb = new FakeLb();
   lb.healthy = 10;
   lb.inFlightStart = 12;
-  const deps = { connector: new FakeConnector(), local: noLocal, clock, log, journal: new RecordingJournal() };
-  const signal = new AbortController().signal;
-  const { report } = await rollout(settingsFrom(inputs), { ...deps, signal, owner: 'test run', openLoadBalancer: async () => lb });
+  const { report } = await rollout(settingsFrom(inputs), fakeDeps({ clock, log, owner: 'test run', openLoadBalancer: async () => lb }));
   return { stream, report };
 }
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { rollout } from '../../src/rollout/rollout';
 import { ConnectionLease } from '../../src/transport/lease';
 import { TransportError } from '../../src/transport/connection';
-import { FakeClock, FakeConnector, noLocal, RecordingJournal, RecordingLog } from '../support/fakes';
+import { FakeConnector, fakeDeps } from '../support/fakes';
 import { settingsFrom } from '../support/settings';
 import { target } from '../support/scripted-shell';
 
@@ -16,17 +16,7 @@ const hosts = (n: number): string =>
 function go(n: number, extra: Record<string, string> = {}) {
   const connector = new FakeConnector();
   const settings = settingsFrom({ hosts: hosts(n), 'host-key-check': 'off', 'check-window': '0', ...extra });
-  const deps = {
-    connector,
-    local: noLocal,
-    clock: new FakeClock(),
-    log: new RecordingLog(),
-    journal: new RecordingJournal(),
-    signal: new AbortController().signal,
-    owner: 'test run 1',
-    openLoadBalancer: async () => null,
-  };
-  return { connector, run: () => rollout(settings, deps) };
+  return { connector, run: () => rollout(settings, fakeDeps({ connector })) };
 }
 
 describe('connections held during a rollout', () => {

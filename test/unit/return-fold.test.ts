@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rollout } from '../../src/rollout/rollout';
 import type { SshTarget } from '../../src/transport/target';
-import { FakeClock, FakeConnector, FakeLb, noLocal, RecordingJournal, RecordingLog } from '../support/fakes';
+import { FakeLb, fakeDeps } from '../support/fakes';
 import { settingsFrom } from '../support/settings';
 
 /** A load balancer that answers the return with the host's state in the same exchange. */
@@ -31,17 +31,7 @@ const inputs = {
 } as const;
 
 async function roll(lb: FoldingLb) {
-  const deps = {
-    connector: new FakeConnector(),
-    local: noLocal,
-    clock: new FakeClock(),
-    log: new RecordingLog(),
-    journal: new RecordingJournal(),
-    signal: new AbortController().signal,
-    owner: 'test run 1',
-    openLoadBalancer: async () => lb,
-  };
-  return (await rollout(settingsFrom(inputs), deps)).report;
+  return (await rollout(settingsFrom(inputs), fakeDeps({ openLoadBalancer: async () => lb }))).report;
 }
 
 describe('the return, folded with its first look at the load balancer', () => {

@@ -4,7 +4,7 @@ import { TurnOverlap } from '../../src/rollout/overlap';
 import { preflightFleet } from '../../src/rollout/preflight';
 import { rollout } from '../../src/rollout/rollout';
 import type { Settings } from '../../src/settings/settings';
-import { FakeClock, FakeConnector, FakeLb, noLocal, RecordingJournal, RecordingLog } from '../support/fakes';
+import { FakeConnector, FakeLb, RecordingJournal, fakeDeps } from '../support/fakes';
 import { settingsFrom } from '../support/settings';
 
 const HOSTS = '- {host: 10.0.0.1, name: web-1}\n- {host: 10.0.0.2, name: web-2}\n- {host: 10.0.0.3, name: web-3}';
@@ -22,17 +22,7 @@ const inputs = {
 function setup(settings: Settings, lb = new FakeLb()) {
   const connector = new FakeConnector();
   const journal = new RecordingJournal();
-  const go = () =>
-    rollout(settings, {
-      connector,
-      local: noLocal,
-      clock: new FakeClock(),
-      log: new RecordingLog(),
-      journal,
-      signal: new AbortController().signal,
-      owner: 'test run 1',
-      openLoadBalancer: async () => lb,
-    });
+  const go = () => rollout(settings, fakeDeps({ connector, journal, openLoadBalancer: async () => lb }));
   return { connector, journal, lb, go };
 }
 
@@ -77,16 +67,7 @@ describe('the next host’s lock, taken while the current host’s turn runs', (
 
 describe('what the overlap holds does not grow with the fleet', () => {
   it('a host’s lock taken ahead and its release are let go once its turn has them', async () => {
-    const fleet = new FleetRun(settingsFrom(inputs), {
-      connector: new FakeConnector(),
-      local: noLocal,
-      clock: new FakeClock(),
-      log: new RecordingLog(),
-      journal: new RecordingJournal(),
-      signal: new AbortController().signal,
-      owner: 'test run 1',
-      openLoadBalancer: async () => new FakeLb(),
-    });
+    const fleet = new FleetRun(settingsFrom(inputs), fakeDeps({ openLoadBalancer: async () => new FakeLb() }));
     await preflightFleet(fleet);
     const overlap = new TurnOverlap();
     for (const run of fleet.runs) {
