@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,32 +8,13 @@ import type { Report } from '../../src/report/report';
 import { fleetReset, mainPid } from '../support/fleet-action';
 import { lbStates } from '../support/fleet-state';
 import { fleetConfigDir, runCli, type CliRun } from '../support/run-cli';
-import { readFleet, serverStates, startWrk } from './fleet';
+import { heldRequest, readFleet, serverStates, startWrk } from './fleet';
 
 const skip = process.env.ZDR_SKIP_FLEET === '1';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const root = resolve(__dirname, '../..');
 const allUp = { 'web-1': 'UP', 'web-2': 'UP', 'web-3': 'UP' };
 const drainRestart = { strategy: 'drain-restart', service: 'app', 'check-source': 'haproxy', 'min-requests': 5 };
-
-/** A GET through HAProxy that a server holds for `ms`: keeps a drain waiting. */
-function heldRequest(ms: number): Promise<string> {
-  return new Promise((done) => {
-    const child = spawn('curl', [
-      '-s',
-      '-o',
-      '/dev/null',
-      '-w',
-      '%{http_code}',
-      '--max-time',
-      '120',
-      `${readFleet().lb.url}sleep?ms=${ms}`,
-    ]);
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('close', () => done(out));
-  });
-}
 
 /** Calls `act` once HAProxy shows web-1 drained. */
 function whenDrained(act: () => void): (child: { on(e: 'close', f: () => void): unknown }) => void {

@@ -1,20 +1,9 @@
-import { spawn } from 'node:child_process';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fleetReset, hostsYaml, mainPid, rollUnderLoad, runOnFleet, haproxyInputs } from '../support/fleet-action';
-import { fault, haproxy, hostExec, readFleet, serverStates, startWrk } from './fleet';
+import { curlStatus, fault, haproxy, hostExec, readFleet, serverStates, startWrk } from './fleet';
 
 const skip = process.env.ZDR_SKIP_FLEET === '1';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A GET through the load balancer; resolves with its status and when it finished. */
-function slowRequest(url: string): Promise<{ status: string; endedAt: number }> {
-  return new Promise((resolve) => {
-    const child = spawn('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '30', url]);
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('close', () => resolve({ status: out, endedAt: Date.now() }));
-  });
-}
 
 const phase = (run: Awaited<ReturnType<typeof runOnFleet>>, host: string, name: string) =>
   run.report?.hosts.find((h) => h.name === host)?.phases.find((p) => p.name === name);
@@ -61,7 +50,7 @@ describe.skipIf(skip)('drain-restart on the real fleet (Pattern B)', () => {
     // On an idle LB, round robin sends one of three long requests to each server. 6 s: the
     // action's start, preflight and the turn's reconnection (about 2.5 s here) come before the
     // drain, which must still find the request in flight for more than 1.5 s.
-    const held = [0, 1, 2].map(() => slowRequest(`${fleet.lb.url}sleep?ms=6000`));
+    const held = [0, 1, 2].map(() => curlStatus(`${fleet.lb.url}sleep?ms=6000`, 30));
     await sleep(300);
     const run = await runOnFleet({
       ...haproxyInputs(),

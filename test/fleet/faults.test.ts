@@ -4,7 +4,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { fleetInputs, fleetReset, haproxyInputs, runOnFleet } from '../support/fleet-action';
 import { changedHosts, crashed, lbStates, pictures, recordFault, type FaultRow } from '../support/fleet-state';
 import { runAction, type ActionRun } from '../support/run-action';
-import { fault, hostExec, readFleet, serverStates } from './fleet';
+import { fault, heldRequest, hostExec, readFleet, serverStates } from './fleet';
 
 const skip = process.env.ZDR_SKIP_FLEET === '1';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -34,25 +34,6 @@ async function matrix(n: number, name: string, act: () => Promise<ActionRun>, ex
 }
 
 const allUp = { 'web-1': 'UP', 'web-2': 'UP', 'web-3': 'UP' };
-
-/** A GET through HAProxy that a server holds for `ms`. */
-function heldRequest(ms: number): Promise<string> {
-  return new Promise((resolve) => {
-    const child = spawn('curl', [
-      '-s',
-      '-o',
-      '/dev/null',
-      '-w',
-      '%{http_code}',
-      '--max-time',
-      '120',
-      `${readFleet().lb.url}sleep?ms=${ms}`,
-    ]);
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('close', () => resolve(out));
-  });
-}
 
 describe.skipIf(skip)('fault matrix on the real fleet', () => {
   beforeEach(() => fleetReset(), 180_000);

@@ -368,3 +368,18 @@ export function isRootLinux(): { ok: boolean; why?: string } {
   }
   return { ok: true };
 }
+
+/** A GET with curl: resolves with its HTTP status (`000` when there was none) and when it ended. */
+export function curlStatus(url: string, maxTimeS: number): Promise<{ status: string; endedAt: number }> {
+  return new Promise((resolve) => {
+    const child = spawn('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', String(maxTimeS), url]);
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('close', () => resolve({ status: out, endedAt: Date.now() }));
+  });
+}
+
+/** A GET through the load balancer that a server holds for `ms` (it keeps a drain waiting); its status. */
+export async function heldRequest(ms: number): Promise<string> {
+  return (await curlStatus(`${readFleet().lb.url}sleep?ms=${ms}`, 120)).status;
+}
