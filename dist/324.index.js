@@ -472,12 +472,13 @@ async function returnHost(run, ctx, lb, phase, { confirmMs, unconfirmed } = {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   $d: () => (/* binding */ lbLockTtlSeconds),
-/* harmony export */   IZ: () => (/* binding */ acquireLock),
 /* harmony export */   PU: () => (/* binding */ keepLock),
+/* harmony export */   R1: () => (/* binding */ acquireRecorded),
 /* harmony export */   by: () => (/* binding */ LockedError),
 /* harmony export */   tp: () => (/* binding */ lockTtlSeconds),
 /* harmony export */   x_: () => (/* binding */ releaseLock)
 /* harmony export */ });
+/* unused harmony export acquireLock */
 /* harmony import */ var _remote_commands_locks__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6137);
 /* harmony import */ var _report_neutralise__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(5942);
 /* harmony import */ var _runtime_poll__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4415);
@@ -542,6 +543,27 @@ async function acquireLock(remote, lock, request) {
         return { note: '', waitedMs };
     const was = parseInfo(result.stdout, 'was\\.');
     return { note: `took over an expired lock of ${was.owner} (since ${when(was.since)})`, waitedMs };
+}
+/**
+ * acquireLock, recorded in the journal BEFORE the lock command runs: a run killed while the command
+ * is under way (or before its answer is recorded) may hold the lock on the host, and whoever
+ * reconciles the run (the post step, `reconcile`) must know to give it back. Releasing a lock this
+ * owner does not hold changes nothing, so a record too many is harmless; a record too few leaves a
+ * lock that blocks every run for its whole TTL. When taking it fails, it is given back (in case
+ * the command took it before the failure) and forgotten.
+ */
+async function acquireRecorded(remote, lock, request, journal) {
+    const target = remote.connection.target;
+    journal.locked(target, lock.name);
+    try {
+        return await acquireLock(remote, lock, request);
+    }
+    catch (err) {
+        if (!(err instanceof LockedError))
+            await releaseLock(remote, lock.name, request.owner);
+        journal.unlocked(target, lock.name);
+        throw err;
+    }
 }
 /** Releases the lock if this owner still holds it; never throws (the lock expires anyway). */
 async function releaseLock(remote, name, owner) {

@@ -538,9 +538,8 @@ async function takeHostLock(run, ctx, signal) {
         signal,
         progress: (line) => deps.log.info(`${run.name} ${line}`),
     };
-    const taken = await (0,locks/* acquireLock */.IZ)(remote, lock, request);
+    const taken = await (0,locks/* acquireRecorded */.R1)(remote, lock, request, deps.journal);
     run.locks.push({ remote, name: lock.name });
-    deps.journal.locked(run.target, lock.name);
     return taken;
 }
 /**
@@ -2555,17 +2554,10 @@ async function preflightLb(fleet) {
     // Short, and renewed while the run lives: a dead run frees it within minutes.
     const ttlSeconds = (0,locks/* lbLockTtlSeconds */.$d)(settings);
     const progress = (line) => deps.log.info(`load balancer: ${line}`);
-    const { note } = await (0,locks/* acquireLock */.IZ)(lock.remote, lock, {
-        owner: deps.owner,
-        ttlSeconds,
-        waitMs: settings.lockWaitMs,
-        clock: deps.clock,
-        signal: deps.signal,
-        progress,
-    });
+    const request = { owner: deps.owner, ttlSeconds, waitMs: settings.lockWaitMs, clock: deps.clock, signal: deps.signal, progress };
+    const { note } = await (0,locks/* acquireRecorded */.R1)(lock.remote, lock, request, deps.journal);
     const stop = (0,locks/* keepLock */.PU)(lock.remote, lock, deps.owner, ttlSeconds, (ttlSeconds * 1000) / 3, (problem) => deps.log.warning(`load balancer: ${problem}`));
     fleet.lbLock = { remote: lock.remote, name: lock.name, stop };
-    deps.journal.locked(lock.remote.connection.target, lock.name);
     if (note)
         deps.log.warning(`load balancer lock: ${note}`);
 }

@@ -2,6 +2,7 @@ import { lockAcquire, lockRelease, type LockId } from '../remote/commands/locks'
 import type { RemoteHost } from '../remote/remote-host';
 import { untrustedLine } from '../report/neutralise';
 import type { Clock } from '../runtime/clock';
+import type { Journal } from './journal';
 import { poll } from '../runtime/poll';
 import type { ExecResult } from '../transport/connection';
 import type { Settings } from '../settings/settings';
@@ -87,6 +88,31 @@ export async function acquireLock(remote: RemoteHost, lock: LockId, request: Loc
   if (!/^stale=1$/m.test(result.stdout)) return { note: '', waitedMs };
   const was = parseInfo(result.stdout, 'was\\.');
   return { note: `took over an expired lock of ${was.owner} (since ${when(was.since)})`, waitedMs };
+}
+
+/**
+ * acquireLock, recorded in the journal BEFORE the lock command runs: a run killed while the command
+ * is under way (or before its answer is recorded) may hold the lock on the host, and whoever
+ * reconciles the run (the post step, `reconcile`) must know to give it back. Releasing a lock this
+ * owner does not hold changes nothing, so a record too many is harmless; a record too few leaves a
+ * lock that blocks every run for its whole TTL. When taking it fails, it is given back (in case
+ * the command took it before the failure) and forgotten.
+ */
+export async function acquireRecorded(
+  remote: RemoteHost,
+  lock: LockId,
+  request: LockRequest,
+  journal: Journal,
+): Promise<{ note: string; waitedMs: number }> {
+  const target = remote.connection.target;
+  journal.locked(target, lock.name);
+  try {
+    return await acquireLock(remote, lock, request);
+  } catch (err) {
+    if (!(err instanceof LockedError)) await releaseLock(remote, lock.name, request.owner);
+    journal.unlocked(target, lock.name);
+    throw err;
+  }
 }
 
 /** Releases the lock if this owner still holds it; never throws (the lock expires anyway). */

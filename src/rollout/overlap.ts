@@ -2,7 +2,7 @@ import { hostLock } from '../remote/commands/locks';
 import type { FlowContext, RolloutDeps } from './context';
 import { releaseHost } from './fleet-run';
 import type { HostRun } from './host-run';
-import { acquireLock, lockTtlSeconds } from './locks';
+import { acquireRecorded, lockTtlSeconds } from './locks';
 
 /** A host's lock once taken: a note when it took over a crashed run's lock, and how long it waited for another holder. */
 export interface LockTaken {
@@ -27,9 +27,8 @@ export async function takeHostLock(run: HostRun, ctx: FlowContext, signal: Abort
     signal,
     progress: (line: string) => deps.log.info(`${run.name} ${line}`),
   };
-  const taken = await acquireLock(remote, lock, request);
+  const taken = await acquireRecorded(remote, lock, request, deps.journal);
   run.locks.push({ remote, name: lock.name });
-  deps.journal.locked(run.target, lock.name);
   return taken;
 }
 

@@ -15,7 +15,7 @@ import { batchTooLarge } from './capacity';
 import type { FlowContext } from './context';
 import { asPhaseError, type FleetRun } from './fleet-run';
 import type { HostRun } from './host-run';
-import { acquireLock, keepLock, lbLockTtlSeconds, LockedError } from './locks';
+import { acquireRecorded, keepLock, lbLockTtlSeconds, LockedError } from './locks';
 import { runPhase, skipPhase, type PhaseHandle } from './phase';
 
 /** The unit as inspect found it must be one this run can act on; throws why not. */
@@ -143,19 +143,12 @@ async function preflightLb(fleet: FleetRun): Promise<void> {
   // Short, and renewed while the run lives: a dead run frees it within minutes.
   const ttlSeconds = lbLockTtlSeconds(settings);
   const progress = (line: string): void => deps.log.info(`load balancer: ${line}`);
-  const { note } = await acquireLock(lock.remote, lock, {
-    owner: deps.owner,
-    ttlSeconds,
-    waitMs: settings.lockWaitMs,
-    clock: deps.clock,
-    signal: deps.signal,
-    progress,
-  });
+  const request = { owner: deps.owner, ttlSeconds, waitMs: settings.lockWaitMs, clock: deps.clock, signal: deps.signal, progress };
+  const { note } = await acquireRecorded(lock.remote, lock, request, deps.journal);
   const stop = keepLock(lock.remote, lock, deps.owner, ttlSeconds, (ttlSeconds * 1000) / 3, (problem) =>
     deps.log.warning(`load balancer: ${problem}`),
   );
   fleet.lbLock = { remote: lock.remote, name: lock.name, stop };
-  deps.journal.locked(lock.remote.connection.target, lock.name);
   if (note) deps.log.warning(`load balancer lock: ${note}`);
 }
 

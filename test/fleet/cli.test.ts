@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readJournalFile } from '../../src/cli/journal';
 import type { Report } from '../../src/report/report';
 import { fleetReset, mainPid } from '../support/fleet-action';
-import { lbStates } from '../support/fleet-state';
+import { lbStates, locksLeft } from '../support/fleet-state';
 import { fleetConfigDir, runCli, type CliRun } from '../support/run-cli';
 import { heldRequest, readFleet, serverStates, startWrk } from './fleet';
 
@@ -117,6 +117,7 @@ describe.skipIf(skip)('the zero-downtime-restart command on the real fleet', () 
     expect(post.code, post.stdout + post.stderr).toBe(0);
     expect(post.stdout).toMatch(/web-1 had been left drained by the interrupted main step; it is healthy and was returned to service/);
     expect(post.stdout).toMatch(/released \d+ lock/);
+    expect(locksLeft()).toEqual([]);
     expect(lbStates()).toEqual(allUp);
     expect(readJournalFile(path)).toMatchObject({ completed: true, reconciledAt: expect.any(String) });
     await Promise.all(held);

@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { haproxy, hostExec, readFleet, serverStates } from '../fleet/fleet';
 import type { ActionRun } from './run-action';
 
@@ -48,6 +48,28 @@ export function lbStates(backend = 'web'): Record<string, string> {
       return [h.name, (admin.get(h.name) ?? 0) & 0x08 ? `${health} (drained)` : health];
     }),
   );
+}
+
+const LOCK_DIR = '/run/zero-downtime-restart';
+
+/**
+ * Every rollout lock left on the fleet, as `where: file owner=…`: each host's, and the load
+ * balancer's (its SSH host is this machine). After a killed run and its post step, none may be
+ * left: a forgotten lock blocks every later run for its whole TTL.
+ */
+export function locksLeft(): string[] {
+  const local = existsSync(LOCK_DIR) ? readdirSync(LOCK_DIR).filter((f) => f.endsWith('.lock')) : [];
+  const left = local.map((f) => `lb host: ${f} ${readFileSync(join(LOCK_DIR, f), 'utf8').split('\n')[0]}`);
+  for (const h of readFleet().hosts) {
+    const r = hostExec(h.name, `for f in ${LOCK_DIR}/*.lock; do [ -f "$f" ] && echo "\${f##*/} $(head -n 1 "$f")"; done; true`);
+    left.push(
+      ...r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => `${h.name}: ${line}`),
+    );
+  }
+  return left;
 }
 
 /** A crash shows as a stack trace or an unhandled rejection on stderr, or death by a signal. */

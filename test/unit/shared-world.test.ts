@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseServersState } from '../../src/lb/haproxy';
 import { RemoteHost } from '../../src/remote/remote-host';
-import { keepLock } from '../../src/rollout/locks';
+import { acquireRecorded, keepLock, LockedError } from '../../src/rollout/locks';
 import { reconcile } from '../../src/rollout/reconcile';
 import { rollout } from '../../src/rollout/rollout';
 import { runOwner } from '../../src/runtime/owner';
@@ -87,6 +87,46 @@ describe("the load balancer's lock (item 8)", () => {
     await sleep(60);
     stop2();
     expect(problems[0]).toMatch(/could not renew the lock on fake lb: exit 75/);
+  });
+});
+
+describe('a lock is journalled before its command runs', () => {
+  // A run killed while the lock command is under way can hold the lock on the host: the post step
+  // gives back only what the journal names, so the record comes first (a fleet run showed the
+  // lock taken ahead for the next host outliving a SIGKILLed run by its whole TTL).
+  const lock = { name: 'host', label: 'web-1' };
+  const request = { owner: 'test run 1', ttlSeconds: 60, waitMs: 0, clock: new FakeClock(), signal: new AbortController().signal };
+  const take = (host: FakeHost, journal: RecordingJournal) =>
+    acquireRecorded(new RemoteHost(new FakeShell(target(1), host), false), lock, { ...request, progress: () => {} }, journal);
+
+  it('is in the journal when the lock command reaches the host, and stays there once taken', async () => {
+    const host = new FakeHost('web-1');
+    const journal = new RecordingJournal();
+    const seen: string[][] = [];
+    host.onCommand = (kind) => void (kind === 'lock-acquire' && seen.push([...journal.events]));
+    await take(host, journal);
+    expect(seen).toEqual([['locked web-1 host']]);
+    expect(journal.events).toEqual(['locked web-1 host']);
+  });
+
+  it('held by another run: refused, forgotten, and nothing released that is not ours', async () => {
+    const host = new FakeHost('web-1');
+    host.lockHeldBy = 'octo/app run 9';
+    const journal = new RecordingJournal();
+    await expect(take(host, journal)).rejects.toBeInstanceOf(LockedError);
+    expect(journal.events).toEqual(['locked web-1 host', 'unlocked web-1 host']);
+    expect(host.kinds.filter((k) => k.startsWith('lock-'))).toEqual(['lock-acquire']);
+  });
+
+  it('a lock command that failed without an answer is given back (it may have taken the lock), then forgotten', async () => {
+    const host = new FakeHost('web-1');
+    host.onCommand = (kind) => {
+      if (kind === 'lock-acquire') throw new Error('the SSH connection dropped');
+    };
+    const journal = new RecordingJournal();
+    await expect(take(host, journal)).rejects.toThrow(/dropped/);
+    expect(host.kinds.filter((k) => k.startsWith('lock-'))).toEqual(['lock-acquire', 'lock-release']);
+    expect(journal.events).toEqual(['locked web-1 host', 'unlocked web-1 host']);
   });
 });
 
