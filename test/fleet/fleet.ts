@@ -238,6 +238,8 @@ export interface WrkOptions {
   threads?: number;
   /** wrk --timeout in seconds (default 5): a request slower than this counts as a timeout error */
   timeoutSeconds?: number;
+  /** Each request on a connection of its own (`Connection: close`) instead of keep-alive. */
+  connectionPerRequest?: boolean;
 }
 
 export interface WrkResult {
@@ -287,6 +289,7 @@ export function startWrk(opts: WrkOptions): { done: Promise<WrkResult>; child: C
     `-d${opts.seconds}s`,
     '--timeout',
     `${opts.timeoutSeconds ?? 5}s`,
+    ...(opts.connectionPerRequest ? ['-H', 'Connection: close'] : []),
     opts.url,
   ];
   const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { fleetReset, hostExec, readFleet, startWrk, type Fleet, type WrkResult } from '../fleet/fleet';
+import { fleetReset, hostExec, readFleet, startWrk, type Fleet, type WrkOptions, type WrkResult } from '../fleet/fleet';
 import { runAction, type ActionRun, type RunOptions } from './run-action';
 
 /** `hosts` in the rich YAML form, names matching HAProxy's server names. */
@@ -43,8 +43,9 @@ export async function rollUnderLoad(
   url: string,
   connections: number,
   extra: Record<string, string>,
+  wrk: Pick<WrkOptions, 'connectionPerRequest'> = {},
 ): Promise<{ run: ActionRun; tally: WrkResult }> {
-  const load = startWrk({ url, seconds: 600, connections });
+  const load = startWrk({ url, seconds: 600, connections, ...wrk });
   await new Promise((r) => setTimeout(r, 2000));
   try {
     const run = await runOnFleet(extra);
