@@ -559,30 +559,48 @@ async function acquireRecorded(remote, lock, request, journal) {
         return await acquireLock(remote, lock, request);
     }
     catch (err) {
-        if (!(err instanceof LockedError))
-            await releaseLock(remote, lock.name, request.owner);
-        journal.unlocked(target, lock.name);
+        // Refused (another owner holds it): never ours. Otherwise forgotten only once given back; a
+        // give-back that failed leaves the record, for whoever reconciles the run to try again.
+        if (err instanceof LockedError || (await releaseLock(remote, lock.name, request.owner)))
+            journal.unlocked(target, lock.name);
         throw err;
     }
 }
-/** Releases the lock if this owner still holds it; never throws (the lock expires anyway). */
+/**
+ * Releases the lock if this owner still holds it (a connection that ended is made again first).
+ * Never throws: the lock expires anyway. True when the host confirmed it: the lock is not ours now.
+ */
 async function releaseLock(remote, name, owner) {
-    await remote.run((0,_remote_commands_locks__WEBPACK_IMPORTED_MODULE_1__/* .lockRelease */ .lT)(name, owner, LOCK_COMMAND_MS)).catch(() => undefined);
+    try {
+        await remote.reconnectIfLost();
+        return (await remote.run((0,_remote_commands_locks__WEBPACK_IMPORTED_MODULE_1__/* .lockRelease */ .lT)(name, owner, LOCK_COMMAND_MS))).code === 0;
+    }
+    catch {
+        return false;
+    }
 }
 /**
- * Renews a held lock every `everyMs` (a third of its TTL) until the returned stop is called. The
- * timer is unref'd: it never keeps the process alive. A failed renewal is reported, not thrown:
- * the next one may succeed before the lock runs out.
+ * Renews a held lock every `everyMs` (a third of its TTL) until the returned stop is called; stop
+ * resolves once a renewal under way has ended, so that a release after it is not undone by a late
+ * renewal (the lock command takes a lock that is not there). The timer is unref'd: it never keeps
+ * the process alive. A failed renewal is reported, not thrown: the next one may succeed before the
+ * lock runs out.
  */
 function keepLock(remote, lock, owner, ttlSeconds, everyMs, report) {
+    let renewing = Promise.resolve();
     const renew = async () => {
         const result = await remote.run((0,_remote_commands_locks__WEBPACK_IMPORTED_MODULE_1__/* .lockAcquire */ .c_)(lock.name, owner, ttlSeconds, LOCK_COMMAND_MS));
         if (result.code !== 0)
             report(`could not renew the lock on ${lock.label}: exit ${result.code ?? result.signal}: ${(0,_report_neutralise__WEBPACK_IMPORTED_MODULE_0__/* .untrustedLine */ .t)(result.stdout + result.stderr, 300)}`);
     };
-    const timer = setInterval(() => void renew().catch((err) => report(`could not renew the lock on ${lock.label}: ${err.message}`)), everyMs);
+    const timer = setInterval(() => {
+        renewing = renew().catch((err) => report(`could not renew the lock on ${lock.label}: ${err.message}`));
+    }, everyMs);
     timer.unref();
-    return () => clearInterval(timer);
+    return () => {
+        clearInterval(timer);
+        return renewing;
+    };
 }
 
 

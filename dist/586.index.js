@@ -290,9 +290,9 @@ class FleetRun {
         for (const run of this.runs)
             await releaseHostLocks(run, deps);
         if (this.lbLock) {
-            this.lbLock.stop?.();
-            await (0,locks/* releaseLock */.x_)(this.lbLock.remote, this.lbLock.name, deps.owner);
-            deps.journal.unlocked(this.lbLock.remote.connection.target, this.lbLock.name);
+            await this.lbLock.stop?.();
+            if (await (0,locks/* releaseLock */.x_)(this.lbLock.remote, this.lbLock.name, deps.owner))
+                deps.journal.unlocked(this.lbLock.remote.connection.target, this.lbLock.name);
             this.lbLock = null;
         }
         await Promise.allSettled([...this.runs.map((r) => r.remote?.close()), this.rotation.lb?.close()]);
@@ -323,11 +323,14 @@ class FleetRun {
         };
     }
 }
-/** Gives back the locks a host's turn took, so the next run (or host) can go on. */
+/**
+ * Gives back the locks a host's turn took, so the next run (or host) can go on. One the host did
+ * not confirm stays in the journal: if the run is killed, whoever reconciles it tries again.
+ */
 async function releaseHostLocks(run, deps) {
     for (const lock of run.locks.splice(0).reverse()) {
-        await (0,locks/* releaseLock */.x_)(lock.remote, lock.name, deps.owner);
-        deps.journal.unlocked(lock.remote.connection.target, lock.name);
+        if (await (0,locks/* releaseLock */.x_)(lock.remote, lock.name, deps.owner))
+            deps.journal.unlocked(lock.remote.connection.target, lock.name);
     }
 }
 /** A host's turn is over: its locks go back, then its connection (held only while it is rolled). */

@@ -72,8 +72,8 @@ async function reconcile(settings, deps, journal) {
         }
         for (const lock of journal.locks) {
             try {
-                await (0,locks/* releaseLock */.x_)(await remoteFor(lock.target), lock.name, journal.owner);
-                result.locksReleased += 1;
+                if (await (0,locks/* releaseLock */.x_)(await remoteFor(lock.target), lock.name, journal.owner))
+                    result.locksReleased += 1;
             }
             catch {
                 // Unreachable: the lock expires by itself.

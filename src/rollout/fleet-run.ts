@@ -18,7 +18,7 @@ export interface Halt {
 export interface HeldLock {
   remote: RemoteHost;
   name: string;
-  stop?: () => void;
+  stop?: () => Promise<void>;
 }
 
 /** Any throw from a host's turn as the PhaseError the run halts with. */
@@ -93,9 +93,9 @@ export class FleetRun implements FlowContext {
     const { deps } = this;
     for (const run of this.runs) await releaseHostLocks(run, deps);
     if (this.lbLock) {
-      this.lbLock.stop?.();
-      await releaseLock(this.lbLock.remote, this.lbLock.name, deps.owner);
-      deps.journal.unlocked(this.lbLock.remote.connection.target, this.lbLock.name);
+      await this.lbLock.stop?.();
+      if (await releaseLock(this.lbLock.remote, this.lbLock.name, deps.owner))
+        deps.journal.unlocked(this.lbLock.remote.connection.target, this.lbLock.name);
       this.lbLock = null;
     }
     await Promise.allSettled([...this.runs.map((r) => r.remote?.close()), this.rotation.lb?.close()]);
@@ -127,11 +127,13 @@ export class FleetRun implements FlowContext {
   }
 }
 
-/** Gives back the locks a host's turn took, so the next run (or host) can go on. */
+/**
+ * Gives back the locks a host's turn took, so the next run (or host) can go on. One the host did
+ * not confirm stays in the journal: if the run is killed, whoever reconciles it tries again.
+ */
 export async function releaseHostLocks(run: HostRun, deps: RolloutDeps): Promise<void> {
   for (const lock of run.locks.splice(0).reverse()) {
-    await releaseLock(lock.remote, lock.name, deps.owner);
-    deps.journal.unlocked(lock.remote.connection.target, lock.name);
+    if (await releaseLock(lock.remote, lock.name, deps.owner)) deps.journal.unlocked(lock.remote.connection.target, lock.name);
   }
 }
 

@@ -109,21 +109,32 @@ export async function acquireRecorded(
   try {
     return await acquireLock(remote, lock, request);
   } catch (err) {
-    if (!(err instanceof LockedError)) await releaseLock(remote, lock.name, request.owner);
-    journal.unlocked(target, lock.name);
+    // Refused (another owner holds it): never ours. Otherwise forgotten only once given back; a
+    // give-back that failed leaves the record, for whoever reconciles the run to try again.
+    if (err instanceof LockedError || (await releaseLock(remote, lock.name, request.owner))) journal.unlocked(target, lock.name);
     throw err;
   }
 }
 
-/** Releases the lock if this owner still holds it; never throws (the lock expires anyway). */
-export async function releaseLock(remote: RemoteHost, name: string, owner: string): Promise<void> {
-  await remote.run(lockRelease(name, owner, LOCK_COMMAND_MS)).catch(() => undefined);
+/**
+ * Releases the lock if this owner still holds it (a connection that ended is made again first).
+ * Never throws: the lock expires anyway. True when the host confirmed it: the lock is not ours now.
+ */
+export async function releaseLock(remote: RemoteHost, name: string, owner: string): Promise<boolean> {
+  try {
+    await remote.reconnectIfLost();
+    return (await remote.run(lockRelease(name, owner, LOCK_COMMAND_MS))).code === 0;
+  } catch {
+    return false;
+  }
 }
 
 /**
- * Renews a held lock every `everyMs` (a third of its TTL) until the returned stop is called. The
- * timer is unref'd: it never keeps the process alive. A failed renewal is reported, not thrown:
- * the next one may succeed before the lock runs out.
+ * Renews a held lock every `everyMs` (a third of its TTL) until the returned stop is called; stop
+ * resolves once a renewal under way has ended, so that a release after it is not undone by a late
+ * renewal (the lock command takes a lock that is not there). The timer is unref'd: it never keeps
+ * the process alive. A failed renewal is reported, not thrown: the next one may succeed before the
+ * lock runs out.
  */
 export function keepLock(
   remote: RemoteHost,
@@ -132,7 +143,8 @@ export function keepLock(
   ttlSeconds: number,
   everyMs: number,
   report: (problem: string) => void,
-): () => void {
+): () => Promise<void> {
+  let renewing: Promise<void> = Promise.resolve();
   const renew = async (): Promise<void> => {
     const result = await remote.run(lockAcquire(lock.name, owner, ttlSeconds, LOCK_COMMAND_MS));
     if (result.code !== 0)
@@ -140,10 +152,12 @@ export function keepLock(
         `could not renew the lock on ${lock.label}: exit ${result.code ?? result.signal}: ${untrustedLine(result.stdout + result.stderr, 300)}`,
       );
   };
-  const timer = setInterval(
-    () => void renew().catch((err: Error) => report(`could not renew the lock on ${lock.label}: ${err.message}`)),
-    everyMs,
-  );
+  const timer = setInterval(() => {
+    renewing = renew().catch((err: Error) => report(`could not renew the lock on ${lock.label}: ${err.message}`));
+  }, everyMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    return renewing;
+  };
 }

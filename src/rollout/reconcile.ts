@@ -71,8 +71,7 @@ export async function reconcile(
     }
     for (const lock of journal.locks) {
       try {
-        await releaseLock(await remoteFor(lock.target), lock.name, journal.owner);
-        result.locksReleased += 1;
+        if (await releaseLock(await remoteFor(lock.target), lock.name, journal.owner)) result.locksReleased += 1;
       } catch {
         // Unreachable: the lock expires by itself.
       }

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { fleetInputs, fleetReset, haproxyInputs, hostsYaml, mainPid, runOnFleet } from '../support/fleet-action';
-import { lbStates, locksLeft } from '../support/fleet-state';
+import { journalOwner, lbStates, locksLeft } from '../support/fleet-state';
 import { runAction, type ActionRun } from '../support/run-action';
 import { fault, haproxy, hostExec, readFleet, serverStates, startWrk } from './fleet';
 
@@ -173,7 +173,7 @@ describe.skipIf(skip)('a shared world: hostile hosts, local users, operators, ov
       const post = await runAction(inputs, { state: main.state });
       expect(lbStates()['web-1'], post.stdout).toMatch(/drained/);
       expect(post.stdout).toMatch(/web-1.*error check tripped/);
-      expect(locksLeft()).toEqual([]);
+      expect(locksLeft(journalOwner(main))).toEqual([]);
     } finally {
       await load.stop().catch(() => undefined);
     }

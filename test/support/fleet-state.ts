@@ -53,23 +53,30 @@ export function lbStates(backend = 'web'): Record<string, string> {
 const LOCK_DIR = '/run/zero-downtime-restart';
 
 /**
- * Every rollout lock left on the fleet, as `where: file owner=…`: each host's, and the load
+ * The rollout locks of `owner` left on the fleet, as `where: file`: each host's, and the load
  * balancer's (its SSH host is this machine). After a killed run and its post step, none may be
  * left: a forgotten lock blocks every later run for its whole TTL.
  */
-export function locksLeft(): string[] {
+export function locksLeft(owner: string): string[] {
+  const ours = (text: string): boolean => text.split('\n')[0] === `owner=${owner}`;
   const local = existsSync(LOCK_DIR) ? readdirSync(LOCK_DIR).filter((f) => f.endsWith('.lock')) : [];
-  const left = local.map((f) => `lb host: ${f} ${readFileSync(join(LOCK_DIR, f), 'utf8').split('\n')[0]}`);
+  const left = local.filter((f) => ours(readFileSync(join(LOCK_DIR, f), 'utf8'))).map((f) => `lb host: ${f}`);
   for (const h of readFleet().hosts) {
-    const r = hostExec(h.name, `for f in ${LOCK_DIR}/*.lock; do [ -f "$f" ] && echo "\${f##*/} $(head -n 1 "$f")"; done; true`);
-    left.push(
-      ...r.stdout
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => `${h.name}: ${line}`),
-    );
+    const r = hostExec(h.name, `for f in ${LOCK_DIR}/*.lock; do [ -f "$f" ] && { echo "=== \${f##*/}"; head -n 1 "$f"; }; done; true`);
+    if (r.code !== 0) throw new Error(`reading the locks on ${h.name}: exit ${r.code}: ${r.stderr}`);
+    for (const entry of r.stdout.split('=== ').filter(Boolean)) {
+      const [file = '', first = ''] = entry.split('\n');
+      if (ours(first)) left.push(`${h.name}: ${file}`);
+    }
   }
   return left;
+}
+
+/** The lock owner a main step's journal names (its saved state). */
+export function journalOwner(run: ActionRun): string {
+  const owner = (JSON.parse(run.state.journal ?? '{}') as { owner?: string }).owner;
+  if (!owner) throw new Error('the main step saved no journal');
+  return owner;
 }
 
 /** A crash shows as a stack trace or an unhandled rejection on stderr, or death by a signal. */

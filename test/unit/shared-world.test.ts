@@ -118,6 +118,54 @@ describe('a lock is journalled before its command runs', () => {
     expect(host.kinds.filter((k) => k.startsWith('lock-'))).toEqual(['lock-acquire']);
   });
 
+  it('a lock whose give-back failed too stays in the journal, for whoever reconciles the run', async () => {
+    const host = new FakeHost('web-1');
+    host.onCommand = (kind) => {
+      if (kind === 'lock-acquire' || kind === 'lock-release') throw new Error('the SSH connection dropped');
+    };
+    const journal = new RecordingJournal();
+    await expect(take(host, journal)).rejects.toThrow(/dropped/);
+    expect(journal.events).toEqual(['locked web-1 host']);
+  });
+
+  it("in a rollout: the next host's lock taken ahead, and the load balancer's, are journalled before their commands run", async () => {
+    const lbHost = new FakeHost('lb');
+    const lb = new FakeLb();
+    lb.lock = { remote: new RemoteHost(new FakeShell(target(99), lbHost), false), name: 'lb.fake', label: 'fake lb' };
+    const t = setup(settingsFrom(drainInputs(2)), lb);
+    const seen: Record<string, string[]> = {};
+    const watch = (host: FakeHost, key: string) =>
+      (host.onCommand = (kind) => {
+        if (kind === 'lock-acquire' && !seen[key]) seen[key] = t.journal.events.filter((e) => e.startsWith('locked'));
+      });
+    watch(lbHost, 'lb');
+    watch(t.connector.host('web-2'), 'web-2');
+    const { report } = await t.go();
+    expect(report.status, report.reason).toBe('success');
+    expect(seen.lb).toContain('locked web-99 lb.fake');
+    expect(seen['web-2']).toContain('locked web-2 host');
+    // Every lock taken is given back and forgotten by the end of the run.
+    const count = (what: string) => t.journal.events.filter((e) => e.startsWith(what)).length;
+    expect(count('unlocked')).toBe(count('locked'));
+  });
+
+  it('a heartbeat stopped while a renewal is under way: stop waits for it, so a release after it is not undone', async () => {
+    class SlowShell extends FakeShell {
+      override async exec(line: string, options?: { timeoutMs: number; stdin?: string }) {
+        await sleep(80);
+        return super.exec(line, options);
+      }
+    }
+    const host = new FakeHost('lb');
+    const remote = new RemoteHost(new SlowShell(target(99), host), false);
+    const stop = keepLock(remote, { name: 'lb.fake', label: 'fake lb' }, 'test run 1', 180, 20, () => {});
+    await sleep(35);
+    await stop();
+    expect(ttls(host)).toEqual([180]);
+    await sleep(120);
+    expect(ttls(host)).toEqual([180]);
+  });
+
   it('a lock command that failed without an answer is given back (it may have taken the lock), then forgotten', async () => {
     const host = new FakeHost('web-1');
     host.onCommand = (kind) => {
