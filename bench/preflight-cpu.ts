@@ -1,0 +1,88 @@
+/**
+ * Whose CPU a preflight costs on the real fleet (issue 18: "preflight of 10 hosts ≤ 2× 3 hosts"):
+ * `flock /tmp/zdr-fleet.lock npx tsx bench/preflight-cpu.ts [--runs 3] [--sizes 3,10]`.
+ *
+ * The fleet is brought up at the largest size, and the built action does a dry run (connect,
+ * inspect, validate; strategy reload, so validate runs `nginx -t`) of the first N hosts, sizes
+ * alternating run by run. Per run: preflight's wall time (from the report's phases), the action's
+ * own CPU (its process, node's start included; bench/action-usage.mjs), and the CPU the hosts'
+ * containers used meanwhile (their cgroups' usage_usec: sshd, PAM, the login shell, the commands).
+ * Every container shares this machine's cores with the action, so the hosts' CPU over the core
+ * count bounds preflight from below; on a real fleet each host brings its own CPU.
+ *
+ * A diagnostic, not a benchmark part: nothing is written to bench/results. The fleet is left up
+ * (`test/fleet/fleet.sh down` takes it down).
+ */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readFleet } from '../test/fleet/fleet';
+import { fleetInputs } from '../test/support/fleet-action';
+import { runAction } from '../test/support/run-action';
+import { fleetUp } from './fleet-size';
+import { median } from './part';
+
+const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '3' }, sizes: { type: 'string', default: '3,10' } } });
+const sizes = String(args.sizes).split(',').map(Number);
+const PREFLIGHT = new Set(['connect', 'inspect', 'validate']);
+
+/** A container's CPU so far (µs): the unified hierarchy of a hybrid host, or cgroup v2's own. */
+function containerCpu(name: string): number {
+  const file = [`/sys/fs/cgroup/unified/zdr-${name}/cpu.stat`, `/sys/fs/cgroup/zdr-${name}/cpu.stat`].find(existsSync);
+  if (!file) throw new Error(`no cpu.stat for the container of ${name}`);
+  return Number(/^usage_usec (\d+)$/m.exec(readFileSync(file, 'utf8'))?.[1]);
+}
+
+interface Row {
+  preflightMs: number;
+  actionCpuMs: number;
+  hostsCpuMs: number;
+}
+
+async function dryRun(n: number): Promise<Row> {
+  const hosts = readFleet().hosts.slice(0, n);
+  const usageFile = join(tmpdir(), `zdr-usage-${process.pid}.json`);
+  rmSync(usageFile, { force: true });
+  const before = hosts.reduce((t, h) => t + containerCpu(h.name), 0);
+  const run = await runAction(
+    fleetInputs({
+      hosts: hosts.map((h) => `- {host: ${h.address}, name: ${h.name}}`).join('\n'),
+      'dry-run': 'true',
+      'check-window': '0',
+      strategy: 'reload',
+    }),
+    { env: { NODE_OPTIONS: `--import ${join(__dirname, 'action-usage.mjs')}`, ZDR_USAGE_FILE: usageFile } },
+  );
+  const after = hosts.reduce((t, h) => t + containerCpu(h.name), 0);
+  if (run.outputs.status !== 'success') throw new Error(`the dry run of ${n} hosts failed: ${run.stdout.slice(-800)}`);
+  const phases = (run.report?.hosts ?? []).flatMap((h) => h.phases.filter((p) => PREFLIGHT.has(p.name) && p.status !== 'skipped'));
+  const start = Math.min(...phases.map((p) => Date.parse(p.startedAt)));
+  const end = Math.max(...phases.map((p) => Date.parse(p.startedAt) + p.durationMs));
+  const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { userCPUTime: number; systemCPUTime: number };
+  const actionCpu = usage.userCPUTime + usage.systemCPUTime;
+  rmSync(usageFile, { force: true });
+  return { preflightMs: end - start, actionCpuMs: Math.round(actionCpu / 1000), hostsCpuMs: Math.round((after - before) / 1000) };
+}
+
+const say = (line: string): void => void process.stdout.write(`[preflight-cpu] ${line}\n`);
+
+async function main(): Promise<void> {
+  fleetUp(Math.max(...sizes), say);
+  const rows = new Map<number, Row[]>(sizes.map((n) => [n, []]));
+  for (let i = 0; i < Number(args.runs); i++) for (const n of sizes) rows.get(n)?.push(await dryRun(n));
+  const cores = cpus().length;
+  for (const [n, runs] of rows) {
+    const m = (key: keyof Row): number => median(runs.map((r) => r[key]));
+    say(
+      `${n} hosts (median of ${runs.length}): preflight ${m('preflightMs')} ms; ` +
+        `the action's CPU ${m('actionCpuMs')} ms (node's start included); the hosts' CPU ${m('hostsCpuMs')} ms ` +
+        `(${Math.round(m('hostsCpuMs') / n)} ms per host; over ${cores} cores at least ${Math.round(m('hostsCpuMs') / cores)} ms)`,
+    );
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
