@@ -8,11 +8,13 @@
  * own CPU (its process, node's start included; bench/action-usage.mjs), and the CPU the hosts'
  * containers used meanwhile (their cgroups' usage_usec: sshd, PAM, the login shell, the commands).
  * Every container shares this machine's cores with the action, so the hosts' CPU over the core
- * count bounds preflight from below; on a real fleet each host brings its own CPU.
+ * count bounds preflight from below; on a real fleet each host brings its own CPU. For scale, the
+ * CPU one bare SSH login costs a host (OpenSSH's client running `true` on web-1, 5 times).
  *
  * A diagnostic, not a benchmark part: nothing is written to bench/results. The fleet is left up
  * (`test/fleet/fleet.sh down` takes it down).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +67,21 @@ async function dryRun(n: number): Promise<Row> {
   return { preflightMs: end - start, actionCpuMs: Math.round(actionCpu / 1000), hostsCpuMs: Math.round((after - before) / 1000) };
 }
 
+/** The container CPU of one `ssh root@web-1 true` (key auth, strict host key), median of 5. */
+function loginCpuMs(): number {
+  const fleet = readFleet();
+  const host = fleet.hosts[0];
+  if (!host) throw new Error('the fleet has no hosts');
+  const ssh = ['-q', '-i', fleet.privateKeyPath, '-o', `UserKnownHostsFile=${fleet.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes'];
+  const samples = Array.from({ length: 5 }, () => {
+    const before = containerCpu(host.name);
+    const r = spawnSync('ssh', [...ssh, '-o', 'BatchMode=yes', `root@${host.address}`, 'true'], { stdio: 'ignore', timeout: 30_000 });
+    if (r.status !== 0) throw new Error(`ssh to ${host.name} exited ${r.status}`);
+    return (containerCpu(host.name) - before) / 1000;
+  });
+  return Math.round(median(samples));
+}
+
 const say = (line: string): void => void process.stdout.write(`[preflight-cpu] ${line}\n`);
 
 async function main(): Promise<void> {
@@ -72,6 +89,7 @@ async function main(): Promise<void> {
   const rows = new Map<number, Row[]>(sizes.map((n) => [n, []]));
   for (let i = 0; i < Number(args.runs); i++) for (const n of sizes) rows.get(n)?.push(await dryRun(n));
   const cores = cpus().length;
+  say(`one bare SSH login (\`ssh root@web-1 true\`, median of 5): ${loginCpuMs()} ms of the host's CPU`);
   for (const [n, runs] of rows) {
     const m = (key: keyof Row): number => median(runs.map((r) => r[key]));
     say(
