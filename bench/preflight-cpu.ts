@@ -4,7 +4,7 @@
  *
  * The fleet is brought up at the largest size, and the built action does a dry run (connect,
  * inspect, validate; strategy reload, so validate runs `nginx -t`) of the first N hosts, sizes
- * alternating run by run. Per run: preflight's wall time (from the report's phases), the action's
+ * alternating run by run. Per run: preflight's wall time (as the scale part measures it), the action's
  * own CPU (its process, node's start included; bench/action-usage.mjs), and the CPU the hosts'
  * containers used meanwhile (their cgroups' usage_usec: sshd, PAM, the login shell, the commands).
  * Every container shares this machine's cores with the action, so the hosts' CPU over the core
@@ -23,11 +23,11 @@ import { readFleet } from '../test/fleet/fleet';
 import { fleetInputs } from '../test/support/fleet-action';
 import { runAction } from '../test/support/run-action';
 import { fleetUp } from './fleet-size';
+import { dryRunPreflightMs } from './parts/scale';
 import { median } from './part';
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '3' }, sizes: { type: 'string', default: '3,10' } } });
 const sizes = String(args.sizes).split(',').map(Number);
-const PREFLIGHT = new Set(['connect', 'inspect', 'validate']);
 
 /** A container's CPU so far (µs): the unified hierarchy of a hybrid host, or cgroup v2's own. */
 function containerCpu(name: string): number {
@@ -57,14 +57,15 @@ async function dryRun(n: number): Promise<Row> {
     { env: { NODE_OPTIONS: `--import ${join(__dirname, 'action-usage.mjs')}`, ZDR_USAGE_FILE: usageFile } },
   );
   const after = hosts.reduce((t, h) => t + containerCpu(h.name), 0);
-  if (run.outputs.status !== 'success') throw new Error(`the dry run of ${n} hosts failed: ${run.stdout.slice(-800)}`);
-  const phases = (run.report?.hosts ?? []).flatMap((h) => h.phases.filter((p) => PREFLIGHT.has(p.name) && p.status !== 'skipped'));
-  const start = Math.min(...phases.map((p) => Date.parse(p.startedAt)));
-  const end = Math.max(...phases.map((p) => Date.parse(p.startedAt) + p.durationMs));
+  if (run.outputs.status !== 'success' || !run.report) throw new Error(`the dry run of ${n} hosts failed: ${run.stdout.slice(-800)}`);
   const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { userCPUTime: number; systemCPUTime: number };
   const actionCpu = usage.userCPUTime + usage.systemCPUTime;
   rmSync(usageFile, { force: true });
-  return { preflightMs: end - start, actionCpuMs: Math.round(actionCpu / 1000), hostsCpuMs: Math.round((after - before) / 1000) };
+  return {
+    preflightMs: dryRunPreflightMs(run.report),
+    actionCpuMs: Math.round(actionCpu / 1000),
+    hostsCpuMs: Math.round((after - before) / 1000),
+  };
 }
 
 /** The container CPU of one `ssh root@web-1 true` (key auth, strict host key), median of 5. */

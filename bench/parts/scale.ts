@@ -4,6 +4,7 @@ import { runAction } from '../../test/support/run-action';
 import { fleetUp } from '../fleet-size';
 import { BEFORE_OPTION, builds, ofBuild, type Build } from '../before';
 import { median, spread, type BenchPart, type PartResult } from '../part';
+import type { Report } from '../../src/report/report';
 
 export interface ScaleSample {
   /** `before` or `after` (bench/before.ts); older results: after. */
@@ -18,18 +19,23 @@ export interface ScaleData {
   samples: ScaleSample[];
 }
 
+/** A dry run's preflight: from the rollout's start to the end of its last host's last phase (connect, inspect, validate). */
+export function dryRunPreflightMs(report: Report): number {
+  return (
+    Math.max(...report.hosts.flatMap((h) => h.phases.map((p) => Date.parse(p.startedAt) + p.durationMs))) - Date.parse(report.startedAt)
+  );
+}
+
 /** Preflight of the whole fleet (dry run: connect, inspect, validate every host), and a reload rollout's overhead per host. */
 async function sample(hosts: number, build: Build): Promise<ScaleSample> {
   const dry = await runAction(fleetInputs({ 'dry-run': 'true', 'check-window': '0' }), { dist: build.dist });
   if (dry.outputs.status !== 'success' || !dry.report) throw new Error(`dry run failed: ${dry.stdout.slice(-800)}`);
-  const report = dry.report;
-  const preflightEnd = Math.max(...report.hosts.flatMap((h) => h.phases.map((p) => Date.parse(p.startedAt) + p.durationMs)));
   const roll = await runAction(fleetInputs({ strategy: 'reload', 'check-window': '0' }), { dist: build.dist });
   if (roll.outputs.status !== 'success' || !roll.report) throw new Error(`rollout failed: ${roll.stdout.slice(-800)}`);
   return {
     build: build.label,
     hosts,
-    preflightMs: preflightEnd - Date.parse(report.startedAt),
+    preflightMs: dryRunPreflightMs(dry.report),
     overheadPerHostMs: Math.round((roll.report.durationMs - roll.report.waitMs) / roll.report.hosts.length),
     rolloutMs: roll.report.durationMs,
   };

@@ -48,6 +48,12 @@ function heldBy(lock: LockId, stdout: string): string {
   return `the lock on ${lock.label} is held by ${holder.owner} since ${when(holder.since)}`;
 }
 
+/** A lock once taken: a note when it took over a crashed run's lock, and how long it waited for another holder. */
+export interface LockTaken {
+  note: string;
+  waitedMs: number;
+}
+
 /** A lock held by another run past the wait. */
 export class LockedError extends Error {}
 
@@ -65,7 +71,7 @@ export interface LockRequest {
  * Takes the lock, waiting up to `waitMs` for another run to release it. Returns a note when an
  * expired lock of a crashed run was taken over, and how long it waited for another holder.
  */
-export async function acquireLock(remote: RemoteHost, lock: LockId, request: LockRequest): Promise<{ note: string; waitedMs: number }> {
+export async function acquireLock(remote: RemoteHost, lock: LockId, request: LockRequest): Promise<LockTaken> {
   const { clock, waitMs } = request;
   let refusedAt: number | null = null;
   const look = async (): Promise<ExecResult> => {
@@ -98,12 +104,7 @@ export async function acquireLock(remote: RemoteHost, lock: LockId, request: Loc
  * lock that blocks every run for its whole TTL. When taking it fails, it is given back (in case
  * the command took it before the failure) and forgotten.
  */
-export async function acquireRecorded(
-  remote: RemoteHost,
-  lock: LockId,
-  request: LockRequest,
-  journal: Journal,
-): Promise<{ note: string; waitedMs: number }> {
+export async function acquireRecorded(remote: RemoteHost, lock: LockId, request: LockRequest, journal: Journal): Promise<LockTaken> {
   const target = remote.connection.target;
   journal.locked(target, lock.name);
   try {

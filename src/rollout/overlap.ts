@@ -2,13 +2,7 @@ import { hostLock } from '../remote/commands/locks';
 import type { FlowContext, RolloutDeps } from './context';
 import { releaseHost } from './fleet-run';
 import type { HostRun } from './host-run';
-import { acquireRecorded, lockTtlSeconds } from './locks';
-
-/** A host's lock once taken: a note when it took over a crashed run's lock, and how long it waited for another holder. */
-export interface LockTaken {
-  note: string;
-  waitedMs: number;
-}
+import { acquireRecorded, lockTtlSeconds, type LockTaken } from './locks';
 
 /**
  * Takes the host's own lock and records it (the host's turn, the journal), so that whoever ends

@@ -45,6 +45,13 @@ function sampleProcesses(secret: string, url: string): ProcessSample {
 }
 const PROM_COUNTS = resolve(__dirname, '../support/prom-counts.mjs');
 
+/** A run's output without its ::add-mask:: lines: where a secret must never appear. */
+const unmasked = (stdout: string): string =>
+  stdout
+    .split('\n')
+    .filter((l) => !l.startsWith('::add-mask::'))
+    .join('\n');
+
 describe.skipIf(skip)('the error gate from a real Prometheus scraping HAProxy every second', () => {
   let prom: RunningPrometheus;
   beforeAll(async () => {
@@ -146,12 +153,7 @@ describe.skipIf(skip)('the error gate from a real Prometheus scraping HAProxy ev
     }
     // Registered with the runner as a secret (masked), and printed nowhere else.
     expect(run.stdout).toContain(`::add-mask::${token}`);
-    expect(
-      run.stdout
-        .split('\n')
-        .filter((l) => !l.startsWith('::add-mask::'))
-        .join('\n'),
-    ).not.toContain(token);
+    expect(unmasked(run.stdout)).not.toContain(token);
   });
 
   it('with the scrape stopped after the change, the verdict is inconclusive (stale), not pass', async () => {
@@ -310,12 +312,7 @@ describe.skipIf(skip)('the error gate from a real Prometheus scraping HAProxy ev
         expect(curl.stdin).toMatch(/^pipe:/);
       }
     }
-    expect(
-      run.stdout
-        .split('\n')
-        .filter((l) => !l.startsWith('::add-mask::'))
-        .join('\n'),
-    ).not.toContain(token);
+    expect(unmasked(run.stdout)).not.toContain(token);
   });
 
   it('prometheus-via host: a Prometheus only the runner can reach is refused in preflight, naming the input and the host', async () => {

@@ -11,7 +11,7 @@ import type { InputName } from '../../src/settings/inputs';
 import { readSettings } from '../../src/settings/read-settings';
 import type { Settings } from '../../src/settings/settings';
 import type { ExecResult } from '../../src/transport/connection';
-import { FakeClock, FakeConnector, RecordingJournal, RecordingLog, type FakeHost } from '../support/fakes';
+import { fakeDeps, FakeConnector, type FakeHost } from '../support/fakes';
 import { settingsFrom } from '../support/settings';
 
 const TOKEN = 'tok-5ecret-via-host-0123';
@@ -31,16 +31,7 @@ function go(settings: Settings, stage: (connector: FakeConnector) => void = () =
   runnerCalls.length = 0;
   const connector = new FakeConnector();
   stage(connector);
-  const run = rollout(settings, {
-    connector,
-    local: noRunner,
-    clock: new FakeClock(),
-    log: new RecordingLog(),
-    journal: new RecordingJournal(),
-    signal: new AbortController().signal,
-    owner: 't',
-    openLoadBalancer: async () => null,
-  });
+  const run = rollout(settings, fakeDeps({ connector, local: noRunner, owner: 't' }));
   return { connector, run };
 }
 

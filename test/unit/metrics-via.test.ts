@@ -16,7 +16,7 @@ import type { LocalShell } from '../../src/runtime/local-shell';
 import { readSettings } from '../../src/settings/read-settings';
 import type { Settings } from '../../src/settings/settings';
 import type { ExecResult } from '../../src/transport/connection';
-import { FakeClock, FakeConnector, FakeHost, FakeLb, FakeShell, RecordingJournal, RecordingLog } from '../support/fakes';
+import { fakeDeps, FakeConnector, FakeHost, FakeLb, FakeShell } from '../support/fakes';
 import { settingsFrom } from '../support/settings';
 
 const TOKEN = 'tok-5ecret-0123456789';
@@ -41,16 +41,7 @@ const noRunner: LocalShell = {
 
 function go(settings: Settings, lb: FakeLb) {
   const connector = new FakeConnector();
-  const run = rollout(settings, {
-    connector,
-    local: noRunner,
-    clock: new FakeClock(),
-    log: new RecordingLog(),
-    journal: new RecordingJournal(),
-    signal: new AbortController().signal,
-    owner: 't',
-    openLoadBalancer: async () => lb,
-  });
+  const run = rollout(settings, fakeDeps({ connector, local: noRunner, owner: 't', openLoadBalancer: async () => lb }));
   return { connector, run };
 }
 
