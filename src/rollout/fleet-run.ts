@@ -88,18 +88,35 @@ export class FleetRun implements FlowContext {
     this.deps.log.warning(text);
   }
 
-  /** Gives back every lock this run still holds and closes every connection. Never throws. */
+  /** Work still running when the turns end (the last host's release); close() waits for it. */
+  private readonly winding: Promise<unknown>[] = [];
+
+  /** Hands close() something to finish before any connection closes. */
+  windDown(work: Promise<unknown>): void {
+    this.winding.push(work);
+  }
+
+  /**
+   * Gives back every lock this run still holds and closes every connection. Never throws. The load
+   * balancer's lock goes back beside the hosts' last releases: nothing orders them, and each is a
+   * round trip at the end of every run.
+   */
   async close(): Promise<void> {
     const { deps } = this;
-    for (const run of this.runs) await releaseHostLocks(run, deps);
-    if (this.lbLock) {
-      await this.lbLock.stop?.();
-      if (await releaseLock(this.lbLock.remote, this.lbLock.name, deps.owner))
-        deps.journal.unlocked(this.lbLock.remote.connection.target, this.lbLock.name);
-      this.lbLock = null;
-    }
+    const lb = this.releaseLbLock();
+    await Promise.allSettled(this.winding.splice(0));
+    await Promise.all(this.runs.map((run) => releaseHostLocks(run, deps)));
+    await lb;
     await Promise.allSettled([...this.runs.map((r) => r.remote?.close()), this.rotation.lb?.close()]);
     await deps.connector.close?.().catch(() => undefined);
+  }
+
+  private async releaseLbLock(): Promise<void> {
+    const held = this.lbLock;
+    if (!held) return;
+    this.lbLock = null;
+    await held.stop?.();
+    if (await releaseLock(held.remote, held.name, this.deps.owner)) this.deps.journal.unlocked(held.remote.connection.target, held.name);
   }
 
   /** The report of the run as it stands: hosts, where the load balancer has them, the halt, times. */

@@ -115,7 +115,8 @@ async function roll(fleet: FleetRun): Promise<void> {
       }
     }
   } finally {
-    await overlap?.settle();
+    // The last host's release runs on while the load balancer's lock goes back (fleet.close).
+    if (overlap) fleet.windDown(overlap.settle());
   }
 }
 

@@ -111,6 +111,8 @@ export class FakeHost {
   /** Every command line received, and its kind (`user:SCRIPT` for the user's own commands). */
   commands: string[] = [];
   kinds: string[] = [];
+  /** How long the host takes to answer a command, by kind (ms; none by default). */
+  delays: Record<string, number> = {};
   /** Called with each command's kind and arguments before it is answered (to stage a cancel, say). */
   onCommand?: (kind: string, args: string[]) => void;
   /** What the user's own commands are, by their exact text. */
@@ -198,6 +200,8 @@ export class FakeShell implements Connection {
     h.kinds.push(kind === 'user' ? `user:${script}` : kind);
     this.sequence.push(`${h.name} ${kind === 'user' ? `user:${script}` : kind}`);
     h.onCommand?.(kind, args);
+    const delay = h.delays[kind];
+    if (delay) await new Promise((r) => setTimeout(r, delay));
     switch (kind) {
       case 'inspect-unit':
         return ok(inspectAnswer(h));

@@ -88,6 +88,25 @@ describe("the load balancer's lock (item 8)", () => {
     stop2();
     expect(problems[0]).toMatch(/could not renew the lock on fake lb: exit 75/);
   });
+
+  it("the load balancer's lock goes back while the last host's release is still running, and both are confirmed", async () => {
+    const lbHost = new FakeHost('lb');
+    const lb = new FakeLb();
+    lb.lock = { remote: new RemoteHost(new FakeShell(target(99), lbHost), false), name: 'lb.fake', label: 'fake lb' };
+    const t = setup(settingsFrom(drainInputs(2)), lb);
+    const last = t.connector.host('web-2');
+    last.delays['lock-release'] = 150;
+    const started: Record<string, number> = {};
+    last.onCommand = (kind) => void (kind === 'lock-release' && (started.host = Date.now()));
+    lbHost.onCommand = (kind) => void (kind === 'lock-release' && (started.lb = Date.now()));
+    const { report } = await t.go();
+    expect(report.status, report.reason).toBe('success');
+    expect(started.lb! - started.host!).toBeLessThan(75);
+    // Both confirmed (journalled as given back): web-2's connection was not closed under its release.
+    expect(t.journal.events.filter((e) => e.startsWith('unlocked'))).toEqual(
+      expect.arrayContaining(['unlocked web-2 host', 'unlocked web-99 lb.fake']),
+    );
+  });
 });
 
 describe('a lock is journalled before its command runs', () => {
