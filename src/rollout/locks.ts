@@ -65,6 +65,8 @@ export interface LockRequest {
   clock: Clock;
   signal: AbortSignal;
   progress: (line: string) => void;
+  /** Before waiting for another holder (once, after the first refusal): let go of what must not be held while waiting. */
+  beforeWait?: () => Promise<void>;
 }
 
 /**
@@ -79,6 +81,7 @@ export async function acquireLock(remote: RemoteHost, lock: LockId, request: Loc
     if (result.code === 75 && refusedAt === null) {
       refusedAt = clock.now();
       request.progress(`waiting for the lock: ${heldBy(lock, result.stdout)}`);
+      await request.beforeWait?.();
     }
     return result;
   };

@@ -1,14 +1,15 @@
 import { hostLock } from '../remote/commands/locks';
 import type { FlowContext, RolloutDeps } from './context';
-import { releaseHost } from './fleet-run';
+import { releaseHost, releaseHostLocks } from './fleet-run';
 import type { HostRun } from './host-run';
 import { acquireRecorded, lockTtlSeconds, type LockTaken } from './locks';
 
 /**
  * Takes the host's own lock and records it (the host's turn, the journal), so that whoever ends
- * the run gives it back, whether or not the turn ever runs.
+ * the run gives it back, whether or not the turn ever runs. `once`: a single try, silent, that
+ * never waits for another run (LockedError when one holds it).
  */
-export async function takeHostLock(run: HostRun, ctx: FlowContext, signal: AbortSignal): Promise<LockTaken> {
+export async function takeHostLock(run: HostRun, ctx: FlowContext, signal: AbortSignal, once = false): Promise<LockTaken> {
   const { settings, deps } = ctx;
   const remote = run.remote;
   if (!remote) throw new Error('no connection to the host');
@@ -16,10 +17,10 @@ export async function takeHostLock(run: HostRun, ctx: FlowContext, signal: Abort
   const request = {
     owner: deps.owner,
     ttlSeconds: lockTtlSeconds(settings),
-    waitMs: settings.lockWaitMs,
+    waitMs: once ? 0 : settings.lockWaitMs,
     clock: deps.clock,
     signal,
-    progress: (line: string) => deps.log.info(`${run.name} ${line}`),
+    progress: once ? () => undefined : (line: string) => deps.log.info(`${run.name} ${line}`),
   };
   const taken = await acquireRecorded(remote, lock, request, deps.journal);
   run.locks.push({ remote, name: lock.name });
@@ -30,8 +31,9 @@ export async function takeHostLock(run: HostRun, ctx: FlowContext, signal: Abort
  * The round trips between two hosts' turns that change nothing a host serves, run while a turn
  * waits instead of between turns: the next host's lock is taken when the current host's turn
  * begins (its round trip also shows that the next host's connection, idle since preflight, still
- * answers), and a finished host's lock is given back while the next turn runs. Nothing of the
- * next host's change moves earlier: its drain still waits for this host's return.
+ * answers), and a finished host's lock is given back while the next turn runs. The first host's
+ * lock is tried during preflight (lockEarly). Nothing of the next host's change moves earlier: its
+ * drain still waits for this host's return.
  */
 export class TurnOverlap {
   /**
@@ -41,6 +43,41 @@ export class TurnOverlap {
   private readonly ahead = new Map<HostRun, Promise<LockTaken>>();
   private readonly releases = new Set<Promise<void>>();
   private readonly ended = new AbortController();
+  /** The first host's lock, tried during preflight (lockEarly); null once collected or given back. */
+  private early: { run: HostRun; taking: Promise<LockTaken | null> } | null = null;
+  /**
+   * No lock is tried early any more: the run waits for the load balancer's lock (giveBackEarly), or
+   * the turns have begun (lock).
+   */
+  private earlyClosed = false;
+
+  /**
+   * Tries the first host's lock once, as soon as its own preflight is done, while preflight still
+   * waits for the rest (slower hosts, the load balancer's login shell and lock): its turn then
+   * starts with the lock in hand. Never waits for another run: a lock held elsewhere is left to the
+   * host's lock step, which waits and reports as always. The order of locks stays load balancer
+   * first, hosts after: when the load balancer's lock turns out to be held by another run, this
+   * one is given back before waiting for it (giveBackEarly), so that no two runs each hold what
+   * the other waits for.
+   */
+  lockEarly(run: HostRun, ctx: FlowContext): void {
+    if (this.early || this.earlyClosed || this.ahead.has(run) || !run.remote) return;
+    // A refusal or a failure: nothing held (acquireRecorded gave it back); the lock step tries again.
+    const taking = takeHostLock(run, ctx, AbortSignal.any([ctx.deps.signal, this.ended.signal]), true).catch(() => null);
+    this.early = { run, taking };
+  }
+
+  /**
+   * Lets go of the lock lockEarly took (once its try is over), for the lock step to take again; no
+   * lock is tried early after this (the host's preflight may end while the run waits).
+   */
+  async giveBackEarly(deps: RolloutDeps): Promise<void> {
+    this.earlyClosed = true;
+    const early = this.early;
+    if (!early) return;
+    this.early = null;
+    if (await early.taking) await releaseHostLocks(early.run, deps);
+  }
 
   /** Starts taking the host's lock now; its lock step then collects the outcome. */
   lockAhead(run: HostRun, ctx: FlowContext): void {
@@ -50,8 +87,14 @@ export class TurnOverlap {
     this.ahead.set(run, taking);
   }
 
-  /** The host's lock: the one taken ahead (from now on the host's lock step waits for it), or taken now. */
+  /** The host's lock: the one taken early or ahead (from now on the host's lock step waits for it), or taken now. */
   lock(run: HostRun, ctx: FlowContext): Promise<LockTaken> {
+    this.earlyClosed = true;
+    const early = this.early;
+    if (early?.run === run) {
+      this.early = null;
+      return early.taking.then((taken) => taken ?? takeHostLock(run, ctx, ctx.deps.signal));
+    }
     const taken = this.ahead.get(run);
     this.ahead.delete(run);
     return taken ?? takeHostLock(run, ctx, ctx.deps.signal);
@@ -74,6 +117,6 @@ export class TurnOverlap {
   /** The run is over: stop waiting for locks no turn will use, and let everything started finish. */
   async settle(): Promise<void> {
     this.ended.abort(new Error('the rollout ended'));
-    await Promise.allSettled([...this.ahead.values(), ...this.releases]);
+    await Promise.allSettled([...this.ahead.values(), ...this.releases, this.early?.taking]);
   }
 }

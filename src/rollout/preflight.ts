@@ -16,6 +16,7 @@ import type { FlowContext } from './context';
 import { asPhaseError, type FleetRun } from './fleet-run';
 import type { HostRun } from './host-run';
 import { acquireRecorded, keepLock, lbLockTtlSeconds, LockedError } from './locks';
+import type { TurnOverlap } from './overlap';
 import { runPhase, skipPhase, type PhaseHandle } from './phase';
 
 /** The unit as inspect found it must be one this run can act on; throws why not. */
@@ -130,7 +131,7 @@ export async function preflightHost(run: HostRun, ctx: FlowContext): Promise<voi
  * see enough. Taken here, beside the hosts' preflight, and held to the end of the run: a round
  * trip per run, not two per host.
  */
-async function preflightLb(fleet: FleetRun): Promise<void> {
+async function preflightLb(fleet: FleetRun, overlap: TurnOverlap | undefined, statesRead: () => void): Promise<void> {
   const { settings, deps } = fleet;
   const lb = await deps.openLoadBalancer(settings, deps.connector, deps.local);
   fleet.rotation.use(lb);
@@ -138,12 +139,23 @@ async function preflightLb(fleet: FleetRun): Promise<void> {
   for (const w of await lb.preflight(settings.hosts)) deps.log.warning(w);
   const outOfService = (await lb.notInService?.(settings.hosts)) ?? new Map();
   for (const run of fleet.runs) run.outOfService = outOfService.get(run.name);
+  statesRead();
   const lock = lb.lock;
   if (!lock) return;
   // Short, and renewed while the run lives: a dead run frees it within minutes.
   const ttlSeconds = lbLockTtlSeconds(settings);
   const progress = (line: string): void => deps.log.info(`load balancer: ${line}`);
-  const request = { owner: deps.owner, ttlSeconds, waitMs: settings.lockWaitMs, clock: deps.clock, signal: deps.signal, progress };
+  // Held by another run: the first host's lock, if taken early, goes back before the wait.
+  const beforeWait = (): Promise<void> => overlap?.giveBackEarly(deps) ?? Promise.resolve();
+  const request = {
+    owner: deps.owner,
+    ttlSeconds,
+    waitMs: settings.lockWaitMs,
+    clock: deps.clock,
+    signal: deps.signal,
+    progress,
+    beforeWait,
+  };
   const { note } = await acquireRecorded(lock.remote, lock, request, deps.journal);
   const stop = keepLock(lock.remote, lock, deps.owner, ttlSeconds, (ttlSeconds * 1000) / 3, (problem) =>
     deps.log.warning(`load balancer: ${problem}`),
@@ -201,14 +213,25 @@ function rollsFirst(fleet: FleetRun, run: HostRun): boolean {
 /**
  * The fleet's preflight: every host (a bounded number at once) and the load balancer side by side,
  * changing nothing; then each host's error check. Any failure halts the run before the first change.
+ * With `overlap` (one host at a time), the first host's lock is tried as soon as its own preflight
+ * passed (TurnOverlap.lockEarly).
  */
-export async function preflightFleet(fleet: FleetRun): Promise<void> {
+export async function preflightFleet(fleet: FleetRun, overlap?: TurnOverlap): Promise<void> {
   const { settings, deps, runs } = fleet;
+  // The first host's lock waits for the load balancer's word on it: a host an operator took out of
+  // service is left as found, lock directory and all.
+  let statesRead = (): void => undefined;
+  const states = new Promise<void>((resolve) => (statesRead = resolve));
+  const lockEarly = (run: HostRun): void =>
+    void states.then(() => {
+      if (!fleet.halted && !run.outOfService) overlap?.lockEarly(run, fleet);
+    });
   const title = `Preflight: ${runs.length} host${runs.length === 1 ? '' : 's'}${settings.lb.kind !== 'none' ? ' and the load balancer' : ''}`;
   await deps.log.group(title, async () => {
     const hosts = mapBounded(runs, settings.ssh.preflightConcurrency, async (run) => {
       try {
         await preflightHost(run, fleet);
+        if (overlap && rollsFirst(fleet, run)) lockEarly(run);
         deps.log.info(`${run.name}: ${run.phases.map((p) => `${p.name} ${p.status}`).join(', ')}; ${run.choice?.label ?? ''}`);
         return null;
       } catch (err) {
@@ -219,7 +242,12 @@ export async function preflightFleet(fleet: FleetRun): Promise<void> {
         if (!rollsFirst(fleet, run)) await run.remote?.release();
       }
     });
-    const [failures] = await Promise.all([hosts, preflightLb(fleet).catch((err: unknown) => lbFailure(fleet, err))]);
+    const [failures] = await Promise.all([
+      hosts,
+      preflightLb(fleet, overlap, statesRead)
+        .catch((err: unknown) => lbFailure(fleet, err))
+        .finally(statesRead),
+    ]);
     const first = failures.find((f) => f !== null);
     if (first) fleet.fail(first.host, first.phase, first.message);
     if (!fleet.halted) settleOutOfService(fleet);

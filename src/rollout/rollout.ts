@@ -90,33 +90,23 @@ async function rollBatch(fleet: FleetRun, batch: HostRun[], index: number): Prom
  * untouched. One host per batch (the default) is the classic run: a log group per host, and the
  * next host's lock taken while the current host's turn runs (TurnOverlap).
  */
-async function roll(fleet: FleetRun): Promise<void> {
+async function roll(fleet: FleetRun, overlap: TurnOverlap | undefined): Promise<void> {
   const { signal, log } = fleet.deps;
   const serial = fleet.batches.every((b) => b.length === 1);
-  const overlap = serial ? new TurnOverlap() : undefined;
-  try {
-    for (const [i, batch] of fleet.batches.entries()) {
-      const first = batch[0] as HostRun;
-      if (fleet.halted || (serial && first.outOfService)) {
-        for (const run of batch) run.status = 'skipped';
-      } else if (signal.aborted) {
-        for (const run of batch) run.status = 'skipped';
-        fleet.fail(
-          first.name,
-          'cancelled',
-          `cancelled before ${first.name}: ${String((signal.reason as Error)?.message ?? signal.reason)}`,
-        );
-      } else if (overlap) {
-        const next = fleet.batches.slice(i + 1).find((b) => !b[0]?.outOfService)?.[0];
-        if (next) overlap.lockAhead(next, fleet);
-        await log.group(`${first.name}: ${first.choice?.label ?? ''}`, () => turn(fleet, first, overlap));
-      } else {
-        await rollBatch(fleet, batch, i + 1);
-      }
+  for (const [i, batch] of fleet.batches.entries()) {
+    const first = batch[0] as HostRun;
+    if (fleet.halted || (serial && first.outOfService)) {
+      for (const run of batch) run.status = 'skipped';
+    } else if (signal.aborted) {
+      for (const run of batch) run.status = 'skipped';
+      fleet.fail(first.name, 'cancelled', `cancelled before ${first.name}: ${String((signal.reason as Error)?.message ?? signal.reason)}`);
+    } else if (overlap) {
+      const next = fleet.batches.slice(i + 1).find((b) => !b[0]?.outOfService)?.[0];
+      if (next) overlap.lockAhead(next, fleet);
+      await log.group(`${first.name}: ${first.choice?.label ?? ''}`, () => turn(fleet, first, overlap));
+    } else {
+      await rollBatch(fleet, batch, i + 1);
     }
-  } finally {
-    // The last host's release runs on while the load balancer's lock goes back (fleet.close).
-    if (overlap) fleet.windDown(overlap.settle());
   }
 }
 
@@ -128,12 +118,17 @@ async function roll(fleet: FleetRun): Promise<void> {
  */
 export async function rollout(settings: Settings, deps: RolloutDeps): Promise<RolloutResult> {
   const fleet = new FleetRun(settings, deps);
+  // One host at a time: locks are taken ahead of the turns that use them (TurnOverlap). A dry run takes none.
+  const overlap = fleet.batches.every((b) => b.length === 1) && !settings.dryRun ? new TurnOverlap() : undefined;
   let plan: string[] = [];
   try {
-    await preflightFleet(fleet);
+    await preflightFleet(fleet, overlap);
     if (!fleet.halted && settings.dryRun) plan = planLines(settings, fleet.runs, fleet);
-    else if (!fleet.halted) await roll(fleet);
+    else if (!fleet.halted) await roll(fleet, overlap);
   } finally {
+    // Locks still being taken or given back finish before any connection closes; the last host's
+    // release runs on while the load balancer's lock goes back (fleet.close).
+    if (overlap) fleet.windDown(overlap.settle());
     await fleet.close();
   }
   return { report: fleet.report(), plan };

@@ -6,6 +6,8 @@ import { rollout } from '../../src/rollout/rollout';
 import type { Settings } from '../../src/settings/settings';
 import { FakeConnector, FakeLb, RecordingJournal, fakeDeps } from '../support/fakes';
 import { settingsFrom } from '../support/settings';
+import { RemoteHost } from '../../src/remote/remote-host';
+import { FakeHost, FakeShell } from '../support/fakes';
 
 const HOSTS = '- {host: 10.0.0.1, name: web-1}\n- {host: 10.0.0.2, name: web-2}\n- {host: 10.0.0.3, name: web-3}';
 const inputs = {
@@ -62,6 +64,106 @@ describe('the next host’s lock, taken while the current host’s turn runs', (
     expect(report.failedPhase).toBe('lock');
     expect(report.reason).toMatch(/the lock on web-2 is held by octo\/app run 77/);
     expect(t.connector.host('web-2').restarts).toBe(0);
+  });
+});
+
+/** A load balancer whose lock lives on `lbHost`, the way HAProxy's does on its SSH host. */
+function lockedLb(lbHost: FakeHost): FakeLb {
+  const lb = new FakeLb();
+  const target = { host: '10.0.0.99', port: 22, user: 'root', name: 'lb' };
+  lb.lock = { remote: new RemoteHost(new FakeShell(target, lbHost), false), name: 'lb.fake', label: 'fake lb' };
+  return lb;
+}
+
+/** `HOST KIND` of every lock command, in the order they reached their hosts. */
+function lockOrder(t: ReturnType<typeof setup>, lbHost: FakeHost): string[] {
+  const order: string[] = [];
+  const watch = (name: string, host: FakeHost) =>
+    (host.onCommand = (kind) => void (kind.startsWith('lock-') && order.push(`${name} ${kind}`)));
+  watch('lb', lbHost);
+  for (const name of ['web-1', 'web-2', 'web-3']) watch(name, t.connector.host(name));
+  return order;
+}
+
+describe('the first host’s lock, tried during preflight', () => {
+  it('is taken while the load balancer’s lock is still being taken, and collected by its turn', async () => {
+    const lbHost = new FakeHost('lb');
+    lbHost.delays['lock-acquire'] = 100;
+    const t = setup(settingsFrom(inputs), lockedLb(lbHost));
+    const order = lockOrder(t, lbHost);
+    const at: Record<string, number> = {};
+    const onLb = lbHost.onCommand;
+    lbHost.onCommand = (kind, args) => {
+      onLb?.(kind, args);
+      at.lb ??= Date.now();
+    };
+    const onWeb1 = t.connector.host('web-1').onCommand;
+    t.connector.host('web-1').onCommand = (kind, args) => {
+      onWeb1?.(kind, args);
+      if (kind === 'lock-acquire') at.web1 ??= Date.now();
+    };
+    const { report } = await t.go();
+    expect(report.status, report.reason).toBe('success');
+    // web-1's lock reached it while the load balancer's (100 ms) was still under way.
+    expect(order.slice(0, 2)).toEqual(['lb lock-acquire', 'web-1 lock-acquire']);
+    expect(at.web1! - at.lb!).toBeLessThan(100);
+    expect(t.connector.host('web-1').kinds.filter((k) => k === 'lock-acquire')).toHaveLength(1);
+    expect(report.hosts[0]?.phases.find((p) => p.name === 'lock')?.detail).toBe('locked for test run 1');
+    const count = (what: string) => t.journal.events.filter((e) => e.startsWith(what)).length;
+    expect(count('unlocked')).toBe(count('locked'));
+  });
+
+  it('goes back before the run waits for a load balancer lock another run holds, and is taken again in its turn', async () => {
+    const lbHost = new FakeHost('lb');
+    lbHost.delays['lock-acquire'] = 50;
+    lbHost.lockHeldBy = 'octo/app run 77';
+    const t = setup(settingsFrom(inputs), lockedLb(lbHost));
+    const order = lockOrder(t, lbHost);
+    // The other run lets go of the load balancer after the first refusal.
+    const watchLb = lbHost.onCommand;
+    lbHost.onCommand = (kind, args) => {
+      watchLb?.(kind, args);
+      if (kind === 'lock-acquire' && order.filter((o) => o === 'lb lock-acquire').length === 2) lbHost.lockHeldBy = '';
+    };
+    const { report } = await t.go();
+    expect(report.status, report.reason).toBe('success');
+    // No host lock is held while waiting for the load balancer's: web-1's goes back first.
+    expect(order.slice(0, 4)).toEqual(['lb lock-acquire', 'web-1 lock-acquire', 'web-1 lock-release', 'lb lock-acquire']);
+    expect(order.indexOf('web-1 lock-acquire', 2)).toBeGreaterThan(3);
+    expect(t.connector.host('web-1').restarts).toBe(1);
+  });
+
+  it('is not tried again by a host whose preflight ends while the run waits for the load balancer', async () => {
+    const lbHost = new FakeHost('lb');
+    lbHost.lockHeldBy = 'octo/app run 77';
+    const t = setup(settingsFrom({ ...inputs, 'lock-wait': '2s' }), lockedLb(lbHost));
+    // web-1's preflight ends only after the load balancer's lock was refused.
+    t.connector.host('web-1').delays['inspect-unit'] = 50;
+    const order = lockOrder(t, lbHost);
+    const { report } = await t.go();
+    expect(report.failedPhase).toBe('lock');
+    expect(report.reason).toMatch(/held by octo\/app run 77/);
+    expect(order.filter((o) => o.startsWith('web-'))).toEqual([]);
+  });
+
+  it('is not tried on a first host an operator took out of service: the host is left as found', async () => {
+    const lb = new FakeLb();
+    lb.notInService = async (hosts) =>
+      new Map(hosts.filter((h) => h.name === 'web-1').map((h) => [h.name, { state: 'maint' as const, text: 'in MAINT' }]));
+    const t = setup(settingsFrom(inputs), lb);
+    const { report } = await t.go();
+    expect(report.hosts.map((h) => h.status)).toEqual(['skipped', 'success', 'success']);
+    expect(t.connector.host('web-1').restarts).toBe(0);
+    expect(t.connector.host('web-1').kinds.filter((k) => k.startsWith('lock-'))).toEqual([]);
+    expect(lb.calls.filter((c) => c.endsWith('web-1'))).toEqual([]);
+    const count = (what: string) => t.journal.events.filter((e) => e.startsWith(what)).length;
+    expect(count('unlocked')).toBe(count('locked'));
+  });
+
+  it('a dry run takes no lock', async () => {
+    const t = setup(settingsFrom({ ...inputs, 'dry-run': 'true' }));
+    await t.go();
+    for (const name of ['web-1', 'web-2', 'web-3']) expect(t.connector.host(name).kinds).not.toContain('lock-acquire');
   });
 });
 
