@@ -13,7 +13,11 @@ export async function reconcileKilledRun(io: PostIO, journal: JournalState, worl
   const read = readSettings(io.input, io.env);
   if (!read.ok) return io.log.warning('post: the inputs are invalid, so drained hosts cannot be reconciled.');
   const { settings } = read;
-  io.log.info(`The main step did not finish. Reconciling: drained ${drained.join(', ') || 'none'}; ${journal.locks.length} lock(s).`);
+  io.log.info(
+    journal.completed
+      ? `The main step finished, but the hosts did not confirm giving back ${journal.locks.length} of its lock(s): trying again.`
+      : `The main step did not finish. Reconciling: drained ${drained.join(', ') || 'none'}; ${journal.locks.length} lock(s).`,
+  );
   const deps = {
     connector: world.connectorFor(settings),
     local: world.local,
@@ -25,6 +29,7 @@ export async function reconcileKilledRun(io: PostIO, journal: JournalState, worl
     io.log.warning(`post: ${name} had been left drained by the interrupted main step; it is healthy and was returned to service.`);
   for (const what of result.leftToOperator) io.log.warning(`post: ${what}, put there by an operator during the run; left as they set it.`);
   for (const why of result.leftDrained) io.log.error(`post: left drained: ${why}`, 'Host left out of rotation');
-  if (result.locksReleased) io.log.info(`post: released ${result.locksReleased} lock(s) of the interrupted run.`);
+  if (result.locksReleased)
+    io.log.info(`post: released ${result.locksReleased} lock(s) of the ${journal.completed ? 'main step' : 'interrupted run'}.`);
   if (result.leftDrained.length) io.fail();
 }

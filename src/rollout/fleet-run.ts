@@ -105,18 +105,29 @@ export class FleetRun implements FlowContext {
     const { deps } = this;
     const lb = this.releaseLbLock();
     await Promise.allSettled(this.winding.splice(0));
-    await Promise.all(this.runs.map((run) => releaseHostLocks(run, deps)));
-    await lb;
+    await Promise.allSettled(this.runs.map((run) => releaseHostLocks(run, deps)));
+    const lbLeft = await lb.catch(() => this.lbLock?.name);
+    const left = [
+      ...this.runs.flatMap((r) => r.locks.map((l) => `${l.name} on ${r.name}`)),
+      ...(lbLeft ? [`${lbLeft} on the load balancer`] : []),
+    ];
+    if (left.length)
+      deps.log.warning(
+        `could not give back ${left.join(', ')}: the host did not confirm; each expires by itself at the end of its TTL, and the post step (or reconcile) tries again`,
+      );
     await Promise.allSettled([...this.runs.map((r) => r.remote?.close()), this.rotation.lb?.close()]);
     await deps.connector.close?.().catch(() => undefined);
   }
 
-  private async releaseLbLock(): Promise<void> {
+  /** Gives back the load balancer's lock; the lock's name when the host did not confirm it. */
+  private async releaseLbLock(): Promise<string | undefined> {
     const held = this.lbLock;
-    if (!held) return;
+    if (!held) return undefined;
     this.lbLock = null;
     await held.stop?.();
-    if (await releaseLock(held.remote, held.name, this.deps.owner)) this.deps.journal.unlocked(held.remote.connection.target, held.name);
+    if (!(await releaseLock(held.remote, held.name, this.deps.owner))) return held.name;
+    this.deps.journal.unlocked(held.remote.connection.target, held.name);
+    return undefined;
   }
 
   /** The report of the run as it stands: hosts, where the load balancer has them, the halt, times. */
@@ -146,12 +157,17 @@ export class FleetRun implements FlowContext {
 
 /**
  * Gives back the locks a host's turn took, so the next run (or host) can go on. One the host did
- * not confirm stays in the journal: if the run is killed, whoever reconciles it tries again.
+ * not confirm stays, in the journal (if the run is killed, whoever reconciles it tries again) and
+ * on the host's list (the run's close tries again). True when none is left.
  */
-export async function releaseHostLocks(run: HostRun, deps: RolloutDeps): Promise<void> {
+export async function releaseHostLocks(run: HostRun, deps: RolloutDeps): Promise<boolean> {
+  const kept: HeldLock[] = [];
   for (const lock of run.locks.splice(0).reverse()) {
     if (await releaseLock(lock.remote, lock.name, deps.owner)) deps.journal.unlocked(lock.remote.connection.target, lock.name);
+    else kept.unshift(lock);
   }
+  run.locks.unshift(...kept);
+  return kept.length === 0;
 }
 
 /** A host's turn is over: its locks go back, then its connection (held only while it is rolled). */

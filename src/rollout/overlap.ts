@@ -69,14 +69,15 @@ export class TurnOverlap {
 
   /**
    * Lets go of the lock lockEarly took (once its try is over), for the lock step to take again; no
-   * lock is tried early after this (the host's preflight may end while the run waits).
+   * lock is tried early after this (the host's preflight may end while the run waits). False when
+   * the host did not confirm the release: the lock may still be held (and stays on the run's list).
    */
-  async giveBackEarly(deps: RolloutDeps): Promise<void> {
+  async giveBackEarly(deps: RolloutDeps): Promise<boolean> {
     this.earlyClosed = true;
     const early = this.early;
-    if (!early) return;
+    if (!early) return true;
     this.early = null;
-    if (await early.taking) await releaseHostLocks(early.run, deps);
+    return (await early.taking) ? releaseHostLocks(early.run, deps) : true;
   }
 
   /** Starts taking the host's lock now; its lock step then collects the outcome. */

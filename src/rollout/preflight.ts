@@ -145,8 +145,14 @@ async function preflightLb(fleet: FleetRun, overlap: TurnOverlap | undefined, st
   // Short, and renewed while the run lives: a dead run frees it within minutes.
   const ttlSeconds = lbLockTtlSeconds(settings);
   const progress = (line: string): void => deps.log.info(`load balancer: ${line}`);
-  // Held by another run: the first host's lock, if taken early, goes back before the wait.
-  const beforeWait = (): Promise<void> => overlap?.giveBackEarly(deps) ?? Promise.resolve();
+  // Held by another run: the first host's lock, if taken early, goes back before the wait. Never
+  // wait while holding it: another run may hold this lock and wait for that one.
+  const beforeWait = async (): Promise<void> => {
+    if (overlap && !(await overlap.giveBackEarly(deps)))
+      throw new LockedError(
+        `the load balancer's lock is held by another run, and the first host's lock, taken while preflight ran, could not be given back before waiting for it; not waiting while holding it`,
+      );
+  };
   const request = {
     owner: deps.owner,
     ttlSeconds,

@@ -113,6 +113,8 @@ export class FakeHost {
   kinds: string[] = [];
   /** How long the host takes to answer a command, by kind (ms; none by default). */
   delays: Record<string, number> = {};
+  /** How many of the next commands of a kind get no answer: the connection drops under them. */
+  lose: Record<string, number> = {};
   /** Called with each command's kind and arguments before it is answered (to stage a cancel, say). */
   onCommand?: (kind: string, args: string[]) => void;
   /** What the user's own commands are, by their exact text. */
@@ -202,6 +204,10 @@ export class FakeShell implements Connection {
     h.onCommand?.(kind, args);
     const delay = h.delays[kind];
     if (delay) await new Promise((r) => setTimeout(r, delay));
+    if (h.lose[kind]) {
+      h.lose[kind]--;
+      return { code: null, signal: null, stdout: '', stderr: 'connection closed', durationMs: 0, lost: 'connection-lost' };
+    }
     switch (kind) {
       case 'inspect-unit':
         return ok(inspectAnswer(h));

@@ -35,14 +35,15 @@ describe('the post step after a main step that finished', () => {
     vi.resetModules();
   });
 
-  /** Replaces the slow path's module, recording whether the post step loaded it. */
-  function watchSlowPath(): { loaded: () => boolean } {
+  /** Replaces the slow path's module, recording whether the post step loaded it and what it was given. */
+  function watchSlowPath(): { loaded: () => boolean; given: JournalState[] } {
     let loaded = false;
+    const given: JournalState[] = [];
     vi.doMock('../../src/app/post-reconcile', () => {
       loaded = true;
-      return { reconcileKilledRun: async () => undefined };
+      return { reconcileKilledRun: async (_io: PostIO, journal: JournalState) => void given.push(journal) };
     });
-    return { loaded: () => loaded };
+    return { loaded: () => loaded, given };
   }
 
   it('reads the journal and exits: loads none of the rollout, touches no host, restates what was left out', async () => {
@@ -57,6 +58,17 @@ describe('the post step after a main step that finished', () => {
     expect(slow.loaded()).toBe(false);
     expect([clean.lines, clean.failures, none.lines, none.failures]).toEqual([[], [], [], []]);
     expect(leftOut.lines).toEqual(['info Hosts left out of rotation by the main step (unhealthy after a failure): web-1.']);
+  });
+
+  it('a finished main step whose lock release the host did not confirm: only that lock is retried, its drained hosts stay', async () => {
+    const slow = watchSlowPath();
+    const { runPost } = await import('../../src/app/post');
+    const lock = { target: web1, name: 'host' };
+    const left = postIO({ owner: 'o', drained: [{ ...web1, why: 'failed-check' }], locks: [lock], completed: true });
+    await runPost(left.io, untouchable);
+    expect(slow.loaded()).toBe(true);
+    expect(slow.given).toEqual([{ owner: 'o', drained: [], locks: [lock], completed: true }]);
+    expect(left.lines).toEqual(['info Hosts left out of rotation by the main step (unhealthy after a failure): web-1.']);
   });
 
   it('a killed main step that held nothing needs no reconciling either', async () => {

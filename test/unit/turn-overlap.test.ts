@@ -4,7 +4,7 @@ import { TurnOverlap } from '../../src/rollout/overlap';
 import { preflightFleet } from '../../src/rollout/preflight';
 import { rollout } from '../../src/rollout/rollout';
 import type { Settings } from '../../src/settings/settings';
-import { FakeConnector, FakeLb, RecordingJournal, fakeDeps } from '../support/fakes';
+import { FakeConnector, FakeLb, RecordingJournal, RecordingLog, fakeDeps } from '../support/fakes';
 import { settingsFrom } from '../support/settings';
 import { RemoteHost } from '../../src/remote/remote-host';
 import { FakeHost, FakeShell } from '../support/fakes';
@@ -131,6 +131,35 @@ describe('the first host’s lock, tried during preflight', () => {
     expect(order.slice(0, 4)).toEqual(['lb lock-acquire', 'web-1 lock-acquire', 'web-1 lock-release', 'lb lock-acquire']);
     expect(order.indexOf('web-1 lock-acquire', 2)).toBeGreaterThan(3);
     expect(t.connector.host('web-1').restarts).toBe(1);
+  });
+
+  it('a give-back the host does not confirm: the run stops instead of waiting while it may hold it; the run’s end tries again', async () => {
+    const lbHost = new FakeHost('lb');
+    lbHost.delays['lock-acquire'] = 50;
+    lbHost.lockHeldBy = 'octo/app run 77';
+    const t = setup(settingsFrom(inputs), lockedLb(lbHost));
+    t.connector.host('web-1').lose['lock-release'] = 1;
+    const order = lockOrder(t, lbHost);
+    const { report } = await t.go();
+    expect(report.status).toBe('failed');
+    expect(report.failedPhase).toBe('lock');
+    expect(report.reason).toMatch(/could not be given back before waiting for it; not waiting while holding it/);
+    // One refusal, no wait: the load balancer was asked once (its lock never ours, so nothing to give back there).
+    // web-1's release was sent again at the run's end, and confirmed.
+    expect(order).toEqual(['lb lock-acquire', 'web-1 lock-acquire', 'web-1 lock-release', 'web-1 lock-release']);
+    expect(t.journal.events.filter((e) => e.includes('web-1'))).toEqual(['locked web-1 host', 'unlocked web-1 host']);
+    expect(t.connector.host('web-1').restarts).toBe(0);
+  });
+
+  it('a release no host confirms by the run’s end is named in a warning, and stays in the journal for the post step', async () => {
+    const t = setup(settingsFrom(inputs));
+    t.connector.host('web-3').lose['lock-release'] = 2;
+    const deps = fakeDeps({ connector: t.connector, journal: t.journal, openLoadBalancer: async () => t.lb });
+    const { report } = await rollout(settingsFrom(inputs), deps);
+    expect(report.status, report.reason).toBe('success');
+    expect(t.connector.host('web-3').kinds.filter((k) => k === 'lock-release')).toHaveLength(2);
+    expect((deps.log as RecordingLog).warnings.join('\n')).toMatch(/could not give back host on web-3: the host did not confirm/);
+    expect(t.journal.events.filter((e) => e.endsWith('web-3 host'))).toEqual(['locked web-3 host']);
   });
 
   it('is not tried again by a host whose preflight ends while the run waits for the load balancer', async () => {
