@@ -2,7 +2,7 @@ import { hostLock } from '../remote/commands/locks';
 import type { FlowContext, RolloutDeps } from './context';
 import { releaseHost, releaseHostLocks } from './fleet-run';
 import type { HostRun } from './host-run';
-import { acquireRecorded, lockTtlSeconds, type LockTaken } from './locks';
+import { acquireRecorded, LockedError, lockTtlSeconds, type LockTaken } from './locks';
 
 /**
  * Takes the host's own lock and records it (the host's turn, the journal), so that whoever ends
@@ -29,7 +29,7 @@ export async function takeHostLock(run: HostRun, ctx: FlowContext, signal: Abort
 
 /**
  * The round trips between two hosts' turns that change nothing a host serves, run while a turn
- * waits instead of between turns: the next host's lock is taken when the current host's turn
+ * waits instead of between turns: the next host's lock is tried when the current host's turn
  * begins (its round trip also shows that the next host's connection, idle since preflight, still
  * answers), and a finished host's lock is given back while the next turn runs. The first host's
  * lock is tried during preflight (lockEarly). Nothing of the next host's change moves earlier: its
@@ -40,7 +40,7 @@ export class TurnOverlap {
    * Locks taken ahead and not yet collected, and releases still running. A host's entries go once
    * its turn has them, so that what the run holds does not grow with the fleet (bench/heap-probe.ts).
    */
-  private readonly ahead = new Map<HostRun, Promise<LockTaken>>();
+  private readonly ahead = new Map<HostRun, Promise<LockTaken | null>>();
   private readonly releases = new Set<Promise<void>>();
   private readonly ended = new AbortController();
   /** The first host's lock, tried during preflight (lockEarly); null once collected or given back. */
@@ -80,10 +80,17 @@ export class TurnOverlap {
     return (await early.taking) ? releaseHostLocks(early.run, deps) : true;
   }
 
-  /** Starts taking the host's lock now; its lock step then collects the outcome. */
+  /**
+   * Tries the host's lock once, now; its lock step then collects the outcome. Held by another run,
+   * it is left to that step, which waits `lock-wait` from its own start, as without the overlap
+   * (a wait begun here would run down while the current host's turn still runs).
+   */
   lockAhead(run: HostRun, ctx: FlowContext): void {
     if (this.ahead.has(run) || !run.remote) return;
-    const taking = takeHostLock(run, ctx, AbortSignal.any([ctx.deps.signal, this.ended.signal]));
+    const taking = takeHostLock(run, ctx, AbortSignal.any([ctx.deps.signal, this.ended.signal]), true).catch((err: unknown) => {
+      if (err instanceof LockedError) return null;
+      throw err;
+    });
     taking.catch(() => undefined); // collected (and reported) by the host's lock step, if it runs
     this.ahead.set(run, taking);
   }
@@ -92,13 +99,10 @@ export class TurnOverlap {
   lock(run: HostRun, ctx: FlowContext): Promise<LockTaken> {
     this.earlyClosed = true;
     const early = this.early;
-    if (early?.run === run) {
-      this.early = null;
-      return early.taking.then((taken) => taken ?? takeHostLock(run, ctx, ctx.deps.signal));
-    }
-    const taken = this.ahead.get(run);
+    const tried = early?.run === run ? early.taking : this.ahead.get(run);
+    if (early?.run === run) this.early = null;
     this.ahead.delete(run);
-    return taken ?? takeHostLock(run, ctx, ctx.deps.signal);
+    return tried ? tried.then((taken) => taken ?? takeHostLock(run, ctx, ctx.deps.signal)) : takeHostLock(run, ctx, ctx.deps.signal);
   }
 
   /** Gives back a finished host's locks and connection without holding up the next host. */
@@ -110,9 +114,9 @@ export class TurnOverlap {
     this.releases.add(releasing);
   }
 
-  /** Promises still held: locks taken ahead and not collected, releases not done. */
+  /** Promises still held: locks taken early or ahead and not collected, releases not done. */
   get holding(): number {
-    return this.ahead.size + this.releases.size;
+    return this.ahead.size + this.releases.size + (this.early ? 1 : 0);
   }
 
   /** The run is over: stop waiting for locks no turn will use, and let everything started finish. */

@@ -85,6 +85,22 @@ function lockOrder(t: ReturnType<typeof setup>, lbHost: FakeHost): string[] {
   return order;
 }
 
+describe('lock-wait for a host locked ahead', () => {
+  it('runs from the host’s own lock step: another run letting go as the turn before ends is not missed', async () => {
+    const t = setup(settingsFrom({ ...inputs, 'lock-wait': '2s' }));
+    const web2 = t.connector.host('web-2');
+    web2.lockHeldBy = 'octo/app run 77';
+    // The other run lets go of web-2 as web-1's turn ends (web-1's lock goes back), long after
+    // 2 s of this run's time.
+    t.connector.host('web-1').onCommand = (kind) => void (kind === 'lock-release' && (web2.lockHeldBy = ''));
+    const { report } = await t.go();
+    expect(report.status, report.reason).toBe('success');
+    expect(report.hosts[1]?.phases.find((p) => p.name === 'lock')?.status).toBe('ok');
+    // Tried once ahead (refused), then taken by its lock step.
+    expect(web2.kinds.filter((k) => k === 'lock-acquire')).toHaveLength(2);
+  });
+});
+
 describe('the first host’s lock, tried during preflight', () => {
   it('is taken while the load balancer’s lock is still being taken, and collected by its turn', async () => {
     const lbHost = new FakeHost('lb');
