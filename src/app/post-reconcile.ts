@@ -10,13 +10,15 @@ import type { PostIO, World } from './io';
  */
 export async function reconcileKilledRun(io: PostIO, journal: JournalState, world: World): Promise<void> {
   const drained = journal.drained.map((h) => h.name);
+  // One lock can be recorded twice (tried early, then taken by its turn): counted once.
+  const locks = new Set(journal.locks.map((l) => `${l.target.host}:${l.target.port} ${l.name}`)).size;
   const read = readSettings(io.input, io.env);
-  if (!read.ok) return io.log.warning('post: the inputs are invalid, so drained hosts cannot be reconciled.');
+  if (!read.ok) return io.log.warning('post: the inputs are invalid, so what the main step left cannot be reconciled.');
   const { settings } = read;
   io.log.info(
     journal.completed
-      ? `The main step finished, but the hosts did not confirm giving back ${journal.locks.length} of its lock(s): trying again.`
-      : `The main step did not finish. Reconciling: drained ${drained.join(', ') || 'none'}; ${journal.locks.length} lock(s).`,
+      ? `The main step finished, but the hosts did not confirm giving back ${locks} of its lock(s): trying again.`
+      : `The main step did not finish. Reconciling: drained ${drained.join(', ') || 'none'}; ${locks} lock(s).`,
   );
   const deps = {
     connector: world.connectorFor(settings),
@@ -29,7 +31,9 @@ export async function reconcileKilledRun(io: PostIO, journal: JournalState, worl
     io.log.warning(`post: ${name} had been left drained by the interrupted main step; it is healthy and was returned to service.`);
   for (const what of result.leftToOperator) io.log.warning(`post: ${what}, put there by an operator during the run; left as they set it.`);
   for (const why of result.leftDrained) io.log.error(`post: left drained: ${why}`, 'Host left out of rotation');
-  if (result.locksReleased)
-    io.log.info(`post: released ${result.locksReleased} lock(s) of the ${journal.completed ? 'main step' : 'interrupted run'}.`);
+  const released = result.locksReleased;
+  if (released) io.log.info(`post: released ${released} lock(s) of the ${journal.completed ? 'main step' : 'interrupted run'}.`);
+  if (released < locks)
+    io.log.warning(`post: ${locks - released} lock(s) could not be given back; each expires by itself at the end of its TTL.`);
   if (result.leftDrained.length) io.fail();
 }

@@ -77,11 +77,14 @@ async function reconcile(ctx: CliContext, world: World): Promise<number> {
   const state: CliState = { failed: false, stopped: false };
   await runPost(cliPostIO(ctx, state, journal), world);
   if (state.failed) return EXIT.failed;
+  const leftLocks = journal.locks.length > 0;
   if (needsReconcile(journal)) markReconciled(ctx.journalPath, journal);
   ctx.out.line(
     needsReconcile(journal)
       ? 'Reconciled: nothing is left drained by the interrupted run.'
-      : 'Nothing to reconcile: the last run finished.',
+      : leftLocks
+        ? 'The last run finished; the locks it could not confirm giving back were tried again (see above).'
+        : 'Nothing to reconcile: the last run finished.',
   );
   return EXIT.success;
 }

@@ -103,17 +103,18 @@ export class FleetRun implements FlowContext {
    */
   async close(): Promise<void> {
     const { deps } = this;
+    const lbName = this.lbLock?.name;
     const lb = this.releaseLbLock();
     await Promise.allSettled(this.winding.splice(0));
     await Promise.allSettled(this.runs.map((run) => releaseHostLocks(run, deps)));
-    const lbLeft = await lb.catch(() => this.lbLock?.name);
+    const lbLeft = await lb.catch(() => lbName);
     const left = [
       ...this.runs.flatMap((r) => r.locks.map((l) => `${l.name} on ${r.name}`)),
       ...(lbLeft ? [`${lbLeft} on the load balancer`] : []),
     ];
     if (left.length)
       deps.log.warning(
-        `could not give back ${left.join(', ')}: the host did not confirm; each expires by itself at the end of its TTL, and the post step (or reconcile) tries again`,
+        `could not give back ${left.join(', ')}: the host did not confirm; each expires by itself at the end of its TTL (the action's post step tries once more; from the command, run \`reconcile\`)`,
       );
     await Promise.allSettled([...this.runs.map((r) => r.remote?.close()), this.rotation.lb?.close()]);
     await deps.connector.close?.().catch(() => undefined);

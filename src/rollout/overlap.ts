@@ -6,8 +6,11 @@ import { acquireRecorded, LockedError, lockTtlSeconds, type LockTaken } from './
 
 /**
  * Takes the host's own lock and records it (the host's turn, the journal), so that whoever ends
- * the run gives it back, whether or not the turn ever runs. `once`: a single try, silent, that
- * never waits for another run (LockedError when one holds it).
+ * the run gives it back, whether or not the turn ever runs. It is on the host's list from before
+ * its command until it is known not to be held: a refusal takes it off; a failure leaves it, since
+ * the command may have taken it and its give-back may not have been confirmed (releasing a lock
+ * this run does not hold changes nothing). `once`: a single try, silent, that never waits for
+ * another run (LockedError when one holds it).
  */
 export async function takeHostLock(run: HostRun, ctx: FlowContext, signal: AbortSignal, once = false): Promise<LockTaken> {
   const { settings, deps } = ctx;
@@ -22,9 +25,18 @@ export async function takeHostLock(run: HostRun, ctx: FlowContext, signal: Abort
     signal,
     progress: once ? () => undefined : (line: string) => deps.log.info(`${run.name} ${line}`),
   };
-  const taken = await acquireRecorded(remote, lock, request, deps.journal);
-  run.locks.push({ remote, name: lock.name });
-  return taken;
+  const held = run.locks.find((l) => l.remote === remote && l.name === lock.name);
+  if (!held) run.locks.push({ remote, name: lock.name });
+  try {
+    return await acquireRecorded(remote, lock, request, deps.journal);
+  } catch (err) {
+    if (err instanceof LockedError && !held)
+      run.locks.splice(
+        run.locks.findIndex((l) => l.remote === remote && l.name === lock.name),
+        1,
+      );
+    throw err;
+  }
 }
 
 /**
@@ -77,7 +89,9 @@ export class TurnOverlap {
     const early = this.early;
     if (!early) return true;
     this.early = null;
-    return (await early.taking) ? releaseHostLocks(early.run, deps) : true;
+    await early.taking;
+    // Taken, or failed in a way that may have taken it: either way on the host's list (takeHostLock).
+    return early.run.locks.length ? releaseHostLocks(early.run, deps) : true;
   }
 
   /**

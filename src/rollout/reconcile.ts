@@ -69,7 +69,9 @@ export async function reconcile(
         result.leftDrained.push(`${host.name}: ${(err as Error).message}`);
       }
     }
-    for (const lock of journal.locks) {
+    // A lock can be recorded twice (tried early, then taken by its turn): released once.
+    const unique = new Map(journal.locks.map((l) => [`${l.target.host}:${l.target.port} ${l.name}`, l]));
+    for (const lock of unique.values()) {
       try {
         if (await releaseLock(await remoteFor(lock.target), lock.name, journal.owner)) result.locksReleased += 1;
       } catch {

@@ -161,6 +161,26 @@ describe('runPost', () => {
     expect(done.failures).toEqual([]);
   });
 
+  it('after a finished main step, retries a lock recorded twice once, leaves its drained host, and warns when the host still does not confirm', async () => {
+    const lock = { target, name: 'host' };
+    const journal = { owner: 'o', drained: [{ ...target, why: 'failed-check' as const }], locks: [lock, lock], completed: true };
+    const world = fakeWorld();
+    const ok = postIO(journal);
+    await runPost(ok, world);
+    expect(world.connector.host('web-1').kinds).toEqual(['lock-release']);
+    expect(ok.lines).toEqual([
+      'info Hosts left out of rotation by the main step (unhealthy after a failure): web-1.',
+      'info The main step finished, but the hosts did not confirm giving back 1 of its lock(s): trying again.',
+      'info post: released 1 lock(s) of the main step.',
+    ]);
+    const lost = fakeWorld();
+    lost.connector.host('web-1').lose['lock-release'] = 9;
+    const still = postIO(journal);
+    await runPost(still, lost);
+    expect(still.lines.at(-1)).toBe('warning post: 1 lock(s) could not be given back; each expires by itself at the end of its TTL.');
+    expect([ok.failures, still.failures]).toEqual([[], []]);
+  });
+
   it('after a killed main step, a drained host with no load balancer to return it to is left drained and the step fails', async () => {
     const io = postIO({ owner: 'o', drained: [target], locks: [], completed: false });
     await runPost(io, fakeWorld());

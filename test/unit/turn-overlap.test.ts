@@ -167,6 +167,22 @@ describe('the first host’s lock, tried during preflight', () => {
     expect(t.connector.host('web-1').restarts).toBe(0);
   });
 
+  it('an early lock whose command and give-back both went unanswered is still given back before any wait, or the run stops', async () => {
+    const lbHost = new FakeHost('lb');
+    lbHost.delays['lock-acquire'] = 50;
+    lbHost.lockHeldBy = 'octo/app run 77';
+    const t = setup(settingsFrom(inputs), lockedLb(lbHost));
+    // The take's answer is lost, then its give-back's and the next release's: web-1 may be locked.
+    t.connector.host('web-1').lose['lock-acquire'] = 1;
+    t.connector.host('web-1').lose['lock-release'] = 2;
+    const order = lockOrder(t, lbHost);
+    const { report } = await t.go();
+    expect(report.failedPhase).toBe('lock');
+    expect(report.reason).toMatch(/could not be given back before waiting for it; not waiting while holding it/);
+    expect(order).toEqual(['lb lock-acquire', 'web-1 lock-acquire', 'web-1 lock-release', 'web-1 lock-release', 'web-1 lock-release']);
+    expect(t.journal.events.filter((e) => e.endsWith('web-1 host'))).toEqual(['locked web-1 host', 'unlocked web-1 host']);
+  });
+
   it('a release no host confirms by the run’s end is named in a warning, and stays in the journal for the post step', async () => {
     const t = setup(settingsFrom(inputs));
     t.connector.host('web-3').lose['lock-release'] = 2;
