@@ -1,5 +1,5 @@
 import { reconcile } from '../rollout/reconcile';
-import type { JournalState } from '../rollout/journal';
+import { distinctLocks, type JournalState } from '../rollout/journal';
 import { readSettings } from '../settings/read-settings';
 import type { PostIO, World } from './io';
 
@@ -10,8 +10,7 @@ import type { PostIO, World } from './io';
  */
 export async function reconcileKilledRun(io: PostIO, journal: JournalState, world: World): Promise<void> {
   const drained = journal.drained.map((h) => h.name);
-  // One lock can be recorded twice (tried early, then taken by its turn): counted once.
-  const locks = new Set(journal.locks.map((l) => `${l.target.host}:${l.target.port} ${l.name}`)).size;
+  const locks = distinctLocks(journal.locks).length;
   const read = readSettings(io.input, io.env);
   if (!read.ok) return io.log.warning('post: the inputs are invalid, so what the main step left cannot be reconciled.');
   const { settings } = read;

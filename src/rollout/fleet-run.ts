@@ -37,6 +37,8 @@ export class FleetRun implements FlowContext {
   readonly rotation: Rotation;
   /** The hosts in their batches, in order (settings.batches); one host per batch by default. */
   readonly batches: HostRun[][];
+  /** One host per batch (the default): hosts roll strictly one after another. */
+  readonly serial: boolean;
   /** Hosts whose turn failed, in the order they failed. */
   readonly failed: HostRun[] = [];
   /** The load balancer's lock, held from preflight to the run's end. */
@@ -59,6 +61,7 @@ export class FleetRun implements FlowContext {
       for (const run of batch) run.batch = i + 1;
       return batch;
     });
+    this.serial = this.batches.every((b) => b.length === 1);
   }
 
   get stopped(): AbortSignal {

@@ -35,6 +35,14 @@ export interface JournalState {
 }
 
 /**
+ * The journal's locks, each once: one can be recorded twice (tried early, then taken by its turn),
+ * and is released and counted once.
+ */
+export function distinctLocks(locks: JournalState['locks']): JournalState['locks'] {
+  return [...new Map(locks.map((l) => [`${l.target.host}:${l.target.port} ${l.name}`, l])).values()];
+}
+
+/**
  * A journal kept as one state object and saved whole after every change, before the change is
  * made, so whatever reads it after a kill (the action's post step, the CLI's `reconcile`) sees
  * every drain and lock. Subclasses say where it is saved; they call save() once constructed.

@@ -25,16 +25,14 @@ export async function takeHostLock(run: HostRun, ctx: FlowContext, signal: Abort
     signal,
     progress: once ? () => undefined : (line: string) => deps.log.info(`${run.name} ${line}`),
   };
-  const held = run.locks.find((l) => l.remote === remote && l.name === lock.name);
-  if (!held) run.locks.push({ remote, name: lock.name });
+  // Already listed when an earlier try failed: listed once.
+  const listed = run.locks.find((l) => l.remote === remote && l.name === lock.name);
+  const entry = listed ?? { remote, name: lock.name };
+  if (!listed) run.locks.push(entry);
   try {
     return await acquireRecorded(remote, lock, request, deps.journal);
   } catch (err) {
-    if (err instanceof LockedError && !held)
-      run.locks.splice(
-        run.locks.findIndex((l) => l.remote === remote && l.name === lock.name),
-        1,
-      );
+    if (err instanceof LockedError && !listed) run.locks.splice(run.locks.indexOf(entry), 1);
     throw err;
   }
 }
@@ -74,7 +72,7 @@ export class TurnOverlap {
    */
   lockEarly(run: HostRun, ctx: FlowContext): void {
     if (this.early || this.earlyClosed || this.ahead.has(run) || !run.remote) return;
-    // A refusal or a failure: nothing held (acquireRecorded gave it back); the lock step tries again.
+    // A refusal or a failure: the lock step tries again (a lock a failure may have left is on the host's list).
     const taking = takeHostLock(run, ctx, AbortSignal.any([ctx.deps.signal, this.ended.signal]), true).catch(() => null);
     this.early = { run, taking };
   }
@@ -112,9 +110,9 @@ export class TurnOverlap {
   /** The host's lock: the one taken early or ahead (from now on the host's lock step waits for it), or taken now. */
   lock(run: HostRun, ctx: FlowContext): Promise<LockTaken> {
     this.earlyClosed = true;
-    const early = this.early;
-    const tried = early?.run === run ? early.taking : this.ahead.get(run);
-    if (early?.run === run) this.early = null;
+    const early = this.early?.run === run ? this.early : null;
+    if (early) this.early = null;
+    const tried = early?.taking ?? this.ahead.get(run);
     this.ahead.delete(run);
     return tried ? tried.then((taken) => taken ?? takeHostLock(run, ctx, ctx.deps.signal)) : takeHostLock(run, ctx, ctx.deps.signal);
   }

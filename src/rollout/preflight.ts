@@ -213,7 +213,7 @@ function lbFailure(fleet: FleetRun, err: unknown): void {
  * beyond the preflight bound, for the length of a preflight.
  */
 function rollsFirst(fleet: FleetRun, run: HostRun): boolean {
-  return fleet.batches.every((b) => b.length === 1) && fleet.batches[0]?.[0] === run;
+  return fleet.serial && fleet.batches[0]?.[0] === run;
 }
 
 /**

@@ -3,7 +3,7 @@ import { poll } from '../runtime/poll';
 import type { Settings } from '../settings/settings';
 import type { SshTarget } from '../transport/target';
 import type { RolloutDeps } from './context';
-import type { JournalState } from './journal';
+import { distinctLocks, type JournalState } from './journal';
 import { releaseLock } from './locks';
 import { healthy } from './recover';
 
@@ -69,9 +69,7 @@ export async function reconcile(
         result.leftDrained.push(`${host.name}: ${(err as Error).message}`);
       }
     }
-    // A lock can be recorded twice (tried early, then taken by its turn): released once.
-    const unique = new Map(journal.locks.map((l) => [`${l.target.host}:${l.target.port} ${l.name}`, l]));
-    for (const lock of unique.values()) {
+    for (const lock of distinctLocks(journal.locks)) {
       try {
         if (await releaseLock(await remoteFor(lock.target), lock.name, journal.owner)) result.locksReleased += 1;
       } catch {

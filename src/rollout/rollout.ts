@@ -92,10 +92,9 @@ async function rollBatch(fleet: FleetRun, batch: HostRun[], index: number): Prom
  */
 async function roll(fleet: FleetRun, overlap: TurnOverlap | undefined): Promise<void> {
   const { signal, log } = fleet.deps;
-  const serial = fleet.batches.every((b) => b.length === 1);
   for (const [i, batch] of fleet.batches.entries()) {
     const first = batch[0] as HostRun;
-    if (fleet.halted || (serial && first.outOfService)) {
+    if (fleet.halted || (fleet.serial && first.outOfService)) {
       for (const run of batch) run.status = 'skipped';
     } else if (signal.aborted) {
       for (const run of batch) run.status = 'skipped';
@@ -119,7 +118,7 @@ async function roll(fleet: FleetRun, overlap: TurnOverlap | undefined): Promise<
 export async function rollout(settings: Settings, deps: RolloutDeps): Promise<RolloutResult> {
   const fleet = new FleetRun(settings, deps);
   // One host at a time: locks are taken ahead of the turns that use them (TurnOverlap). A dry run takes none.
-  const overlap = fleet.batches.every((b) => b.length === 1) && !settings.dryRun ? new TurnOverlap() : undefined;
+  const overlap = fleet.serial && !settings.dryRun ? new TurnOverlap() : undefined;
   let plan: string[] = [];
   try {
     await preflightFleet(fleet, overlap);

@@ -75,6 +75,14 @@ function lockedLb(lbHost: FakeHost): FakeLb {
   return lb;
 }
 
+/** A rollout whose load balancer's lock, slow to answer (50 ms), another run holds. */
+function heldLb() {
+  const lbHost = new FakeHost('lb');
+  lbHost.delays['lock-acquire'] = 50;
+  lbHost.lockHeldBy = 'octo/app run 77';
+  return { lbHost, t: setup(settingsFrom(inputs), lockedLb(lbHost)) };
+}
+
 /** `HOST KIND` of every lock command, in the order they reached their hosts. */
 function lockOrder(t: ReturnType<typeof setup>, lbHost: FakeHost): string[] {
   const order: string[] = [];
@@ -130,10 +138,7 @@ describe('the first host’s lock, tried during preflight', () => {
   });
 
   it('goes back before the run waits for a load balancer lock another run holds, and is taken again in its turn', async () => {
-    const lbHost = new FakeHost('lb');
-    lbHost.delays['lock-acquire'] = 50;
-    lbHost.lockHeldBy = 'octo/app run 77';
-    const t = setup(settingsFrom(inputs), lockedLb(lbHost));
+    const { lbHost, t } = heldLb();
     const order = lockOrder(t, lbHost);
     // The other run lets go of the load balancer after the first refusal.
     const watchLb = lbHost.onCommand;
@@ -150,10 +155,7 @@ describe('the first host’s lock, tried during preflight', () => {
   });
 
   it('a give-back the host does not confirm: the run stops instead of waiting while it may hold it; the run’s end tries again', async () => {
-    const lbHost = new FakeHost('lb');
-    lbHost.delays['lock-acquire'] = 50;
-    lbHost.lockHeldBy = 'octo/app run 77';
-    const t = setup(settingsFrom(inputs), lockedLb(lbHost));
+    const { lbHost, t } = heldLb();
     t.connector.host('web-1').lose['lock-release'] = 1;
     const order = lockOrder(t, lbHost);
     const { report } = await t.go();
@@ -168,10 +170,7 @@ describe('the first host’s lock, tried during preflight', () => {
   });
 
   it('an early lock whose command and give-back both went unanswered is still given back before any wait, or the run stops', async () => {
-    const lbHost = new FakeHost('lb');
-    lbHost.delays['lock-acquire'] = 50;
-    lbHost.lockHeldBy = 'octo/app run 77';
-    const t = setup(settingsFrom(inputs), lockedLb(lbHost));
+    const { lbHost, t } = heldLb();
     // The take's answer is lost, then its give-back's and the next release's: web-1 may be locked.
     t.connector.host('web-1').lose['lock-acquire'] = 1;
     t.connector.host('web-1').lose['lock-release'] = 2;
