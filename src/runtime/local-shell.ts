@@ -17,13 +17,22 @@ export interface LocalShell {
 const OUTPUT_LIMIT = 64 * 1024;
 
 /**
+ * The runner's environment without this tool's own inputs: the runner hands the action every
+ * input as INPUT_* (the private key and tokens among them) and the command reads ZDR_*, and a
+ * user's command that prints its environment (or a tool that logs it) must not carry them on.
+ */
+export function commandEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^(INPUT|ZDR)_/i.test(name)));
+}
+
+/**
  * `sh -c` in its own process group. @actions/exec cannot kill what it started, and a drain command
  * that hangs must not outlive its timeout, so this spawns directly and kills the whole group.
  */
 export const processShell: LocalShell = {
   run: (script, { timeoutMs, signal }) =>
     new Promise<LocalResult>((resolve) => {
-      const child = spawn('sh', ['-c', script], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('sh', ['-c', script], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: commandEnv(process.env) });
       let stdout = '';
       let stderr = '';
       let timedOut = false;

@@ -94,6 +94,9 @@ function fromMapping(item: Record<string, unknown>, index: number, defaults: Hos
   const unknown = Object.keys(item).filter((k) => !['host', 'port', 'user', 'name', 'jump'].includes(k));
   if (unknown.length)
     return `${where}: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (expected host, port, user, name, jump)`;
+  // `user:` with nothing after it is YAML null; String() would make it the user "null".
+  const empty = Object.keys(item).filter((k) => k !== 'host' && item[k] === null);
+  if (empty.length) return `${where}: ${empty.join(', ')} ${empty.length > 1 ? 'have' : 'has'} no value (give one or leave the key out)`;
   if (typeof item.host !== 'string' || item.host.trim() === '') return `${where}: "host" is required`;
   const host = item.host.trim();
   const bad = checkAddress(host.replace(/^\[(.*)\]$/, '$1'));

@@ -6,7 +6,7 @@ import { readCheck, readConnection, readDrain, readLb, readReadiness } from './r
 import { InputReader } from './input-reader';
 import { checkPrivateKey, keyText } from './private-key';
 import { readJumpCredentials, readRoutes } from './read-jumps';
-import type { InputSource } from './inputs';
+import type { InputName, InputSource } from './inputs';
 import type { CheckSource, LbSettings, Settings, Strategy } from './settings';
 import * as v from './values';
 
@@ -103,11 +103,54 @@ function crossCheck(
   r: InputReader,
   { check, lb, strategy }: { check: Pick<Settings['check'], 'source' | 'url'>; lb: LbSettings; strategy: Strategy },
 ): void {
-  if (check.source === 'probe' && !check.url) r.complain('check-url', 'is required when check-source is probe');
+  if (check.source === 'probe' && !r.isGiven('check-url')) r.complain('check-url', 'is required when check-source is probe');
   if (check.source === 'haproxy' && lb.kind !== 'haproxy')
     r.complain('check-source', 'haproxy needs lb: haproxy (its counters are read from the load balancer)');
   if (strategy === 'drain-restart' && lb.kind === 'none') {
     r.complain('strategy', 'drain-restart needs a load balancer to drain from: set lb (haproxy, nginx or command)');
+  }
+  unusedInputs(r, lb.kind, check.source);
+}
+
+/**
+ * Inputs (with no default) of a mode that is off. Set, they would be ignored in silence: a
+ * drain-command with lb left at none means hosts are restarted while still in service.
+ */
+function unusedInputs(r: InputReader, lb: LbSettings['kind'], source: CheckSource): void {
+  const unused: [InputName, boolean, string][] = [
+    ['drain-command', lb !== 'command', `lb is ${lb}; set lb: command to run it`],
+    ['ready-command', lb !== 'command', `lb is ${lb}; set lb: command to run it`],
+    ['haproxy-backend', lb !== 'haproxy', `lb is ${lb}; it is read only with lb: haproxy`],
+    ['stub-status-url', lb === 'none', 'lb is none, so no host is drained and nothing counts in-flight requests'],
+    ['check-url', source !== 'probe', `check-source is ${source}; it is requested only with check-source: probe`],
+  ];
+  for (const [name, off, why] of unused) if (off && r.isGiven(name)) r.complain(name, `is set but ${why}`);
+}
+
+/**
+ * Readiness needs `readiness-successes` 2xx in a row, `readiness-interval` apart: a timeout that
+ * cannot hold them fails every host, and only after its change.
+ */
+function checkReadinessFits(r: InputReader, readiness: Settings['readiness']): void {
+  if (readiness.url === null) return;
+  const spacing = (readiness.successes - 1) * readiness.intervalMs;
+  if (readiness.timeoutMs <= spacing || readiness.timeoutMs === 0) {
+    r.complain(
+      'readiness-timeout',
+      `${readiness.timeoutMs} ms cannot hold ${readiness.successes} successful checks ${readiness.intervalMs} ms apart (readiness-successes, readiness-interval): it must be more than ${spacing} ms`,
+    );
+  }
+}
+
+/** lb: command with several hosts: a drain or ready command that names no host would act on the same thing for each. */
+function checkPlaceholders(r: InputReader, lb: LbSettings, hosts: number): void {
+  if (lb.kind !== 'command' || hosts < 2) return;
+  for (const [name, command] of [
+    ['drain-command', lb.drainCommand],
+    ['ready-command', lb.readyCommand],
+  ] as const) {
+    if (command && !/\{(host|name)\}/.test(command))
+      r.complain(name, 'names neither {host} nor {name}: with several hosts, every host would get the same command');
   }
 }
 
@@ -119,6 +162,8 @@ function checkLimits(r: InputReader, settings: Settings): void {
     if (!/^\/[^\s?#]*$/.test(path)) r.complain('check-ignore-paths', `expected request paths such as /healthz, got ${v.shown(path)}`);
   }
   if (settings.readiness.intervalMs < 50) r.complain('readiness-interval', 'must be at least 50ms');
+  checkReadinessFits(r, settings.readiness);
+  checkPlaceholders(r, settings.lb, settings.hosts.length);
 }
 
 /**

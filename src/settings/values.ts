@@ -15,12 +15,20 @@ export function shown(value: string): string {
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** `500ms`, `30s`, `2m`, `1h` or bare seconds (`45`, `1.5`), in milliseconds. */
+/**
+ * The longest duration an input takes. Node's timers hold at most 2^31-1 ms (24.8 days) and fire
+ * at once past it, so a longer limit would end every command or connection immediately.
+ */
+const MAX_DURATION_MS = 24 * 3_600_000;
+
+/** `500ms`, `30s`, `2m`, `1h` or bare seconds (`45`, `1.5`), in milliseconds; at most 24h. */
 export function parseDuration(text: string): Parsed<number> {
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(text.trim());
   const factor = match ? UNITS[match[2] ?? 's'] : undefined;
   if (!match || factor === undefined) return fail(`expected a duration such as 500ms, 30s, 2m or a number of seconds, got ${shown(text)}`);
-  return ok(Math.round(Number(match[1]) * factor));
+  const ms = Math.round(Number(match[1]) * factor);
+  if (ms > MAX_DURATION_MS) return fail(`expected a duration of at most 24h, got ${shown(text)}`);
+  return ok(ms);
 }
 
 /** `1%`, `0.5%`: a fraction between 0 and 1. */
@@ -54,16 +62,24 @@ export function parseChoice<T extends string>(text: string, choices: readonly T[
   return fail(`expected one of ${choices.join(', ')}, got ${shown(text)}`);
 }
 
-/** An http(s) URL with no whitespace or control characters. */
+/**
+ * An http(s) URL with no whitespace or control characters, and no user or password in it: URLs
+ * are printed (the plan, errors, the report) and handed to curl on a host's command line, where
+ * any user of the host can read them, so a credential in one would leak. The value is never
+ * shown back, as it may hold one.
+ */
 export function parseUrl(text: string): Parsed<string> {
   const trimmed = text.trim();
-  if (/[\s\x00-\x1f\x7f]/.test(trimmed)) return fail(`expected a URL without spaces or control characters, got ${shown(text)}`);
+  if (/[\s\x00-\x1f\x7f]/.test(trimmed)) return fail('expected a URL without spaces or control characters');
+  let url: URL;
   try {
-    const url = new URL(trimmed);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(`expected an http:// or https:// URL, got ${shown(text)}`);
+    url = new URL(trimmed);
   } catch {
-    return fail(`expected a URL such as http://127.0.0.1/healthz, got ${shown(text)}`);
+    return fail('expected a URL such as http://127.0.0.1/healthz');
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(`expected an http:// or https:// URL, got ${url.protocol}`);
+  if (url.username || url.password)
+    return fail('must not hold a user or password (user:password@): URLs are printed and passed on command lines');
   return ok(trimmed);
 }
 
@@ -85,10 +101,17 @@ export function parseUnit(text: string): Parsed<string> {
   return ok(trimmed);
 }
 
-/** A single-line shell command (a user's own command, run as written). */
+/**
+ * A single-line shell command (a user's own command, run as written). Of several lines only the
+ * last one's exit status would count: a failing `nginx -t` followed by `echo ok` would pass.
+ */
 export function parseCommand(text: string): Parsed<string> {
   const trimmed = text.trim();
   if (trimmed.includes('\0')) return fail('expected a shell command without NUL bytes');
+  if (/[\r\n]/.test(trimmed))
+    return fail(
+      "expected a single-line command (of several lines only the last one's exit status counts); join them with && or call a script",
+    );
   return ok(trimmed);
 }
 

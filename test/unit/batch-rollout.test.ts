@@ -19,8 +19,8 @@ const drainInputs = (n: number) =>
     ...reloadInputs(n),
     service: 'app',
     lb: 'command',
-    'drain-command': 'x',
-    'ready-command': 'y',
+    'drain-command': 'x {name}',
+    'ready-command': 'y {name}',
     strategy: 'drain-restart',
     'readiness-url': 'http://127.0.0.1/healthz',
   }) as const;

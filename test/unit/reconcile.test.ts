@@ -12,8 +12,8 @@ const settings = settingsFrom({
   'host-key-check': 'off',
   service: 'app',
   lb: 'command',
-  'drain-command': 'x',
-  'ready-command': 'y',
+  'drain-command': 'x {name}',
+  'ready-command': 'y {name}',
   'readiness-url': 'http://127.0.0.1/healthz',
 });
 const host = (n: number): SshTarget => ({ host: `10.0.0.${n}`, port: 22, user: 'root', name: `web-${n}` });

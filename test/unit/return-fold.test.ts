@@ -25,8 +25,8 @@ const inputs = {
   'check-window': '0',
   service: 'app',
   lb: 'command',
-  'drain-command': 'x',
-  'ready-command': 'y',
+  'drain-command': 'x {name}',
+  'ready-command': 'y {name}',
   strategy: 'drain-restart',
 } as const;
 

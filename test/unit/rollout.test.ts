@@ -202,8 +202,8 @@ describe('drain-restart rollout (Pattern B)', () => {
     ...base,
     service: 'app',
     lb: 'command',
-    'drain-command': 'x',
-    'ready-command': 'y',
+    'drain-command': 'x {name}',
+    'ready-command': 'y {name}',
     strategy: 'drain-restart',
     'readiness-url': 'http://127.0.0.1/healthz',
   } as const;
@@ -385,8 +385,8 @@ describe('watch and rollback', () => {
     'check-window': '30s',
     'min-requests': '20',
     lb: 'command',
-    'drain-command': 'x',
-    'ready-command': 'y',
+    'drain-command': 'x {name}',
+    'ready-command': 'y {name}',
     'rollback-command': 'ROLLBACK',
   } as const;
   const okLine = '10.0.0.9 - - [25/Nov/2026:12:00:01 +0000] "GET / HTTP/1.1" 200 12 "-" "wrk"';

@@ -19,8 +19,8 @@ const drainInputs = (n: number) => ({
   'check-window': '0',
   strategy: 'drain-restart',
   lb: 'command',
-  'drain-command': 'x',
-  'ready-command': 'y',
+  'drain-command': 'x {name}',
+  'ready-command': 'y {name}',
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -204,8 +204,8 @@ describe('why a host is drained (item 4)', () => {
     'check-window': '30s',
     'min-requests': '20',
     lb: 'command',
-    'drain-command': 'x',
-    'ready-command': 'y',
+    'drain-command': 'x {name}',
+    'ready-command': 'y {name}',
     'rollback-command': 'ROLLBACK',
   };
   const badLine = '10.0.0.9 - - [25/Nov/2026:12:00:01 +0000] "GET / HTTP/1.1" 500 12 "-" "wrk"';

@@ -1,0 +1,143 @@
+/**
+ * Inputs that parse one by one but cannot work as given: a limit a timer cannot hold, a readiness
+ * timeout too short for its own checks, a mode's input set while the mode is off, a multi-line
+ * command, a credential in a URL, a YAML key with no value. Each is refused before any host is
+ * touched, naming the input.
+ */
+import { sshKeygen } from '../support/keys';
+import { describe, expect, it } from 'vitest';
+import type { InputName } from '../../src/settings/inputs';
+import { readSettings, type SettingsResult } from '../../src/settings/read-settings';
+import * as v from '../../src/settings/values';
+import { commandEnv } from '../../src/runtime/local-shell';
+
+const CLIENT = sshKeygen('ed25519');
+
+function read(over: Partial<Record<InputName, string>>): SettingsResult {
+  const inputs: Partial<Record<InputName, string>> = { hosts: 'web1', 'private-key': CLIENT.private, 'host-key-check': 'off', ...over };
+  return readSettings((name) => inputs[name] ?? '', {});
+}
+
+function errorsOf(result: SettingsResult): string[] {
+  if (result.ok) throw new Error('expected errors, got valid settings');
+  return result.errors;
+}
+
+const okay = (result: SettingsResult): void => expect(result.ok ? [] : result.errors).toEqual([]);
+
+describe('durations a timer can hold', () => {
+  it.each(['1000h', '9999999', '25h', '86400001ms'])('%s is refused, naming the input', (text) => {
+    const errors = errorsOf(read({ 'command-timeout': text }));
+    expect(errors).toEqual([expect.stringMatching(/^Input 'command-timeout': expected a duration of at most 24h/)]);
+  });
+
+  it('24h itself is accepted', () => {
+    expect(v.parseDuration('24h')).toEqual({ ok: true, value: 86_400_000 });
+    expect(v.parseDuration('86400')).toEqual({ ok: true, value: 86_400_000 });
+  });
+});
+
+describe('readiness-timeout holds the checks it asks for', () => {
+  const url = 'http://127.0.0.1/healthz';
+
+  it('a timeout of 0 with a readiness URL is refused', () => {
+    expect(errorsOf(read({ 'readiness-url': url, 'readiness-timeout': '0' }))).toEqual([
+      expect.stringMatching(/^Input 'readiness-timeout': 0 ms cannot hold 2 successful checks 500 ms apart/),
+    ]);
+  });
+
+  it('10 successes 10 s apart cannot fit in 60 s', () => {
+    const errors = errorsOf(read({ 'readiness-url': url, 'readiness-successes': '10', 'readiness-interval': '10s' }));
+    expect(errors).toEqual([expect.stringMatching(/^Input 'readiness-timeout': .*must be more than 90000 ms/)]);
+  });
+
+  it('the defaults, and a timeout just past the spacing, are accepted', () => {
+    okay(read({ 'readiness-url': url }));
+    okay(read({ 'readiness-url': url, 'readiness-successes': '3', 'readiness-interval': '1s', 'readiness-timeout': '2100ms' }));
+  });
+
+  it('without a readiness URL nothing is waited for, so nothing is checked', () => {
+    okay(read({ 'readiness-timeout': '0' }));
+  });
+});
+
+describe("a mode's inputs set while the mode is off", () => {
+  it.each<[Partial<Record<InputName, string>>, InputName, RegExp]>([
+    [{ strategy: 'restart', 'drain-command': 'lbctl drain {host}' }, 'drain-command', /is set but lb is none; set lb: command/],
+    [{ 'ready-command': 'lbctl ready {host}' }, 'ready-command', /is set but lb is none/],
+    [{ 'haproxy-backend': 'web' }, 'haproxy-backend', /is set but lb is none; it is read only with lb: haproxy/],
+    [{ 'stub-status-url': 'http://127.0.0.1/status' }, 'stub-status-url', /is set but lb is none/],
+    [{ 'check-url': 'http://127.0.0.1/' }, 'check-url', /is set but check-source is access-log/],
+  ])('%o: refused, naming %s', (over, name, why) => {
+    const errors = errorsOf(read(over));
+    expect(errors).toEqual([expect.stringMatching(new RegExp(`^Input '${name}': ${why.source}`))]);
+  });
+
+  it('the same inputs in their own mode are accepted', () => {
+    okay(read({ lb: 'command', 'drain-command': 'lbctl drain {host}', 'ready-command': 'lbctl ready {name}' }));
+    okay(read({ lb: 'haproxy', 'lb-host': 'lb1', 'haproxy-backend': 'web', 'stub-status-url': 'http://127.0.0.1/status' }));
+    okay(read({ 'check-source': 'probe', 'check-url': 'http://127.0.0.1/' }));
+  });
+});
+
+describe('lb: command with several hosts names the host', () => {
+  const cmd = (drain: string, hosts = 'web1,web2'): SettingsResult =>
+    read({ hosts, lb: 'command', 'drain-command': drain, 'ready-command': 'lbctl ready {host}' });
+
+  it('a drain command without {host} or {name} is refused', () => {
+    expect(errorsOf(cmd('curl -X POST http://lb/drain'))).toEqual([
+      expect.stringMatching(/^Input 'drain-command': names neither \{host\} nor \{name\}/),
+    ]);
+  });
+
+  it('one host needs no placeholder; {name} is enough', () => {
+    okay(cmd('curl -X POST http://lb/drain', 'web1'));
+    okay(cmd('lbctl drain {name}'));
+  });
+});
+
+describe('commands are single lines', () => {
+  it.each<InputName>(['validate-command', 'rollback-command'])('a multi-line %s is refused', (name) => {
+    const errors = errorsOf(read({ [name]: 'nginx -t\necho ok' }));
+    expect(errors).toEqual([expect.stringMatching(new RegExp(`^Input '${name}': expected a single-line command`))]);
+  });
+
+  it('a trailing newline (a YAML block scalar) is only trimmed', () => {
+    okay(read({ 'validate-command': 'nginx -t\n' }));
+  });
+});
+
+describe('URLs hold no credentials', () => {
+  it.each<InputName>(['readiness-url', 'check-url'])('%s with user:password@ is refused without echoing it', (name) => {
+    const over: Partial<Record<InputName, string>> = { [name]: 'http://admin:S3cr3tPass@127.0.0.1/healthz' };
+    if (name === 'check-url') over['check-source'] = 'probe';
+    const errors = errorsOf(read(over));
+    expect(errors).toEqual([expect.stringMatching(new RegExp(`^Input '${name}': must not hold a user or password`))]);
+    expect(errors.join('\n')).not.toContain('S3cr3tPass');
+  });
+
+  it('prometheus-url with a password is refused without echoing it', () => {
+    const errors = errorsOf(read({ 'check-source': 'prometheus', 'prometheus-url': 'http://admin:S3cr3tPass@prom:9090/' }));
+    expect(errors.some((e) => e.startsWith("Input 'prometheus-url': must not hold a user or password"))).toBe(true);
+    expect(errors.join('\n')).not.toContain('S3cr3tPass');
+  });
+
+  it('a malformed URL is not echoed either (it may hold a credential)', () => {
+    const errors = errorsOf(read({ 'readiness-url': 'http://admin:pa ss@h/' }));
+    expect(errors.join('\n')).not.toContain('pa ss');
+  });
+});
+
+describe('YAML host keys with no value', () => {
+  it.each(['user', 'name', 'port'])('`%s:` with nothing after it is refused, not read as "null"', (key) => {
+    const errors = errorsOf(read({ hosts: `- host: web1\n  ${key}:\n` }));
+    expect(errors).toEqual([expect.stringMatching(new RegExp(`^Input 'hosts': item 1: ${key} has no value`))]);
+  });
+});
+
+describe("the environment of the user's local commands", () => {
+  it('drops the action inputs and the command’s ZDR_ variables, keeps the rest', () => {
+    const env = { PATH: '/usr/bin', 'INPUT_PRIVATE-KEY': 'k', INPUT_PASSPHRASE: 'p', ZDR_PROMETHEUS_TOKEN: 't', AWS_REGION: 'eu-west-1' };
+    expect(commandEnv(env)).toEqual({ PATH: '/usr/bin', AWS_REGION: 'eu-west-1' });
+  });
+});
