@@ -5,25 +5,16 @@
  * only then does the CLI add its own colour.
  */
 
+import { inert, UNSAFE } from '../report/neutralise';
+
+// One definition of what is unsafe, shared with the Action's log (neutralise()).
+export { inert };
+
 /** Where the CLI writes: a stream that may be a terminal. */
 export interface OutStream {
   write(text: string): unknown;
   isTTY?: boolean;
   columns?: number;
-}
-
-/**
- * Control characters a terminal acts on, shown as `\xNN` / `\u{NNNN}` instead: C0 (but tab and
- * newline), DEL, C1 (8-bit CSI/OSC), and the bidirectional overrides that reorder what is shown.
- */
-const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-/** Text made inert for a terminal: every escape and control character shown, not obeyed. */
-export function inert(text: string): string {
-  return text.replace(UNSAFE, (c) => {
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
-  });
 }
 
 /** Colour only on a terminal, and never with NO_COLOR set (no-color.org) or TERM=dumb. */

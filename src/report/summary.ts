@@ -13,20 +13,29 @@ import { batched, end, failedPhase, plural, PREFLIGHT, rolloutPhases, shown, sta
  */
 
 /**
+ * No link from host text: GFM links `scheme://…`, `www.…`, `a@b.example`, `mailto:`/`xmpp:` by
+ * itself, and GitHub turns `@name` into a mention. A zero-width space breaks each, unseen.
+ */
+const unlinked = (text: string): string =>
+  text
+    .replace(/:\/\//g, ':\u200b//')
+    .replace(/\b(www)\./gi, '$1\u200b.')
+    .replace(/@/g, '@\u200b')
+    .replace(/(mailto|xmpp):/gi, '$1:\u200b');
+
+/**
  * Markdown text on one line: no raw HTML, no emphasis/links/code from the content, pipes kept in
- * their cell, and no bare URL turned into a link (GFM links `scheme://…` and `www.…` by itself):
- * a zero-width space breaks both.
+ * their cell, and no bare URL, email or mention turned into a link (unlinked()).
  */
 function md(text: string): string {
-  return text
+  const escaped = text
     .replace(/\r\n?|\n/g, ' ')
     .trim()
     .replace(/[\\`*_[\]|~#]/g, (c) => `\\${c}`)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/:\/\//g, ':\u200b//')
-    .replace(/\b(www)\./gi, '$1\u200b.');
+    .replace(/>/g, '&gt;');
+  return unlinked(escaped);
 }
 
 /** A list item's text: also no nested list or heading from how the text begins. */
@@ -37,8 +46,8 @@ const listItem = (text: string): string =>
 
 /** Text for a raw HTML block: escaped, and on one line where a blank line would end the block. */
 const html = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-/** Also no bare URL from host text: a renderer that links URLs inside HTML gets none. */
-const htmlLine = (text: string): string => html(text.replace(/\r\n?|\n/g, ' ')).replace(/:\/\//g, ':\u200b//');
+/** Also no link from host text (unlinked()): a renderer that links URLs inside HTML gets none. */
+const htmlLine = (text: string): string => unlinked(html(text.replace(/\r\n?|\n/g, ' ')));
 
 /** Duration for people: 39 ms, 1.0 s, 42 s, 3 min 5 s, 1 h 2 min. */
 function duration(ms: number): string {
