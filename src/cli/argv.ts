@@ -22,17 +22,38 @@ function split(arg: string): { flag: string; attached?: string } {
   return eq > 0 && arg.startsWith('--') ? { flag: arg.slice(0, eq), attached: arg.slice(eq + 1) } : { flag: arg };
 }
 
+const SHORT_FLAGS: ReadonlySet<string> = new Set(
+  [...Object.keys(OWN_VALUED), ...Object.keys(OWN_SWITCHES)].filter((f) => /^-[^-]/.test(f)),
+);
+
+/** `--name`, `--name=...` or a short flag of ours: never taken as the previous flag's value. */
+function looksLikeFlag(arg: string): boolean {
+  return /^--[A-Za-z]/.test(arg) || SHORT_FLAGS.has(arg);
+}
+
+/** `--config` for `-c`: only the long form takes an attached `=value`. */
+function longForm(flag: string): string {
+  const own = OWN_VALUED[flag as keyof typeof OWN_VALUED];
+  return (Object.keys(OWN_VALUED) as (keyof typeof OWN_VALUED)[]).find((k) => k.startsWith('--') && OWN_VALUED[k] === own) ?? flag;
+}
+
 class Cursor {
   i = 0;
   constructor(readonly argv: readonly string[]) {}
   next(): string | undefined {
     return this.argv[this.i++];
   }
-  /** The flag's value: attached, or the next argument (which must exist). */
+  /**
+   * The flag's value: attached, or the next argument, which must exist and not be a flag: with the
+   * value left out, `--rollback-command --dry-run` would otherwise swallow `--dry-run` and run live.
+   */
   value(flag: string, attached: string | undefined): string {
     if (attached !== undefined) return attached;
-    const v = this.next();
+    const v = this.argv[this.i];
     if (v === undefined) throw new Error(`${flag} needs a value`);
+    if (looksLikeFlag(v))
+      throw new Error(`${flag} needs a value, not the flag ${v} (to give a value that looks like a flag, write ${longForm(flag)}=VALUE)`);
+    this.i++;
     return v;
   }
 }
