@@ -4,7 +4,7 @@ import { poll } from '../runtime/poll';
 import type { LoadBalancer } from '../lb/load-balancer';
 import type { FlowContext } from './context';
 import type { HostRun } from './host-run';
-import type { PhaseHandle } from './phase';
+import { LeftAsFound, type PhaseHandle } from './phase';
 
 /**
  * How often the return looks again while the load balancer does not yet call the host UP: one
@@ -39,6 +39,21 @@ async function askToDrain(run: HostRun, ctx: FlowContext): Promise<void> {
   }
 }
 
+/**
+ * Preflight saw the host in service, but an operator may have put it in maintenance (or drained
+ * it, or marked it down) since, while earlier hosts rolled. A drain would overwrite their state
+ * (HAProxy's `state drain` clears MAINT) and the return would put the host back in service, so it
+ * is asked again right before the drain: such a host is left as found (not-in-service: skip), or
+ * fails here with nothing changed (refuse).
+ */
+async function stillInService(run: HostRun, ctx: FlowContext, lb: LoadBalancer): Promise<void> {
+  const taken = (await lb.notInService?.([run.target]))?.get(run.name);
+  if (!taken) return;
+  const text = `${taken.text}: taken out of service during the run, before its drain`;
+  if (ctx.settings.drain.notInService === 'refuse') throw new Error(`${text}; not-in-service is refuse, so nothing was changed on it`);
+  throw new LeftAsFound(`${text}; skipped and left exactly as found (not-in-service: skip)`, taken);
+}
+
 /** The capacity guard: enough other healthy servers in rotation to drain this host, or a throw. */
 async function capacityGuard(run: HostRun, ctx: FlowContext, lb: LoadBalancer): Promise<string> {
   const { target } = run;
@@ -67,6 +82,7 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
   const target = run.target;
   // Counted live and drained in one reservation: no other host of the batch counts in between.
   const guard = await ctx.rotation.reserve(async () => {
+    await stillInService(run, ctx, lb);
     const text = await capacityGuard(run, ctx, lb);
     await askToDrain(run, ctx);
     return text;

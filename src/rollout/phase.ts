@@ -1,4 +1,5 @@
 import type { Clock } from '../runtime/clock';
+import type { OutOfService } from '../lb/load-balancer';
 import type { PhaseName, PhaseRecord } from '../report/report';
 
 /** Where phases are recorded: a host (HostRun) by its name. */
@@ -16,6 +17,20 @@ export class PhaseError extends Error {
   ) {
     super(message);
     this.name = 'PhaseError';
+  }
+}
+
+/**
+ * Thrown inside a phase when the host is to be left as it is, not failed: an operator took it out
+ * of service during the run. The phase is recorded as skipped, with the reason.
+ */
+export class LeftAsFound extends Error {
+  constructor(
+    message: string,
+    readonly outOfService: OutOfService,
+  ) {
+    super(message);
+    this.name = 'LeftAsFound';
   }
 }
 
@@ -63,6 +78,11 @@ export async function runPhase<T>(clock: Clock, host: PhaseLog, name: PhaseName,
     const value = await fn(handle);
     return value;
   } catch (err) {
+    if (err instanceof LeftAsFound) {
+      record.status = 'skipped';
+      record.detail = err.message;
+      throw err;
+    }
     record.status = 'failed';
     record.detail = messageOf(err);
     throw err instanceof PhaseError ? err : new PhaseError(host.name, name, messageOf(err));

@@ -8,6 +8,7 @@ import type { HostRun } from './host-run';
 import { planLines } from './plan';
 import { TurnOverlap } from './overlap';
 import { preflightFleet } from './preflight';
+import { LeftAsFound } from './phase';
 import { recover } from './recover';
 
 export interface RolloutResult {
@@ -32,6 +33,14 @@ async function turn(fleet: FleetRun, run: HostRun, overlap?: TurnOverlap): Promi
     run.status = 'success';
     deps.log.info(`${run.name}: done in ${run.phases.reduce((n, p) => n + p.durationMs, 0)} ms`);
   } catch (err) {
+    if (err instanceof LeftAsFound) {
+      // Nothing of this run's is on it yet (the check comes before the drain): nothing to recover.
+      run.status = 'skipped';
+      run.outOfService = err.outOfService;
+      run.warnings.push(err.message);
+      deps.log.warning(`${run.name}: ${err.message}`);
+      return;
+    }
     const failure = asPhaseError(err, run.name);
     if (err instanceof StoppedError) {
       // Another host of the batch failed: this one was not changed, and goes back as it was.

@@ -125,6 +125,26 @@ describe.skipIf(skip)('a shared world: hostile hosts, local users, operators, ov
     expect(mainPid('web-2', 'app')).toBe(before);
   });
 
+  it('a server an operator puts in MAINT while an earlier host rolls is in MAINT after the run, and untouched', async () => {
+    const before = mainPid('web-2', 'app');
+    let set = false;
+    const run = await runAction(fleetInputs({ ...haproxyInputs(), ...drainRestart }), {
+      onLine: (line) => {
+        // Preflight has seen web-2 in service; web-1's turn has begun.
+        if (!set && line.startsWith('::group::web-1:')) {
+          set = true;
+          haproxy('set server web/web-2 state maint');
+        }
+      },
+    });
+    expect(set).toBe(true);
+    expect(run.outputs.status, run.stdout).toBe('success');
+    expect(run.report?.hosts.map((h) => h.status)).toEqual(['success', 'skipped', 'success']);
+    expect(serverStates()['web-2']?.status).toMatch(/^MAINT/);
+    expect(mainPid('web-2', 'app')).toBe(before);
+    expect(run.stdout).toMatch(/web-2: in MAINT .*taken out of service during the run/);
+  });
+
   it('an upstream an operator marked down in nginx stays down and untouched', async () => {
     const fleet = readFleet();
     const lb = fleet.nginxLb;

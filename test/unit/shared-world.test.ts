@@ -319,6 +319,48 @@ describe("an operator's maintenance state (item 3)", () => {
     for (const n of ['web-1', 'web-2', 'web-3']) expect(t.connector.host(n).restarts).toBe(0);
   });
 
+  /** A load balancer where an operator puts web-2 in MAINT after preflight: only the check right before its drain sees it. */
+  function maintLaterLb(): FakeLb {
+    const lb = new FakeLb();
+    lb.notInService = async (hosts) =>
+      new Map(
+        hosts.length === 1 && hosts[0]?.name === 'web-2'
+          ? [['web-2', { state: 'maint' as const, text: 'in MAINT in haproxy backend web (status MAINT)' }]]
+          : [],
+      );
+    return lb;
+  }
+
+  it('a MAINT set after preflight, before the host’s drain, is left as found: no drain, no restart, the next host rolls', async () => {
+    const lb = maintLaterLb();
+    const t = setup(settingsFrom(drainInputs(3)), lb);
+    const { report } = await t.go();
+    expect(report.status, report.reason).toBe('success');
+    expect(report.hosts.map((h) => h.status)).toEqual(['success', 'skipped', 'success']);
+    expect(lb.calls.filter((c) => c.endsWith('web-2') && !c.startsWith('healthyOthers'))).toEqual([]);
+    expect(t.connector.host('web-2').restarts).toBe(0);
+    expect(report.hosts[1]?.lbState).toBe('not-in-service');
+    expect(report.hosts[1]?.phases.find((p) => p.name === 'drain')).toMatchObject({
+      status: 'skipped',
+      detail: expect.stringMatching(/taken out of service during the run.*left exactly as found/),
+    });
+    expect(t.log.warnings.some((w) => /^web-2: in MAINT .*taken out of service during the run/.test(w))).toBe(true);
+    expect(t.connector.host('web-3').restarts).toBe(1);
+  });
+
+  it('with not-in-service: refuse, such a host fails in drain with nothing changed on it, and the hosts after it are untouched', async () => {
+    const lb = maintLaterLb();
+    const t = setup(settingsFrom({ ...drainInputs(3), 'not-in-service': 'refuse' }), lb);
+    const { report } = await t.go();
+    expect(report.status).toBe('failed');
+    expect(report.failedHost).toBe('web-2');
+    expect(report.failedPhase).toBe('drain');
+    expect(report.reason).toMatch(/in MAINT .*taken out of service during the run.*not-in-service is refuse/);
+    expect(lb.calls.filter((c) => c.endsWith('web-2') && !c.startsWith('healthyOthers'))).toEqual([]);
+    expect(t.connector.host('web-2').restarts).toBe(0);
+    expect(t.connector.host('web-3').restarts).toBe(0);
+  });
+
   it('a MAINT set during the run is never cleared by the return or the post step', async () => {
     const lb = new FakeLb();
     lb.operatorMaintenance = async (h) => (h.name === 'web-1' ? 'in MAINT in haproxy backend web' : null);
