@@ -29,10 +29,12 @@ export async function reconcileKilledRun(io: PostIO, journal: JournalState, worl
   for (const name of result.returned)
     io.log.warning(`post: ${name} had been left drained by the interrupted main step; it is healthy and was returned to service.`);
   for (const what of result.leftToOperator) io.log.warning(`post: ${what}, put there by an operator during the run; left as they set it.`);
+  for (const what of result.leftToOtherRun) io.log.warning(`post: ${what}.`);
   for (const why of result.leftDrained) io.log.error(`post: left drained: ${why}`, 'Host left out of rotation');
   const released = result.locksReleased;
   if (released) io.log.info(`post: released ${released} lock(s) of the ${journal.completed ? 'main step' : 'interrupted run'}.`);
   if (released < locks)
     io.log.warning(`post: ${locks - released} lock(s) could not be given back; each expires by itself at the end of its TTL.`);
   if (result.leftDrained.length) io.fail();
+  if (result.retryable) io.unsettled?.();
 }

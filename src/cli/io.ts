@@ -29,6 +29,8 @@ export interface CliState {
   outcome?: Outcome;
   failed: boolean;
   stopped: boolean;
+  /** reconcile: something is left that a later reconcile may still settle. */
+  unsettled?: boolean;
 }
 
 const ms = (n: number): string => (n < 10_000 ? `${n} ms` : `${(n / 1000).toFixed(1)} s`);
@@ -115,6 +117,7 @@ export function cliPostIO(ctx: CliContext, state: CliState, journal: JournalFile
       if (message !== undefined) ctx.err.line(message, undefined, `${ctx.err.paint('red', 'error:')} `);
     },
     readJournal: () => journal,
+    unsettled: () => void (state.unsettled = true),
     log: {
       info: (m) => ctx.out.line(m),
       warning: (m) => ctx.out.line(m, undefined, `${ctx.out.paint('yellow', 'warning:')} `),

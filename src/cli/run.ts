@@ -76,7 +76,17 @@ async function reconcile(ctx: CliContext, world: World): Promise<number> {
   if (!read.ok) return usageError(ctx.err, ['Invalid inputs; nothing was reconciled:', ...read.errors.map((e) => `  - ${e}`)]);
   const state: CliState = { failed: false, stopped: false };
   await runPost(cliPostIO(ctx, state, journal), world);
-  if (state.failed) return EXIT.failed;
+  if (state.unsettled) {
+    ctx.out.line(`The journal ${ctx.journalPath} is kept: run reconcile again once those hosts are healthy and reachable.`);
+    return EXIT.failed;
+  }
+  if (state.failed) {
+    // What is left was kept out on purpose (a failed check): no later reconcile changes it, so the
+    // journal is settled, or every later run would refuse to start over it.
+    if (needsReconcile(journal)) markReconciled(ctx.journalPath, journal);
+    ctx.out.line('Reconciled: the hosts named above stay out of rotation until you return them.');
+    return EXIT.failed;
+  }
   const leftLocks = journal.locks.length > 0;
   if (needsReconcile(journal)) markReconciled(ctx.journalPath, journal);
   ctx.out.line(

@@ -165,6 +165,32 @@ describe('the journal and reconcile', () => {
     expect([none.code, none.stdout]).toEqual([0, expect.stringMatching(/No journal at .*: nothing to reconcile/)]);
   });
 
+  /** The journal of a killed run that had web-1 drained, for `why`. */
+  function killedRunJournal(why: 'turn' | 'failed-check'): void {
+    const web1 = { host: '10.0.0.1', port: 22, user: 'root', name: 'web-1' };
+    const drained = [{ ...web1, why, ...(why === 'failed-check' ? { detail: 'error check tripped' } : {}) }];
+    writeFileSync(journal, JSON.stringify({ owner: 'x', drained, locks: [], completed: false, pid: 2 ** 22 + 1 }));
+  }
+
+  it('reconcile settles a journal whose only leftover is a host kept out after a failed check: later runs may start', async () => {
+    killedRunJournal('failed-check');
+    const rec = await cli(['reconcile', ...valid], fakeProcess(env()), fakeWorld());
+    expect(rec.code).toBe(EXIT.failed);
+    expect(rec.stderr).toMatch(/web-1: .*never returned automatically/);
+    expect(rec.stdout).toMatch(/Reconciled: the hosts named above stay out of rotation until you return them/);
+    expect(readJournalFile(journal)).toMatchObject({ completed: true });
+    expect((await cli(valid, fakeProcess(env()), fakeWorld())).code).toBe(EXIT.success);
+  });
+
+  it('reconcile keeps the journal when a drained host could not be returned now: a later reconcile may', async () => {
+    killedRunJournal('turn');
+    const rec = await cli(['reconcile', ...valid], fakeProcess(env()), fakeWorld());
+    expect(rec.code).toBe(EXIT.failed);
+    expect(rec.stdout).toMatch(/The journal .* is kept: run reconcile again once those hosts are healthy and reachable/);
+    expect(readJournalFile(journal)).toMatchObject({ completed: false });
+    expect((await cli(valid, fakeProcess(env()), fakeWorld())).code).toBe(EXIT.invalid);
+  });
+
   it('the default journal is per fleet, under ~/.zero-downtime-restart', async () => {
     const noJournal = valid.slice(0, -2);
     await cli(noJournal, fakeProcess(env()));

@@ -59,8 +59,36 @@ describe('reconcile (the post step after a killed main step)', () => {
     expect(r.leftDrained).toEqual(['web-2: app is not healthy', 'web-3: app is not healthy']);
     expect(lb.calls).toEqual(['undrain web-1']);
     expect([...lb.drained].sort()).toEqual(['web-2', 'web-3']);
-    expect(sent(t.connector, 'web-1')).toEqual(['unit-state', 'http-status', 'http-status']); // readiness-successes 2
+    // The host's lock around the return (readiness-successes 2).
+    expect(sent(t.connector, 'web-1')).toEqual(['lock-acquire', 'unit-state', 'http-status', 'http-status', 'lock-release']);
     expect(lb.closed).toBe(1);
+  });
+
+  it('a host whose lock another run holds now is left to that run: no health check, no return', async () => {
+    const lb = new ClosingLb();
+    for (const n of [1, 2]) await lb.drain(host(n));
+    lb.calls = [];
+    const t = setup(lb);
+    t.connector.host('web-1').lockHeldBy = 'octo/app run 10 attempt 1 job deploy';
+    const r = await reconcile(settings, t.deps, { owner: OWNER, drained: [host(1), host(2)], locks: [] });
+    expect(r.leftToOtherRun).toEqual([expect.stringMatching(/^web-1: the lock on web-1 is held by octo\/app run 10 .*left to that run$/)]);
+    expect(r.returned).toEqual(['web-2']);
+    expect(r.leftDrained).toEqual([]);
+    expect(lb.calls).toEqual(['undrain web-2']);
+    expect(sent(t.connector, 'web-1')).toEqual(['lock-acquire']);
+  });
+
+  it('says whether a later try may return what is left: not for a host kept out after a failed check', async () => {
+    const t = setup();
+    t.connector.host('web-2').activeState = 'failed';
+    const kept = await reconcile(settings, t.deps, { owner: OWNER, drained: [{ ...host(1), why: 'failed-check' }], locks: [] });
+    expect(kept.leftDrained).toHaveLength(1);
+    expect(kept.retryable).toBe(false);
+    const returned = await reconcile(settings, setup().deps, { owner: OWNER, drained: [host(2)], locks: [] });
+    expect(returned.retryable).toBe(false);
+    const t2 = setup();
+    t2.connector.host('web-2').activeState = 'failed';
+    expect((await reconcile(settings, t2.deps, { owner: OWNER, drained: [host(2)], locks: [] })).retryable).toBe(true);
   });
 
   it('waits for the load balancer to see a returned host UP, within a bound', async () => {
@@ -85,7 +113,7 @@ describe('reconcile (the post step after a killed main step)', () => {
         { target: lbHost, name: 'lb.command' },
       ],
     });
-    expect(r).toEqual({ returned: [], leftDrained: [], leftToOperator: [], locksReleased: 2 });
+    expect(r).toEqual({ returned: [], leftDrained: [], leftToOperator: [], leftToOtherRun: [], retryable: false, locksReleased: 2 });
     const release = (name: string) => t.connector.host(name).commands.filter((c) => c.includes(' zdr.lock-release '));
     expect(release('web-1')).toHaveLength(1);
     expect(release('web-1')[0]).toMatch(/ zdr\.lock-release host\.host 'octo\/app run 9 attempt 1 job deploy'$/);
@@ -146,6 +174,14 @@ describe('reconcile (the post step after a killed main step)', () => {
     expect(r.returned).toEqual(['web-1']);
     expect(r.leftDrained).toEqual(['web-2: Cannot connect to web-2 (root@10.0.0.2:22): connect ETIMEDOUT.']);
     expect(t.connector.connects.filter((n) => n === 'web-1')).toHaveLength(1);
-    expect(sent(t.connector, 'web-1')).toEqual(['unit-state', 'http-status', 'http-status', 'lock-release']);
+    // Its lock taken and given back around the return, then the run's journalled lock released.
+    expect(sent(t.connector, 'web-1')).toEqual([
+      'lock-acquire',
+      'unit-state',
+      'http-status',
+      'http-status',
+      'lock-release',
+      'lock-release',
+    ]);
   });
 });
