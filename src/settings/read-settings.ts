@@ -95,7 +95,7 @@ function readChange(r: InputReader): Pick<Settings, 'service' | 'validateCommand
   const isNginx = /^nginx(\.service)?$/.test(service);
   const validate = r.isGiven('validate-command') ? r.take('validate-command', v.parseCommand, '') : isNginx ? 'nginx -t' : '';
   const strategy = r.take('strategy', (t) => v.parseChoice<Strategy>(t, ['auto', 'reload', 'drain-restart', 'restart']), 'auto');
-  return { service, validateCommand: validate === '' || validate === 'none' ? null : validate, strategy };
+  return { service, validateCommand: validate === '' || validate.toLowerCase() === 'none' ? null : validate, strategy };
 }
 
 /** The inputs that only make sense together: a check source and what it reads, a strategy and an lb. */

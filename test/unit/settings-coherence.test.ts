@@ -141,3 +141,10 @@ describe("the environment of the user's local commands", () => {
     expect(commandEnv(env)).toEqual({ PATH: '/usr/bin', AWS_REGION: 'eu-west-1' });
   });
 });
+
+describe('validate-command: none', () => {
+  it.each(['none', 'None', 'NONE'])('%s turns the validation off instead of running a command of that name', (text) => {
+    const result = read({ 'validate-command': text });
+    expect(result.ok && result.settings.validateCommand).toBeNull();
+  });
+});
