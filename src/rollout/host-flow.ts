@@ -12,7 +12,7 @@ import type { FlowContext } from './context';
 import { drainHost, returnHost } from './drain';
 import type { HostRun } from './host-run';
 import { takeHostLock, type TurnOverlap } from './overlap';
-import { runPhase, skipPhase, type PhaseHandle } from './phase';
+import { PhaseError, runPhase, skipPhase, type PhaseHandle } from './phase';
 
 const s = (ms: number): string => `${ms / 1000}s`;
 
@@ -185,7 +185,13 @@ export async function rollHost(run: HostRun, ctx: FlowContext, overlap?: TurnOve
       skipPhase(clock, run, step.phase, step.skip);
       continue;
     }
-    if (step.safePoint) signal.throwIfAborted();
+    // A cancel is no verdict on the host: the report names the phase it stopped before, as `cancelled`.
+    if (step.safePoint && signal.aborted)
+      throw new PhaseError(
+        run.name,
+        'cancelled',
+        `cancelled before ${step.phase}: ${String((signal.reason as Error)?.message ?? signal.reason)}`,
+      );
     // Another host halted the run: until its change begins, this host stops at each step's start.
     if (!run.changed && ctx.stopped?.aborted) throw new StoppedError(String((ctx.stopped.reason as Error)?.message ?? ctx.stopped.reason));
     run.current = { phase: step.phase, since: clock.now() };

@@ -8,11 +8,11 @@ export interface PhaseLog {
   readonly phases: PhaseRecord[];
 }
 
-/** A phase that failed on a host: the verdict the rollout halts with. */
+/** A phase that failed on a host (or `cancelled`: the run stopped before it): the verdict the rollout halts with. */
 export class PhaseError extends Error {
   constructor(
     readonly host: string,
-    readonly phase: PhaseName,
+    readonly phase: PhaseName | 'cancelled',
     message: string,
   ) {
     super(message);

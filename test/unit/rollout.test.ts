@@ -334,6 +334,27 @@ describe('drain-restart rollout (Pattern B)', () => {
     expect(report.hosts.map((h) => h.status)).toEqual(['failed', 'skipped', 'skipped']);
   });
 
+  it('a cancel that comes while the drain finds nothing in flight stops before the change, reported as cancelled, not a failed change', async () => {
+    const lb = new FakeLb();
+    const controller = new AbortController();
+    const t = setup(settingsFrom(drainInputs), lb, controller.signal);
+    // No sleep to interrupt: the drain's first count is 0, so the change's safe point sees the cancel.
+    lb.inFlightStart = 0;
+    const drain = lb.drain.bind(lb);
+    lb.drain = async (host) => {
+      await drain(host);
+      controller.abort(new Error('the run was cancelled (SIGINT)'));
+    };
+    const { report } = await t.go();
+    expect(report.status).toBe('failed');
+    expect(report.failedHost).toBe('web-1');
+    expect(report.failedPhase, report.reason).toBe('cancelled');
+    expect(report.reason).toMatch(/cancelled before change: the run was cancelled \(SIGINT\)/);
+    expect(t.connector.host('web-1').restarts).toBe(0);
+    expect(lb.drained.size).toBe(0);
+    expect(report.hosts[0]?.phases.map((p) => p.name)).not.toContain('change');
+  });
+
   it('cancellation during the watch leaves the host in service: no drain, no rollback', async () => {
     const lb = new FakeLb();
     const controller = new AbortController();
