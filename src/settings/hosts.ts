@@ -84,9 +84,28 @@ export function parseJumpChain(text: string, user: string): SshTarget[] | string
   return hops;
 }
 
+function firstLine(text: string): string | undefined {
+  return text.split('\n').find((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+}
+
 function isYamlList(text: string): boolean {
-  const first = text.split('\n').find((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+  const first = firstLine(text);
   return first !== undefined && /^\s*-(\s|$)/.test(first);
+}
+
+/**
+ * `[web1, web2]` or `[{host: a, name: web-1}]`: a YAML flow list, when the whole text is one. The
+ * plain form's bracketed IPv6 (`[::1]:2222, web3`) is not valid YAML, and stays the plain form; a
+ * lone `[2001:db8::5]` reads the same either way.
+ */
+function flowList(text: string): unknown[] | null {
+  if (!firstLine(text)?.trimStart().startsWith('[')) return null;
+  try {
+    const value: unknown = parseYaml(text);
+    return Array.isArray(value) ? value : null;
+  } catch {
+    return null;
+  }
 }
 
 function fromMapping(item: Record<string, unknown>, index: number, defaults: HostDefaults): SshTarget | string {
@@ -138,10 +157,11 @@ export function parseHosts(text: string, defaults: HostDefaults): HostsParse {
     if (typeof result === 'string') errors.push(result);
     else hosts.push(result);
   };
-  if (isYamlList(text)) {
-    let items: unknown;
+  const flow = flowList(text);
+  if (flow || isYamlList(text)) {
+    let items: unknown = flow;
     try {
-      items = parseYaml(text);
+      items ??= parseYaml(text);
     } catch (err) {
       return { ok: false, errors: [`not a valid YAML list: ${(err as Error).message.split('\n')[0]}`] };
     }

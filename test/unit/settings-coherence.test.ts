@@ -148,3 +148,32 @@ describe('validate-command: none', () => {
     expect(result.ok && result.settings.validateCommand).toBeNull();
   });
 });
+
+describe('hosts as a YAML flow list', () => {
+  const hostsOf = (text: string) => {
+    const result = read({ hosts: text });
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    return result.settings.hosts.map((h) => `${h.user}@${h.host}:${h.port} ${h.name}`);
+  };
+
+  it('[web1, web2] and a flow list of mappings read as the block list does', () => {
+    expect(hostsOf('[web1, deploy@web2:2222]')).toEqual(['root@web1:22 web1', 'deploy@web2:2222 web2']);
+    expect(hostsOf('[{host: 10.0.0.1, name: web-1}, {host: 10.0.0.2, name: web-2, port: 2200}]')).toEqual([
+      'root@10.0.0.1:22 web-1',
+      'root@10.0.0.2:2200 web-2',
+    ]);
+  });
+
+  it('the plain form’s bracketed IPv6 stays the plain form', () => {
+    expect(hostsOf('[::1]:2222, web3')).toEqual(['root@::1:2222 ::1', 'root@web3:22 web3']);
+    expect(hostsOf('[2001:db8::5]:2200\n[2001:db8::6]:2200')).toEqual([
+      'root@2001:db8::5:2200 2001:db8::5',
+      'root@2001:db8::6:2200 2001:db8::6',
+    ]);
+    expect(hostsOf('[2001:db8::5]')).toEqual(['root@2001:db8::5:22 2001:db8::5']);
+  });
+
+  it('an empty flow list has no host', () => {
+    expect(errorsOf(read({ hosts: '[]' }))).toEqual(["Input 'hosts': expected at least one host"]);
+  });
+});
