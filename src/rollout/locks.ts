@@ -8,12 +8,14 @@ import type { ExecResult } from '../transport/connection';
 import type { Settings } from '../settings/settings';
 
 /**
- * How long a lock lives without its holder: longer than any one host can take, so a live run
- * never loses its lock, and short enough that a crashed run's lock frees itself.
+ * How long a host lock lives without its holder: longer than any one host can take, so a live run
+ * never loses its lock, and short enough that a crashed run's lock frees itself. It is not renewed:
+ * the bound counts every wait of a turn, the unit's own stop timeout among them (a restart waits
+ * for it, and a unit may allow many minutes), and doubles it for the lock taken a turn early.
  */
-export function lockTtlSeconds(settings: Settings): number {
+export function lockTtlSeconds(settings: Settings, stopMs = 0): number {
   const host =
-    settings.drain.timeoutMs + settings.readiness.timeoutMs + settings.check.windowMs + 6 * settings.ssh.commandTimeoutMs + 60_000;
+    settings.drain.timeoutMs + stopMs + settings.readiness.timeoutMs + settings.check.windowMs + 6 * settings.ssh.commandTimeoutMs + 60_000;
   return Math.ceil((2 * host) / 1000);
 }
 

@@ -19,7 +19,8 @@ export async function takeHostLock(run: HostRun, ctx: FlowContext, signal: Abort
   const lock = hostLock(run.name);
   const request = {
     owner: deps.owner,
-    ttlSeconds: lockTtlSeconds(settings),
+    // systemd's default stop timeout where the unit sets none (or infinity): what a restart waits for.
+    ttlSeconds: lockTtlSeconds(settings, run.unit?.timeoutStopMs ?? 90_000),
     waitMs: once ? 0 : settings.lockWaitMs,
     clock: deps.clock,
     signal,

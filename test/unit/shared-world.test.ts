@@ -57,6 +57,20 @@ describe('the lock owner (item 5)', () => {
   });
 });
 
+describe('a host lock outlives its turn', () => {
+  it("counts the unit's own stop timeout (a restart waits for it): a 30 min TimeoutStopSec adds twice its excess over systemd's default", async () => {
+    const ttlFor = async (timeoutStop: string): Promise<number> => {
+      const t = setup(settingsFrom(drainInputs(1)), new FakeLb());
+      t.connector.host('web-1').timeoutStopUSec = timeoutStop;
+      const { report } = await t.go();
+      expect(report.status, report.reason).toBe('success');
+      return ttls(t.connector.host('web-1'))[0] ?? 0;
+    };
+    const usual = await ttlFor('1min 30s');
+    expect(await ttlFor('30min')).toBe(usual + 2 * (1800 - 90));
+  });
+});
+
 describe("the load balancer's lock (item 8)", () => {
   it('has a short TTL, however many hosts the run has', async () => {
     const lbHost = new FakeHost('lb');
