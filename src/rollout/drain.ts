@@ -131,6 +131,9 @@ async function leftToOperator(run: HostRun, ctx: FlowContext, lb: LoadBalancer, 
   return true;
 }
 
+/** The load balancer's own verdict after a return: it does not see the host healthy (a verdict on the change). */
+export class UnhealthyOnReturn extends Error {}
+
 /**
  * Puts the host back and waits until the load balancer itself calls it healthy, so the next host
  * is not drained while this one is still rising.
@@ -168,7 +171,9 @@ export async function returnHost(
   if (up === false) {
     // It passed readiness, but the load balancer disagrees: do not leave it half in.
     await ctx.rotation.drain(run.target, 'failed-check', `${lb.description} did not see it healthy after its return`);
-    throw new Error(`${lb.description} did not see ${run.target.name} healthy within ${confirmMs / 1000}s of its return; drained it again`);
+    throw new UnhealthyOnReturn(
+      `${lb.description} did not see ${run.target.name} healthy within ${confirmMs / 1000}s of its return; drained it again`,
+    );
   }
   phase.detail(
     up === null

@@ -14,6 +14,8 @@ export class PhaseError extends Error {
     readonly host: string,
     readonly phase: PhaseName | 'cancelled',
     message: string,
+    /** What was thrown inside the phase, when it was not a PhaseError itself. */
+    override readonly cause?: unknown,
   ) {
     super(message);
     this.name = 'PhaseError';
@@ -85,7 +87,7 @@ export async function runPhase<T>(clock: Clock, host: PhaseLog, name: PhaseName,
     }
     record.status = 'failed';
     record.detail = messageOf(err);
-    throw err instanceof PhaseError ? err : new PhaseError(host.name, name, messageOf(err));
+    throw err instanceof PhaseError ? err : new PhaseError(host.name, name, messageOf(err), err);
   } finally {
     record.durationMs = clock.now() - started;
   }

@@ -7,7 +7,7 @@ import type { Settings } from '../settings/settings';
 import type { LoadBalancer } from '../lb/load-balancer';
 import type { FlowContext } from './context';
 import type { HostRun } from './host-run';
-import { returnHost } from './drain';
+import { returnHost, UnhealthyOnReturn } from './drain';
 import { runPhase, type PhaseError } from './phase';
 
 /** Budget for the health probe after a failure: recovery must finish before the runner's kill. */
@@ -106,8 +106,11 @@ export async function recover(run: HostRun, ctx: FlowContext, failure: PhaseErro
   };
 
   if (failure.phase === 'watch' && !cancelled && lb && !rotation.isDrained(run.target)) await takeOut(run, ctx, lb, note);
+  // A return that failed on its way (an answer lost, a dropped connection) after the host passed
+  // readiness says nothing against the change: no rollback, just another return once healthy.
+  const lostReturn = failure.phase === 'return' && !(failure.cause instanceof UnhealthyOnReturn);
   const rolledBack =
-    run.changed && !cancelled && remote && settings.rollbackCommand && run.choice
+    run.changed && !cancelled && !lostReturn && remote && settings.rollbackCommand && run.choice
       ? await rollBack(run, ctx, remote, run.choice.action, failure.phase)
       : false;
 

@@ -355,6 +355,35 @@ describe('drain-restart rollout (Pattern B)', () => {
     expect(report.hosts[0]?.phases.map((p) => p.name)).not.toContain('change');
   });
 
+  it('a return whose answer was lost after the host passed readiness rolls nothing back: the host goes back, the run halts', async () => {
+    const lb = new FakeLb();
+    const undrain = lb.undrain.bind(lb);
+    let lose = true;
+    lb.undrain = async (host) => {
+      await undrain(host);
+      if (host.name === 'web-1' && lose) {
+        lose = false;
+        throw new Error('the SSH connection dropped during "haproxy undrain"');
+      }
+    };
+    const t = setup(settingsFrom({ ...drainInputs, 'rollback-command': 'ROLLBACK' }), lb);
+    const { report } = await t.go();
+    expect(report.status).toBe('failed');
+    expect([report.failedHost, report.failedPhase]).toEqual(['web-1', 'return']);
+    expect(t.connector.host('web-1').rollbacks).toBe(0);
+    expect(lb.drained.has('web-1')).toBe(false);
+    expect(t.connector.host('web-2').restarts).toBe(0);
+  });
+
+  it('a return the load balancer itself does not see healthy is a verdict on the change: rolled back', async () => {
+    const lb = new FakeLb();
+    lb.upAfterReturn = false;
+    const t = setup(settingsFrom({ ...drainInputs, 'rollback-command': 'ROLLBACK' }), lb);
+    const { report } = await t.go();
+    expect([report.failedHost, report.failedPhase]).toEqual(['web-1', 'return']);
+    expect(t.connector.host('web-1').rollbacks).toBe(1);
+  });
+
   it('cancellation during the watch leaves the host in service: no drain, no rollback', async () => {
     const lb = new FakeLb();
     const controller = new AbortController();
