@@ -3,6 +3,17 @@ import { distinctLocks, type JournalState } from '../rollout/journal';
 import { readSettings } from '../settings/read-settings';
 import type { PostIO, World } from './io';
 
+/** What a finished main step left for the post step: hosts the cancel caught before they were ready, unconfirmed locks. */
+function finishedButLeft(notReady: string[], locks: number): string {
+  const left = [
+    notReady.length
+      ? `it was cancelled before ${notReady.join(', ')} ${notReady.length > 1 ? 'were' : 'was'} ready again: checking again`
+      : '',
+    locks ? `the hosts did not confirm giving back ${locks} of its lock(s): trying again` : '',
+  ];
+  return `The main step finished, but ${left.filter(Boolean).join('; ')}.`;
+}
+
 /**
  * The post step after a killed main step: returns the hosts it had drained (healthy ones),
  * releases its locks, and says what it left. Its own module, loaded only when needed, so that the
@@ -16,7 +27,7 @@ export async function reconcileKilledRun(io: PostIO, journal: JournalState, worl
   const { settings } = read;
   io.log.info(
     journal.completed
-      ? `The main step finished, but the hosts did not confirm giving back ${locks} of its lock(s): trying again.`
+      ? finishedButLeft(drained, locks)
       : `The main step did not finish. Reconciling: drained ${drained.join(', ') || 'none'}; ${locks} lock(s).`,
   );
   const deps = {

@@ -1,4 +1,4 @@
-import type { JournalState } from '../rollout/journal';
+import { notReady, type JournalState } from '../rollout/journal';
 import type { PostIO, World } from './io';
 
 /**
@@ -14,8 +14,9 @@ export async function runPost(io: PostIO, world?: World): Promise<void> {
     const journal = io.readJournal();
     if (!journal || nothingToReconcile(journal, io)) return;
     const { reconcileKilledRun } = await import('./post-reconcile');
-    // A finished run's drained hosts were left so on purpose: only its unconfirmed locks are retried.
-    const todo = journal.completed ? { ...journal, drained: [] } : journal;
+    // A finished run's drained hosts were left so on purpose, but for those the cancel caught before
+    // they were ready; and its unconfirmed locks are retried.
+    const todo = journal.completed ? { ...journal, drained: notReady(journal) } : journal;
     await reconcileKilledRun(io, todo, world ?? (await import('./world')).productionWorld);
   } catch (err) {
     io.fail(`post step: ${err instanceof Error ? err.message : String(err)}`);
@@ -29,8 +30,9 @@ export async function runPost(io: PostIO, world?: World): Promise<void> {
 function nothingToReconcile(journal: JournalState, io: PostIO): boolean {
   const drained = journal.drained.map((h) => h.name);
   if (journal.completed) {
-    if (drained.length) io.log.info(`Hosts left out of rotation by the main step (unhealthy after a failure): ${drained.join(', ')}.`);
-    return journal.locks.length === 0;
+    const kept = journal.drained.filter((h) => h.why !== 'not-ready').map((h) => h.name);
+    if (kept.length) io.log.info(`Hosts left out of rotation by the main step (unhealthy after a failure): ${kept.join(', ')}.`);
+    return journal.locks.length === 0 && notReady(journal).length === 0;
   }
   return drained.length === 0 && journal.locks.length === 0;
 }

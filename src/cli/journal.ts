@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { SavedJournal, type JournalState } from '../rollout/journal';
+import { notReady, SavedJournal, type JournalState } from '../rollout/journal';
 import type { InputSource } from '../settings/inputs';
 
 /** The file's content: the core's journal, and which process wrote it (a live one is not reconciled). */
@@ -84,9 +84,12 @@ export function markReconciled(path: string, state: JournalFile): void {
   writeAtomically(path, { ...state, completed: true, reconciledAt: new Date().toISOString() });
 }
 
-/** A journal that still holds something for reconcile: drained hosts or locks of an unfinished run. */
+/**
+ * A journal that still holds something for reconcile: drained hosts or locks of an unfinished run,
+ * or hosts a finished run left drained only because its cancel came before they were ready.
+ */
 export const needsReconcile = (j: JournalFile | null): j is JournalFile =>
-  !!j && !j.completed && (j.drained.length > 0 || j.locks.length > 0);
+  !!j && (j.completed ? !j.reconciledAt && notReady(j).length > 0 : j.drained.length > 0 || j.locks.length > 0);
 
 /** Whether the process that wrote the journal is still alive (then it is running, not killed). */
 export function writerAlive(j: JournalFile): boolean {

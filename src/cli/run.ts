@@ -2,6 +2,7 @@ import type { World } from '../app/io';
 import { runMain } from '../app/main';
 import { runPost } from '../app/post';
 import { productionWorld } from '../app/world';
+import { notReady } from '../rollout/journal';
 import { readSettings } from '../settings/read-settings';
 import { cliVersion } from './action-yml';
 import { parseArgs, type ParsedArgs } from './argv';
@@ -49,7 +50,13 @@ function context(args: ParsedArgs, proc: CliProcess, input: CliContext['input'])
 async function run(ctx: CliContext, world: World): Promise<number> {
   const previous = readJournalFile(ctx.journalPath);
   if (needsReconcile(previous)) {
-    const why = writerAlive(previous) ? `a run (pid ${previous.pid}) is still running` : 'a previous run did not finish';
+    const why = previous.completed
+      ? `the last run was cancelled before ${notReady(previous)
+          .map((h) => h.name)
+          .join(', ')} was ready again`
+      : writerAlive(previous)
+        ? `a run (pid ${previous.pid}) is still running`
+        : 'a previous run did not finish';
     return usageError(ctx.err, [
       `${why}: its journal ${ctx.journalPath} still lists drained hosts or locks. Run \`zero-downtime-restart reconcile\` with the same options first (or give --journal).`,
     ]);
@@ -68,7 +75,7 @@ async function reconcile(ctx: CliContext, world: World): Promise<number> {
     ctx.out.line(`No journal at ${ctx.journalPath}: nothing to reconcile.`);
     return EXIT.success;
   }
-  if (needsReconcile(journal) && writerAlive(journal))
+  if (needsReconcile(journal) && !journal.completed && writerAlive(journal))
     return usageError(ctx.err, [
       `the run that wrote ${ctx.journalPath} (pid ${journal.pid}) is still running; stop it first (Ctrl-C returns its hosts).`,
     ]);

@@ -2,11 +2,14 @@ import type { SshTarget } from '../transport/target';
 
 /**
  * Why a host is out of rotation. `turn`: drained for its change, as planned; the post step may
- * return it once it is healthy. `failed-check`: taken out (or kept out) because a check failed (a
- * tripped error check, a rollback, the load balancer not seeing it healthy): never returned
- * automatically, however healthy it looks, since a health endpoint can pass while users get errors.
+ * return it once it is healthy. `not-ready`: changed, and not yet ready again when the run was
+ * cancelled (a slow start outlasts the cancel's short budget): returned once healthy by the post
+ * step, or the CLI's `reconcile`, even though the run ended on its own. `failed-check`: taken out
+ * (or kept out) because a check failed (a tripped error check, a rollback, the load balancer not
+ * seeing it healthy): never returned automatically, however healthy it looks, since a health
+ * endpoint can pass while users get errors.
  */
-export type DrainReason = 'turn' | 'failed-check';
+export type DrainReason = 'turn' | 'not-ready' | 'failed-check';
 
 /**
  * What the rollout has done that must not be forgotten if the process dies: hosts it drained and
@@ -33,6 +36,9 @@ export interface JournalState {
   /** True once the main step ended normally: hosts still drained were left so on purpose. */
   completed: boolean;
 }
+
+/** Hosts a finished run left drained only because the cancel came before they were ready: a reconcile returns them. */
+export const notReady = (journal: Pick<JournalState, 'drained'>): DrainedHost[] => journal.drained.filter((h) => h.why === 'not-ready');
 
 /**
  * The journal's locks, each once: one can be recorded twice (tried early, then taken by its turn),

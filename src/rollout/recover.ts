@@ -128,6 +128,13 @@ export async function recover(run: HostRun, ctx: FlowContext, failure: PhaseErro
       } catch (err) {
         note(`left out of rotation: ${(err as Error).message}`);
       }
+    } else if (cancelled && failure.phase !== 'watch') {
+      // Not a verdict on the change: a start slower than the cancel's budget. Journalled as such, so
+      // that the post step (or the CLI's reconcile) returns it once it is ready.
+      rotation.keepOut(run.target, 'not-ready', 'the run was cancelled before it was ready again');
+      note(
+        `left drained in ${lb.description}: it was not yet ready when the run was cancelled; the post step (or reconcile) returns it once it is`,
+      );
     } else {
       const why =
         failure.phase === 'watch'

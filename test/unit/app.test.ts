@@ -4,7 +4,7 @@ import { runMain } from '../../src/app/main';
 import { runPost } from '../../src/app/post';
 import type { JournalState } from '../../src/rollout/journal';
 import type { InputName } from '../../src/settings/inputs';
-import { FakeClock, FakeConnector, noLocal, RecordingJournal, RecordingLog } from '../support/fakes';
+import { FakeClock, FakeConnector, FakeLb, noLocal, RecordingJournal, RecordingLog } from '../support/fakes';
 
 const HOSTS = '- {host: 10.0.0.1, name: web-1}\n- {host: 10.0.0.2, name: web-2}';
 const VALID = { hosts: HOSTS, 'host-key-check': 'off', 'check-window': '0' };
@@ -179,6 +179,32 @@ describe('runPost', () => {
     await runPost(still, lost);
     expect(still.lines.at(-1)).toBe('warning post: 1 lock(s) could not be given back; each expires by itself at the end of its TTL.');
     expect([ok.failures, still.failures]).toEqual([[], []]);
+  });
+
+  it('after a finished main step, a host the cancel caught before it was ready is returned once healthy; the others stay as left', async () => {
+    const lb = new FakeLb();
+    const web2 = { ...target, host: '10.0.0.2', name: 'web-2' };
+    for (const h of [target, web2]) await lb.drain(h);
+    lb.calls = [];
+    const world = { ...fakeWorld(), openLoadBalancer: async () => lb };
+    const inputs = { ...VALID, lb: 'command', 'drain-command': 'x {name}', 'ready-command': 'y {name}' };
+    const journal = {
+      owner: 'o',
+      drained: [
+        { ...target, why: 'not-ready' as const },
+        { ...web2, why: 'failed-check' as const },
+      ],
+      locks: [],
+    };
+    const io = postIO({ ...journal, completed: true }, inputs);
+    await runPost(io, world);
+    expect(lb.calls).toEqual(['undrain web-1']);
+    expect(io.lines).toEqual([
+      'info Hosts left out of rotation by the main step (unhealthy after a failure): web-2.',
+      'info The main step finished, but it was cancelled before web-1 was ready again: checking again.',
+      'warning post: web-1 had been left drained by the interrupted main step; it is healthy and was returned to service.',
+    ]);
+    expect(io.failures).toEqual([]);
   });
 
   it('after a killed main step, a drained host with no load balancer to return it to is left drained and the step fails', async () => {

@@ -7,6 +7,7 @@ import { readJournalFile } from '../../src/cli/journal';
 import { EXIT } from '../../src/cli/run';
 import type { Report } from '../../src/report/report';
 import { cli, fakeProcess, fakeWorld } from '../support/cli';
+import { FakeLb } from '../support/fakes';
 
 const HOSTS = '- {host: 10.0.0.1, name: web-1}\n- {host: 10.0.0.2, name: web-2}';
 let dir: string;
@@ -189,6 +190,26 @@ describe('the journal and reconcile', () => {
     expect(rec.stdout).toMatch(/The journal .* is kept: run reconcile again once those hosts are healthy and reachable/);
     expect(readJournalFile(journal)).toMatchObject({ completed: false });
     expect((await cli(valid, fakeProcess(env()), fakeWorld())).code).toBe(EXIT.invalid);
+  });
+
+  it('a finished run whose cancel left a host not yet ready: new runs wait for reconcile, which returns it once healthy', async () => {
+    const web1 = { host: '10.0.0.1', port: 22, user: 'root', name: 'web-1' };
+    const drained = [{ ...web1, why: 'not-ready', detail: 'the run was cancelled before it was ready again' }];
+    writeFileSync(journal, JSON.stringify({ owner: 'x', drained, locks: [], completed: true, pid: process.pid }));
+    const lbArgs = ['--lb', 'command', '--drain-command', 'x {name}', '--ready-command', 'y {name}'];
+    const refused = await cli([...valid, ...lbArgs], fakeProcess(env()), fakeWorld());
+    expect(refused.code).toBe(EXIT.invalid);
+    expect(refused.stderr).toMatch(
+      /the last run was cancelled before web-1 was ready again: its journal .* Run `zero-downtime-restart reconcile`/,
+    );
+    const lb = new FakeLb();
+    await lb.drain(web1);
+    const world = { ...fakeWorld(), openLoadBalancer: async () => lb };
+    const rec = await cli(['reconcile', ...valid, ...lbArgs], fakeProcess(env()), world);
+    expect(rec.code, rec.stderr).toBe(EXIT.success);
+    expect(lb.drained.has('web-1')).toBe(false);
+    expect(readJournalFile(journal)).toMatchObject({ reconciledAt: expect.any(String) });
+    expect((await cli([...valid, ...lbArgs], fakeProcess(env()), fakeWorld())).code).toBe(EXIT.success);
   });
 
   it('the default journal is per fleet, under ~/.zero-downtime-restart', async () => {

@@ -384,6 +384,24 @@ describe('drain-restart rollout (Pattern B)', () => {
     expect(t.connector.host('web-1').rollbacks).toBe(1);
   });
 
+  it('a cancel while a restarted host is not yet ready leaves it drained as not-ready, for the post step to return once it is', async () => {
+    const lb = new FakeLb();
+    const controller = new AbortController();
+    const t = setup(settingsFrom({ ...drainInputs, 'rollback-command': 'ROLLBACK' }), lb, controller.signal);
+    t.connector.host('web-1').readiness = ['503'];
+    t.connector.host('web-1').onCommand = (kind) => {
+      if (kind === 'http-status' && !controller.signal.aborted) controller.abort(new Error('the run was cancelled (SIGINT)'));
+    };
+    const { report } = await t.go();
+    expect([report.failedHost, report.failedPhase]).toEqual(['web-1', 'ready']);
+    expect(lb.drained.has('web-1')).toBe(true);
+    expect(t.connector.host('web-1').rollbacks).toBe(0);
+    expect(t.journal.events).toContain('drained web-1 (not-ready)');
+    expect(
+      t.log.warnings.some((w) => /^web-1: left drained .*not yet ready when the run was cancelled.*returns it once it is/.test(w)),
+    ).toBe(true);
+  });
+
   it('cancellation during the watch leaves the host in service: no drain, no rollback', async () => {
     const lb = new FakeLb();
     const controller = new AbortController();
