@@ -43,8 +43,11 @@ export interface PostIO extends EntryIO {
   /** What the main step journaled; null when it journaled nothing. */
   readJournal(): JournalState | null;
   log: Pick<Log, 'info' | 'warning'> & { error(message: string, title: string): void };
-  /** A later reconcile may still settle what this one could not (a drained host unhealthy or unreachable now). */
-  unsettled?(): void;
+  /**
+   * What this reconcile left drained was kept out on purpose (a failed check): no later reconcile
+   * changes it. Not called when anything else is left, or when the reconcile itself failed.
+   */
+  keptOutOnly?(): void;
 }
 
 /** The outside world the rollout acts on; production's is in world.ts, tests pass fakes. */

@@ -47,5 +47,5 @@ export async function reconcileKilledRun(io: PostIO, journal: JournalState, worl
   if (released < locks)
     io.log.warning(`post: ${locks - released} lock(s) could not be given back; each expires by itself at the end of its TTL.`);
   if (result.leftDrained.length) io.fail();
-  if (result.retryable) io.unsettled?.();
+  if (result.leftDrained.length && !result.retryable && released === locks) io.keptOutOnly?.();
 }

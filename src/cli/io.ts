@@ -29,8 +29,8 @@ export interface CliState {
   outcome?: Outcome;
   failed: boolean;
   stopped: boolean;
-  /** reconcile: something is left that a later reconcile may still settle. */
-  unsettled?: boolean;
+  /** reconcile: what it left drained was kept out on purpose; no later reconcile changes it. */
+  keptOutOnly?: boolean;
 }
 
 const ms = (n: number): string => (n < 10_000 ? `${n} ms` : `${(n / 1000).toFixed(1)} s`);
@@ -117,7 +117,7 @@ export function cliPostIO(ctx: CliContext, state: CliState, journal: JournalFile
       if (message !== undefined) ctx.err.line(message, undefined, `${ctx.err.paint('red', 'error:')} `);
     },
     readJournal: () => journal,
-    unsettled: () => void (state.unsettled = true),
+    keptOutOnly: () => void (state.keptOutOnly = true),
     log: {
       info: (m) => ctx.out.line(m),
       warning: (m) => ctx.out.line(m, undefined, `${ctx.out.paint('yellow', 'warning:')} `),

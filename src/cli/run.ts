@@ -83,8 +83,8 @@ async function reconcile(ctx: CliContext, world: World): Promise<number> {
   if (!read.ok) return usageError(ctx.err, ['Invalid inputs; nothing was reconciled:', ...read.errors.map((e) => `  - ${e}`)]);
   const state: CliState = { failed: false, stopped: false };
   await runPost(cliPostIO(ctx, state, journal), world);
-  if (state.unsettled) {
-    ctx.out.line(`The journal ${ctx.journalPath} is kept: run reconcile again once those hosts are healthy and reachable.`);
+  if (state.failed && !state.keptOutOnly) {
+    ctx.out.line(`The journal ${ctx.journalPath} is kept: run reconcile again once what is named above is fixed.`);
     return EXIT.failed;
   }
   if (state.failed) {

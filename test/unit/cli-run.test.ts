@@ -187,9 +187,24 @@ describe('the journal and reconcile', () => {
     killedRunJournal('turn');
     const rec = await cli(['reconcile', ...valid], fakeProcess(env()), fakeWorld());
     expect(rec.code).toBe(EXIT.failed);
-    expect(rec.stdout).toMatch(/The journal .* is kept: run reconcile again once those hosts are healthy and reachable/);
+    expect(rec.stdout).toMatch(/The journal .* is kept: run reconcile again once what is named above is fixed/);
     expect(readJournalFile(journal)).toMatchObject({ completed: false });
     expect((await cli(valid, fakeProcess(env()), fakeWorld())).code).toBe(EXIT.invalid);
+  });
+
+  it('reconcile keeps the journal when it fails itself, whatever the journal held', async () => {
+    killedRunJournal('turn');
+    const world = {
+      ...fakeWorld(),
+      connectorFor: () => {
+        throw new Error('boom');
+      },
+    };
+    const rec = await cli(['reconcile', ...valid], fakeProcess(env()), world);
+    expect(rec.code).toBe(EXIT.failed);
+    expect(rec.stderr).toMatch(/post step: boom/);
+    expect(readJournalFile(journal)).toMatchObject({ completed: false });
+    expect(readJournalFile(journal)?.reconciledAt).toBeUndefined();
   });
 
   it('a finished run whose cancel left a host not yet ready: new runs wait for reconcile, which returns it once healthy', async () => {

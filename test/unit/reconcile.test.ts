@@ -80,7 +80,6 @@ describe('reconcile (the post step after a killed main step)', () => {
 
   it('says whether a later try may return what is left: not for a host kept out after a failed check', async () => {
     const t = setup();
-    t.connector.host('web-2').activeState = 'failed';
     const kept = await reconcile(settings, t.deps, { owner: OWNER, drained: [{ ...host(1), why: 'failed-check' }], locks: [] });
     expect(kept.leftDrained).toHaveLength(1);
     expect(kept.retryable).toBe(false);
