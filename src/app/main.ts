@@ -3,6 +3,7 @@ import { rollout } from '../rollout/rollout';
 import { runOwner } from '../runtime/owner';
 import { SECRET_INPUTS } from '../settings/inputs';
 import { readSettings } from '../settings/read-settings';
+import { URL_INPUTS, urlCredentials } from '../settings/values';
 import type { MainIO, World } from './io';
 import { productionWorld } from './world';
 
@@ -11,6 +12,8 @@ function maskSecrets(io: MainIO): void {
   // The Authorization header carries basic auth base64-encoded: that form is masked too.
   const basic = io.input('prometheus-basic-auth').trim();
   if (basic) io.maskSecret(Buffer.from(basic, 'utf8').toString('base64'));
+  // A password in a URL input (basic auth on a readiness endpoint) shows wherever the URL does.
+  for (const name of URL_INPUTS) for (const part of urlCredentials(io.input(name))) io.maskSecret(part);
   for (const name of SECRET_INPUTS) {
     const value = io.input(name);
     if (!value) continue;

@@ -169,11 +169,16 @@ export async function returnHost(
     return;
   }
   if (up === false) {
-    // It passed readiness, but the load balancer disagrees: do not leave it half in.
-    await ctx.rotation.drain(run.target, 'failed-check', `${lb.description} did not see it healthy after its return`);
-    throw new UnhealthyOnReturn(
-      `${lb.description} did not see ${run.target.name} healthy within ${confirmMs / 1000}s of its return; drained it again`,
-    );
+    // It passed readiness, but the load balancer disagrees: do not leave it half in. The verdict
+    // stands even when the drain's answer is lost (then the host counts as drained, as it may be).
+    const verdict = `${lb.description} did not see ${run.target.name} healthy within ${confirmMs / 1000}s of its return`;
+    await ctx.rotation
+      .drain(run.target, 'failed-check', `${lb.description} did not see it healthy after its return`)
+      .catch((err: Error) => {
+        ctx.rotation.assumeDrained(run.target);
+        throw new UnhealthyOnReturn(`${verdict}; draining it again got no clear answer (${err.message})`);
+      });
+    throw new UnhealthyOnReturn(`${verdict}; drained it again`);
   }
   phase.detail(
     up === null

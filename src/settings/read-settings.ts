@@ -128,6 +128,23 @@ function unusedInputs(r: InputReader, lb: LbSettings['kind'], source: CheckSourc
 }
 
 /**
+ * A password in a URL is masked in the log, but it still goes where the URL goes: to curl's
+ * command line on a host (the process list shows it to the host's users) for every URL but a
+ * Prometheus asked from the runner.
+ */
+function warnUrlCredentials(r: InputReader, settings: Settings): void {
+  const prometheus = settings.check.prometheus;
+  for (const name of v.URL_INPUTS) {
+    if (!v.urlCredentials(r.given(name)).length) continue;
+    if (name === 'prometheus-url' && prometheus?.via === 'runner') continue;
+    const instead = name === 'prometheus-url' ? ' prometheus-basic-auth keeps it off command lines.' : '';
+    r.warnings.push(
+      `Input '${name}': holds a password. It is masked in this run's output, but curl on the host is given the URL, so the host's users can see it in the process list.${instead}`,
+    );
+  }
+}
+
+/**
  * Readiness needs `readiness-successes` 2xx in a row, `readiness-interval` apart: a timeout that
  * cannot hold them fails every host, and only after its change.
  */
@@ -142,7 +159,11 @@ function checkReadinessFits(r: InputReader, readiness: Settings['readiness']): v
   }
 }
 
-/** lb: command with several hosts: a drain or ready command that names no host would act on the same thing for each. */
+/**
+ * lb: command with several hosts: a drain or ready command that names no host acts on the same
+ * thing for each. A warning, not an error: a no-op (`ready-command: true`, where a restart clears
+ * the drain itself) is a real setup.
+ */
 function checkPlaceholders(r: InputReader, lb: LbSettings, hosts: number): void {
   if (lb.kind !== 'command' || hosts < 2) return;
   for (const [name, command] of [
@@ -150,7 +171,7 @@ function checkPlaceholders(r: InputReader, lb: LbSettings, hosts: number): void 
     ['ready-command', lb.readyCommand],
   ] as const) {
     if (command && !/\{(host|name)\}/.test(command))
-      r.complain(name, 'names neither {host} nor {name}: with several hosts, every host would get the same command');
+      r.warnings.push(`Input '${name}': names neither {host} nor {name}, so every host gets the same command; is that meant?`);
   }
 }
 
@@ -163,6 +184,7 @@ function checkLimits(r: InputReader, settings: Settings): void {
   }
   if (settings.readiness.intervalMs < 50) r.complain('readiness-interval', 'must be at least 50ms');
   checkReadinessFits(r, settings.readiness);
+  warnUrlCredentials(r, settings);
   checkPlaceholders(r, settings.lb, settings.hosts.length);
 }
 

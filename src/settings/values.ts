@@ -63,10 +63,9 @@ export function parseChoice<T extends string>(text: string, choices: readonly T[
 }
 
 /**
- * An http(s) URL with no whitespace or control characters, and no user or password in it: URLs
- * are printed (the plan, errors, the report) and handed to curl on a host's command line, where
- * any user of the host can read them, so a credential in one would leak. The value is never
- * shown back, as it may hold one.
+ * An http(s) URL with no whitespace or control characters. It may carry a user and password (a
+ * readiness endpoint behind basic auth): the entry points mask them and readSettings warns where
+ * they still show. The value is never shown back in an error, as it may hold one.
  */
 export function parseUrl(text: string): Parsed<string> {
   const trimmed = text.trim();
@@ -78,8 +77,6 @@ export function parseUrl(text: string): Parsed<string> {
     return fail('expected a URL such as http://127.0.0.1/healthz');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(`expected an http:// or https:// URL, got ${url.protocol}`);
-  if (url.username || url.password)
-    return fail('must not hold a user or password (user:password@): URLs are printed and passed on command lines');
   return ok(trimmed);
 }
 
@@ -102,17 +99,14 @@ export function parseUnit(text: string): Parsed<string> {
 }
 
 /**
- * A single-line shell command (a user's own command, run as written). Of several lines only the
- * last one's exit status would count: a failing `nginx -t` followed by `echo ok` would pass.
+ * A user's own shell command, run as written. Several lines run as a script that stops at the
+ * first failing line (`set -e`, as a workflow's `run: |` does): otherwise only the last line's
+ * status would count, and a failing `nginx -t` followed by `echo ok` would pass.
  */
 export function parseCommand(text: string): Parsed<string> {
   const trimmed = text.trim();
   if (trimmed.includes('\0')) return fail('expected a shell command without NUL bytes');
-  if (/[\r\n]/.test(trimmed))
-    return fail(
-      "expected a single-line command (of several lines only the last one's exit status counts); join them with && or call a script",
-    );
-  return ok(trimmed);
+  return ok(/[\r\n]/.test(trimmed) ? `set -e\n${trimmed.replace(/\r\n?/g, '\n')}` : trimmed);
 }
 
 /**
@@ -138,4 +132,25 @@ export function parseProxyName(text: string): Parsed<string> {
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(trimmed)) return fail(`expected a name of letters, digits and -_.: , got ${shown(text)}`);
   if (trimmed.startsWith('-')) return fail(`must not start with "-" (a command given it would read it as an option), got ${shown(text)}`);
   return ok(trimmed);
+}
+
+/** The URL inputs, which may carry a user and password. */
+export const URL_INPUTS = ['readiness-url', 'check-url', 'stub-status-url', 'prometheus-url'] as const;
+
+/** The credential parts of a URL as they may be printed (as written, and decoded); [] without a password. */
+export function urlCredentials(text: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    return [];
+  }
+  if (!url.password) return [];
+  let decoded = url.password;
+  try {
+    decoded = decodeURIComponent(url.password);
+  } catch {
+    // Not percent-encoding after all: as written.
+  }
+  return [...new Set([`${url.username}:${url.password}`, url.password, decoded])];
 }

@@ -33,8 +33,10 @@ import {
   probeBurst,
   stubStatus,
   timedOutOnHost,
+  userCommand,
   type RemoteCommand,
 } from '../../src/remote/commands';
+import { parseCommand } from '../../src/settings/values';
 
 // ---------------------------------------------------------------------------------------------
 // Running a command as the remote side would: the exact line execLine builds, given to `sh -c`.
@@ -142,6 +144,18 @@ describe('execLine', () => {
 
   it('passes the script’s exit status through', () => {
     expect(runLine(cmd('exit 7')).code).toBe(7);
+  });
+
+  it('a multi-line user command stops at its first failing line, continuations included', () => {
+    const command = (text: string): RemoteCommand => {
+      const parsed = parseCommand(text);
+      if (!parsed.ok) throw new Error(parsed.error);
+      return userCommand('validate-command', parsed.value, 5000);
+    };
+    const failed = runLine(command('printf one \\\n  >> lines\nfalse\nprintf two >> lines\n'));
+    expect(failed.code).toBe(1);
+    expect(readFileSync(join(work, 'lines'), 'utf8')).toBe('one');
+    expect(runLine(command('true\necho ok')).stdout).toBe('ok\n');
   });
 });
 

@@ -107,6 +107,12 @@ describe('runMain: settings → rollout → outcome, with the entry point’s ow
     expect(io.failures).toEqual([undefined]);
   });
 
+  it('masks a password given in a URL input, as written and decoded, before anything can print it', async () => {
+    const io = fakeIO({ ...VALID, 'readiness-url': 'http://admin:S3cr%40t-9931@127.0.0.1/healthz' });
+    await runMain(io, fakeWorld());
+    expect(io.masked).toEqual(expect.arrayContaining(['admin:S3cr%40t-9931', 'S3cr%40t-9931', 'S3cr@t-9931']));
+  });
+
   it('anything unexpected fails the step with its message, Error or not', async () => {
     const io = fakeIO(VALID);
     await runMain(io, {

@@ -44,7 +44,12 @@ describe('neededCommands: what a rollout runs on a host, from its inputs', () =>
 
   it('checks only commands the inspect round trip reports on', () => {
     for (const drain of [true, false]) {
-      const all = settings({ lb: 'command', 'drain-command': 'x {name}', 'ready-command': 'y {name}', 'readiness-url': 'http://127.0.0.1/' });
+      const all = settings({
+        lb: 'command',
+        'drain-command': 'x {name}',
+        'ready-command': 'y {name}',
+        'readiness-url': 'http://127.0.0.1/',
+      });
       for (const c of commandsOf(all, drain)) expect(CHECKED_COMMANDS).toContain(c);
     }
   });

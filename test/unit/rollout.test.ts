@@ -375,6 +375,22 @@ describe('drain-restart rollout (Pattern B)', () => {
     expect(t.connector.host('web-2').restarts).toBe(0);
   });
 
+  it('that verdict stands when draining it again gets no answer: rolled back, and counted as drained', async () => {
+    const lb = new FakeLb();
+    lb.upAfterReturn = false;
+    const drain = lb.drain.bind(lb);
+    let drains = 0;
+    lb.drain = async (host) => {
+      await drain(host);
+      if (host.name === 'web-1' && ++drains === 2) throw new Error('the SSH connection dropped during "haproxy drain"');
+    };
+    const t = setup(settingsFrom({ ...drainInputs, 'rollback-command': 'ROLLBACK' }), lb);
+    const { report } = await t.go();
+    expect([report.failedHost, report.failedPhase]).toEqual(['web-1', 'return']);
+    expect(report.reason).toMatch(/did not see web-1 healthy .*draining it again got no clear answer/);
+    expect(t.connector.host('web-1').rollbacks).toBe(1);
+  });
+
   it('a return the load balancer itself does not see healthy is a verdict on the change: rolled back', async () => {
     const lb = new FakeLb();
     lb.upAfterReturn = false;
