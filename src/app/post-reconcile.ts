@@ -46,6 +46,10 @@ export async function reconcileKilledRun(io: PostIO, journal: JournalState, worl
   if (released) io.log.info(`post: released ${released} lock(s) of the ${journal.completed ? 'main step' : 'interrupted run'}.`);
   if (released < locks)
     io.log.warning(`post: ${locks - released} lock(s) could not be given back; each expires by itself at the end of its TTL.`);
+  if (result.claimsLeft.length)
+    io.log.warning(
+      `post: the lock taken to return ${result.claimsLeft.join(', ')} could not be given back; it expires by itself at the end of its TTL.`,
+    );
   if (result.leftDrained.length) io.fail();
-  if (result.leftDrained.length && !result.retryable && released === locks) io.keptOutOnly?.();
+  if (result.leftDrained.length && !result.retryable && released === locks && !result.claimsLeft.length) io.keptOutOnly?.();
 }

@@ -24,6 +24,8 @@ export interface Reconciliation {
   leftToOtherRun: string[];
   /** Some of leftDrained may come back on a later try (unhealthy, unreachable); the others were kept out on purpose. */
   retryable: boolean;
+  /** Host locks this reconcile took to return a host and could not confirm giving back: each expires by itself. */
+  claimsLeft: string[];
   locksReleased: number;
 }
 
@@ -68,7 +70,14 @@ async function settleHost(
   const maint = lb.operatorMaintenance ? await lb.operatorMaintenance(host) : null;
   if (maint) return void result.leftToOperator.push(`${host.name}: ${maint}`);
   const remote = await ctx.remoteFor(host);
-  const other = await claimHost(remote, host, settings, ctx.owner, deps.clock);
+  const giveBack = async (): Promise<void> => {
+    if (!(await releaseLock(remote, hostLock(host.name).name, ctx.owner))) result.claimsLeft.push(host.name);
+  };
+  // An answer lost while taking it: the lock may be held, so it is given back before the failure counts.
+  const other = await claimHost(remote, host, settings, ctx.owner, deps.clock).catch(async (err: unknown) => {
+    await giveBack();
+    throw err;
+  });
   if (other) return void result.leftToOtherRun.push(`${host.name}: ${other}`);
   try {
     if (!(await healthy(remote, settings, deps.clock))) throw new Error(`${settings.service} is not healthy`);
@@ -80,7 +89,7 @@ async function settleHost(
     );
     result.returned.push(host.name);
   } finally {
-    await releaseLock(remote, hostLock(host.name).name, ctx.owner);
+    await giveBack();
   }
 }
 
@@ -101,6 +110,7 @@ export async function reconcile(
     leftToOperator: [],
     leftToOtherRun: [],
     retryable: false,
+    claimsLeft: [],
     locksReleased: 0,
   };
   const remotes = new Map<string, RemoteHost>();

@@ -78,6 +78,29 @@ describe('reconcile (the post step after a killed main step)', () => {
     expect(sent(t.connector, 'web-1')).toEqual(['lock-acquire']);
   });
 
+  it('a lock taken to return a host whose give-back is not confirmed is named, so the post step can warn', async () => {
+    const lb = new ClosingLb();
+    await lb.drain(host(1));
+    const t = setup(lb);
+    t.connector.host('web-1').lose['lock-release'] = 9;
+    const r = await reconcile(settings, t.deps, { owner: OWNER, drained: [host(1)], locks: [] });
+    expect(r.returned).toEqual(['web-1']);
+    expect(r.claimsLeft).toEqual(['web-1']);
+  });
+
+  it('a lock take whose answer was lost is given back before the host counts as left drained', async () => {
+    const lb = new ClosingLb();
+    await lb.drain(host(1));
+    lb.calls = [];
+    const t = setup(lb);
+    t.connector.host('web-1').lose['lock-acquire'] = 1;
+    const r = await reconcile(settings, t.deps, { owner: OWNER, drained: [host(1)], locks: [] });
+    expect(r.leftDrained).toHaveLength(1);
+    expect(lb.calls).toEqual([]);
+    expect(sent(t.connector, 'web-1')).toEqual(['lock-acquire', 'lock-release']);
+    expect(r.claimsLeft).toEqual([]);
+  });
+
   it('says whether a later try may return what is left: not for a host kept out after a failed check', async () => {
     const t = setup();
     const kept = await reconcile(settings, t.deps, { owner: OWNER, drained: [{ ...host(1), why: 'failed-check' }], locks: [] });
@@ -112,7 +135,15 @@ describe('reconcile (the post step after a killed main step)', () => {
         { target: lbHost, name: 'lb.command' },
       ],
     });
-    expect(r).toEqual({ returned: [], leftDrained: [], leftToOperator: [], leftToOtherRun: [], retryable: false, locksReleased: 2 });
+    expect(r).toEqual({
+      returned: [],
+      leftDrained: [],
+      leftToOperator: [],
+      leftToOtherRun: [],
+      retryable: false,
+      claimsLeft: [],
+      locksReleased: 2,
+    });
     const release = (name: string) => t.connector.host(name).commands.filter((c) => c.includes(' zdr.lock-release '));
     expect(release('web-1')).toHaveLength(1);
     expect(release('web-1')[0]).toMatch(/ zdr\.lock-release host\.host 'octo\/app run 9 attempt 1 job deploy'$/);
