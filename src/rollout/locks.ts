@@ -56,8 +56,15 @@ export interface LockTaken {
   waitedMs: number;
 }
 
-/** A lock held by another run past the wait. */
-export class LockedError extends Error {}
+/** A lock held by another run past the wait; `held` says whose, and since when, where that is known. */
+export class LockedError extends Error {
+  constructor(
+    message: string,
+    readonly held = message,
+  ) {
+    super(message);
+  }
+}
 
 /** Who takes a lock, for how long, and how long to wait for another run to let go of it. */
 export interface LockRequest {
@@ -89,10 +96,10 @@ export async function acquireLock(remote: RemoteHost, lock: LockId, request: Loc
   };
   const seen = await poll({ clock, signal: request.signal, timeoutMs: waitMs, intervalMs: 1000 }, look, (result) => result.code !== 75);
   const result = seen.value;
-  if (!seen.done)
-    throw new LockedError(
-      `${heldBy(lock, result.stdout)}; waited ${Math.round(waitMs / 1000)}s (lock-wait). Another rollout is changing this fleet.`,
-    );
+  if (!seen.done) {
+    const held = heldBy(lock, result.stdout);
+    throw new LockedError(`${held}; waited ${Math.round(waitMs / 1000)}s (lock-wait). Another rollout is changing this fleet.`, held);
+  }
   if (result.code !== 0)
     throw new Error(`could not take the lock on ${lock.label}: exit ${result.code ?? result.signal}: ${untrustedLine(result.stderr, 400)}`);
   const waitedMs = refusedAt === null ? 0 : clock.now() - refusedAt;

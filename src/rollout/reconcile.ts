@@ -49,7 +49,7 @@ async function claimHost(remote: RemoteHost, host: SshTarget, settings: Settings
     return null;
   } catch (err) {
     if (!(err instanceof LockedError)) throw err;
-    return `${err.message.split(';')[0]}: another run has it now, so it is left to that run`;
+    return `${err.held}: another run has it now, so it is left to that run`;
   }
 }
 

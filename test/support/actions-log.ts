@@ -1,3 +1,5 @@
+import { vi } from 'vitest';
+
 /**
  * One line of the action's stdout as the Actions log shows it, or null for what the log hides:
  * workflow commands the runner consumes, and debug lines unless step debug logging is on.
@@ -14,4 +16,14 @@ export function asActionsLog(line: string, debug: boolean): string | null {
 
 function decodeCommand(text: string): string {
   return text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+}
+
+/** Records what the action writes to stdout (the runner's log) instead of printing it; vi.restoreAllMocks() undoes it. */
+export function captureStdout(): string[] {
+  const out: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out.push(String(chunk));
+    return true;
+  });
+  return out;
 }

@@ -1,5 +1,6 @@
 import { marked } from 'marked';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { captureStdout } from '../support/actions-log';
 import { ActionsLog, annotate, fail, print } from '../../src/action/log';
 import { inert } from '../../src/cli/terminal';
 import { neutralise, untrustedLine } from '../../src/report/neutralise';
@@ -59,11 +60,7 @@ describe('neutralise(): every blank the runner trims, and no control character',
 describe("the Action's log: nothing a host sends starts a command or reaches the terminal as a control", () => {
   let out: string[];
   beforeEach(() => {
-    out = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out.push(String(chunk));
-      return true;
-    });
+    out = captureStdout();
   });
   afterEach(() => {
     vi.restoreAllMocks();

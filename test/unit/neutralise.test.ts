@@ -1,5 +1,6 @@
 import { marked } from 'marked';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { captureStdout } from '../support/actions-log';
 import { ActionsLog } from '../../src/action/log';
 import { publish } from '../../src/action/publish';
 import type { Report } from '../../src/report/report';
@@ -24,11 +25,7 @@ function commandLines(text: string, allowed: RegExp): string[] {
 describe('workflow-command injection from host text', () => {
   let out: string[];
   beforeEach(() => {
-    out = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out.push(String(chunk));
-      return true;
-    });
+    out = captureStdout();
   });
   afterEach(() => {
     vi.restoreAllMocks();

@@ -297,13 +297,17 @@ describe('an unclear drain (item 7)', () => {
 });
 
 describe("an operator's maintenance state (item 3)", () => {
-  /** A load balancer where web-2 was put in MAINT by an operator before the run. */
-  function maintLb(): FakeLb {
+  /**
+   * A load balancer where an operator put web-2 in MAINT: before the run (every look sees it), or
+   * after preflight (only the look at web-2 alone, right before its drain, sees it).
+   */
+  function maintLb(from: 'before the run' | 'after preflight' = 'before the run'): FakeLb {
     const lb = new FakeLb();
-    lb.notInService = async (hosts) =>
-      new Map(
-        hosts.filter((h) => h.name === 'web-2').map((h) => [h.name, { state: 'maint' as const, text: 'in MAINT in haproxy backend web' }]),
-      );
+    const maint = { state: 'maint' as const, text: 'in MAINT in haproxy backend web (status MAINT)' };
+    lb.notInService = async (hosts) => {
+      const seen = from === 'before the run' || hosts.length === 1;
+      return new Map(hosts.filter((h) => seen && h.name === 'web-2').map((h) => [h.name, maint]));
+    };
     return lb;
   }
 
@@ -333,20 +337,8 @@ describe("an operator's maintenance state (item 3)", () => {
     for (const n of ['web-1', 'web-2', 'web-3']) expect(t.connector.host(n).restarts).toBe(0);
   });
 
-  /** A load balancer where an operator puts web-2 in MAINT after preflight: only the check right before its drain sees it. */
-  function maintLaterLb(): FakeLb {
-    const lb = new FakeLb();
-    lb.notInService = async (hosts) =>
-      new Map(
-        hosts.length === 1 && hosts[0]?.name === 'web-2'
-          ? [['web-2', { state: 'maint' as const, text: 'in MAINT in haproxy backend web (status MAINT)' }]]
-          : [],
-      );
-    return lb;
-  }
-
   it('a MAINT set after preflight, before the host’s drain, is left as found: no drain, no restart, the next host rolls', async () => {
-    const lb = maintLaterLb();
+    const lb = maintLb('after preflight');
     const t = setup(settingsFrom(drainInputs(3)), lb);
     const { report } = await t.go();
     expect(report.status, report.reason).toBe('success');
@@ -363,7 +355,7 @@ describe("an operator's maintenance state (item 3)", () => {
   });
 
   it('with not-in-service: refuse, such a host fails in drain with nothing changed on it, and the hosts after it are untouched', async () => {
-    const lb = maintLaterLb();
+    const lb = maintLb('after preflight');
     const t = setup(settingsFrom({ ...drainInputs(3), 'not-in-service': 'refuse' }), lb);
     const { report } = await t.go();
     expect(report.status).toBe('failed');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { marked } from 'marked';
 import mermaid from 'mermaid';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { captureStdout } from '../support/actions-log';
 import { ActionsLog } from '../../src/action/log';
 import { fitSummary, publish } from '../../src/action/publish';
 import type { HostReport, PhaseName, PhaseRecord, Report } from '../../src/report/report';
@@ -533,11 +534,7 @@ describe('annotations', () => {
   const saved = { output: process.env.GITHUB_OUTPUT, summary: process.env.GITHUB_STEP_SUMMARY };
 
   beforeEach(() => {
-    out = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out.push(String(chunk));
-      return true;
-    });
+    out = captureStdout();
     summaryDir = mkdtempSync(join(tmpdir(), 'summary-test-'));
     delete process.env.GITHUB_OUTPUT;
     delete process.env.GITHUB_STEP_SUMMARY;
