@@ -14,6 +14,12 @@ const NOTES = `## What shaped these figures (profiled on this fleet)
 - **One login shell per host.** Each SSH exec channel starts the remote user's login shell; on the
   load balancer host here, root's \`~/.bashrc\` (pyenv init) costs ~240 ms per command. Commands now
   run in one long-lived \`sh\` per host, and HAProxy's runtime API is kept open in interactive mode.
+- **The load balancer's login is the testbed's, not this machine's.** The load balancer's host is
+  this machine, and until 2026-11-30 its sshd's root read this machine's own \`~/.bashrc\` (\`pyenv
+  init\`, ~0.7 s of CPU per login, next to ~15 ms for Debian's stock file): the slowest step of every
+  preflight. It now reads the stock file, like the fleet hosts' root (test/fleet/README.md). The same
+  build's preflight went from ~1.5 s to ~0.6 s; speed figures from before that day are not
+  comparable with later ones, but the two rows of one run always are.
 - **One round trip for a reload and its proof** (snapshot, \`systemctl reload\`, a local poll until
   every old worker is replaced), and the load balancer's lock taken once per run, in preflight.
 - **A smaller bundle:** minified, and without \`undici\` (pulled in by \`@actions/core\`'s OIDC

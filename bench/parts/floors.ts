@@ -28,7 +28,7 @@ export interface FloorsData {
   handshakeMs: { host: number[]; lb: number[] };
   /** `true` on a new channel of an open connection: the login shell sshd starts for it. */
   channelMs: { host: number[]; lb: number[] };
-  /** `bash -c '. ~/.bashrc'` as this process's user: the LB host is this machine, its user root. */
+  /** `bash -c '. ~/.bashrc'` as this process's user (root): the machine's own profile, which the LB's sshd does not read. */
   bashrcMs: number[];
   /** The lock commands on web-1, through the host's long-lived shell. */
   lockMs: { acquire: number[]; release: number[] };
@@ -121,8 +121,8 @@ host, one new channel there.
 | one SSH handshake to a fleet host (the product's connector: strict host key, key auth) | ${spread(d.handshakeMs.host, ' ms')} |
 | one SSH handshake to the load balancer's host (sshd on this machine) | ${spread(d.handshakeMs.lb, ' ms')} |
 | a new channel running \`true\` on a fleet host (its login shell) | ${spread(d.channelMs.host, ' ms')} |
-| a new channel running \`true\` on the load balancer's host (root's login shell on this machine) | ${spread(d.channelMs.lb, ' ms')} |
-| of it, root's \`~/.bashrc\` on this machine (\`bash -c '. ~/.bashrc'\`; bash reads it for every command sshd runs) | ${spread(d.bashrcMs, ' ms')} |
+| a new channel running \`true\` on the load balancer's host (root's login shell there, with Debian's stock \`~/.bashrc\`: see test/fleet/README.md) | ${spread(d.channelMs.lb, ' ms')} |
+| for comparison, this machine's own root \`~/.bashrc\` (\`bash -c '. ~/.bashrc'\`), which the load balancer's sshd read for every command until the testbed gave it Debian's stock file | ${spread(d.bashrcMs, ' ms')} |
 | the lock taken on a fleet host (the host's long-lived shell) | ${spread(d.lockMs.acquire, ' ms')} |
 | the lock given back on a fleet host | ${spread(d.lockMs.release, ' ms')} |
 `;

@@ -822,7 +822,25 @@ EOF
   grep -q "^\[127.0.0.1\]:$LB_SSH_PORT " "$STATE/known_hosts" 2>/dev/null ||
     printf '[127.0.0.1]:%s %s\n' "$LB_SSH_PORT" "$(cut -d' ' -f1,2 "$s/ssh_host_ed25519_key.pub")" >>"$STATE/known_hosts"
   /usr/sbin/sshd -t -f "$s/sshd_config"
-  /usr/sbin/sshd -f "$s/sshd_config" -E "$STATE/sshd.log" </dev/null >/dev/null 2>&1 9<&-
+  run_machine_sshd "$s/sshd_config" "$STATE/sshd.log"
+}
+
+# run_machine_sshd CONFIG LOG: an sshd on the machine (the load balancer's host) whose root logs in
+# with root's ~/.bashrc as Debian ships it (base-files' dot.bashrc), like the fleet hosts' root.
+# bash reads ~/.bashrc for every command sshd runs, and this machine's own root profile is not part
+# of the fleet: here it runs `pyenv init`, ~0.7 s of CPU per login, which on 2 cores made the load
+# balancer's login the slowest step of every preflight. The stock file is bind-mounted over
+# /root/.bashrc in a mount namespace of sshd's own (private propagation): nothing changes outside
+# it, and the namespace ends with sshd. ZDR_LB_MACHINE_BASHRC=1 keeps the machine's own file.
+run_machine_sshd() {
+  local rc=/usr/share/base-files/dot.bashrc
+  if [[ ${ZDR_LB_MACHINE_BASHRC:-} != 1 && -f $rc && -f /root/.bashrc ]]; then
+    # shellcheck disable=SC2016 # expanded by the inner sh
+    unshare --mount --propagation private -- sh -c 'mount --bind "$1" /root/.bashrc && exec /usr/sbin/sshd -f "$2" -E "$3"' \
+      sh "$rc" "$1" "$2" </dev/null >/dev/null 2>&1 9<&-
+  else
+    /usr/sbin/sshd -f "$1" -E "$2" </dev/null >/dev/null 2>&1 9<&-
+  fi
 }
 
 # known_hosts from the generated keys (no ssh-keyscan): containers first (before they boot, so
@@ -1025,7 +1043,7 @@ bastion_lb_sshd() {
     -e "s|^PidFile .*|PidFile $STATE/bastion/sshd.pid|" -e "s/^AllowUsers .*/AllowUsers root@$NET.6/" \
     "$s/sshd_config" >"$STATE/bastion/sshd_config"
   /usr/sbin/sshd -t -f "$STATE/bastion/sshd_config"
-  /usr/sbin/sshd -f "$STATE/bastion/sshd_config" -E "$STATE/bastion/sshd.log" </dev/null >/dev/null 2>&1 9<&-
+  run_machine_sshd "$STATE/bastion/sshd_config" "$STATE/bastion/sshd.log"
 }
 
 # bastion_private_ssh NAME on|off: the web host's sshd on its private address only, or back.
