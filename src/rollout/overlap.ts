@@ -96,15 +96,15 @@ export class TurnOverlap {
   /**
    * Tries the host's lock once, now; its lock step then collects the outcome. Held by another run,
    * it is left to that step, which waits `lock-wait` from its own start, as without the overlap
-   * (a wait begun here would run down while the current host's turn still runs).
+   * (a wait begun here would run down while the current host's turn still runs). Any other failure
+   * (an answer lost, a command timed out) is left to that step too, which takes the lock again as
+   * it would without the overlap: a try made early on this run's behalf must not fail a host the
+   * lock step would not. Taking it again is safe: the lock is this run's to renew if the failed try
+   * took it, and it is on the host's list either way (takeHostLock).
    */
   lockAhead(run: HostRun, ctx: FlowContext): void {
     if (this.ahead.has(run) || !run.remote) return;
-    const taking = takeHostLock(run, ctx, AbortSignal.any([ctx.deps.signal, this.ended.signal]), true).catch((err: unknown) => {
-      if (err instanceof LockedError) return null;
-      throw err;
-    });
-    taking.catch(() => undefined); // collected (and reported) by the host's lock step, if it runs
+    const taking = takeHostLock(run, ctx, AbortSignal.any([ctx.deps.signal, this.ended.signal]), true).catch(() => null);
     this.ahead.set(run, taking);
   }
 

@@ -109,6 +109,39 @@ describe('lock-wait for a host locked ahead', () => {
   });
 });
 
+describe('a lock taken ahead that fails for another reason than another run', () => {
+  it('is tried again by the host’s own lock step: a passing fault while the turn before runs fails no host', async () => {
+    const t = setup(settingsFrom(inputs));
+    const web2 = t.connector.host('web-2');
+    // The answer to web-2's lock taken ahead is lost; the lock step asks again.
+    web2.lose['lock-acquire'] = 1;
+    const { report } = await t.go();
+    expect(report.status, report.reason).toBe('success');
+    expect(web2.kinds.filter((k) => k === 'lock-acquire')).toHaveLength(2);
+    expect(web2.restarts).toBe(1);
+    // The lost take was given back at once (it may have taken the lock); the lock step's take
+    // held it through web-2's turn and was given back after it.
+    const web2Events = t.journal.events.filter((e) => e.endsWith('web-2 host') || e.endsWith('web-2'));
+    expect(web2Events).toEqual([
+      'locked web-2 host',
+      'unlocked web-2 host',
+      'locked web-2 host',
+      'drained web-2',
+      'returned web-2',
+      'unlocked web-2 host',
+    ]);
+  });
+
+  it('fails the host in its lock phase when the second try fails too', async () => {
+    const t = setup(settingsFrom(inputs));
+    t.connector.host('web-2').lose['lock-acquire'] = 2;
+    const { report } = await t.go();
+    expect(report.hosts.map((h) => h.status)).toEqual(['success', 'failed', 'skipped']);
+    expect(report.failedPhase).toBe('lock');
+    expect(t.connector.host('web-2').restarts).toBe(0);
+  });
+});
+
 describe('the first host’s lock, tried during preflight', () => {
   it('is taken while the load balancer’s lock is still being taken, and collected by its turn', async () => {
     const lbHost = new FakeHost('lb');
