@@ -25,6 +25,24 @@ function checkPort(text: string): number | string {
   return /^\d+$/.test(text) && port >= 1 && port <= 65535 ? port : `port ${shown(text)} is not a number from 1 to 65535`;
 }
 
+/**
+ * One address however it is spelt, to find a host listed twice: DNS names are case-insensitive and
+ * may end in the root's dot (`web1.`), and an IPv6 address has many spellings (`::1` and
+ * `0:0:0:0:0:0:0:1`; the URL parser gives the canonical one). Two names of one machine (an alias,
+ * a name and its address) are not found: that needs DNS, which settings never ask.
+ */
+export function addressKey(address: string): string {
+  const lower = address.toLowerCase();
+  if (isIP(lower) === 6) {
+    try {
+      return new URL(`http://[${lower}]/`).hostname;
+    } catch {
+      return lower; // a zone index (fe80::1%eth0), which URLs do not take
+    }
+  }
+  return isIP(lower) ? lower : lower.replace(/\.$/, '');
+}
+
 /** `[user@]address[:port]`, IPv6 as `[addr]` or `[addr]:port` (a bare IPv6 address has no port). */
 export function parseTarget(text: string, defaults: HostDefaults): SshTarget | string {
   const entry = text.trim();
@@ -189,7 +207,7 @@ export function parseHosts(text: string, defaults: HostDefaults): HostsParse {
   const targets = new Set<string>();
   const names = new Set<string>();
   for (const h of hosts) {
-    const target = `${h.host.toLowerCase()}:${h.port}`;
+    const target = `${addressKey(h.host)}:${h.port}`;
     if (targets.has(target)) errors.push(`host ${shown(`${h.host}:${h.port}`)} appears twice`);
     else if (names.has(h.name)) errors.push(`name ${shown(h.name)} appears twice`);
     targets.add(target);

@@ -212,6 +212,17 @@ describe('parseHosts duplicates', () => {
     if (!result.ok) expect(result.errors).toContain('host "web1:22" appears twice');
   });
 
+  it.each([
+    ['a trailing dot', 'web1\nweb1.', 'web1.:22'],
+    ['case', 'Web1.example\nweb1.EXAMPLE.', 'web1.EXAMPLE.:22'],
+    ['two spellings of one IPv6 address', '[::1]:2222\n[0:0:0:0:0:0:0:1]:2222', '0:0:0:0:0:0:0:1:2222'],
+    ['IPv6 with leading zeros and upper case', '[fd00::a]\n[FD00:0:0::000A]', 'FD00:0:0::000A:22'],
+  ])('finds one host spelt two ways (%s)', (_, text, shownTarget) => {
+    const result = parseHosts(text, defaults);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors).toContain(`host "${shownTarget}" appears twice`);
+  });
+
   it('rejects the same name twice, even on different hosts', () => {
     const result = parseHosts('- host: a\n  name: web\n- host: b\n  name: web', defaults);
     expect(result).toEqual({ ok: false, errors: ['name "web" appears twice'] });
@@ -280,6 +291,10 @@ describe('parseDuration', () => {
     ['0', 0],
     [' 10s ', 10_000],
     ['1.5m', 90_000],
+    ['0ms', 0],
+    ['0.0', 0],
+    ['0.5ms', 1],
+    ['0.0005', 1],
   ])('%j = %i ms', (text, ms) => {
     expect(v.parseDuration(text)).toEqual({ ok: true, value: ms });
   });
@@ -288,6 +303,10 @@ describe('parseDuration', () => {
     const result = v.parseDuration(text);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toMatch(/^expected a duration/);
+  });
+
+  it.each(['0.0004', '0.4ms', '0.00000001m'])('rejects %j, which would round to 0 (a check turned off, a wait gone)', (text) => {
+    expect(v.parseDuration(text)).toEqual({ ok: false, error: `expected 0 or a duration of at least 1ms, got "${text}"` });
   });
 });
 
