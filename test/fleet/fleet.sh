@@ -829,15 +829,26 @@ EOF
 # with root's ~/.bashrc as Debian ships it (base-files' dot.bashrc), like the fleet hosts' root.
 # bash reads ~/.bashrc for every command sshd runs, and this machine's own root profile is not part
 # of the fleet: here it runs `pyenv init`, ~0.7 s of CPU per login, which on 2 cores made the load
-# balancer's login the slowest step of every preflight. The stock file is bind-mounted over
-# /root/.bashrc in a mount namespace of sshd's own (private propagation): nothing changes outside
-# it, and the namespace ends with sshd. ZDR_LB_MACHINE_BASHRC=1 keeps the machine's own file.
+# balancer's login the slowest step of every preflight. The stock file is bind-mounted read-only
+# over /root/.bashrc in a mount namespace of sshd's own (private propagation), so no mount shows
+# outside it; the namespace goes with sshd and its last session. `ZDR_LB_MACHINE_BASHRC=1` at `up`
+# keeps the machine's own file (the choice is part of up.args: a fleet up the other way is rebuilt).
+lb_bashrc_mode() {
+  if [[ ${ZDR_LB_MACHINE_BASHRC:-} == 1 || ! -f /usr/share/base-files/dot.bashrc || ! -f /root/.bashrc ]]; then
+    echo machine
+  else
+    echo stock
+  fi
+}
+
 run_machine_sshd() {
-  local rc=/usr/share/base-files/dot.bashrc
-  if [[ ${ZDR_LB_MACHINE_BASHRC:-} != 1 && -f $rc && -f /root/.bashrc ]]; then
+  if [[ $(cat "$STATE/lb-bashrc" 2>/dev/null || lb_bashrc_mode) == stock ]]; then
     # shellcheck disable=SC2016 # expanded by the inner sh
-    unshare --mount --propagation private -- sh -c 'mount --bind "$1" /root/.bashrc && exec /usr/sbin/sshd -f "$2" -E "$3"' \
-      sh "$rc" "$1" "$2" </dev/null >/dev/null 2>&1 9<&-
+    unshare --mount --propagation private -- sh -c '
+      mount --bind /usr/share/base-files/dot.bashrc /root/.bashrc &&
+        mount -o remount,bind,ro /root/.bashrc &&
+        exec /usr/sbin/sshd -f "$1" -E "$2"' sh "$1" "$2" </dev/null >>"$STATE/sshd-start.log" 2>&1 9<&- ||
+      die "sshd $1 with Debian's stock ~/.bashrc did not start (see $STATE/sshd-start.log; ZDR_LB_MACHINE_BASHRC=1 at up keeps the machine's own)"
   else
     /usr/sbin/sshd -f "$1" -E "$2" </dev/null >/dev/null 2>&1 9<&-
   fi
@@ -1157,7 +1168,7 @@ leader_of() {
 # Is the fleet already up as requested and alive? Then `up` is just a `reset`.
 fleet_alive() {
   [[ -f $STATE/fleet.json && -f $STATE/up.args ]] || return 1
-  [[ $(cat "$STATE/up.args") == "$NHOSTS $WITH_LB $(image_hash)" ]] || return 1
+  [[ $(cat "$STATE/up.args") == "$NHOSTS $WITH_LB $(image_hash) $(lb_bashrc_mode)" ]] || return 1
   pid_alive_with "$STATE/haproxy.pid" "$STATE/haproxy.cfg" >/dev/null || return 1
   pid_alive_with "$STATE/sshd.pid" "$STATE/sshd/sshd_config" >/dev/null || return 1
   local f
@@ -1201,7 +1212,8 @@ cmd_up() {
 
   mkdir -p "$STATE/hosts"
   chmod 0755 "$STATE"
-  echo "$NHOSTS $WITH_LB $(image_hash)" >"$STATE/up.args.pending"
+  echo "$NHOSTS $WITH_LB $(image_hash) $(lb_bashrc_mode)" >"$STATE/up.args.pending"
+  lb_bashrc_mode >"$STATE/lb-bashrc"
   ssh-keygen -q -t ed25519 -N '' -C zdr-fleet-client -f "$STATE/id_ed25519"
   build_layer web "$STATE/layer-web"
   ((WITH_LB)) && build_layer lb "$STATE/layer-lb"

@@ -138,6 +138,8 @@ describe('a lock taken ahead that fails for another reason than another run', ()
     const { report } = await t.go();
     expect(report.hosts.map((h) => h.status)).toEqual(['success', 'failed', 'skipped']);
     expect(report.failedPhase).toBe('lock');
+    // Tried ahead, then once more by its own lock step, whose failure is the one reported.
+    expect(t.connector.host('web-2').kinds.filter((k) => k === 'lock-acquire')).toHaveLength(2);
     expect(t.connector.host('web-2').restarts).toBe(0);
   });
 });
