@@ -12,14 +12,24 @@ const NOTES = `## What shaped these figures (profiled on this fleet)
   with Nagle's algorithm meeting delayed ACKs each stalled ~40 ms. A key-auth handshake went from
   ~240 ms to ~60 ms, a remote command from ~13 ms to ~4 ms.
 - **One login shell per host.** Each SSH exec channel starts the remote user's login shell; on the
-  load balancer host here, root's \`~/.bashrc\` (pyenv init) costs ~240 ms per command. Commands now
+  load balancer host here, root's \`~/.bashrc\` (pyenv init) then cost ~240 ms per command. Commands
   run in one long-lived \`sh\` per host, and HAProxy's runtime API is kept open in interactive mode.
 - **The load balancer's login is the testbed's, not this machine's.** The load balancer's host is
-  this machine, and until 2026-11-30 its sshd's root read this machine's own \`~/.bashrc\` (\`pyenv
-  init\`, ~0.7 s of CPU per login, next to ~15 ms for Debian's stock file): the slowest step of every
-  preflight. It now reads the stock file, like the fleet hosts' root (test/fleet/README.md). The same
-  build's preflight went from ~1.5 s to ~0.6 s; speed figures from before that day are not
-  comparable with later ones, but the two rows of one run always are.
+  this machine. Until commit 3e498ae (2026-11-30, 23:20 UTC) its sshd's root read this machine's own
+  \`~/.bashrc\` (\`pyenv init\`, ~0.7 s of CPU per login, against ~15 ms for Debian's stock file):
+  the slowest step of every preflight. It now reads the stock file, like the fleet hosts' root
+  (test/fleet/README.md). The before build (\`ee1ceea\`) measured a preflight of 2,377 ms on the old
+  testbed and 678 ms on the new one. Parts that log in to the load balancer (speed, floors,
+  rollouts) were rerun after the change; the others (cold, cli-cold, scale, bastion, scale-sim) do
+  not log in there. Earlier speed figures are not comparable with later ones; the two rows of
+  one run always are.
+- **The rollouts table rose between two dates, with no product change behind it.** On 2026-11-25
+  the same scenarios measured 223 (reload), 221 (drain-restart) and 112 (restart) ms of overhead
+  per host; the 2026-11-30 rerun measured 758, 395 and 311. The build of 11-25 (\`84ee7ea\`) and
+  today's, run in turn on today's fleet (\`npx tsx bench/ab-rollout.ts --before DIR/dist/index.js\`,
+  no load; own time = spawn to exit minus the report's waits, medians): restart 1,162 vs 1,063 ms
+  (5 runs), reload with a 5 s window 1,598 vs 1,529 ms (3 runs). The newer build is not slower;
+  what changed on the machine or the fleet between the two dates is not found yet.
 - **One round trip for a reload and its proof** (snapshot, \`systemctl reload\`, a local poll until
   every old worker is replaced), and the load balancer's lock taken once per run, in preflight.
 - **A smaller bundle:** minified, and without \`undici\` (pulled in by \`@actions/core\`'s OIDC
