@@ -3,7 +3,9 @@
  * time of each (process spawn to exit, minus the waits its report records), to tell a change of the
  * product from a change of the machine or the testbed between two benchmark dates.
  * `flock /tmp/zdr-fleet.lock npx tsx bench/ab-rollout.ts --before DIR/dist/index.js [--runs 3]
- * [--inputs JSON] [--phases]`; the inputs default to `strategy: restart`, no check window.
+ * [--inputs JSON] [--phases] [--load CONNECTIONS]`; the inputs default to `strategy: restart`, no
+ * check window. `--load N` runs wrk with N connections through HAProxy from 2 s before each rollout
+ * to its end, as the rollouts part does (no load by default).
  * Build the before from git: `git archive COMMIT dist | tar -x -C DIR`.
  *
  * A diagnostic, not a benchmark part: nothing is written to bench/results. The fleet (3 hosts) is
@@ -11,7 +13,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Report } from '../src/report/report';
-import { fleetReset } from '../test/fleet/fleet';
+import { fleetReset, readFleet, startWrk } from '../test/fleet/fleet';
 import { fleetInputs } from '../test/support/fleet-action';
 import { runAction } from '../test/support/run-action';
 import { fleetUp } from './fleet-size';
@@ -23,6 +25,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '3' },
     inputs: { type: 'string', default: '{"strategy":"restart","service":"app","check-window":"0"}' },
     phases: { type: 'boolean', default: false },
+    load: { type: 'string', default: '0' },
   },
 });
 if (!args.before) throw new Error('--before: the index.js of the build to compare with');
@@ -36,9 +39,14 @@ async function main(): Promise<void> {
   for (let i = 0; i < Number(args.runs); i++) {
     for (const build of ['before', 'after'] as const) {
       fleetReset();
+      const connections = Number(args.load);
+      const load = connections > 0 ? startWrk({ url: readFleet().lb.url, seconds: 900, connections }) : null;
+      if (load) await new Promise((r) => setTimeout(r, 2000));
       const started = Date.now();
       const run = await runAction(fleetInputs(extra), { dist: builds[build] });
       const wallMs = Date.now() - started;
+      const tally = await load?.stop();
+      if (tally?.failed) say(`${build}: ${tally.failed} of ${tally.requests} requests failed`);
       const report = run.report as Report | null;
       if (!report) throw new Error(`${build}: no report: ${run.stdout.slice(-1000)}`);
       own[build].push(wallMs - report.waitMs);

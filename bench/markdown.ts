@@ -28,8 +28,10 @@ const NOTES = `## What shaped these figures (profiled on this fleet)
   per host; the 2026-11-30 rerun measured 758, 395 and 311. The build of 11-25 (\`84ee7ea\`) and
   today's, run in turn on today's fleet (\`npx tsx bench/ab-rollout.ts --before DIR/dist/index.js\`,
   no load; own time = spawn to exit minus the report's waits, medians): restart 1,162 vs 1,063 ms
-  (5 runs), reload with a 5 s window 1,598 vs 1,529 ms (3 runs). The newer build is not slower;
-  what changed on the machine or the fleet between the two dates is not found yet.
+  (5 runs), reload with a 5 s window 1,598 vs 1,529 ms (3 runs), and the same under \`wrk -c64\`
+  (\`--load 64\`) 2,312 vs 2,305 ms (3 runs). The newer build is not slower; what changed on the
+  machine or the fleet between the two dates is not found yet (under load, the reload's own
+  round trips and \`inspect\` stretch most: wrk, nginx and the app share the 2 cores).
 - **One round trip for a reload and its proof** (snapshot, \`systemctl reload\`, a local poll until
   every old worker is replaced), and the load balancer's lock taken once per run, in preflight.
 - **A smaller bundle:** minified, and without \`undici\` (pulled in by \`@actions/core\`'s OIDC
