@@ -80,25 +80,28 @@ export interface LockRequest {
 
 /**
  * Takes the lock, waiting up to `waitMs` for another run to release it. Returns a note when an
- * expired lock of a crashed run was taken over, and how long it waited for another holder.
+ * expired lock of a crashed run was taken over, and how long it waited for another holder. The
+ * wait starts once `beforeWait` is done: what that takes (giving back a lock taken early, whose
+ * own command may be slow to answer) does not eat into lock-wait.
  */
 export async function acquireLock(remote: RemoteHost, lock: LockId, request: LockRequest): Promise<LockTaken> {
   const { clock, waitMs } = request;
+  const take = (): Promise<ExecResult> => remote.run(lockAcquire(lock.name, request.owner, request.ttlSeconds, LOCK_COMMAND_MS));
+  let result = await take();
   let refusedAt: number | null = null;
-  const look = async (): Promise<ExecResult> => {
-    const result = await remote.run(lockAcquire(lock.name, request.owner, request.ttlSeconds, LOCK_COMMAND_MS));
-    if (result.code === 75 && refusedAt === null) {
-      refusedAt = clock.now();
-      request.progress(`waiting for the lock: ${heldBy(lock, result.stdout)}`);
-      await request.beforeWait?.();
+  if (result.code === 75) {
+    refusedAt = clock.now();
+    request.progress(`waiting for the lock: ${heldBy(lock, result.stdout)}`);
+    await request.beforeWait?.();
+    const seen =
+      waitMs > 0
+        ? await poll({ clock, signal: request.signal, timeoutMs: waitMs, intervalMs: 1000, pauseFirst: true }, take, (r) => r.code !== 75)
+        : { value: result, done: false };
+    result = seen.value;
+    if (!seen.done) {
+      const held = heldBy(lock, result.stdout);
+      throw new LockedError(`${held}; waited ${Math.round(waitMs / 1000)}s (lock-wait). Another rollout is changing this fleet.`, held);
     }
-    return result;
-  };
-  const seen = await poll({ clock, signal: request.signal, timeoutMs: waitMs, intervalMs: 1000 }, look, (result) => result.code !== 75);
-  const result = seen.value;
-  if (!seen.done) {
-    const held = heldBy(lock, result.stdout);
-    throw new LockedError(`${held}; waited ${Math.round(waitMs / 1000)}s (lock-wait). Another rollout is changing this fleet.`, held);
   }
   if (result.code !== 0)
     throw new Error(`could not take the lock on ${lock.label}: exit ${result.code ?? result.signal}: ${untrustedLine(result.stderr, 400)}`);
