@@ -94,9 +94,8 @@ export function parseJumpChain(text: string, user: string): SshTarget[] | string
     if (/^ssh:\/\//i.test(part)) return `${shown(part)}: write the hop as [user@]host[:port], without ssh://`;
     const hop = parseTarget(part, { user, port: 22 });
     if (typeof hop === 'string') return hop;
-    const address = `${hop.host.toLowerCase()}:${hop.port}`;
-    if (hops.some((h) => `${h.host.toLowerCase()}:${h.port}` === address))
-      return `${shown(trimmed)}: ${shown(part)} appears twice (a loop)`;
+    const address = `${addressKey(hop.host)}:${hop.port}`;
+    if (hops.some((h) => `${addressKey(h.host)}:${h.port}` === address)) return `${shown(trimmed)}: ${shown(part)} appears twice (a loop)`;
     hops.push({ ...hop, name: hop.port === 22 ? hop.host : `${hop.host}:${hop.port}` });
   }
   return hops;

@@ -28,7 +28,7 @@ export function parseDuration(text: string): Parsed<number> {
   if (!match || factor === undefined) return fail(`expected a duration such as 500ms, 30s, 2m or a number of seconds, got ${shown(text)}`);
   const ms = Math.round(Number(match[1]) * factor);
   // Under half a millisecond would round to 0, which turns a check off or makes a wait none.
-  if (ms === 0 && Number(match[1]) > 0) return fail(`expected 0 or a duration of at least 1ms, got ${shown(text)}`);
+  if (ms === 0 && /[1-9]/.test(match[1] ?? '')) return fail(`expected 0 or a duration of at least 1ms, got ${shown(text)}`);
   if (ms > MAX_DURATION_MS) return fail(`expected a duration of at most 24h, got ${shown(text)}`);
   return ok(ms);
 }

@@ -47,6 +47,8 @@ describe('parseJumpChain (OpenSSH ProxyJump syntax)', () => {
     ['b1:99999', /port "99999" is not a number from 1 to 65535/],
     ['ssh://b1', /without ssh:\/\//],
     ['b1,b2,b1', /"b1" appears twice \(a loop\)/],
+    ['b1,B1.', /"B1\." appears twice \(a loop\)/],
+    ['[::1],[0:0::1]', /"\[0:0::1\]" appears twice \(a loop\)/],
     ['b1 b2', /not a host name/],
     ['a,b,c,d,e,f,g,h,i', /9 hops; at most 8/],
   ])('%s is refused', (text, why) => {
