@@ -43,6 +43,11 @@ export function addressKey(address: string): string {
   return isIP(lower) ? lower : lower.replace(/\.$/, '');
 }
 
+/** `address:port` with the address in its one spelling (addressKey): what makes two entries one host. */
+function targetKey(target: Pick<SshTarget, 'host' | 'port'>): string {
+  return `${addressKey(target.host)}:${target.port}`;
+}
+
 /** `[user@]address[:port]`, IPv6 as `[addr]` or `[addr]:port` (a bare IPv6 address has no port). */
 export function parseTarget(text: string, defaults: HostDefaults): SshTarget | string {
   const entry = text.trim();
@@ -94,8 +99,7 @@ export function parseJumpChain(text: string, user: string): SshTarget[] | string
     if (/^ssh:\/\//i.test(part)) return `${shown(part)}: write the hop as [user@]host[:port], without ssh://`;
     const hop = parseTarget(part, { user, port: 22 });
     if (typeof hop === 'string') return hop;
-    const address = `${addressKey(hop.host)}:${hop.port}`;
-    if (hops.some((h) => `${addressKey(h.host)}:${h.port}` === address)) return `${shown(trimmed)}: ${shown(part)} appears twice (a loop)`;
+    if (hops.some((h) => targetKey(h) === targetKey(hop))) return `${shown(trimmed)}: ${shown(part)} appears twice (a loop)`;
     hops.push({ ...hop, name: hop.port === 22 ? hop.host : `${hop.host}:${hop.port}` });
   }
   return hops;
@@ -206,7 +210,7 @@ export function parseHosts(text: string, defaults: HostDefaults): HostsParse {
   const targets = new Set<string>();
   const names = new Set<string>();
   for (const h of hosts) {
-    const target = `${addressKey(h.host)}:${h.port}`;
+    const target = targetKey(h);
     if (targets.has(target)) errors.push(`host ${shown(`${h.host}:${h.port}`)} appears twice`);
     else if (names.has(h.name)) errors.push(`name ${shown(h.name)} appears twice`);
     targets.add(target);

@@ -407,13 +407,30 @@ describe("an operator's maintenance state (item 3)", () => {
   });
 });
 
+/** The load balancer's lock, which another run holds, taken with `waitMs` and a `beforeWait`. */
+function heldLbLock(waitMs: number, beforeWait: (clock: FakeClock) => Promise<void>) {
+  const clock = new FakeClock();
+  const host = new FakeHost('lb');
+  host.lockHeldBy = 'octo/app run 77';
+  const request = {
+    owner: 'test run 1',
+    ttlSeconds: 60,
+    waitMs,
+    clock,
+    signal: new AbortController().signal,
+    progress: () => {},
+    beforeWait: () => beforeWait(clock),
+  };
+  const remote = new RemoteHost(new FakeShell(target(1), host), false);
+  const take = () => acquireRecorded(remote, { name: 'lb.fake', label: 'fake lb' }, request, new RecordingJournal());
+  return { clock, host, take };
+}
+
 describe('lock-wait starts once what must not be held while waiting is given back', () => {
   // The load balancer's lock, held by another run, waits only after the first host's early lock
   // went back (beforeWait); that give-back can be slow to answer, and must not use up lock-wait.
   it('a slow give-back before the wait does not shorten it', async () => {
-    const clock = new FakeClock();
-    const host = new FakeHost('lb');
-    host.lockHeldBy = 'octo/app run 77';
+    const { clock, host, take } = heldLbLock(3000, async (c) => void (c.t += 2000));
     let refusedAt = 0;
     // The other run lets go 3.2 s after this run was first refused; lock-wait is 3 s, and the
     // give-back before the wait takes 2 s of it unless the wait starts after it.
@@ -422,39 +439,15 @@ describe('lock-wait starts once what must not be held while waiting is given bac
       if (!refusedAt) refusedAt = clock.now();
       else if (clock.now() - refusedAt >= 3200) host.lockHeldBy = '';
     };
-    const request = {
-      owner: 'test run 1',
-      ttlSeconds: 60,
-      waitMs: 3000,
-      clock,
-      signal: new AbortController().signal,
-      progress: () => {},
-      beforeWait: async () => void (clock.t += 2000),
-    };
-    const remote = new RemoteHost(new FakeShell(target(1), host), false);
-    const taken = await acquireRecorded(remote, { name: 'lb.fake', label: 'fake lb' }, request, new RecordingJournal());
+    const taken = await take();
     expect(taken.waitedMs).toBeGreaterThanOrEqual(3200);
     expect(host.kinds.filter((k) => k === 'lock-acquire').length).toBeGreaterThanOrEqual(2);
   });
 
   it('with no wait (a single try) it is refused at once, after the give-back, with no second try', async () => {
-    const clock = new FakeClock();
-    const host = new FakeHost('lb');
-    host.lockHeldBy = 'octo/app run 77';
     let gaveBack = 0;
-    const request = {
-      owner: 'test run 1',
-      ttlSeconds: 60,
-      waitMs: 0,
-      clock,
-      signal: new AbortController().signal,
-      progress: () => {},
-      beforeWait: async () => void (gaveBack += 1),
-    };
-    const remote = new RemoteHost(new FakeShell(target(1), host), false);
-    await expect(acquireRecorded(remote, { name: 'lb.fake', label: 'fake lb' }, request, new RecordingJournal())).rejects.toBeInstanceOf(
-      LockedError,
-    );
+    const { host, take } = heldLbLock(0, async () => void (gaveBack += 1));
+    await expect(take()).rejects.toBeInstanceOf(LockedError);
     expect(gaveBack).toBe(1);
     expect(host.kinds.filter((k) => k === 'lock-acquire')).toHaveLength(1);
   });
