@@ -1,4 +1,4 @@
-import { vi } from 'vitest';
+// Plain code, no vitest: scripts/sandbox.ts renders the action's log with it outside the tests.
 
 /**
  * One line of the action's stdout as the Actions log shows it, or null for what the log hides:
@@ -16,14 +16,4 @@ export function asActionsLog(line: string, debug: boolean): string | null {
 
 function decodeCommand(text: string): string {
   return text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
-}
-
-/** Records what the action writes to stdout (the runner's log) instead of printing it; vi.restoreAllMocks() undoes it. */
-export function captureStdout(): string[] {
-  const out: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out.push(String(chunk));
-    return true;
-  });
-  return out;
 }

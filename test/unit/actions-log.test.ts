@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { asActionsLog } from '../support/actions-log';
 
@@ -14,5 +16,27 @@ describe('asActionsLog: the sandbox shows what the Actions log shows', () => {
     expect(asActionsLog('::endgroup::', false)).toBe('');
     expect(asActionsLog('::warning title=web-2::slow%0Astop 100%25', false)).toBe('Warning: slow\nstop 100%');
     expect(asActionsLog('web-1  change  reload ok 850 ms', false)).toBe('web-1  change  reload ok 850 ms');
+  });
+});
+
+describe('the sandbox runs outside the tests', () => {
+  // scripts/sandbox.ts runs under plain tsx: a module it loads that imports vitest throws on load
+  // ("Vitest cannot be imported in a CommonJS module"), as a test helper added beside asActionsLog once did.
+  it('loads no module that imports vitest (every relative import, followed through)', () => {
+    const root = resolve(__dirname, '../..');
+    const seen = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(file, 'utf8');
+      expect(text, relative(root, file)).not.toMatch(/from 'vitest'/);
+      for (const [, spec] of text.matchAll(/^import (?!type )[^;]*? from '(\.[^']+)';/gms)) {
+        const base = resolve(dirname(file), spec as string);
+        const next = [`${base}.ts`, join(base, 'index.ts')].find((f) => existsSync(f));
+        if (next) visit(next);
+      }
+    };
+    visit(join(root, 'scripts/sandbox.ts'));
+    expect(seen.size).toBeGreaterThan(5);
   });
 });

@@ -1,6 +1,6 @@
 import { marked } from 'marked';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { captureStdout } from '../support/actions-log';
+import { captureStdout } from '../support/capture-stdout';
 import { ActionsLog, annotate, fail, print } from '../../src/action/log';
 import { inert } from '../../src/cli/terminal';
 import { neutralise, untrustedLine } from '../../src/report/neutralise';

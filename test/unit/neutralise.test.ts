@@ -1,6 +1,6 @@
 import { marked } from 'marked';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { captureStdout } from '../support/actions-log';
+import { captureStdout } from '../support/capture-stdout';
 import { ActionsLog } from '../../src/action/log';
 import { publish } from '../../src/action/publish';
 import type { Report } from '../../src/report/report';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { marked } from 'marked';
 import mermaid from 'mermaid';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { captureStdout } from '../support/actions-log';
+import { captureStdout } from '../support/capture-stdout';
 import { ActionsLog } from '../../src/action/log';
 import { fitSummary, publish } from '../../src/action/publish';
 import type { HostReport, PhaseName, PhaseRecord, Report } from '../../src/report/report';
