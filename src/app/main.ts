@@ -7,8 +7,11 @@ import { URL_INPUTS, urlCredentials } from '../settings/values';
 import type { MainIO, World } from './io';
 import { productionWorld } from './world';
 
-/** Registers secrets before anything else can print them, line by line too. */
-function maskSecrets(io: MainIO): void {
+/**
+ * Registers secrets before anything else can print them, line by line too. The CLI's `reconcile`
+ * (which has no main step) registers them through here as well.
+ */
+export function maskSecrets(io: Pick<MainIO, 'input' | 'maskSecret'>): void {
   // The Authorization header carries basic auth base64-encoded: that form is masked too.
   const basic = io.input('prometheus-basic-auth').trim();
   if (basic) io.maskSecret(Buffer.from(basic, 'utf8').toString('base64'));

@@ -6,7 +6,7 @@ import type { InputSource } from '../settings/inputs';
 import { FileJournal, type JournalFile } from './journal';
 import { CliLog } from './log';
 import type { CliOptions } from './options';
-import type { Printer } from './terminal';
+import { inert, type Printer, type Secrets } from './terminal';
 
 /** What the CLI's I/O needs: the inputs, where to print, and the process's signals. */
 export interface CliContext {
@@ -19,6 +19,8 @@ export interface CliContext {
   /** The JSON report's stream (stdout). */
   json: Printer;
   err: Printer;
+  /** The secrets every output redacts: the three Printers' (one list) and the --summary file's. */
+  secrets: Secrets;
   onSignal(handler: (signal: 'SIGINT' | 'SIGTERM') => void): void;
   /** Ends the process now (the third Ctrl-C). */
   exitNow(code: number): void;
@@ -48,12 +50,23 @@ function finalLines(out: Printer, report: Report): void {
   else out.line(`Rollout failed: ${report.failedHost} in ${report.failedPhase}: ${report.reason}`, 'red');
 }
 
+/**
+ * The --summary file: the action's job summary, with what the CLI's streams get too. Secrets are
+ * redacted from the report before it is rendered: the Markdown escapes host text (`|` → `\|`,
+ * `<` → `&lt;`…), after which a secret would no longer be found as written. Then inert, as every
+ * line printed is: the file may well be read with `cat`.
+ */
+function summaryFile(secrets: Secrets, outcome: Outcome): string {
+  const { report, plan, errors } = secrets.redactAll(outcome);
+  return inert(summaryMarkdown(report, plan, errors));
+}
+
 /** Writes --summary and --json, prints the plan and the end of the run. */
 function publish(ctx: CliContext, state: CliState, outcome: Outcome): void {
   state.outcome = outcome;
   const { report, plan, errors } = outcome;
   if (plan.length) for (const line of plan) ctx.out.line(line);
-  if (ctx.options.summary) writeFileSync(ctx.options.summary, summaryMarkdown(report, plan, errors));
+  if (ctx.options.summary) writeFileSync(ctx.options.summary, summaryFile(ctx.secrets, outcome));
   if (ctx.options.json) ctx.json.json(errors.length ? { ...report, errors } : report);
   finalLines(ctx.out, report);
 }
@@ -99,7 +112,7 @@ export function cliMainIO(ctx: CliContext, state: CliState): MainIO {
       state.failed = true;
       if (message !== undefined) log.aside(() => ctx.err.line(message, undefined, `${ctx.err.paint('red', 'error:')} `));
     },
-    maskSecret: (value) => [ctx.out, ctx.json, ctx.err].forEach((p) => p.redact(value)),
+    maskSecret: (value) => ctx.secrets.add(value),
     log,
     openJournal: (owner) => new FileJournal(ctx.journalPath, owner),
     publish: async (outcome) => publish(ctx, state, outcome),

@@ -1,5 +1,5 @@
 import type { World } from '../app/io';
-import { runMain } from '../app/main';
+import { maskSecrets, runMain } from '../app/main';
 import { runPost } from '../app/post';
 import { productionWorld } from '../app/world';
 import { notReady } from '../rollout/journal';
@@ -10,7 +10,7 @@ import { helpText } from './help';
 import { cliMainIO, cliPostIO, type CliContext, type CliState } from './io';
 import { defaultJournalPath, markReconciled, needsReconcile, readJournalFile, unusableJournalPath, writerAlive } from './journal';
 import { resolveInputs } from './sources';
-import { Printer, type OutStream } from './terminal';
+import { Printer, Secrets, type OutStream } from './terminal';
 
 /** The exit codes, documented in --help and the README. */
 export const EXIT = { success: 0, failed: 1, invalid: 2, cancelled: 130 } as const;
@@ -30,9 +30,8 @@ function usageError(err: Printer, lines: string[]): number {
   return EXIT.invalid;
 }
 
-function context(args: ParsedArgs, proc: CliProcess, input: CliContext['input']): CliContext {
-  const stdout = new Printer(proc.stdout, proc.env);
-  const stderr = new Printer(proc.stderr, proc.env);
+function context(args: ParsedArgs, proc: CliProcess, input: CliContext['input'], stderr: Printer): CliContext {
+  const stdout = new Printer(proc.stdout, proc.env, stderr.secrets);
   return {
     input,
     env: proc.env,
@@ -41,6 +40,7 @@ function context(args: ParsedArgs, proc: CliProcess, input: CliContext['input'])
     out: args.options.json ? stderr : stdout,
     json: stdout,
     err: stderr,
+    secrets: stderr.secrets,
     onSignal: proc.onSignal,
     exitNow: proc.exitNow,
   };
@@ -108,15 +108,18 @@ async function reconcile(ctx: CliContext, world: World): Promise<number> {
 
 /** The `zero-downtime-restart` command: argv in, exit code out. */
 export async function runCli(argv: readonly string[], proc: CliProcess, world: World = productionWorld): Promise<number> {
-  const stderr = new Printer(proc.stderr, proc.env);
+  // One list of secrets for every output: stderr's, stdout's and the --summary file.
+  const stderr = new Printer(proc.stderr, proc.env, new Secrets());
   const parsed = parseArgs(argv);
   if (!parsed.ok) return usageError(stderr, [parsed.error]);
   const { args } = parsed;
   if (args.options.help) return (proc.stdout.write(helpText()), EXIT.success);
   if (args.options.version) return (proc.stdout.write(`${cliVersion()}\n`), EXIT.success);
   const resolved = resolveInputs(args, proc.env);
+  // Registered before anything can print them, for `reconcile` too: it has no main step to do it.
+  maskSecrets({ input: resolved.source, maskSecret: (value) => stderr.secrets.add(value) });
   if (resolved.errors.length) return usageError(stderr, resolved.errors);
-  const ctx = context(args, proc, resolved.source);
+  const ctx = context(args, proc, resolved.source, stderr);
   const badJournal = unusableJournalPath(ctx.journalPath);
   if (badJournal) return usageError(stderr, [badJournal]);
   if (resolved.knownHostsFiles.length) ctx.out.line(`known-hosts: read from ${resolved.knownHostsFiles.join(' and ')}`, 'dim');

@@ -25,31 +25,66 @@ export function wantsColour(stream: OutStream, env: NodeJS.ProcessEnv): boolean 
 const CODES = { bold: 1, dim: 2, red: 31, green: 32, yellow: 33, cyan: 36 } as const;
 export type Style = keyof typeof CODES;
 
+/**
+ * The values never to be shown (a key, a passphrase, a token): one list for every output of a
+ * run, each Printer's lines and JSON and the --summary file, so no output can miss one.
+ */
+export class Secrets {
+  private readonly values: string[] = [];
+
+  /** A secret to redact; longest first, so no part of a longer one is left by a shorter one. */
+  add(value: string): void {
+    if (!value || this.values.includes(value)) return;
+    this.values.push(value);
+    this.values.sort((a, b) => b.length - a.length);
+  }
+
+  /** `text` with every secret replaced by `***`. Before any escaping: an escaped secret is no longer found. */
+  redact(text: string): string {
+    let out = text;
+    for (const s of this.values) out = out.split(s).join('***');
+    return out;
+  }
+
+  /**
+   * Every string in data (a report, a plan) redacted, its shape kept as JSON has it: for output
+   * encoded after (JSON, the summary's Markdown), so the secrets go before the escaping does.
+   */
+  redactAll<T>(value: T): T {
+    const walk = (v: unknown): unknown => {
+      if (typeof v === 'string') return this.redact(v);
+      if (typeof (v as { toJSON?: unknown } | null)?.toJSON === 'function') return walk((v as { toJSON(): unknown }).toJSON());
+      if (Array.isArray(v)) return v.map(walk);
+      if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+      return v;
+    };
+    return walk(value) as T;
+  }
+}
+
 /** Writes lines to one stream: secrets redacted, control characters made inert, colour when wanted. */
 export class Printer {
   readonly tty: boolean;
   readonly colour: boolean;
-  private readonly secrets: string[] = [];
 
+  /** `secrets`: shared by the run's other outputs (the CLI's streams and its summary). */
   constructor(
     readonly stream: OutStream,
     env: NodeJS.ProcessEnv,
+    readonly secrets = new Secrets(),
   ) {
     this.tty = stream.isTTY === true;
     this.colour = wantsColour(stream, env);
   }
 
-  /** A value never to be printed (a key, a passphrase, a token); longest first, so parts never leak. */
+  /** A value never to be printed (a key, a passphrase, a token). */
   redact(value: string): void {
-    if (value && !this.secrets.includes(value)) this.secrets.push(value);
-    this.secrets.sort((a, b) => b.length - a.length);
+    this.secrets.add(value);
   }
 
   /** Text as it may be shown: redacted, then inert. */
   clean(text: string): string {
-    let out = text;
-    for (const s of this.secrets) out = out.split(s).join('***');
-    return inert(out);
+    return inert(this.secrets.redact(text));
   }
 
   paint(style: Style, text: string): string {
@@ -72,10 +107,8 @@ export class Printer {
    * (JSON.stringify escapes C0 itself; DEL, C1 and the bidi overrides become \\uXXXX here), secrets redacted.
    */
   json(value: unknown): void {
-    const text = JSON.stringify(value, null, 2).replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    let out = text;
-    for (const s of this.secrets) out = out.split(JSON.stringify(s).slice(1, -1)).join('***');
-    this.stream.write(`${out}\n`);
+    const text = JSON.stringify(this.secrets.redactAll(value), null, 2);
+    this.stream.write(`${text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`);
   }
 
   /** Raw output of the CLI's own making (cursor control for the live line); never host text. */
