@@ -36,6 +36,15 @@ const NOTES = `## What shaped these figures (profiled on this fleet)
   every old worker is replaced), and the load balancer's lock taken once per run, in preflight.
 - **A smaller bundle:** minified, and without \`undici\` (pulled in by \`@actions/core\`'s OIDC
   client, which the action never uses): cold start 315 → ~230 ms.
+- **A start that loads only what it uses** (2026-12-01): ssh2's client and key parser instead of its
+  index (whose HTTP agents loaded \`node:http\`, \`node:https\` and \`tls\`), no \`@actions/exec\`
+  (\`node:child_process\` in the post step), the Prometheus client's \`node:http(s)\` on its first
+  query. Two runs of the cold part, each 25 samples per build alternating with the build of
+  \`78fbec7\` (\`git archive 78fbec7 dist\`): cold start 264 vs 261 ms and 298 vs 318 ms, post step
+  120 vs 127 ms and 139 vs 157 ms (after vs before). The post step gains in both; the cold start's
+  ~10 ms is within this machine's drift, which moved both builds by ~40 ms between two runs
+  minutes apart. What remains of the cold start: node's own start (~100 ms, \`node -e 0\` in the
+  floors), the handshake (~70 ms), and loading and running the bundle up to the connect.
 - **Preflight of 10 hosts** runs all connections at once (\`preflight-concurrency\` 16) but is CPU-bound
   on this 2-core machine: ten sshd handshakes in the containers plus ~30 ms of CPU per connection
   in node (ssh2's packet handling) stretch each connect from ~70 ms to ~220 ms. It grows 2.6× for

@@ -1,10 +1,16 @@
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { NodeSSH } from 'node-ssh';
 import type { Client, ConnectConfig } from 'ssh2';
 import { TransportError } from './connection';
 import { KnownHosts, type HostKeyVerdict } from './known-hosts';
 import { describeTarget, knownHostsKey, type SshTarget } from './target';
+
+// node-ssh's CommonJS build, not its ES module: the bundle's stand-in for ssh2's index
+// (src/bundle/ssh2-client.ts, tsconfig `paths`) reaches node-ssh's `require('ssh2')`, but not the
+// `import` of its .mjs, which would bring all of ssh2 (its server, its HTTP agents) into every start.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { NodeSSH } = require('node-ssh') as typeof import('node-ssh');
+type NodeSSH = import('node-ssh').NodeSSH;
 
 export type HostKeyPolicy = { mode: 'strict'; knownHosts: KnownHosts } | { mode: 'off' };
 

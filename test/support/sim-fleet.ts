@@ -20,11 +20,16 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import ssh2, { type AuthContext, type Connection as SshClient, type ParsedKey, type ServerChannel } from 'ssh2';
+import type { AuthContext, Connection as SshClient, ParsedKey, ServerChannel } from 'ssh2';
 import type { ExecResult } from '../../src/transport/connection';
 import { FakeHost, FakeShell } from './fakes';
 import { parseExecLine } from './exec-line';
 import { target } from './scripted-shell';
+
+// ssh2's index itself: this file runs under tsx, which follows tsconfig `paths`, and there 'ssh2' is
+// the bundle's stand-in (src/bundle/ssh2-client.ts), which has no Server.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ssh2 = require('ssh2/lib/index.js') as typeof import('ssh2');
 
 const { Server, utils } = ssh2;
 

@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DIST, runAction } from '../support/run-action';
 
@@ -37,5 +39,35 @@ describe('the built dist/index.js, run as the runner runs it', () => {
     const run = await runAction({}, { state: { isPost: 'true' } });
     expect(run.code).toBe(0);
     expect(run.annotations).toEqual([]);
+  });
+
+  // What a start loads is what it costs: node:http, node:https (and tls) came with ssh2's index (its
+  // HTTP agents) and the Prometheus client, node:child_process with @actions/core's platform
+  // helpers; none of them is used on the way to the first handshake (src/bundle/). The main step
+  // still loads node:child_process: ssh2's client needs it for its agents.
+  describe('loads no module a start does not use', () => {
+    const HTTP = ['NativeModule _http_client', 'NativeModule https', 'NativeModule tls'];
+    const loadedBy = async (inputs: Record<string, string>, state?: Record<string, string>): Promise<string[]> => {
+      const dir = mkdtempSync(join(tmpdir(), 'zdr-load-'));
+      const preload = join(dir, 'modules.cjs');
+      const out = join(dir, 'modules.json');
+      writeFileSync(
+        preload,
+        `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList)));`,
+      );
+      await runAction(inputs, { env: { NODE_OPTIONS: `--require ${preload}` }, ...(state ? { state } : {}) });
+      return JSON.parse(readFileSync(out, 'utf8')) as string[];
+    };
+
+    it('the main step (every chunk of the rollout loaded, then an input error)', async () => {
+      const loaded = await loadedBy({ hosts: 'web-1', 'private-key': 'not a key' });
+      expect(loaded).toContain('NativeModule net');
+      expect(loaded.filter((m) => HTTP.includes(m))).toEqual([]);
+    });
+
+    it('the post step', async () => {
+      const loaded = await loadedBy({}, { isPost: 'true' });
+      expect(loaded.filter((m) => [...HTTP, 'NativeModule child_process'].includes(m))).toEqual([]);
+    });
   });
 });
