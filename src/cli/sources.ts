@@ -22,9 +22,18 @@ const given = (value: string | undefined): string | undefined => (value !== unde
 /** Single-line secrets lose the newline an editor leaves at the end of the file. */
 const SINGLE_LINE: ReadonlySet<InputName> = new Set(['passphrase', 'jump-passphrase', 'prometheus-token', 'prometheus-basic-auth']);
 
+/**
+ * A file given for an input. An empty (or blank) one is refused rather than read as "the default":
+ * it is most often a secret that failed to reach the file, and as the default it would hide the
+ * value of every lower source (environment, config file) and, for known-hosts, read the OpenSSH files.
+ */
 function readInputFile(name: InputName, path: string, label: string, errors: string[]): string | undefined {
   try {
     const text = readFileSync(path, 'utf8');
+    if (text.trim() === '') {
+      errors.push(`${label}: ${path} is empty; give the value, or leave the input out for its default`);
+      return undefined;
+    }
     return SINGLE_LINE.has(name) ? text.replace(/\r?\n$/, '') : text;
   } catch (err) {
     errors.push(`${label}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);

@@ -69,6 +69,23 @@ describe('the command line: every action input is a flag of the same name', () =
     ]);
     expect(resolved(['--hosts', 'a', '--hosts-file', hosts]).errors).toEqual(['--hosts and --hosts-file: give one of them']);
   });
+
+  it('refuses an empty or blank -file, naming it: it does not fall back to a lower source or the OpenSSH files', () => {
+    mkdirSync(join(dir, '.ssh'));
+    file('.ssh/known_hosts', `10.0.0.1 ${sshKeygen('ed25519').public}\n`);
+    const blank = file('blank', ' \n\t\n');
+    expect(resolved(['--known-hosts-file', blank]).errors).toEqual([
+      `--known-hosts-file: ${blank} is empty; give the value, or leave the input out for its default`,
+    ]);
+    const fromEnv = resolved(['--passphrase-file', file('empty', '')], { ZDR_PASSPHRASE: 'from-env' });
+    expect(fromEnv.errors).toEqual([
+      `--passphrase-file: ${join(dir, 'empty')} is empty; give the value, or leave the input out for its default`,
+    ]);
+    const config = file('deploy.yml', `hosts: web-1\nprivate-key-file: blank\n`);
+    expect(resolved(['-c', config]).errors).toEqual([
+      `config 'private-key-file': ${blank} is empty; give the value, or leave the input out for its default`,
+    ]);
+  });
 });
 
 describe('the config file (-c): the action’s input names as keys', () => {
