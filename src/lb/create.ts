@@ -2,6 +2,7 @@ import { RemoteHost } from '../remote/remote-host';
 import type { LocalShell } from '../runtime/local-shell';
 import type { Settings } from '../settings/settings';
 import type { Connector } from '../transport/connection';
+import { ConnectionLease } from '../transport/lease';
 import { CommandLb } from './command';
 import { HaproxyLb } from './haproxy';
 import type { LoadBalancer } from './load-balancer';
@@ -12,8 +13,12 @@ export async function createLoadBalancer(settings: Settings, connector: Connecto
   const lb = settings.lb;
   const timeout = settings.ssh.commandTimeoutMs;
   // The shell for the lock starts at once, beside whatever channel the adapter opens first.
+  // A lease, held for the whole run: a connection lost on the way is made again (verified as the
+  // first) at the run's safe points, where the rollout regains its lock on the load balancer.
   const remoteOf = async (target: NonNullable<Extract<typeof lb, { kind: 'command' }>['host']>): Promise<RemoteHost> => {
-    const remote = new RemoteHost(await connector.connect(target), settings.ssh.sudo);
+    const lease = new ConnectionLease(connector, target);
+    await lease.acquire();
+    const remote = new RemoteHost(lease, settings.ssh.sudo);
     remote.warm();
     return remote;
   };

@@ -1,9 +1,8 @@
-import type { RemoteHost } from '../remote/remote-host';
 import type { Report } from '../report/report';
 import type { Settings } from '../settings/settings';
 import type { FlowContext, RolloutDeps } from './context';
 import { HostRun } from './host-run';
-import { releaseLock } from './locks';
+import { releaseLock, type HeldLock } from './locks';
 import { PhaseError } from './phase';
 import { Rotation } from './rotation';
 
@@ -15,12 +14,6 @@ export interface Halt {
 }
 
 /** A lock this run holds: where it is kept and its name there; `stop` ends its heartbeat. */
-export interface HeldLock {
-  remote: RemoteHost;
-  name: string;
-  stop?: () => Promise<void>;
-}
-
 /** Any throw from a host's turn as the PhaseError the run halts with. */
 export function asPhaseError(err: unknown, host: string): PhaseError {
   if (err instanceof PhaseError) return err;

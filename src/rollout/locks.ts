@@ -111,6 +111,37 @@ export async function acquireLock(remote: RemoteHost, lock: LockId, request: Loc
   return { note: `took over an expired lock of ${was.owner} (since ${when(was.since)})`, waitedMs };
 }
 
+/** A lock this run holds to its end (the load balancer's): where, its name, and how it is kept. */
+export interface HeldLock {
+  remote: RemoteHost;
+  name: string;
+  stop?: () => Promise<void>;
+  /** At a safe point: a lost connection to the lock's host made again and the lock renewed (see regainLock). */
+  regain?: () => Promise<boolean>;
+}
+
+/**
+ * At a safe point (before a host's turn, before recovery returns a host): when the connection to
+ * the lock's host has ended since the lock was taken (sshd restarted, a network blip past the
+ * keepalive), connects again, verified as the first connection was, and renews the lock as its
+ * owner. True when it reconnected. Throws LockedError when another run holds the lock now: it
+ * expired while its host could not be reached, and this run no longer has the fleet to itself.
+ */
+export async function regainLock(remote: RemoteHost, lock: LockId, owner: string, ttlSeconds: number): Promise<boolean> {
+  if (!remote.connection.lost) return false;
+  await remote.reconnectIfLost();
+  const result = await remote.run(lockAcquire(lock.name, owner, ttlSeconds, LOCK_COMMAND_MS));
+  if (result.code === 75) {
+    const held = heldBy(lock, result.stdout);
+    throw new LockedError(`the connection to ${lock.label} was lost and, by the time it was made again, ${held}`, held);
+  }
+  if (result.code !== 0)
+    throw new Error(
+      `could not renew the lock on ${lock.label}: exit ${result.code ?? result.signal}: ${untrustedLine(result.stderr, 400)}`,
+    );
+  return true;
+}
+
 /**
  * acquireLock, recorded in the journal BEFORE the lock command runs: a run killed while the command
  * is under way (or before its answer is recorded) may hold the lock on the host, and whoever
@@ -162,6 +193,9 @@ export function keepLock(
 ): () => Promise<void> {
   let renewing: Promise<void> = Promise.resolve();
   const renew = async (): Promise<void> => {
+    // A connection lost since the last renewal is made again here too: a long check window (no
+    // other use of the load balancer) must not let the lock run out.
+    await remote.reconnectIfLost();
     const result = await remote.run(lockAcquire(lock.name, owner, ttlSeconds, LOCK_COMMAND_MS));
     if (result.code !== 0)
       report(

@@ -15,7 +15,7 @@ import { batchTooLarge } from './capacity';
 import type { FlowContext } from './context';
 import { asPhaseError, type FleetRun } from './fleet-run';
 import type { HostRun } from './host-run';
-import { acquireRecorded, keepLock, lbLockTtlSeconds, LockedError } from './locks';
+import { acquireRecorded, keepLock, lbLockTtlSeconds, LockedError, regainLock } from './locks';
 import type { TurnOverlap } from './overlap';
 import { runPhase, skipPhase, type PhaseHandle } from './phase';
 
@@ -166,7 +166,11 @@ async function preflightLb(fleet: FleetRun, overlap: TurnOverlap | undefined, st
   const stop = keepLock(lock.remote, lock, deps.owner, ttlSeconds, (ttlSeconds * 1000) / 3, (problem) =>
     deps.log.warning(`load balancer: ${problem}`),
   );
-  fleet.lbLock = { remote: lock.remote, name: lock.name, stop };
+  // One regain at a time: the hosts of a batch reach their lock step together.
+  let regaining: Promise<boolean> | null = null;
+  const regain = (): Promise<boolean> =>
+    (regaining ??= regainLock(lock.remote, lock, deps.owner, ttlSeconds).finally(() => (regaining = null)));
+  fleet.lbLock = { remote: lock.remote, name: lock.name, stop, regain };
   if (note) deps.log.warning(`load balancer lock: ${note}`);
 }
 

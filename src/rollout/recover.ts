@@ -115,6 +115,10 @@ export async function recover(run: HostRun, ctx: FlowContext, failure: PhaseErro
       : false;
 
   if (rotation.isDrained(run.target) && lb) {
+    // The failure may have been the load balancer's connection itself: made again for the return.
+    // A lock another run took meanwhile does not stop it: a healthy host back in rotation only adds capacity.
+    if (await ctx.lbLock?.regain?.().catch(() => false))
+      note('the connection to the load balancer had been lost: connected again to return the host');
     // Unchanged hosts (a failed or cancelled drain) are as healthy as before; a watch failure
     // returns only after a successful rollback, however healthy its health endpoint looks.
     const fine =

@@ -1,9 +1,11 @@
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { fleetInputs, fleetReset, haproxyInputs, hostsYaml, mainPid, runOnFleet } from '../support/fleet-action';
 import { journalOwner, lbStates, locksLeft } from '../support/fleet-state';
 import { runAction, type ActionRun } from '../support/run-action';
-import { fault, haproxy, hostExec, readFleet, serverStates, startWrk } from './fleet';
+import { fault, haproxy, hostExec, readFleet, serverStates, startWrk, STATE_DIR } from './fleet';
 
 // Issue 13: a shared production world. Hosts that print workflow commands, local users who plant
 // locks, operators who put servers in maintenance, and runs that overlap.
@@ -143,6 +145,30 @@ describe.skipIf(skip)('a shared world: hostile hosts, local users, operators, ov
     expect(serverStates()['web-2']?.status).toMatch(/^MAINT/);
     expect(mainPid('web-2', 'app')).toBe(before);
     expect(run.stdout).toMatch(/web-2: in MAINT .*taken out of service during the run/);
+  });
+
+  it("the load balancer's connection, dropped while the first host is watched, is made again for the next host: 0 failed requests", async () => {
+    const fleet = readFleet();
+    const lbSshd = readFileSync(join(STATE_DIR, 'sshd.pid'), 'utf8').trim();
+    const load = startWrk({ url: fleet.lb.url, seconds: 120, connections: 16 });
+    await sleep(1000);
+    let dropped = '';
+    const run = await runAction(fleetInputs({ ...haproxyInputs(), ...drainRestart, hosts: hostsYaml(fleet, 2), 'check-window': '8s' }), {
+      onLine: (line) => {
+        // web-1 is back in rotation and watched (its access log, not the load balancer): the run's
+        // connection to the load balancer's sshd (every session of it) ends, as when sshd restarts.
+        if (!dropped && /web-1.*watching/.test(line)) dropped = execFileSync('pkill', ['-e', '-P', lbSshd], { encoding: 'utf8' });
+      },
+    });
+    const tally = await load.stop();
+    expect(dropped, run.stdout).toMatch(/killed/);
+    expect(run.outputs.status, run.stdout).toBe('success');
+    expect(run.report?.hosts.map((h) => h.status)).toEqual(['success', 'success']);
+    const lock = run.report?.hosts[1]?.phases.find((p) => p.name === 'lock');
+    expect(lock?.detail).toMatch(/connection to the load balancer had been lost: connected again/);
+    expect(tally.failed, JSON.stringify(tally)).toBe(0);
+    expect(Object.values(serverStates()).every((st) => st.status === 'UP')).toBe(true);
+    expect(locksLeft(journalOwner(run))).toEqual([]);
   });
 
   it('an upstream an operator marked down in nginx stays down and untouched', async () => {
