@@ -27,10 +27,11 @@ const SINGLE_LINE: ReadonlySet<InputName> = new Set(['passphrase', 'jump-passphr
  * it is most often a secret that failed to reach the file, and as the default it would hide the
  * value of every lower source (environment, config file) and, for known-hosts, read the OpenSSH files.
  */
-function readInputFile(name: InputName, path: string, label: string, errors: string[]): string | undefined {
+function readInputFile(name: InputName, path: string, label: string, errors: string[], given = true): string | undefined {
   try {
     const text = readFileSync(path, 'utf8');
-    if (text.trim() === '') {
+    // Only a file the user named: an empty ~/.ssh/known_hosts (created by `touch`) is no mistake.
+    if (given && text.trim() === '') {
       errors.push(`${label}: ${path} is empty; give the value, or leave the input out for its default`);
       return undefined;
     }
@@ -79,7 +80,7 @@ export function resolveInputs(args: ParsedArgs, env: NodeJS.ProcessEnv): Resolve
   }
   const knownHostsFiles = values.has('known-hosts') ? [] : openSshKnownHostsFiles(home).filter((p) => existsSync(p));
   if (knownHostsFiles.length) {
-    values.set('known-hosts', knownHostsFiles.map((p) => readInputFile('known-hosts', p, 'known_hosts', errors) ?? '').join('\n'));
+    values.set('known-hosts', knownHostsFiles.map((p) => readInputFile('known-hosts', p, 'known_hosts', errors, false) ?? '').join('\n'));
     origins.set('known-hosts', 'known_hosts');
   }
   return { source: (name) => values.get(name) ?? '', origins, knownHostsFiles, errors };

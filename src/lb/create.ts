@@ -14,7 +14,8 @@ export async function createLoadBalancer(settings: Settings, connector: Connecto
   const timeout = settings.ssh.commandTimeoutMs;
   // The shell for the lock starts at once, beside whatever channel the adapter opens first.
   // A lease, held for the whole run: a connection lost on the way is made again (verified as the
-  // first) at the run's safe points, where the rollout regains its lock on the load balancer.
+  // first) by the lock's heartbeat or at the run's next safe point, which renew the run's lock on
+  // it before anything relies on it (rollout/lock-hold.ts).
   const remoteOf = async (target: NonNullable<Extract<typeof lb, { kind: 'command' }>['host']>): Promise<RemoteHost> => {
     const lease = new ConnectionLease(connector, target);
     await lease.acquire();

@@ -5,7 +5,7 @@ import type { Log } from '../runtime/log';
 import type { Settings } from '../settings/settings';
 import type { Connector } from '../transport/connection';
 import type { Journal } from './journal';
-import type { HeldLock } from './locks';
+import type { LockHold } from './lock-hold';
 import type { Rotation } from './rotation';
 
 /** Every side effect the rollout uses, passed in so tests can substitute each one. */
@@ -32,5 +32,5 @@ export interface FlowContext {
   /** Aborted when the run halts: a host not yet changed stops at its safe point (before the change). */
   stopped?: AbortSignal;
   /** The load balancer's lock, once preflight took it: regained at each safe point if its connection was lost. */
-  lbLock?: HeldLock | null;
+  lbLock?: LockHold | null;
 }

@@ -2,6 +2,7 @@ import type { Report } from '../report/report';
 import type { Settings } from '../settings/settings';
 import type { FlowContext, RolloutDeps } from './context';
 import { HostRun } from './host-run';
+import { LockLostError, type LockHold } from './lock-hold';
 import { releaseLock, type HeldLock } from './locks';
 import { PhaseError } from './phase';
 import { Rotation } from './rotation';
@@ -13,7 +14,6 @@ export interface Halt {
   reason: string;
 }
 
-/** A lock this run holds: where it is kept and its name there; `stop` ends its heartbeat. */
 /** Any throw from a host's turn as the PhaseError the run halts with. */
 export function asPhaseError(err: unknown, host: string): PhaseError {
   if (err instanceof PhaseError) return err;
@@ -35,7 +35,7 @@ export class FleetRun implements FlowContext {
   /** Hosts whose turn failed, in the order they failed. */
   readonly failed: HostRun[] = [];
   /** The load balancer's lock, held from preflight to the run's end. */
-  lbLock: HeldLock | null = null;
+  lbLock: LockHold | null = null;
   private halt: Halt | null = null;
   /** Aborted when the run halts, so the hosts of the batch not yet changed stop at their safe point. */
   private readonly stop = new AbortController();
@@ -78,7 +78,9 @@ export class FleetRun implements FlowContext {
   hostFailed(run: HostRun, failure: PhaseError): void {
     this.failed.push(run);
     const max = this.settings.maxFailedHosts;
-    if (this.deps.signal.aborted || this.failed.length > max) return this.fail(run.name, failure.phase, failure.message);
+    // A lost load balancer lock is not the host's fault: no later host may go on without it.
+    const lockLost = failure.cause instanceof LockLostError;
+    if (this.deps.signal.aborted || lockLost || this.failed.length > max) return this.fail(run.name, failure.phase, failure.message);
     const text = `${run.name} failed in ${failure.phase}; tolerated (${this.failed.length} of max-failed-hosts ${max}), the run goes on`;
     run.warnings.push(text);
     this.deps.log.warning(text);
@@ -121,7 +123,7 @@ export class FleetRun implements FlowContext {
     const held = this.lbLock;
     if (!held) return undefined;
     this.lbLock = null;
-    await held.stop?.();
+    await held.stop();
     if (!(await releaseLock(held.remote, held.name, this.deps.owner))) return held.name;
     this.deps.journal.unlocked(held.remote.connection.target, held.name);
     return undefined;

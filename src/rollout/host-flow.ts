@@ -52,16 +52,16 @@ function lockStep({ run }: Preflighted, ctx: FlowContext, overlap: TurnOverlap |
     plan: () => [],
     run: async (phase) => {
       // Before anything of this host changes: a load balancer connection lost since the last host
-      // is made again here, and the run's lock on it renewed (or this host fails, unchanged).
-      const regained = (await ctx.lbLock?.regain?.())
-        ? 'the connection to the load balancer had been lost: connected again (host key verified), its lock renewed'
+      // is made again here, and the run's lock on it renewed; a lock lost to another run halts here.
+      const regained = (await ctx.lbLock?.regain())
+        ? 'the connection to the load balancer had been lost: connected again, and its lock renewed'
         : '';
       if (regained) ctx.deps.log.warning(`${run.name}: ${regained}`);
       // Usually taken while the previous host's turn ran (TurnOverlap): then this only collects it.
       const { note, waitedMs } = await (overlap ? overlap.lock(run, ctx) : takeHostLock(run, ctx, ctx.deps.signal));
       phase.addWait(waitedMs);
-      phase.detail([regained, note || `locked for ${ctx.deps.owner}`].filter(Boolean).join('; '));
-      if (note || regained) phase.warn([regained, note].filter(Boolean).join('; '));
+      phase.detail(`locked for ${ctx.deps.owner}`);
+      for (const warning of [regained, note]) if (warning) phase.warn(warning);
     },
   };
 }

@@ -29,7 +29,7 @@ export function lbLockTtlSeconds(settings: Settings): number {
 }
 
 /** A lock command waits up to 10 s for the guard (flock -w 10) and then runs in milliseconds. */
-const LOCK_COMMAND_MS = 15_000;
+export const LOCK_COMMAND_MS = 15_000;
 
 export interface LockHolder {
   owner: string;
@@ -45,7 +45,7 @@ function parseInfo(text: string, prefix = ''): LockHolder {
 
 const when = (ms: number): string => (ms > 0 && ms < 8.64e15 ? new Date(ms).toISOString() : 'an unknown time');
 
-function heldBy(lock: LockId, stdout: string): string {
+export function heldBy(lock: LockId, stdout: string): string {
   const holder = parseInfo(stdout);
   return `the lock on ${lock.label} is held by ${holder.owner} since ${when(holder.since)}`;
 }
@@ -111,35 +111,10 @@ export async function acquireLock(remote: RemoteHost, lock: LockId, request: Loc
   return { note: `took over an expired lock of ${was.owner} (since ${when(was.since)})`, waitedMs };
 }
 
-/** A lock this run holds to its end (the load balancer's): where, its name, and how it is kept. */
+/** A lock a host's turn took: where, and its name (given back when the turn is over). */
 export interface HeldLock {
   remote: RemoteHost;
   name: string;
-  stop?: () => Promise<void>;
-  /** At a safe point: a lost connection to the lock's host made again and the lock renewed (see regainLock). */
-  regain?: () => Promise<boolean>;
-}
-
-/**
- * At a safe point (before a host's turn, before recovery returns a host): when the connection to
- * the lock's host has ended since the lock was taken (sshd restarted, a network blip past the
- * keepalive), connects again, verified as the first connection was, and renews the lock as its
- * owner. True when it reconnected. Throws LockedError when another run holds the lock now: it
- * expired while its host could not be reached, and this run no longer has the fleet to itself.
- */
-export async function regainLock(remote: RemoteHost, lock: LockId, owner: string, ttlSeconds: number): Promise<boolean> {
-  if (!remote.connection.lost) return false;
-  await remote.reconnectIfLost();
-  const result = await remote.run(lockAcquire(lock.name, owner, ttlSeconds, LOCK_COMMAND_MS));
-  if (result.code === 75) {
-    const held = heldBy(lock, result.stdout);
-    throw new LockedError(`the connection to ${lock.label} was lost and, by the time it was made again, ${held}`, held);
-  }
-  if (result.code !== 0)
-    throw new Error(
-      `could not renew the lock on ${lock.label}: exit ${result.code ?? result.signal}: ${untrustedLine(result.stderr, 400)}`,
-    );
-  return true;
 }
 
 /**
@@ -174,40 +149,4 @@ export async function releaseLock(remote: RemoteHost, name: string, owner: strin
   } catch {
     return false;
   }
-}
-
-/**
- * Renews a held lock every `everyMs` (a third of its TTL) until the returned stop is called; stop
- * resolves once a renewal under way has ended, so that a release after it is not undone by a late
- * renewal (the lock command takes a lock that is not there). The timer is unref'd: it never keeps
- * the process alive. A failed renewal is reported, not thrown: the next one may succeed before the
- * lock runs out.
- */
-export function keepLock(
-  remote: RemoteHost,
-  lock: LockId,
-  owner: string,
-  ttlSeconds: number,
-  everyMs: number,
-  report: (problem: string) => void,
-): () => Promise<void> {
-  let renewing: Promise<void> = Promise.resolve();
-  const renew = async (): Promise<void> => {
-    // A connection lost since the last renewal is made again here too: a long check window (no
-    // other use of the load balancer) must not let the lock run out.
-    await remote.reconnectIfLost();
-    const result = await remote.run(lockAcquire(lock.name, owner, ttlSeconds, LOCK_COMMAND_MS));
-    if (result.code !== 0)
-      report(
-        `could not renew the lock on ${lock.label}: exit ${result.code ?? result.signal}: ${untrustedLine(result.stdout + result.stderr, 300)}`,
-      );
-  };
-  const timer = setInterval(() => {
-    renewing = renew().catch((err: Error) => report(`could not renew the lock on ${lock.label}: ${err.message}`));
-  }, everyMs);
-  timer.unref();
-  return () => {
-    clearInterval(timer);
-    return renewing;
-  };
 }

@@ -15,7 +15,8 @@ import { batchTooLarge } from './capacity';
 import type { FlowContext } from './context';
 import { asPhaseError, type FleetRun } from './fleet-run';
 import type { HostRun } from './host-run';
-import { acquireRecorded, keepLock, lbLockTtlSeconds, LockedError, regainLock } from './locks';
+import { LockHold } from './lock-hold';
+import { acquireRecorded, lbLockTtlSeconds, LockedError } from './locks';
 import type { TurnOverlap } from './overlap';
 import { runPhase, skipPhase, type PhaseHandle } from './phase';
 
@@ -163,14 +164,9 @@ async function preflightLb(fleet: FleetRun, overlap: TurnOverlap | undefined, st
     beforeWait,
   };
   const { note } = await acquireRecorded(lock.remote, lock, request, deps.journal);
-  const stop = keepLock(lock.remote, lock, deps.owner, ttlSeconds, (ttlSeconds * 1000) / 3, (problem) =>
-    deps.log.warning(`load balancer: ${problem}`),
-  );
-  // One regain at a time: the hosts of a batch reach their lock step together.
-  let regaining: Promise<boolean> | null = null;
-  const regain = (): Promise<boolean> =>
-    (regaining ??= regainLock(lock.remote, lock, deps.owner, ttlSeconds).finally(() => (regaining = null)));
-  fleet.lbLock = { remote: lock.remote, name: lock.name, stop, regain };
+  const hold = new LockHold(lock.remote, lock, deps.owner, ttlSeconds);
+  hold.keep((ttlSeconds * 1000) / 3, (problem) => deps.log.warning(`load balancer: ${problem}`));
+  fleet.lbLock = hold;
   if (note) deps.log.warning(`load balancer lock: ${note}`);
 }
 

@@ -105,6 +105,10 @@ export async function recover(run: HostRun, ctx: FlowContext, failure: PhaseErro
     log.warning(`${run.name}: ${text}`);
   };
 
+  // The failure may have been the load balancer's connection itself: made again before recovery
+  // uses it. A lock lost to another run does not stop recovery (taking a failing host out, putting
+  // a healthy one back); the run halts at its next host.
+  if (lb && (await ctx.lbLock?.regain().catch(() => false))) note('the connection to the load balancer had been lost: connected again');
   if (failure.phase === 'watch' && !cancelled && lb && !rotation.isDrained(run.target)) await takeOut(run, ctx, lb, note);
   // A return that failed on its way (an answer lost, a dropped connection) after the host passed
   // readiness says nothing against the change: no rollback, just another return once healthy.
@@ -115,10 +119,6 @@ export async function recover(run: HostRun, ctx: FlowContext, failure: PhaseErro
       : false;
 
   if (rotation.isDrained(run.target) && lb) {
-    // The failure may have been the load balancer's connection itself: made again for the return.
-    // A lock another run took meanwhile does not stop it: a healthy host back in rotation only adds capacity.
-    if (await ctx.lbLock?.regain?.().catch(() => false))
-      note('the connection to the load balancer had been lost: connected again to return the host');
     // Unchanged hosts (a failed or cancelled drain) are as healthy as before; a watch failure
     // returns only after a successful rollback, however healthy its health endpoint looks.
     const fine =

@@ -10,14 +10,19 @@ import type { SshTarget } from './target';
  * Every (re)connection goes through the same Connector, so it is verified exactly as the first:
  * with strict host keys, a host whose key changed between preflight and its turn is refused.
  *
- * Only an explicit release reconnects. A connection lost mid-turn stays lost (its commands report
- * `connection-lost`), as without a lease: a turn does not silently resume on a new connection.
+ * Only an explicit release reconnects. A host's connection lost mid-turn stays lost (its commands
+ * report `connection-lost`): a turn does not silently resume on a new connection; the next turn
+ * releases a lost one first (RemoteHost.reconnectIfLost). The load balancer's lease is released so
+ * by its lock's heartbeat and at the run's safe points (rollout/lock-hold.ts), each time with its
+ * lock renewed before anything relies on it.
  */
 export class ConnectionLease implements Connection {
   private current: Promise<Connection> | null = null;
   /** The held connection once made (null while connecting or when none is held). */
   private made: Connection | null = null;
   private released = false;
+  /** The connection given up last had been lost, not merely released: said if connecting again fails. */
+  private lostBefore = false;
   private closed = false;
   /** Connections made by this lease so far (the first, then one per turn after a release). */
   connects = 0;
@@ -52,7 +57,8 @@ export class ConnectionLease implements Connection {
         if (this.current === attempt) this.current = null;
         // Said once: the first connection worked, so the operator knows where to look.
         if (again && err instanceof TransportError) {
-          throw new TransportError(err.kind, `${err.message} (on reconnecting: the connection made in preflight was released)`);
+          const why = this.lostBefore ? 'the connection had been lost' : 'the connection made in preflight was released';
+          throw new TransportError(err.kind, `${err.message} (on reconnecting: ${why})`);
         }
         throw err;
       },
@@ -78,6 +84,7 @@ export class ConnectionLease implements Connection {
   /** Closes the held connection; the next command connects again. Never throws. */
   async release(): Promise<void> {
     const held = this.current;
+    if (held) this.lostBefore = this.made?.lost === true;
     this.current = null;
     this.made = null;
     if (!held) return;

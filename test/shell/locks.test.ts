@@ -84,13 +84,21 @@ describe('lock commands on a real shell, as an unprivileged user', () => {
     expect(lockFile()).toBe(held);
   });
 
-  it('renews its own lock: since kept, expiry moved', () => {
+  it('renews its own lock: since kept, expiry moved, and says it was still its own (kept=1)', () => {
     plant('owner=run-a\nsince=1000\nexpires=9999999990\n');
     const ran = acquire('run-a', 30);
     expect(ran.code, ran.stderr).toBe(0);
-    expect(ran.stdout).toBe('');
+    expect(ran.stdout).toBe('kept=1\n');
     expect(field(lockFile(), 'since')).toBe('1000');
     expect(Number(field(lockFile(), 'expires'))).toBeLessThan(9999999990);
+  });
+
+  it('renews its own lock that had run out, without kept=1: another run may have held the pool meanwhile', () => {
+    plant('owner=run-a\nsince=1000\nexpires=2\n');
+    const ran = acquire('run-a', 30);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toBe('');
+    expect(field(lockFile(), 'owner')).toBe('run-a');
   });
 
   it('takes over an expired lock and prints the old one as stale (the first owner= line counts)', () => {

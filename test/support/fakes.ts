@@ -123,6 +123,8 @@ export class FakeHost {
   connectError: TransportError | null = null;
   /** Another run holds this host's lock. */
   lockHeldBy = '';
+  /** Locks held, by name → owner, as the lock command keeps them (a renewal by their owner prints kept=1). */
+  readonly locksHeld = new Map<string, string>();
   /** Commands the host lacks: reported by inspect (`zdr.missing=`), or `timeout`, which fails every command. */
   missing: string[] = [];
   /** Every lock command (take, renew, release) sent to this host. */
@@ -213,9 +215,13 @@ export class FakeShell implements Connection {
         return ok(inspectAnswer(h));
       case 'lock-acquire':
         h.lockCommands.push(line);
-        return h.lockHeldBy ? ok(`owner=${h.lockHeldBy}\nsince=1764072000\nexpires=9999999999\n`, 75) : ok();
+        if (h.lockHeldBy) return ok(`owner=${h.lockHeldBy}\nsince=1764072000\nexpires=9999999999\n`, 75);
+        if (h.locksHeld.get(args[0] ?? '') === args[1]) return ok('kept=1\n');
+        h.locksHeld.set(args[0] ?? '', args[1] ?? '');
+        return ok();
       case 'lock-release':
         h.lockCommands.push(line);
+        if (h.locksHeld.get(args[0] ?? '') === args[1]) h.locksHeld.delete(args[0] ?? '');
         return ok();
       case 'user':
         return this.user(script);

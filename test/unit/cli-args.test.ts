@@ -73,6 +73,8 @@ describe('the command line: every action input is a flag of the same name', () =
   it('refuses an empty or blank -file, naming it: it does not fall back to a lower source or the OpenSSH files', () => {
     mkdirSync(join(dir, '.ssh'));
     file('.ssh/known_hosts', `10.0.0.1 ${sshKeygen('ed25519').public}\n`);
+    mkdirSync(join(dir, 'home/.ssh'), { recursive: true });
+    file('home/.ssh/known_hosts', '');
     const blank = file('blank', ' \n\t\n');
     expect(resolved(['--known-hosts-file', blank]).errors).toEqual([
       `--known-hosts-file: ${blank} is empty; give the value, or leave the input out for its default`,
@@ -81,6 +83,9 @@ describe('the command line: every action input is a flag of the same name', () =
     expect(fromEnv.errors).toEqual([
       `--passphrase-file: ${join(dir, 'empty')} is empty; give the value, or leave the input out for its default`,
     ]);
+    // An empty OpenSSH file is read as it always was: the user did not name it.
+    const touched = resolved(['--hosts', 'web-1'], { HOME: join(dir, 'home') });
+    expect(touched.errors).toEqual([]);
     const config = file('deploy.yml', `hosts: web-1\nprivate-key-file: blank\n`);
     expect(resolved(['-c', config]).errors).toEqual([
       `config 'private-key-file': ${blank} is empty; give the value, or leave the input out for its default`,

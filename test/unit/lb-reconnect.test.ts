@@ -2,25 +2,47 @@
  * The load balancer's connection is held for the whole run (lb/create.ts: a lease). When it ends on
  * the way (sshd restarted, a network blip past the keepalive), the next safe point makes it again:
  * the next host's lock step, before anything of that host changes, renewing the run's lock there;
- * and recovery, before it returns a drained host.
+ * and recovery, before it takes a host out or puts it back. A lock another run holds meanwhile, or
+ * one that ran out, is lost for good, and the run halts (rollout/lock-hold.ts).
  */
 import { describe, expect, it } from 'vitest';
+import type { SshTarget } from '../../src/transport/target';
 import { RemoteHost } from '../../src/remote/remote-host';
-import { regainLock } from '../../src/rollout/locks';
+import { LockHold } from '../../src/rollout/lock-hold';
 import { rollout } from '../../src/rollout/rollout';
 import { ConnectionLease } from '../../src/transport/lease';
+import { TransportError } from '../../src/transport/connection';
 import { FakeClock, FakeConnector, FakeLb, noLocal, RecordingJournal, RecordingLog } from '../support/fakes';
 import { target } from '../support/scripted-shell';
 import { settingsFrom } from '../support/settings';
 
 const LB = target('lb-1', '10.0.1.1');
 
-async function setup(hosts = 3) {
+/** A FakeLb whose every call goes over its SSH connection, as HAProxy's and nginx's do: it fails on a lost one. */
+class ConnectedLb extends FakeLb {
+  private use(): void {
+    if (this.lock?.remote.connection.lost)
+      throw new TransportError('connection-lost', 'the runtime API did not answer over SSH: connection closed');
+  }
+  override async drain(host: SshTarget) {
+    this.use();
+    return super.drain(host);
+  }
+  /** Runs once a host is back in rotation (before the next host's lock step). */
+  afterReturn?: (host: string) => void;
+  override async undrain(host: SshTarget) {
+    this.use();
+    await super.undrain(host);
+    this.afterReturn?.(host.name);
+  }
+}
+
+async function setup(hosts = 3, extra: Record<string, string> = {}) {
   const connector = new FakeConnector();
   const lbConnector = new FakeConnector();
   const lease = new ConnectionLease(lbConnector, LB);
   await lease.acquire();
-  const lb = new FakeLb();
+  const lb = new ConnectedLb();
   lb.lock = { remote: new RemoteHost(lease, false), name: 'lb.fake', label: 'fake lb' };
   const log = new RecordingLog();
   const settings = settingsFrom({
@@ -31,6 +53,7 @@ async function setup(hosts = 3) {
     lb: 'command',
     'drain-command': 'x {name}',
     'ready-command': 'y {name}',
+    ...extra,
   });
   const go = () =>
     rollout(settings, {
@@ -44,52 +67,102 @@ async function setup(hosts = 3) {
       openLoadBalancer: async () => lb,
     });
   const lbHost = lbConnector.host(LB.name);
-  return { connector, lbConnector, lbHost, lb, log, go };
+  /** Ends the load balancer's current connection, as a restarted sshd would. */
+  const dropLb = (): void => {
+    const shell = lbConnector.shells.get(LB.name);
+    if (shell) shell.lost = true;
+  };
+  return { connector, lbConnector, lbHost, lb, log, go, dropLb };
 }
 
-/** Ends the load balancer's current connection, as a restarted sshd would. */
-const lost = (t: Awaited<ReturnType<typeof setup>>) => (): void => {
-  const shell = t.lbConnector.shells.get(LB.name);
-  if (shell) shell.lost = true;
+/** Runs `fn` the first time web-1 restarts its service (mid-turn; the load balancer is next used at its return). */
+const atWeb1Restart = (t: Awaited<ReturnType<typeof setup>>, fn: () => void): void => {
+  let done = false;
+  t.connector.host('web-1').onCommand = (kind) => {
+    if (kind !== 'systemctl-timed' || done) return;
+    done = true;
+    fn();
+  };
 };
 
 describe("a load balancer connection lost between hosts is made again at the next host's lock step", () => {
   it('the next host connects again, renews the lock as this run, and the run completes', async () => {
     const t = await setup();
-    // Dropped while web-1 restarts: the load balancer is not used again until web-1's return
-    // (FakeLb's own calls need no connection), then at web-2's lock step.
-    const drop = lost(t);
-    t.connector.host('web-1').onCommand = (kind) => void (kind === 'systemctl-timed' && drop());
+    t.lb.afterReturn = (host) => void (host === 'web-1' && t.dropLb());
     const { report } = await t.go();
     expect(report.status, report.reason).toBe('success');
     expect(t.lbConnector.connects).toEqual(['lb-1', 'lb-1']);
-    // Taken in preflight, renewed on the new connection, given back at the end.
+    // Taken in preflight, renewed on the new connection (kept=1), given back at the end.
     expect(t.lbHost.kinds.filter((k) => k === 'lock-acquire')).toHaveLength(2);
     expect(t.lbHost.kinds.at(-1)).toBe('lock-release');
     const web2Lock = report.hosts[1]?.phases.find((p) => p.name === 'lock');
     expect(web2Lock?.status).toBe('warning');
-    expect(web2Lock?.detail).toMatch(/connection to the load balancer had been lost: connected again/);
+    expect(web2Lock?.detail).toBe(
+      'locked for test run 1; the connection to the load balancer had been lost: connected again, and its lock renewed',
+    );
     expect(t.log.warnings.join('\n')).toMatch(/web-2: the connection to the load balancer had been lost: connected again/);
+    expect(t.lb.calls.filter((c) => c.startsWith('drain') || c.startsWith('undrain'))).toEqual([
+      'drain web-1',
+      'undrain web-1',
+      'drain web-2',
+      'undrain web-2',
+      'drain web-3',
+      'undrain web-3',
+    ]);
   });
 
-  it('another run took the lock meanwhile: the next host fails in lock, unchanged, and the hosts after it are untouched', async () => {
-    const t = await setup();
-    const drop = lost(t);
-    t.connector.host('web-1').onCommand = (kind) => {
-      if (kind !== 'systemctl-timed') return;
-      drop();
+  it('another run took the lock meanwhile: the next host fails in lock, unchanged, and the run halts even with max-failed-hosts', async () => {
+    const t = await setup(3, { 'max-failed-hosts': '1' });
+    t.lb.afterReturn = (host) => {
+      if (host !== 'web-1') return;
+      t.dropLb();
       t.lbHost.lockHeldBy = 'octo/app run 78';
     };
     const { report } = await t.go();
     expect(report.status).toBe('failed');
     expect(report.failedHost).toBe('web-2');
     expect(report.failedPhase).toBe('lock');
-    expect(report.reason).toMatch(
-      /connection to fake lb was lost and, by the time it was made again, the lock on fake lb is held by octo\/app run 78/,
-    );
+    expect(report.reason).toMatch(/^this run lost the lock on fake lb: the lock on fake lb is held by octo\/app run 78/);
     expect(report.hosts.map((h) => h.status)).toEqual(['success', 'failed', 'skipped']);
-    expect(t.lb.calls.filter((c) => c.includes('web-2') && c.startsWith('drain'))).toEqual([]);
+    expect(t.lb.calls.filter((c) => /web-[23]/.test(c))).toEqual([]);
     expect(t.connector.host('web-2').kinds.filter((k) => k.startsWith('systemctl'))).toEqual([]);
+    expect(t.connector.host('web-3').kinds.filter((k) => k.startsWith('systemctl'))).toEqual([]);
+  });
+
+  it('the lock had run out and was taken again (no kept=1): lost for good as well', async () => {
+    const t = await setup();
+    t.lb.afterReturn = (host) => {
+      if (host !== 'web-1') return;
+      t.dropLb();
+      t.lbHost.locksHeld.clear();
+    };
+    const { report } = await t.go();
+    expect(report.failedHost).toBe('web-2');
+    expect(report.failedPhase).toBe('lock');
+    expect(report.reason).toMatch(/lost the lock on fake lb: it had run out before it was renewed/);
+  });
+
+  it('a reconnect that fails fails that host; the next safe point tries again and verifies the lock before anything relies on it', async () => {
+    const t = await setup(3, { 'max-failed-hosts': '1' });
+    t.lb.afterReturn = (host) => {
+      if (host !== 'web-1') return;
+      t.dropLb();
+      t.lbHost.connectError = new TransportError('timeout', 'lb-1 unreachable: connect timed out');
+    };
+    // By web-3's lock step the load balancer answers again, but another run holds the lock now.
+    t.connector.host('web-2').onCommand = (kind) => {
+      if (kind !== 'lock-release') return;
+      t.lbHost.connectError = null;
+      t.lbHost.lockHeldBy = 'octo/app run 78';
+    };
+    const { report } = await t.go();
+    expect(report.hosts[1]?.phases.find((p) => p.name === 'lock')?.detail).toBe(
+      'lb-1 unreachable: connect timed out (on reconnecting: the connection had been lost)',
+    );
+    expect(report.hosts.map((h) => h.status)).toEqual(['success', 'failed', 'failed']);
+    expect(report.failedHost).toBe('web-3');
+    expect(report.reason).toMatch(/lost the lock on fake lb: the lock on fake lb is held by octo\/app run 78/);
+    expect(t.lb.calls.filter((c) => /web-[23]/.test(c))).toEqual([]);
   });
 
   it('a connection that did not end is not made again', async () => {
@@ -101,36 +174,51 @@ describe("a load balancer connection lost between hosts is made again at the nex
   });
 });
 
-describe('recovery makes a lost load balancer connection again before it returns a drained host', () => {
-  it('the change failed and the connection had ended: connected again, and the host is returned', async () => {
+describe('recovery makes a lost load balancer connection again before it uses it', () => {
+  it('the change failed and the connection had ended: connected again, and the healthy host is put back', async () => {
     const t = await setup(1);
-    const drop = lost(t);
-    const web1 = t.connector.host('web-1');
-    web1.onCommand = (kind) => void (kind === 'systemctl-timed' && drop());
-    web1.lose['systemctl-timed'] = 1;
+    atWeb1Restart(t, t.dropLb);
+    t.connector.host('web-1').lose['systemctl-timed'] = 1;
     const { report } = await t.go();
     expect(report.status).toBe('failed');
     expect(report.failedPhase).toBe('change');
     expect(t.lbConnector.connects).toEqual(['lb-1', 'lb-1']);
-    expect(report.hosts[0]?.warnings.join('\n')).toMatch(/connected again to return the host/);
+    expect(report.hosts[0]?.warnings.join('\n')).toMatch(/the connection to the load balancer had been lost: connected again/);
     expect(t.lb.calls).toContain('undrain web-1');
     expect(report.hosts[0]?.lbState).toBe('in-service');
   });
+
+  it('a host failing its watch is taken out over the connection made again', async () => {
+    const t = await setup(1, { 'check-window': '30s', 'min-requests': '20' });
+    const web1 = t.connector.host('web-1');
+    web1.trafficPerRead = Array(10).fill('10.0.0.9 - - [25/Nov/2026:12:00:01 +0000] "GET / HTTP/1.1" 500 12 "-" "wrk"');
+    // The connection drops once web-1 is back in rotation, before its watch trips.
+    web1.onCommand = (kind) => void (kind === 'log-read' && t.dropLb());
+    const { report } = await t.go();
+    expect(report.failedPhase, report.reason).toBe('watch');
+    expect(t.lbConnector.connects).toEqual(['lb-1', 'lb-1']);
+    expect(t.lb.calls.filter((c) => c === 'drain web-1')).toHaveLength(2);
+    expect(report.hosts[0]?.lbState).toBe('drained');
+  });
 });
 
-describe('regainLock', () => {
-  it('does nothing on a live connection; on a lost one connects again and renews; a failed renewal throws', async () => {
+describe('LockHold.regain', () => {
+  it('does nothing on a live connection; on a lost one connects again and renews; a failed renewal throws and is retried next time', async () => {
     const lbConnector = new FakeConnector();
     const lease = new ConnectionLease(lbConnector, LB);
     await lease.acquire();
     const remote = new RemoteHost(lease, false);
-    const lock = { name: 'lb.fake', label: 'fake lb' };
-    expect(await regainLock(remote, lock, 'me', 60)).toBe(false);
+    const hold = new LockHold(remote, { name: 'lb.fake', label: 'fake lb' }, 'me', 60);
+    lbConnector.host(LB.name).locksHeld.set('lb.fake', 'me');
+    expect(await hold.regain()).toBe(false);
     (lbConnector.shells.get(LB.name) as { lost: boolean }).lost = true;
-    expect(await regainLock(remote, lock, 'me', 60)).toBe(true);
+    expect(await hold.regain()).toBe(true);
     expect(lbConnector.connects).toHaveLength(2);
     (lbConnector.shells.get(LB.name) as { lost: boolean }).lost = true;
     lbConnector.host(LB.name).lose['lock-acquire'] = 1;
-    await expect(regainLock(remote, lock, 'me', 60)).rejects.toThrow(/could not renew the lock on fake lb/);
+    await expect(hold.regain()).rejects.toThrow(/could not renew the lock on fake lb/);
+    // Not verified yet, though the new connection is live: renewed at the next safe point.
+    expect(await hold.regain()).toBe(true);
+    expect(lbConnector.host(LB.name).kinds.filter((k) => k === 'lock-acquire')).toHaveLength(3);
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseServersState } from '../../src/lb/haproxy';
 import { RemoteHost } from '../../src/remote/remote-host';
-import { acquireRecorded, keepLock, LockedError } from '../../src/rollout/locks';
+import { LockHold } from '../../src/rollout/lock-hold';
+import { acquireRecorded, LockedError } from '../../src/rollout/locks';
+import { lockAcquire } from '../../src/remote/commands/locks';
 import { reconcile } from '../../src/rollout/reconcile';
 import { rollout } from '../../src/rollout/rollout';
 import { runOwner } from '../../src/runtime/owner';
@@ -83,24 +85,32 @@ describe("the load balancer's lock (item 8)", () => {
     for (const ttl of ttls(lbHost)) expect(ttl).toBeLessThanOrEqual(600);
   });
 
-  it('is renewed by a heartbeat until the run stops it; a failed renewal is reported', async () => {
+  it('is renewed by a heartbeat until the run stops it; a lock seen held by another run is lost for good, reported once', async () => {
     const lbHost = new FakeHost('lb');
     const remote = new RemoteHost(new FakeShell(target(99), lbHost), false);
+    const lock = { name: 'lb.fake', label: 'fake lb' };
+    await remote.run(lockAcquire(lock.name, 'test run 1', 180, 1000));
     const problems: string[] = [];
-    const stop = keepLock(remote, { name: 'lb.fake', label: 'fake lb' }, 'test run 1', 180, 50, (p) => problems.push(p));
+    const hold = new LockHold(remote, lock, 'test run 1', 180);
+    hold.keep(50, (p) => problems.push(p));
     await sleep(180);
     const renewed = ttls(lbHost).length;
-    expect(renewed).toBeGreaterThanOrEqual(2);
+    expect(renewed).toBeGreaterThanOrEqual(3);
     expect(ttls(lbHost).every((ttl) => ttl === 180)).toBe(true);
-    stop();
+    await hold.stop();
     await sleep(150);
     expect(ttls(lbHost).length).toBe(renewed);
     expect(problems).toEqual([]);
     lbHost.lockHeldBy = 'someone else';
-    const stop2 = keepLock(remote, { name: 'lb.fake', label: 'fake lb' }, 'test run 1', 180, 20, (p) => problems.push(p));
-    await sleep(60);
-    stop2();
-    expect(problems[0]).toMatch(/could not renew the lock on fake lb: exit 75/);
+    hold.keep(20, (p) => problems.push(p));
+    await sleep(80);
+    await hold.stop();
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(
+      /this run lost the lock on fake lb: the lock on fake lb is held by someone else .*the run halts at its next host/,
+    );
+    lbHost.lockHeldBy = '';
+    await expect(hold.regain()).rejects.toThrow(/this run lost the lock on fake lb/);
   });
 
   it("the load balancer's lock goes back while the last host's release is still running, and both are confirmed", async () => {
@@ -191,9 +201,10 @@ describe('a lock is journalled before its command runs', () => {
     }
     const host = new FakeHost('lb');
     const remote = new RemoteHost(new SlowShell(target(99), host), false);
-    const stop = keepLock(remote, { name: 'lb.fake', label: 'fake lb' }, 'test run 1', 180, 20, () => {});
+    const hold = new LockHold(remote, { name: 'lb.fake', label: 'fake lb' }, 'test run 1', 180);
+    hold.keep(20, () => {});
     await sleep(35);
-    await stop();
+    await hold.stop();
     expect(ttls(host)).toEqual([180]);
     await sleep(120);
     expect(ttls(host)).toEqual([180]);

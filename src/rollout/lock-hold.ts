@@ -1,0 +1,112 @@
+import { lockAcquire, type LockId } from '../remote/commands/locks';
+import type { RemoteHost } from '../remote/remote-host';
+import { untrustedLine } from '../report/neutralise';
+import { heldBy, LOCK_COMMAND_MS, LockedError } from './locks';
+
+/**
+ * The load balancer's lock is no longer this run's alone: another run holds it, or it ran out while
+ * the run could not renew it (another run may have changed the pool meanwhile). The run halts at
+ * its next safe point, whatever max-failed-hosts allows.
+ */
+export class LockLostError extends LockedError {}
+
+/**
+ * The run's hold on the load balancer's lock, kept to the run's end. A heartbeat renews it; after
+ * its connection was lost (sshd restarted, a network blip past the keepalive) the connection is
+ * made again, verified as the first one was, and the lock renewed before anything relies on it.
+ * Once the lock is seen held by another run, or run out, it is lost for good: every later check
+ * throws LockLostError.
+ */
+export class LockHold {
+  readonly name: string;
+  private lost: string | null = null;
+  /** False from a lost connection (or a failed reconnect) until the lock was renewed on a new one. */
+  private verified = true;
+  private regaining: Promise<boolean> | null = null;
+  private beat: NodeJS.Timeout | undefined;
+  private renewing: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly remote: RemoteHost,
+    private readonly lock: LockId,
+    private readonly owner: string,
+    private readonly ttlSeconds: number,
+  ) {
+    this.name = lock.name;
+  }
+
+  /** Renews the lock as its holder. Throws LockLostError, for good, when it is not this run's alone. */
+  async renew(): Promise<void> {
+    if (this.lost) throw new LockLostError(this.lost);
+    const result = await this.remote.run(lockAcquire(this.lock.name, this.owner, this.ttlSeconds, LOCK_COMMAND_MS));
+    if (result.code === 75) this.lose(heldBy(this.lock, result.stdout));
+    if (result.code !== 0)
+      throw new Error(
+        `could not renew the lock on ${this.lock.label}: exit ${result.code ?? result.signal}: ${untrustedLine(result.stdout + result.stderr, 300)}`,
+      );
+    // The lock command says kept=1 only when the lock was still this owner's and unexpired.
+    if (!/^kept=1$/m.test(result.stdout)) this.lose(`it had run out before it was renewed, and another run may have held it meanwhile`);
+  }
+
+  private lose(why: string): never {
+    this.lost = `this run lost the lock on ${this.lock.label}: ${why}`;
+    throw new LockLostError(this.lost);
+  }
+
+  /**
+   * At a safe point (before a host's turn, before recovery returns a host): throws once the lock is
+   * lost; when its connection ended since the lock was last renewed, connects again and renews it.
+   * True when it connected again. One at a time: the hosts of a batch reach their lock step together.
+   */
+  regain(): Promise<boolean> {
+    return (this.regaining ??= this.regainNow().finally(() => (this.regaining = null)));
+  }
+
+  private async regainNow(): Promise<boolean> {
+    const reconnect = !this.verified || this.remote.connection.lost;
+    if (reconnect) {
+      this.verified = false;
+      await this.remote.reconnectIfLost();
+    }
+    // Connected again even so: recovery still takes a failing host out, or puts a healthy one back.
+    if (this.lost) throw new LockLostError(this.lost);
+    if (!reconnect) return false;
+    await this.renew();
+    this.verified = true;
+    return true;
+  }
+
+  /**
+   * Renews the lock every `everyMs` (a third of its TTL) until stop(), making a lost connection
+   * good again first. A renewal still under way when the next is due is not doubled, and stop()
+   * waits for it, so that a release after stop() is not undone by a late renewal. A failed renewal
+   * is reported, not thrown (the next may succeed before the lock runs out); a lost lock is
+   * reported once, and the heartbeat ends. The timer never keeps the process alive.
+   */
+  keep(everyMs: number, report: (problem: string) => void): void {
+    let busy = false;
+    this.beat = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      this.renewing = this.beatOnce(report).finally(() => (busy = false));
+    }, everyMs);
+    this.beat.unref();
+  }
+
+  private async beatOnce(report: (problem: string) => void): Promise<void> {
+    try {
+      if (await this.regain()) report(`the connection to ${this.lock.label} had been lost: connected again, and the lock renewed`);
+      else await this.renew();
+    } catch (err) {
+      if (!(err instanceof LockLostError)) return report((err as Error).message);
+      clearInterval(this.beat);
+      report(`${err.message}; the run halts at its next host`);
+    }
+  }
+
+  /** Ends the heartbeat; resolves once a renewal under way has ended. */
+  async stop(): Promise<void> {
+    clearInterval(this.beat);
+    await this.renewing;
+  }
+}
