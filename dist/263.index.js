@@ -16,7 +16,7 @@ if [ -f "$lock" ]; then
   field owner; holder=$v; field expires; expires=$v
   case $expires in ''|*[!0-9]*) expires=0 ;; esac
   if [ "$holder" != "$2" ] && [ "$expires" -ge "$now" ]; then head -c 1024 "$lock"; exit 75; fi
-  if [ "$holder" = "$2" ]; then field since; since=$v; [ "$expires" -lt "$now" ] || echo "kept=1"; else echo "stale=1"; head -c 1024 "$lock" | sed 's/^/was./'; fi
+  if [ "$holder" = "$2" ]; then field since; since=$v; echo "kept=1"; else echo "stale=1"; head -c 1024 "$lock" | sed 's/^/was./'; fi
 fi
 if [ -e "$lock.new" ] || [ -L "$lock.new" ]; then rm -f -- "$lock.new"; fi
 set -C; printf 'owner=%s\\nsince=%s\\nexpires=%s\\n' "$2" "\${since:-$now}" $((now + $3)) > "$lock.new" && mv -f -- "$lock.new" "$lock"`}}function m(c,r,u){return{kind:"lock-release",title:`unlock ${c}`,timeoutMs:u,args:[c,r],script:`${i}

@@ -4,9 +4,9 @@ import { untrustedLine } from '../report/neutralise';
 import { heldBy, LOCK_COMMAND_MS, LockedError } from './locks';
 
 /**
- * The load balancer's lock is no longer this run's alone: another run holds it, or it ran out while
- * the run could not renew it (another run may have changed the pool meanwhile). The run halts at
- * its next safe point, whatever max-failed-hosts allows.
+ * The load balancer's lock is no longer this run's alone: another run holds it, or it was gone when
+ * renewed (another run may have taken it and changed the pool meanwhile). The run halts, whatever
+ * max-failed-hosts allows: hosts not yet changed stop at their next step.
  */
 export class LockLostError extends LockedError {}
 
@@ -26,11 +26,13 @@ export class LockHold {
   private beat: NodeJS.Timeout | undefined;
   private renewing: Promise<void> = Promise.resolve();
 
+  /** `onLost`: told once, when the lock is found lost (the run halts there). */
   constructor(
     readonly remote: RemoteHost,
     private readonly lock: LockId,
     private readonly owner: string,
     private readonly ttlSeconds: number,
+    private readonly onLost: (message: string) => void = () => {},
   ) {
     this.name = lock.name;
   }
@@ -44,12 +46,18 @@ export class LockHold {
       throw new Error(
         `could not renew the lock on ${this.lock.label}: exit ${result.code ?? result.signal}: ${untrustedLine(result.stdout + result.stderr, 300)}`,
       );
-    // The lock command says kept=1 only when the lock was still this owner's and unexpired.
-    if (!/^kept=1$/m.test(result.stdout)) this.lose(`it had run out before it was renewed, and another run may have held it meanwhile`);
+    // The lock command says kept=1 only when the lock file still names this run.
+    if (!/^kept=1$/m.test(result.stdout))
+      this.lose(
+        'it was gone when renewed (its host restarted, or another run took it and gave it back), so another run may have changed the pool meanwhile',
+      );
   }
 
   private lose(why: string): never {
-    this.lost = `this run lost the lock on ${this.lock.label}: ${why}`;
+    if (!this.lost) {
+      this.lost = `this run lost the lock on ${this.lock.label}: ${why}`;
+      this.onLost(this.lost);
+    }
     throw new LockLostError(this.lost);
   }
 
@@ -98,9 +106,12 @@ export class LockHold {
       if (await this.regain()) report(`the connection to ${this.lock.label} had been lost: connected again, and the lock renewed`);
       else await this.renew();
     } catch (err) {
-      if (!(err instanceof LockLostError)) return report((err as Error).message);
-      clearInterval(this.beat);
-      report(`${err.message}; the run halts at its next host`);
+      if (err instanceof LockLostError) return void clearInterval(this.beat);
+      // A regain under way settles it (its release may be what failed this renewal).
+      if (this.regaining) return;
+      // Not renewed: the next safe point renews it before anything relies on it.
+      this.verified = false;
+      report((err as Error).message);
     }
   }
 

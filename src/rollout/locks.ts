@@ -21,7 +21,7 @@ export function lockTtlSeconds(settings: Settings, stopMs = 0): number {
 
 /**
  * How long the load balancer's lock lives without a heartbeat. It is held for the whole run, which
- * can take hours, so it is short and renewed (keepLock) while the run lives: a run that dies frees
+ * can take hours, so it is short and renewed (LockHold.keep) while the run lives: a run that dies frees
  * it within minutes, however many hosts it had.
  */
 export function lbLockTtlSeconds(settings: Settings): number {

@@ -164,7 +164,13 @@ async function preflightLb(fleet: FleetRun, overlap: TurnOverlap | undefined, st
     beforeWait,
   };
   const { note } = await acquireRecorded(lock.remote, lock, request, deps.journal);
-  const hold = new LockHold(lock.remote, lock, deps.owner, ttlSeconds);
+  // Lost to another run (seen by the heartbeat, a host's lock step or recovery): the run halts at
+  // once, and no host not yet changed goes on without the lock.
+  const where = `load balancer (${describeTarget(lock.remote.connection.target)})`;
+  const hold = new LockHold(lock.remote, lock, deps.owner, ttlSeconds, (message) => {
+    deps.log.warning(`load balancer: ${message}; the run halts`);
+    fleet.fail(where, 'lock', message);
+  });
   hold.keep((ttlSeconds * 1000) / 3, (problem) => deps.log.warning(`load balancer: ${problem}`));
   fleet.lbLock = hold;
   if (note) deps.log.warning(`load balancer lock: ${note}`);

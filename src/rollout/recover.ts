@@ -34,6 +34,15 @@ export async function healthy(remote: RemoteHost, settings: Settings, clock: Clo
   }
 }
 
+/** The load balancer's connection, made again if it was lost; a lost lock is said, and recovery goes on. */
+async function regainForRecovery(ctx: FlowContext, note: (text: string) => void): Promise<void> {
+  try {
+    if (await ctx.lbLock?.regain()) note('the connection to the load balancer had been lost: connected again');
+  } catch (err) {
+    note(`${(err as Error).message}; recovery goes on without it`);
+  }
+}
+
 /** A host failing its watch is in rotation and serving errors: take it out first. */
 async function takeOut(run: HostRun, ctx: FlowContext, lb: LoadBalancer, note: (text: string) => void): Promise<void> {
   try {
@@ -108,7 +117,7 @@ export async function recover(run: HostRun, ctx: FlowContext, failure: PhaseErro
   // The failure may have been the load balancer's connection itself: made again before recovery
   // uses it. A lock lost to another run does not stop recovery (taking a failing host out, putting
   // a healthy one back); the run halts at its next host.
-  if (lb && (await ctx.lbLock?.regain().catch(() => false))) note('the connection to the load balancer had been lost: connected again');
+  if (lb) await regainForRecovery(ctx, note);
   if (failure.phase === 'watch' && !cancelled && lb && !rotation.isDrained(run.target)) await takeOut(run, ctx, lb, note);
   // A return that failed on its way (an answer lost, a dropped connection) after the host passed
   // readiness says nothing against the change: no rollback, just another return once healthy.

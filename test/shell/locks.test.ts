@@ -93,8 +93,16 @@ describe('lock commands on a real shell, as an unprivileged user', () => {
     expect(Number(field(lockFile(), 'expires'))).toBeLessThan(9999999990);
   });
 
-  it('renews its own lock that had run out, without kept=1: another run may have held the pool meanwhile', () => {
+  it('renews its own lock that had run out, with kept=1: the file still names it, so no other run took it', () => {
     plant('owner=run-a\nsince=1000\nexpires=2\n');
+    const ran = acquire('run-a', 30);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toBe('kept=1\n');
+    expect(field(lockFile(), 'since')).toBe('1000');
+  });
+
+  it('a lock that is gone is taken afresh, without kept=1 (its holder can tell it was lost)', () => {
+    ownDir();
     const ran = acquire('run-a', 30);
     expect(ran.code, ran.stderr).toBe(0);
     expect(ran.stdout).toBe('');

@@ -120,16 +120,17 @@ describe("a load balancer connection lost between hosts is made again at the nex
     };
     const { report } = await t.go();
     expect(report.status).toBe('failed');
-    expect(report.failedHost).toBe('web-2');
+    expect(report.failedHost).toBe('load balancer (root@10.0.1.1:22)');
     expect(report.failedPhase).toBe('lock');
     expect(report.reason).toMatch(/^this run lost the lock on fake lb: the lock on fake lb is held by octo\/app run 78/);
+    expect(report.hosts[1]?.phases.find((p) => p.name === 'lock')?.status).toBe('failed');
     expect(report.hosts.map((h) => h.status)).toEqual(['success', 'failed', 'skipped']);
     expect(t.lb.calls.filter((c) => /web-[23]/.test(c))).toEqual([]);
     expect(t.connector.host('web-2').kinds.filter((k) => k.startsWith('systemctl'))).toEqual([]);
     expect(t.connector.host('web-3').kinds.filter((k) => k.startsWith('systemctl'))).toEqual([]);
   });
 
-  it('the lock had run out and was taken again (no kept=1): lost for good as well', async () => {
+  it('the lock was gone when renewed (no kept=1: its host restarted, or another run took it and gave it back): lost for good as well', async () => {
     const t = await setup();
     t.lb.afterReturn = (host) => {
       if (host !== 'web-1') return;
@@ -137,9 +138,10 @@ describe("a load balancer connection lost between hosts is made again at the nex
       t.lbHost.locksHeld.clear();
     };
     const { report } = await t.go();
-    expect(report.failedHost).toBe('web-2');
+    expect(report.failedHost).toBe('load balancer (root@10.0.1.1:22)');
     expect(report.failedPhase).toBe('lock');
-    expect(report.reason).toMatch(/lost the lock on fake lb: it had run out before it was renewed/);
+    expect(report.reason).toMatch(/lost the lock on fake lb: it was gone when renewed/);
+    expect(report.hosts.map((h) => h.status)).toEqual(['success', 'failed', 'skipped']);
   });
 
   it('a reconnect that fails fails that host; the next safe point tries again and verifies the lock before anything relies on it', async () => {
@@ -160,7 +162,7 @@ describe("a load balancer connection lost between hosts is made again at the nex
       'lb-1 unreachable: connect timed out (on reconnecting: the connection had been lost)',
     );
     expect(report.hosts.map((h) => h.status)).toEqual(['success', 'failed', 'failed']);
-    expect(report.failedHost).toBe('web-3');
+    expect(report.failedHost).toBe('load balancer (root@10.0.1.1:22)');
     expect(report.reason).toMatch(/lost the lock on fake lb: the lock on fake lb is held by octo\/app run 78/);
     expect(t.lb.calls.filter((c) => /web-[23]/.test(c))).toEqual([]);
   });
@@ -171,6 +173,25 @@ describe("a load balancer connection lost between hosts is made again at the nex
     expect(report.status, report.reason).toBe('success');
     expect(t.lbConnector.connects).toEqual(['lb-1']);
     expect(t.lbHost.kinds.filter((k) => k === 'lock-acquire')).toHaveLength(1);
+  });
+});
+
+describe('a lock lost while the last host rolls fails the run', () => {
+  it('recovery finds it (the last host failed, tolerated by max-failed-hosts): the run fails, naming the lock', async () => {
+    const t = await setup(2, { 'max-failed-hosts': '1' });
+    const web2 = t.connector.host('web-2');
+    web2.lose['systemctl-timed'] = 1;
+    web2.onCommand = (kind) => {
+      if (kind !== 'systemctl-timed') return;
+      t.dropLb();
+      t.lbHost.lockHeldBy = 'octo/app run 78';
+    };
+    const { report } = await t.go();
+    expect(report.status).toBe('failed');
+    expect(report.failedHost).toBe('load balancer (root@10.0.1.1:22)');
+    expect(report.reason).toMatch(/this run lost the lock on fake lb: the lock on fake lb is held by octo\/app run 78/);
+    expect(report.hosts[1]?.warnings.join('\n')).toMatch(/lost the lock on fake lb.*recovery goes on without it/);
+    expect(t.log.warnings.join('\n')).toMatch(/load balancer: this run lost the lock on fake lb.*; the run halts/);
   });
 });
 
@@ -199,6 +220,47 @@ describe('recovery makes a lost load balancer connection again before it uses it
     expect(t.lbConnector.connects).toEqual(['lb-1', 'lb-1']);
     expect(t.lb.calls.filter((c) => c === 'drain web-1')).toHaveLength(2);
     expect(report.hosts[0]?.lbState).toBe('drained');
+  });
+});
+
+describe('LockHold: the heartbeat', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  async function held() {
+    const lbConnector = new FakeConnector();
+    const lease = new ConnectionLease(lbConnector, LB);
+    await lease.acquire();
+    const lbHost = lbConnector.host(LB.name);
+    lbHost.locksHeld.set('lb.fake', 'me');
+    const lost: string[] = [];
+    const hold = new LockHold(new RemoteHost(lease, false), { name: 'lb.fake', label: 'fake lb' }, 'me', 60, (m) => lost.push(m));
+    return { lbConnector, lbHost, hold, lost };
+  }
+
+  it('a loss it sees is told once (the run halts there), and every later check throws', async () => {
+    const t = await held();
+    t.lbHost.lockHeldBy = 'octo/app run 78';
+    const problems: string[] = [];
+    t.hold.keep(10, (p) => problems.push(p));
+    await sleep(60);
+    await t.hold.stop();
+    expect(t.lost).toEqual([expect.stringMatching(/^this run lost the lock on fake lb: the lock on fake lb is held by octo\/app run 78/)]);
+    expect(problems).toEqual([]);
+    expect(t.lbHost.kinds.filter((k) => k === 'lock-acquire')).toHaveLength(1);
+    await expect(t.hold.regain()).rejects.toThrow(/this run lost the lock/);
+  });
+
+  it('a renewal that failed (not a loss) makes the next safe point renew before going on', async () => {
+    const t = await held();
+    t.lbHost.lose['lock-acquire'] = 1;
+    const problems: string[] = [];
+    t.hold.keep(10, (p) => problems.push(p));
+    await sleep(15);
+    await t.hold.stop();
+    expect(problems[0]).toMatch(/could not renew the lock on fake lb/);
+    const before = t.lbHost.kinds.filter((k) => k === 'lock-acquire').length;
+    expect(await t.hold.regain()).toBe(true);
+    expect(t.lbHost.kinds.filter((k) => k === 'lock-acquire')).toHaveLength(before + 1);
+    expect(await t.hold.regain()).toBe(false);
   });
 });
 

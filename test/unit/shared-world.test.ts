@@ -91,11 +91,12 @@ describe("the load balancer's lock (item 8)", () => {
     const lock = { name: 'lb.fake', label: 'fake lb' };
     await remote.run(lockAcquire(lock.name, 'test run 1', 180, 1000));
     const problems: string[] = [];
-    const hold = new LockHold(remote, lock, 'test run 1', 180);
+    const lost: string[] = [];
+    const hold = new LockHold(remote, lock, 'test run 1', 180, (m) => lost.push(m));
     hold.keep(50, (p) => problems.push(p));
     await sleep(180);
     const renewed = ttls(lbHost).length;
-    expect(renewed).toBeGreaterThanOrEqual(3);
+    expect(renewed).toBeGreaterThanOrEqual(2);
     expect(ttls(lbHost).every((ttl) => ttl === 180)).toBe(true);
     await hold.stop();
     await sleep(150);
@@ -105,10 +106,8 @@ describe("the load balancer's lock (item 8)", () => {
     hold.keep(20, (p) => problems.push(p));
     await sleep(80);
     await hold.stop();
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(
-      /this run lost the lock on fake lb: the lock on fake lb is held by someone else .*the run halts at its next host/,
-    );
+    expect(problems).toEqual([]);
+    expect(lost).toEqual([expect.stringMatching(/^this run lost the lock on fake lb: the lock on fake lb is held by someone else/)]);
     lbHost.lockHeldBy = '';
     await expect(hold.regain()).rejects.toThrow(/this run lost the lock on fake lb/);
   });

@@ -48,8 +48,8 @@ exec 9>>"$d/guard"; flock -w 10 9 || { echo "cannot take the lock guard" >&2; ex
  * A lock on the host (or load balancer), so two rollouts never change it at once. A lock file
  * names its owner, since when, and when it expires; the check-and-take runs under flock(1), and an
  * expired lock (its run crashed) is taken over. The holder's own call renews the expiry (the
- * heartbeat), and prints `kept=1` when its lock was still there and unexpired: the holder had the
- * fleet to itself all along. The file is written beside the lock with noclobber and renamed over it, so no link
+ * heartbeat), and prints `kept=1` when the lock file still names it: no other run took the lock
+ * meanwhile (a taker rewrites the owner, a release removes the file), even if it ran out. The file is written beside the lock with noclobber and renamed over it, so no link
  * is ever followed. Exit 75: held by someone else (its first KiB follows).
  */
 export function lockAcquire(name: string, owner: string, ttlSeconds: number, timeoutMs: number): RemoteCommand {
@@ -64,7 +64,7 @@ if [ -f "$lock" ]; then
   field owner; holder=$v; field expires; expires=$v
   case $expires in ''|*[!0-9]*) expires=0 ;; esac
   if [ "$holder" != "$2" ] && [ "$expires" -ge "$now" ]; then head -c 1024 "$lock"; exit 75; fi
-  if [ "$holder" = "$2" ]; then field since; since=$v; [ "$expires" -lt "$now" ] || echo "kept=1"; else echo "stale=1"; head -c 1024 "$lock" | sed 's/^/was./'; fi
+  if [ "$holder" = "$2" ]; then field since; since=$v; echo "kept=1"; else echo "stale=1"; head -c 1024 "$lock" | sed 's/^/was./'; fi
 fi
 if [ -e "$lock.new" ] || [ -L "$lock.new" ]; then rm -f -- "$lock.new"; fi
 set -C; printf 'owner=%s\\nsince=%s\\nexpires=%s\\n' "$2" "\${since:-$now}" $((now + $3)) > "$lock.new" && mv -f -- "$lock.new" "$lock"`,
