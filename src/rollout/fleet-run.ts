@@ -2,7 +2,7 @@ import type { Report } from '../report/report';
 import type { Settings } from '../settings/settings';
 import type { FlowContext, RolloutDeps } from './context';
 import { HostRun } from './host-run';
-import { LockLostError, type LockHold } from './lock-hold';
+import type { LockHold } from './lock-hold';
 import { releaseLock, type HeldLock } from './locks';
 import { PhaseError } from './phase';
 import { Rotation } from './rotation';
@@ -78,9 +78,8 @@ export class FleetRun implements FlowContext {
   hostFailed(run: HostRun, failure: PhaseError): void {
     this.failed.push(run);
     const max = this.settings.maxFailedHosts;
-    // A lost load balancer lock is not the host's fault: no later host may go on without it.
-    const lockLost = failure.cause instanceof LockLostError;
-    if (this.deps.signal.aborted || lockLost || this.failed.length > max) return this.fail(run.name, failure.phase, failure.message);
+    // Halted already (the load balancer's lock lost, say): nothing is tolerated any more.
+    if (this.deps.signal.aborted || this.halted || this.failed.length > max) return this.fail(run.name, failure.phase, failure.message);
     const text = `${run.name} failed in ${failure.phase}; tolerated (${this.failed.length} of max-failed-hosts ${max}), the run goes on`;
     run.warnings.push(text);
     this.deps.log.warning(text);

@@ -9,7 +9,7 @@ import { userCommand } from '../remote/commands/exec';
 import { failureOf, RemoteHost } from '../remote/remote-host';
 import { chooseStrategy, type StrategyChoice } from '../strategies/choose';
 import { ConnectionLease } from '../transport/lease';
-import { describeRoute, describeTarget } from '../transport/target';
+import { describeRoute, describeTarget, type SshTarget } from '../transport/target';
 import { mapBounded } from './bounded';
 import { batchTooLarge } from './capacity';
 import type { FlowContext } from './context';
@@ -166,7 +166,7 @@ async function preflightLb(fleet: FleetRun, overlap: TurnOverlap | undefined, st
   const { note } = await acquireRecorded(lock.remote, lock, request, deps.journal);
   // Lost to another run (seen by the heartbeat, a host's lock step or recovery): the run halts at
   // once, and no host not yet changed goes on without the lock.
-  const where = `load balancer (${describeTarget(lock.remote.connection.target)})`;
+  const where = lbName(lock.remote.connection.target);
   const hold = new LockHold(lock.remote, lock, deps.owner, ttlSeconds, (message) => {
     deps.log.warning(`load balancer: ${message}; the run halts`);
     fleet.fail(where, 'lock', message);
@@ -205,12 +205,14 @@ function settleOutOfService(fleet: FleetRun): void {
   }
 }
 
+/** The load balancer as a halt names it: by its SSH host where it has one. */
+const lbName = (target: SshTarget | null): string => (target ? `load balancer (${describeTarget(target)})` : 'load balancer');
+
 /** A load-balancer failure halts the run like a host's would, naming the load balancer. */
 function lbFailure(fleet: FleetRun, err: unknown): void {
   const lb = fleet.settings.lb;
-  const target = lb.kind !== 'none' ? lb.host : null;
   const phase = err instanceof LockedError ? 'lock' : 'connect';
-  fleet.fail(target ? `load balancer (${describeTarget(target)})` : 'load balancer', phase, `load balancer: ${(err as Error).message}`);
+  fleet.fail(lbName(lb.kind !== 'none' ? lb.host : null), phase, `load balancer: ${(err as Error).message}`);
 }
 
 /**

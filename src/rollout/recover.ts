@@ -116,7 +116,7 @@ export async function recover(run: HostRun, ctx: FlowContext, failure: PhaseErro
 
   // The failure may have been the load balancer's connection itself: made again before recovery
   // uses it. A lock lost to another run does not stop recovery (taking a failing host out, putting
-  // a healthy one back); the run halts at its next host.
+  // a healthy one back); the run has halted already (LockHold told it).
   if (lb) await regainForRecovery(ctx, note);
   if (failure.phase === 'watch' && !cancelled && lb && !rotation.isDrained(run.target)) await takeOut(run, ctx, lb, note);
   // A return that failed on its way (an answer lost, a dropped connection) after the host passed

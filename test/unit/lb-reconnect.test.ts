@@ -9,11 +9,11 @@ import { describe, expect, it } from 'vitest';
 import type { SshTarget } from '../../src/transport/target';
 import { RemoteHost } from '../../src/remote/remote-host';
 import { LockHold } from '../../src/rollout/lock-hold';
-import { rollout } from '../../src/rollout/rollout';
 import { ConnectionLease } from '../../src/transport/lease';
 import { TransportError } from '../../src/transport/connection';
-import { FakeClock, FakeConnector, FakeLb, noLocal, RecordingJournal, RecordingLog } from '../support/fakes';
+import { FakeConnector, FakeLb } from '../support/fakes';
 import { target } from '../support/scripted-shell';
+import { drainInputs, fakeRollout } from '../support/fake-rollout';
 import { settingsFrom } from '../support/settings';
 
 const LB = target('lb-1', '10.0.1.1');
@@ -38,34 +38,12 @@ class ConnectedLb extends FakeLb {
 }
 
 async function setup(hosts = 3, extra: Record<string, string> = {}) {
-  const connector = new FakeConnector();
   const lbConnector = new FakeConnector();
   const lease = new ConnectionLease(lbConnector, LB);
   await lease.acquire();
   const lb = new ConnectedLb();
   lb.lock = { remote: new RemoteHost(lease, false), name: 'lb.fake', label: 'fake lb' };
-  const log = new RecordingLog();
-  const settings = settingsFrom({
-    hosts: Array.from({ length: hosts }, (_, i) => `- {host: 10.0.0.${i + 1}, name: web-${i + 1}}`).join('\n'),
-    'host-key-check': 'off',
-    'check-window': '0',
-    strategy: 'drain-restart',
-    lb: 'command',
-    'drain-command': 'x {name}',
-    'ready-command': 'y {name}',
-    ...extra,
-  });
-  const go = () =>
-    rollout(settings, {
-      connector,
-      local: noLocal,
-      clock: new FakeClock(),
-      log,
-      journal: new RecordingJournal(),
-      signal: new AbortController().signal,
-      owner: 'test run 1',
-      openLoadBalancer: async () => lb,
-    });
+  const { connector, log, go } = fakeRollout(settingsFrom({ ...drainInputs(hosts), ...extra }), lb);
   const lbHost = lbConnector.host(LB.name);
   /** Ends the load balancer's current connection, as a restarted sshd would. */
   const dropLb = (): void => {
@@ -223,18 +201,20 @@ describe('recovery makes a lost load balancer connection again before it uses it
   });
 });
 
+/** The load balancer's lock held by `me` over a lease, as preflight leaves it; `lost`: what the hold told the run. */
+async function held() {
+  const lbConnector = new FakeConnector();
+  const lease = new ConnectionLease(lbConnector, LB);
+  await lease.acquire();
+  const lbHost = lbConnector.host(LB.name);
+  lbHost.locksHeld.set('lb.fake', 'me');
+  const lost: string[] = [];
+  const hold = new LockHold(new RemoteHost(lease, false), { name: 'lb.fake', label: 'fake lb' }, 'me', 60, (m) => lost.push(m));
+  return { lbConnector, lbHost, hold, lost };
+}
+
 describe('LockHold: the heartbeat', () => {
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  async function held() {
-    const lbConnector = new FakeConnector();
-    const lease = new ConnectionLease(lbConnector, LB);
-    await lease.acquire();
-    const lbHost = lbConnector.host(LB.name);
-    lbHost.locksHeld.set('lb.fake', 'me');
-    const lost: string[] = [];
-    const hold = new LockHold(new RemoteHost(lease, false), { name: 'lb.fake', label: 'fake lb' }, 'me', 60, (m) => lost.push(m));
-    return { lbConnector, lbHost, hold, lost };
-  }
 
   it('a loss it sees is told once (the run halts there), and every later check throws', async () => {
     const t = await held();
@@ -266,12 +246,7 @@ describe('LockHold: the heartbeat', () => {
 
 describe('LockHold.regain', () => {
   it('does nothing on a live connection; on a lost one connects again and renews; a failed renewal throws and is retried next time', async () => {
-    const lbConnector = new FakeConnector();
-    const lease = new ConnectionLease(lbConnector, LB);
-    await lease.acquire();
-    const remote = new RemoteHost(lease, false);
-    const hold = new LockHold(remote, { name: 'lb.fake', label: 'fake lb' }, 'me', 60);
-    lbConnector.host(LB.name).locksHeld.set('lb.fake', 'me');
+    const { lbConnector, hold } = await held();
     expect(await hold.regain()).toBe(false);
     (lbConnector.shells.get(LB.name) as { lost: boolean }).lost = true;
     expect(await hold.regain()).toBe(true);

@@ -5,44 +5,17 @@ import { LockHold } from '../../src/rollout/lock-hold';
 import { acquireRecorded, LockedError } from '../../src/rollout/locks';
 import { lockAcquire } from '../../src/remote/commands/locks';
 import { reconcile } from '../../src/rollout/reconcile';
-import { rollout } from '../../src/rollout/rollout';
 import { runOwner } from '../../src/runtime/owner';
-import type { Settings } from '../../src/settings/settings';
-import { FakeClock, FakeConnector, FakeHost, FakeLb, FakeShell, noLocal, RecordingJournal, RecordingLog } from '../support/fakes';
+import { FakeClock, FakeConnector, FakeHost, FakeLb, FakeShell, noLocal, RecordingJournal } from '../support/fakes';
+import { drainInputs, fakeHostsYaml, fakeRollout } from '../support/fake-rollout';
 import { settingsFrom } from '../support/settings';
 
 // Issue 13: runs that overlap, locks that outlive runs, operators, and unclear answers.
 
 const target = (i: number) => ({ host: `10.0.0.${i}`, port: 22, user: 'root', name: `web-${i}` });
-const hostsYaml = (n: number) => Array.from({ length: n }, (_, i) => `- {host: 10.0.0.${i + 1}, name: web-${i + 1}}`).join('\n');
-const drainInputs = (n: number) => ({
-  hosts: hostsYaml(n),
-  'host-key-check': 'off',
-  'check-window': '0',
-  strategy: 'drain-restart',
-  lb: 'command',
-  'drain-command': 'x {name}',
-  'ready-command': 'y {name}',
-});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function setup(settings: Settings, lb: FakeLb) {
-  const connector = new FakeConnector();
-  const log = new RecordingLog();
-  const journal = new RecordingJournal();
-  const go = () =>
-    rollout(settings, {
-      connector,
-      local: noLocal,
-      clock: new FakeClock(),
-      log,
-      journal,
-      signal: new AbortController().signal,
-      owner: 'test run 1',
-      openLoadBalancer: async () => lb,
-    });
-  return { connector, log, journal, go };
-}
+const setup = fakeRollout;
 
 /** The TTL (last argument) of each lock command sent. */
 const ttls = (host: FakeHost): number[] =>
@@ -223,7 +196,7 @@ describe('a lock is journalled before its command runs', () => {
 
 describe('why a host is drained (item 4)', () => {
   const watchInputs = {
-    hosts: hostsYaml(3),
+    hosts: fakeHostsYaml(3),
     'host-key-check': 'off',
     'check-window': '30s',
     'min-requests': '20',
