@@ -1,11 +1,17 @@
 import * as core from '@actions/core';
 import type { MainIO, PostIO } from '../app/io';
 import type { InputName } from '../settings/inputs';
-import { ActionsLog, annotate, fail as failStep, print } from './log';
+import { ActionsLog, annotate, fail as failStep, print, secrets } from './log';
 import { publish } from './publish';
 import { readJournal, StateJournal } from './state';
 
 const input = (name: InputName): string => core.getInput(name);
+
+/** The runner masks it in what it shows; `secrets` redacts it, and its cut parts, in what the action writes. */
+function maskSecret(value: string): void {
+  core.setSecret(value);
+  secrets.add(value);
+}
 
 /** Fails the step with a message, or quietly (exit code only) when the annotations say why. */
 function fail(message?: string): void {
@@ -19,7 +25,7 @@ export function actionMainIO(): MainIO {
     input,
     env: process.env,
     fail,
-    maskSecret: (value) => core.setSecret(value),
+    maskSecret,
     log: new ActionsLog(),
     openJournal: (owner) => new StateJournal(owner),
     publish: ({ report, plan, errors }) => publish(report, plan, errors),
@@ -35,6 +41,7 @@ export function actionPostIO(): PostIO {
     input,
     env: process.env,
     fail,
+    maskSecret,
     readJournal,
     log: {
       info: (message) => print(message),

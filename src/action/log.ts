@@ -1,25 +1,36 @@
 import * as core from '@actions/core';
 import type { Log } from '../runtime/log';
 import { neutralise } from '../report/neutralise';
+import { Secrets } from '../report/secrets';
 
 /**
- * The one way the product annotates: message and title neutralised (they carry host text), so an
- * annotation can never carry a workflow command either.
+ * The run's secrets, for everything the action writes: the runner masks whole values in what it
+ * shows, but host text is cut short before it is printed, and a cut secret is not the value the
+ * runner knows (see Secrets). Registered by maskSecret (io.ts) next to core.setSecret.
+ */
+export const secrets = new Secrets();
+
+/** Text as the log may show it: secrets (and their cut parts) redacted, then neutralised. */
+const shown = (text: string): string => neutralise(secrets.redact(text));
+
+/**
+ * The one way the product annotates: message and title redacted and neutralised (they carry host
+ * text), so an annotation can never carry a secret or a workflow command either.
  */
 export function annotate(kind: 'error' | 'warning', message: string, title?: string): void {
-  const properties = title === undefined ? {} : { title: neutralise(title) };
-  if (kind === 'error') core.error(neutralise(message), properties);
-  else core.warning(neutralise(message), properties);
+  const properties = title === undefined ? {} : { title: shown(title) };
+  if (kind === 'error') core.error(shown(message), properties);
+  else core.warning(shown(message), properties);
 }
 
-/** Fails the step with an error annotation (neutralised). */
+/** Fails the step with an error annotation (redacted, neutralised). */
 export function fail(message: string): void {
-  core.setFailed(neutralise(message));
+  core.setFailed(shown(message));
 }
 
-/** A log line; every line of it neutralised. */
+/** A log line; every line of it redacted and neutralised. */
 export function print(message: string): void {
-  core.info(neutralise(message));
+  core.info(shown(message));
 }
 
 /**
@@ -31,7 +42,7 @@ const WARNING_ANNOTATIONS = 8;
 /**
  * The rollout's Log on the runner: live lines, collapsible groups, and warning annotations capped
  * below GitHub's limit, the rest printed in the log and rolled up into one annotation at the end.
- * Every line is neutralised here: messages carry host and command output.
+ * Every line is redacted and neutralised here: messages carry host and command output.
  */
 export class ActionsLog implements Log {
   private warnings = 0;
@@ -50,11 +61,11 @@ export class ActionsLog implements Log {
     // The runner shows ::debug:: lines only with step debug logging on, which sets RUNNER_DEBUG=1;
     // otherwise it drops them. Not writing them then saves a write to stdout per remote command:
     // ~4 ms of CPU per host in the 1,000-host simulation (bench part scale-sim).
-    if (core.isDebug()) core.debug(neutralise(message));
+    if (core.isDebug()) core.debug(shown(message));
   }
 
   group<T>(title: string, fn: () => Promise<T>): Promise<T> {
-    return core.group(neutralise(title), fn);
+    return core.group(shown(title), fn);
   }
 
   /** The roll-up annotation for warnings beyond the cap. */

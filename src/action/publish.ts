@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import type { Report } from '../report/report';
 import { summaryMarkdown } from '../report/summary';
-import { annotate, print } from './log';
+import { annotate, print, secrets } from './log';
 
 /**
  * GitHub shows at most 10 annotations of each type per step: this many error annotations name a
@@ -21,7 +21,9 @@ function names(list: string[], shown = 10): string {
  * Sets the outputs, writes the job summary and the error annotations of a run; `errors`: the
  * invalid inputs of a run that never started (they go into the report output and the summary).
  */
-export async function publish(report: Report, plan: string[], errors: string[] = []): Promise<void> {
+export async function publish(outcome: Report, planned: string[], invalid: string[] = []): Promise<void> {
+  // Redacted as data, before the JSON and the Markdown encode it: an encoded secret is no longer found.
+  const { report, plan, errors } = secrets.redactAll({ report: outcome, plan: planned, errors: invalid });
   core.setOutput('status', report.status);
   core.setOutput('failed-host', report.failedHost);
   core.setOutput('report', JSON.stringify(errors.length ? { ...report, errors } : report));

@@ -22,12 +22,12 @@ export interface EntryIO {
   env: NodeJS.ProcessEnv;
   /** Ends the step (or command) as failed: with a message, or quietly when the output says why. */
   fail(message?: string): void;
+  /** Registers a secret so that no later output shows it. */
+  maskSecret(value: string): void;
 }
 
 /** The main step's I/O: the action backs it with @actions/core; a CLI with argv, stdout and a file. */
 export interface MainIO extends EntryIO {
-  /** Registers a secret so that no later output shows it. */
-  maskSecret(value: string): void;
   /** Where the run says what it does; flush() once it ends (e.g. a roll-up of capped warnings). */
   log: Log & { flush?(): void };
   /** A journal the post step can read after a killed run; complete() when the run ended itself. */

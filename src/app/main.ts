@@ -1,35 +1,10 @@
 import type { Report } from '../report/report';
 import { rollout } from '../rollout/rollout';
 import { runOwner } from '../runtime/owner';
-import { SECRET_INPUTS } from '../settings/inputs';
 import { readSettings } from '../settings/read-settings';
-import { URL_INPUTS, urlCredentials } from '../settings/values';
 import type { MainIO, World } from './io';
+import { maskSecrets } from './mask';
 import { productionWorld } from './world';
-
-/**
- * Registers secrets before anything else can print them, line by line too. The CLI's `reconcile`
- * (which has no main step) registers them through here as well.
- */
-export function maskSecrets(io: Pick<MainIO, 'input' | 'maskSecret'>): void {
-  // The Authorization header carries basic auth base64-encoded: that form is masked too.
-  const basic = io.input('prometheus-basic-auth').trim();
-  if (basic) io.maskSecret(Buffer.from(basic, 'utf8').toString('base64'));
-  // A password in a URL input (basic auth on a readiness endpoint) shows wherever the URL does.
-  for (const name of URL_INPUTS) for (const part of urlCredentials(io.input(name))) io.maskSecret(part);
-  for (const name of SECRET_INPUTS) {
-    const value = io.input(name);
-    if (!value) continue;
-    const parts = new Set([
-      value,
-      ...value
-        .split(/\r?\n/)
-        .map((l) => l.trim())
-        .filter((l) => l.length >= 8),
-    ]);
-    for (const part of parts) io.maskSecret(part);
-  }
-}
 
 /** Cancellation: the runner sends SIGINT, then SIGTERM, then kills. Both stop the rollout at a safe point. */
 function cancellation(io: MainIO): AbortSignal {

@@ -2,6 +2,7 @@ import { reconcile } from '../rollout/reconcile';
 import { distinctLocks, type JournalState } from '../rollout/journal';
 import { readSettings } from '../settings/read-settings';
 import type { PostIO, World } from './io';
+import { maskSecrets } from './mask';
 
 /** What a finished main step left for the post step: hosts the cancel caught before they were ready, unconfirmed locks. */
 function finishedButLeft(notReady: string[], locks: number): string {
@@ -20,6 +21,8 @@ function finishedButLeft(notReady: string[], locks: number): string {
  * post step of a run that finished costs no more than node's start.
  */
 export async function reconcileKilledRun(io: PostIO, journal: JournalState, world: World): Promise<void> {
+  // Before anything is printed: what follows carries host text.
+  maskSecrets(io);
   const drained = journal.drained.map((h) => h.name);
   const locks = distinctLocks(journal.locks).length;
   const read = readSettings(io.input, io.env);

@@ -1,4 +1,4 @@
-import type { InputName } from '../settings/inputs';
+import { SECRET_INPUTS, type InputName } from '../settings/inputs';
 import { BOOLEAN_INPUTS, FILE_INPUTS, isInputName, type CliOptions } from './options';
 
 /** A command line, parsed: the command, the CLI's own options, inputs given as flags, and files to read inputs from. */
@@ -37,8 +37,20 @@ function longForm(flag: string): string {
   return (Object.keys(OWN_VALUED) as (keyof typeof OWN_VALUED)[]).find((k) => k.startsWith('--') && OWN_VALUED[k] === own) ?? flag;
 }
 
+const SECRET_FLAGS: ReadonlySet<string> = new Set(SECRET_INPUTS.map((n) => `--${n}`));
+
+/**
+ * A command line is parsed before any secret is registered for redaction, so its errors must not
+ * echo one: an argument right after a secret's value may be the rest of it (`--passphrase two
+ * words` unquoted), and a secret's value is never shown, even when it looks like a flag.
+ */
+const notShown = (flag: string): string =>
+  `not shown: it may be part of the secret given to ${flag}; quote a value that holds spaces, or give it as ${flag}-file or in the environment`;
+
 class Cursor {
   i = 0;
+  /** The secret flag whose value was the last argument taken: the next argument may be more of it. */
+  afterSecret: string | undefined;
   constructor(readonly argv: readonly string[]) {}
   next(): string | undefined {
     return this.argv[this.i++];
@@ -52,7 +64,9 @@ class Cursor {
     const v = this.argv[this.i];
     if (v === undefined) throw new Error(`${flag} needs a value`);
     if (looksLikeFlag(v))
-      throw new Error(`${flag} needs a value, not the flag ${v} (to give a value that looks like a flag, write ${longForm(flag)}=VALUE)`);
+      throw new Error(
+        `${flag} needs a value, not ${SECRET_FLAGS.has(flag) ? 'a flag' : `the flag ${v}`} (to give a value that looks like a flag, write ${longForm(flag)}=VALUE)`,
+      );
     this.i++;
     return v;
   }
@@ -73,6 +87,7 @@ function take(args: ParsedArgs, cursor: Cursor, arg: string): void {
   if (flag.startsWith('--') && isInputName(name)) {
     // A boolean input may stand alone (`--dry-run`); any other takes a value.
     args.inputs.set(name, BOOLEAN_INPUTS.has(name) && attached === undefined ? 'true' : cursor.value(flag, attached));
+    if (SECRET_FLAGS.has(flag)) cursor.afterSecret = flag;
     return;
   }
   const base = name.replace(/-file$/, '');
@@ -95,18 +110,25 @@ export function parseArgs(argv: readonly string[]): ArgsResult {
     inputFiles: new Map(),
   };
   const cursor = new Cursor(argv);
+  let secret: string | undefined;
   try {
     for (let arg = cursor.next(); arg !== undefined; arg = cursor.next()) {
+      secret = cursor.afterSecret;
+      cursor.afterSecret = undefined;
       if (cursor.i === 1 && arg === 'reconcile') args.command = 'reconcile';
       else if (cursor.i === 1 && arg === 'help') args.options.help = true;
       else if (arg.startsWith('-')) take(args, cursor, arg);
       else
         throw new Error(
-          `unexpected argument ${JSON.stringify(arg)}: the commands are \`zero-downtime-restart [options]\` and \`zero-downtime-restart reconcile [options]\``,
+          `unexpected argument ${secret ? `after ${secret}'s value (${notShown(secret)})` : JSON.stringify(arg)}: the commands are \`zero-downtime-restart [options]\` and \`zero-downtime-restart reconcile [options]\``,
         );
     }
   } catch (err) {
-    return { ok: false, error: (err as Error).message };
+    const message = (err as Error).message;
+    // An unknown option right after a secret's value may be a piece of it that starts with `-`.
+    if (secret && message.startsWith('unknown option'))
+      return { ok: false, error: `unknown option after ${secret}'s value (${notShown(secret)})` };
+    return { ok: false, error: message };
   }
   return { ok: true, args };
 }

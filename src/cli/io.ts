@@ -129,6 +129,7 @@ export function cliPostIO(ctx: CliContext, state: CliState, journal: JournalFile
       state.failed = true;
       if (message !== undefined) ctx.err.line(message, undefined, `${ctx.err.paint('red', 'error:')} `);
     },
+    maskSecret: (value) => ctx.secrets.add(value),
     readJournal: () => journal,
     keptOutOnly: () => void (state.keptOutOnly = true),
     log: {

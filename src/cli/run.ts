@@ -1,5 +1,6 @@
 import type { World } from '../app/io';
-import { maskSecrets, runMain } from '../app/main';
+import { runMain } from '../app/main';
+import { maskSecrets } from '../app/mask';
 import { runPost } from '../app/post';
 import { productionWorld } from '../app/world';
 import { notReady } from '../rollout/journal';

@@ -6,9 +6,10 @@
  */
 
 import { inert, UNSAFE } from '../report/neutralise';
+import { Secrets } from '../report/secrets';
 
 // One definition of what is unsafe, shared with the Action's log (neutralise()).
-export { inert };
+export { inert, Secrets };
 
 /** Where the CLI writes: a stream that may be a terminal. */
 export interface OutStream {
@@ -24,43 +25,6 @@ export function wantsColour(stream: OutStream, env: NodeJS.ProcessEnv): boolean 
 
 const CODES = { bold: 1, dim: 2, red: 31, green: 32, yellow: 33, cyan: 36 } as const;
 export type Style = keyof typeof CODES;
-
-/**
- * The values never to be shown (a key, a passphrase, a token): one list for every output of a
- * run, each Printer's lines and JSON and the --summary file, so no output can miss one.
- */
-export class Secrets {
-  private readonly values: string[] = [];
-
-  /** A secret to redact; longest first, so no part of a longer one is left by a shorter one. */
-  add(value: string): void {
-    if (!value || this.values.includes(value)) return;
-    this.values.push(value);
-    this.values.sort((a, b) => b.length - a.length);
-  }
-
-  /** `text` with every secret replaced by `***`. Before any escaping: an escaped secret is no longer found. */
-  redact(text: string): string {
-    let out = text;
-    for (const s of this.values) out = out.split(s).join('***');
-    return out;
-  }
-
-  /**
-   * Every string in data (a report, a plan) redacted, its shape kept as JSON has it: for output
-   * encoded after (JSON, the summary's Markdown), so the secrets go before the escaping does.
-   */
-  redactAll<T>(value: T): T {
-    const walk = (v: unknown): unknown => {
-      if (typeof v === 'string') return this.redact(v);
-      if (typeof (v as { toJSON?: unknown } | null)?.toJSON === 'function') return walk((v as { toJSON(): unknown }).toJSON());
-      if (Array.isArray(v)) return v.map(walk);
-      if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-      return v;
-    };
-    return walk(value) as T;
-  }
-}
 
 /** Writes lines to one stream: secrets redacted, control characters made inert, colour when wanted. */
 export class Printer {

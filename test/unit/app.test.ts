@@ -143,6 +143,7 @@ describe('runPost', () => {
       env: { SSH_AUTH_SOCK: '/tmp/agent.sock' } as NodeJS.ProcessEnv,
       failures: [] as (string | undefined)[],
       lines,
+      maskSecret: (value: string) => void lines.push(`mask ${value}`),
       readJournal: () => journal,
       fail(message?: string) {
         io.failures.push(message);
@@ -220,5 +221,15 @@ describe('runPost', () => {
       io.lines.some((l) => /^error Host left out of rotation: post: left drained: web-1: no load balancer is configured/.test(l)),
     ).toBe(true);
     expect(io.failures).toEqual([undefined]);
+  });
+
+  it('registers the secrets before it reconciles, so the host text it prints is redacted; a finished run registers none', async () => {
+    const io = postIO({ owner: 'o', drained: [target], locks: [], completed: false }, { ...VALID, passphrase: 'post-step-secret' });
+    await runPost(io, fakeWorld());
+    expect(io.lines[0]).toBe('mask post-step-secret');
+    expect(io.lines.filter((l) => l.startsWith('mask '))).toEqual(['mask post-step-secret']);
+    const done = postIO({ owner: 'o', drained: [], locks: [], completed: true }, { ...VALID, passphrase: 'post-step-secret' });
+    await runPost(done, fakeWorld());
+    expect(done.lines).toEqual([]);
   });
 });

@@ -56,6 +56,28 @@ describe('the command line: every action input is a flag of the same name', () =
     expect(parseArgs(['web-1'])).toEqual({ ok: false, error: expect.stringMatching(/^unexpected argument "web-1"/) });
   });
 
+  it('never echoes what may be part of a secret: the argument after a secret’s value, or a secret that looks like a flag', () => {
+    // Parsing comes before any secret is registered for redaction, so the message itself must not hold one.
+    const refused = (argv: string[]): string => {
+      const parsed = parseArgs(argv);
+      if (parsed.ok) throw new Error(`${argv.join(' ')} was accepted`);
+      return parsed.error;
+    };
+    const unquoted = refused(['--check-window', '0', '--passphrase', 'two', 'words4711']);
+    expect(unquoted).toMatch(/^unexpected argument after --passphrase's value \(not shown: .*quote a value that holds spaces/);
+    expect(refused(['--passphrase=two', 'words4711'])).toMatch(/^unexpected argument after --passphrase's value/);
+    expect(refused(['--prometheus-token', 'abc', '--def4711'])).toMatch(/^unknown option after --prometheus-token's value \(not shown/);
+    expect(refused(['--jump-passphrase', '--Pass4711'])).toBe(
+      '--jump-passphrase needs a value, not a flag (to give a value that looks like a flag, write --jump-passphrase=VALUE)',
+    );
+    for (const message of [unquoted, refused(['--passphrase=two', 'words4711']), refused(['--prometheus-token', 'abc', '--def4711'])])
+      expect(message).not.toContain('4711');
+    // Anywhere else, the argument is named, as before.
+    expect(refused(['--passphrase', 'x', '--hosts', 'a', 'web-1'])).toMatch(/^unexpected argument "web-1"/);
+    expect(refused(['--passphrase', 'x', '--dry-run', '--hostz'])).toMatch(/^unknown option --hostz/);
+    expect(refused(['--strategy', '--dry-run'])).toMatch(/^--strategy needs a value, not the flag --dry-run/);
+  });
+
   it('reads a -file flag’s file: multi-line inputs and secrets', () => {
     const key = file('id', '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n');
     const hosts = file('hosts.txt', 'web-1\nweb-2\n');

@@ -9,6 +9,7 @@ function postIO(journal: JournalState | null) {
   const io: PostIO = {
     input: () => '',
     env: {},
+    maskSecret: (value) => void lines.push(`mask ${value}`),
     readJournal: () => journal,
     fail: (message) => void failures.push(message),
     log: {

@@ -1,0 +1,98 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { actionMainIO } from '../../src/action/io';
+import { ActionsLog, annotate, print } from '../../src/action/log';
+import { publish } from '../../src/action/publish';
+import { untrustedLine } from '../../src/report/neutralise';
+import type { Report } from '../../src/report/report';
+import { PARTIAL_MIN, Secrets } from '../../src/report/secrets';
+import { tail } from '../../src/remote/remote-host';
+import { captureStdout } from '../support/capture-stdout';
+
+const SECRET = 'Tr0ub4dor-and-3-more-words';
+
+/** Every run of PARTIAL_MIN characters of the secret that `text` still holds. */
+function leaks(text: string, secret = SECRET): string[] {
+  const found: string[] = [];
+  for (let i = 0; i + PARTIAL_MIN <= secret.length; i++)
+    if (text.includes(secret.slice(i, i + PARTIAL_MIN))) found.push(secret.slice(i, i + PARTIAL_MIN));
+  return found;
+}
+
+describe('Secrets: a secret the core cut short is redacted too', () => {
+  const secrets = new Secrets();
+  secrets.add(SECRET);
+  secrets.add('short');
+
+  it('the head of a secret before a cut (…) and its tail after one', () => {
+    expect(secrets.redact('auth failed for Tr0ub4dor-an…')).toBe('auth failed for ***…');
+    expect(secrets.redact('…-more-words was refused')).toBe('…*** was refused');
+    expect(secrets.redact(`${SECRET} and Tr0ub…"`)).toBe('*** and ***…"');
+  });
+
+  it('what the core’s own cuts leave: a line cut at 40 characters, the tail of a command’s output', () => {
+    const line = untrustedLine(`nginx: [emerg] unknown directive "${SECRET}" in /etc/nginx/nginx.conf`, 40);
+    expect(leaks(line)).not.toEqual([]);
+    expect(leaks(secrets.redact(line))).toEqual([]);
+    const out = tail(`${'x'.repeat(900)}\nkey: ${SECRET}\nexit 1`, 6, 30);
+    expect(leaks(out)).not.toEqual([]);
+    expect(leaks(secrets.redact(out))).toEqual([]);
+  });
+
+  it('only at a cut, only from PARTIAL_MIN characters, and a whole secret that is shorter than another is still whole', () => {
+    expect(secrets.redact('Tr0ub4dor-and is not cut')).toBe('Tr0ub4dor-and is not cut');
+    expect(secrets.redact('a Tr0…')).toBe('a Tr0…');
+    expect(secrets.redact('a Tr0u…')).toBe('a ***…');
+    expect(secrets.redact('shorter…')).toBe('***er…');
+  });
+});
+
+describe('the action redacts what it writes, not only what the runner masks', () => {
+  let dir: string;
+  let out: string[];
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'zdr-secrets-'));
+    for (const [name, file] of [
+      ['GITHUB_OUTPUT', 'output'],
+      ['GITHUB_STEP_SUMMARY', 'summary.md'],
+    ] as const) {
+      writeFileSync(join(dir, file), '');
+      vi.stubEnv(name, join(dir, file));
+    }
+    out = captureStdout();
+    actionMainIO().maskSecret(SECRET);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.unstubAllEnvs();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the log, the annotations, the outputs and the job summary hold no part of a cut secret', async () => {
+    const cut = untrustedLine(`bad passphrase ${SECRET}`, 30);
+    print(`web-1: ${cut}`);
+    new ActionsLog().warning(`web-2: ${cut}`);
+    annotate('error', `web-3: ${SECRET}`, `title ${cut}`);
+    const report: Report = {
+      status: 'failed',
+      strategy: 'restart',
+      startedAt: new Date(0).toISOString(),
+      durationMs: 10,
+      dryRun: false,
+      failedHost: 'web-1',
+      failedPhase: 'validate',
+      reason: `validate failed: ${cut}`,
+      hosts: [],
+      waitMs: 0,
+    };
+    await publish(report, [`plan: ${cut}`], [`error: ${cut}`]);
+    const log = out.join('').replace(/^::add-mask::.*\n/gm, '');
+    expect(log).toContain('web-1: bad passphrase ***…');
+    for (const text of [log, readFileSync(join(dir, 'output'), 'utf8'), readFileSync(join(dir, 'summary.md'), 'utf8')])
+      expect(leaks(text)).toEqual([]);
+    // The runner is still told the whole value (and masks it in what it shows).
+    expect(out.join('')).toContain(`::add-mask::${SECRET}\n`);
+  });
+});
