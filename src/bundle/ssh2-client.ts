@@ -2,7 +2,7 @@
  * Stands in for ssh2's index in the bundle (tsconfig `paths`, as no-http-client.ts does). The index
  * loads all of ssh2: its SSH server, key generation and its HTTP(S) agents, which bring node:http,
  * node:https and node:tls into every start (~10 ms before the first handshake, measured). The
- * action and node-ssh use two things of it: the Client, and parseKey for the private-key input.
+ * action uses two things of it: the Client, and parseKey for the private-key input.
  * Both are ssh2's own modules, unchanged. Type-checking reads ssh2's types (ssh2-types.d.ts).
  * vitest does not follow `paths` and runs the real ssh2; tsx does, and runs this one (so
  * test/support/sim-fleet.ts, which needs ssh2's Server, asks for ssh2's index by its path).
@@ -16,5 +16,3 @@ const { parseKey } = require('ssh2/lib/protocol/keyParser.js') as Pick<typeof Ss
 
 const utils = { parseKey };
 export { Client, utils };
-// node-ssh reads `SSH2.Client` from the default export.
-export default { Client, utils };

@@ -1,16 +1,9 @@
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Client, ConnectConfig } from 'ssh2';
+import { Client, type ConnectConfig } from 'ssh2';
 import { TransportError } from './connection';
 import { KnownHosts, type HostKeyVerdict } from './known-hosts';
 import { describeTarget, knownHostsKey, type SshTarget } from './target';
-
-// node-ssh's CommonJS build, not its ES module: the bundle's stand-in for ssh2's index
-// (src/bundle/ssh2-client.ts, tsconfig `paths`) reaches node-ssh's `require('ssh2')`, but not the
-// `import` of its .mjs, which would bring all of ssh2 (its server, its HTTP agents) into every start.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { NodeSSH } = require('node-ssh') as typeof import('node-ssh');
-type NodeSSH = import('node-ssh').NodeSSH;
 
 export type HostKeyPolicy = { mode: 'strict'; knownHosts: KnownHosts } | { mode: 'off' };
 
@@ -129,17 +122,35 @@ function configFor(hop: Hop, sock: Duplex, options: HandshakeOptions, credential
 }
 
 /**
+ * ssh2's client, connected: settled by 'ready', or by the first 'error' or a 'close' before it.
+ * Once ready, its listeners go and the connection's owner adds its own (SshConnection). A client
+ * that failed may report more as its socket goes ("Connection lost before handshake"): the same
+ * failure, already thrown, and without a listener an uncaught exception.
+ */
+function connectClient(config: ConnectConfig): Promise<Client> {
+  const client = new Client();
+  return new Promise((resolve, reject) => {
+    const settle = (err?: Error): void => {
+      client.off('ready', ready).off('error', settle).off('close', closed);
+      if (err) {
+        client.on('error', () => undefined);
+        client.end();
+        reject(err);
+      } else resolve(client);
+    };
+    const ready = (): void => settle();
+    const closed = (): void => settle(new Error('No response from server'));
+    client.on('ready', ready).on('error', settle).on('close', closed);
+    client.connect(config);
+  });
+}
+
+/**
  * The SSH handshake with one hop over `sock` (a TCP socket, or a channel of the previous hop):
  * strict host key against known-hosts by the hop's own address, then key or agent auth. Failures
  * become TransportErrors that name the hop and the address tried.
  */
-export async function handshake(
-  hop: Hop,
-  sock: Duplex,
-  options: HandshakeOptions,
-  credentials: Credentials,
-): Promise<{ ssh: NodeSSH; client: Client }> {
-  const ssh = new NodeSSH();
+export async function handshake(hop: Hop, sock: Duplex, options: HandshakeOptions, credentials: Credentials): Promise<Client> {
   const policy = options.hostKeys;
   let rejected: Exclude<HostKeyVerdict, { ok: true }> | undefined;
   const config = configFor(hop, sock, options, credentials);
@@ -150,14 +161,10 @@ export async function handshake(
     return verdict.ok;
   };
   try {
-    await ssh.connect(config);
+    return await connectClient(config);
   } catch (err) {
-    ssh.dispose();
     sock.destroy();
     if (rejected) throw new TransportError('host-key', hostKeyMessage(hop, rejected));
     throw classify(hop, err);
   }
-  const client = ssh.connection;
-  if (!client) throw new TransportError('unreachable', `Cannot connect to ${hopLabel(hop)}: no connection after handshake.`);
-  return { ssh, client };
 }

@@ -1,5 +1,4 @@
 import type { Duplex } from 'node:stream';
-import type { NodeSSH } from 'node-ssh';
 import type { Client } from 'ssh2';
 import { TransportError } from './connection';
 import { handshake, hopLabel, tcpSocket, type Credentials, type HandshakeOptions, type Hop } from './handshake';
@@ -18,7 +17,6 @@ export interface JumpLink {
   /** Closes the link when it has stood unused for IDLE_MS. */
   idle?: NodeJS.Timeout;
   key: string;
-  ssh: NodeSSH;
   client: Client;
   /** The TCP socket or parent channel this connection runs over: destroyed at once when it drops. */
   sock: Duplex;
@@ -97,7 +95,7 @@ export class JumpPool {
     link.closed = true;
     clearTimeout(link.idle);
     this.forget(link);
-    link.ssh.dispose();
+    link.client.end();
     if (link.parent) this.release(link.parent);
   }
 
@@ -172,8 +170,8 @@ export class JumpPool {
     };
     try {
       const sock = parent ? await this.forward(parent, hop) : tcpSocket(target);
-      const { ssh, client } = await handshake(hop, sock, this.options, this.credentials);
-      const link: JumpLink = { hop: target, parent, lost: undefined, users: 0, closed: false, key, ssh, client, sock };
+      const client = await handshake(hop, sock, this.options, this.credentials);
+      const link: JumpLink = { hop: target, parent, lost: undefined, users: 0, closed: false, key, client, sock };
       const lose = (err?: Error): void => {
         link.lost ??= err ?? new Error('the connection closed');
         this.forget(link);

@@ -1,5 +1,4 @@
 import { StringDecoder } from 'node:string_decoder';
-import type { NodeSSH } from 'node-ssh';
 import type { Client, ClientChannel } from 'ssh2';
 import type { ExecResult, CommandStream, Connection } from './connection';
 import { OUTPUT_LIMIT_BYTES, OutputBuffer, OutputLimitError } from './output-buffer';
@@ -36,7 +35,6 @@ export class SshConnection implements Connection {
 
   constructor(
     readonly target: SshTarget,
-    private readonly ssh: NodeSSH,
     private readonly client: Client,
     private readonly route?: RouteHooks,
   ) {
@@ -193,7 +191,7 @@ export class SshConnection implements Connection {
    */
   async close(): Promise<void> {
     const gone = this.socketClosed ? Promise.resolve() : new Promise<void>((resolve) => this.client.once('close', () => resolve()));
-    this.ssh.dispose();
+    this.client.end();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([gone, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
     clearTimeout(timer);

@@ -20,8 +20,7 @@ function credentialsOf(options: Credentials): Credentials {
 }
 
 /**
- * Connector backed by node-ssh; commands run on the underlying ssh2 channel for exact exit
- * semantics. A target with jump hosts is reached through a channel of the last jump host's
+ * Connector backed by ssh2's client; commands run on its channels for exact exit semantics. A target with jump hosts is reached through a channel of the last jump host's
  * connection, which all targets behind that jump host share (jump-pool.ts).
  */
 export class SshConnector implements Connector {
@@ -42,8 +41,7 @@ export class SshConnector implements Connector {
     const chain = target.jump ?? [];
     if (chain.length === 0) {
       const hop: Hop = { target, role: 'host', destination: target, index: 1, of: 1 };
-      const { ssh, client } = await handshake(hop, tcpSocket(target), this.options, this.credentials);
-      return new SshConnection(target, ssh, client);
+      return new SshConnection(target, await handshake(hop, tcpSocket(target), this.options, this.credentials));
     }
     const link = await this.jumps.lease(chain, target);
     const hop: Hop = { target, role: 'host', via: link.hop, destination: target, index: chain.length + 1, of: chain.length + 1 };
@@ -55,8 +53,8 @@ export class SshConnector implements Connector {
     };
     try {
       const channel = await this.jumps.forward(link, hop);
-      const { ssh, client } = await handshake(hop, channel, this.options, this.credentials);
-      return new SshConnection(target, ssh, client, { explainLoss: () => lostHop(link), released: release });
+      const client = await handshake(hop, channel, this.options, this.credentials);
+      return new SshConnection(target, client, { explainLoss: () => lostHop(link), released: release });
     } catch (err) {
       release();
       throw err;
