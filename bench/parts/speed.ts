@@ -5,6 +5,7 @@
  * records (drain, systemd's own restart time, readiness, the load balancer's confirmation) and the
  * remainder (the action's own time). `dist` runs another build (e.g. an older one, for "before").
  */
+import { loadavg } from 'node:os';
 import { readFleet, startWrk, fleetReset } from '../../test/fleet/fleet';
 import { BEFORE_OPTION, builds, ofBuild } from '../before';
 import { fleetUp } from '../fleet-size';
@@ -119,6 +120,8 @@ export function speedLines(r: SpeedRun): string[] {
 export interface SpeedData {
   connections: number;
   runs: SpeedRun[];
+  /** The machine's 1-minute load average when the part started (older results: not recorded). */
+  loadAverage?: number;
 }
 
 const WALL_TARGET_MS = 4500;
@@ -185,7 +188,7 @@ export const speed: BenchPart<SpeedData> = {
   options: { 'speed-runs': { type: 'string', default: '5' }, ...BEFORE_OPTION },
   async run(args, say) {
     fleetUp(3, say);
-    const data: SpeedData = { connections: 64, runs: [] };
+    const data: SpeedData = { connections: 64, runs: [], loadAverage: Math.round((loadavg()[0] ?? 0) * 10) / 10 };
     for (let i = 0; i < Number(args['speed-runs']); i++) {
       for (const build of builds(args)) {
         const run = { build: build.label, ...(await speedRun(data.connections, build.dist)) };
@@ -203,8 +206,10 @@ ${r.date.slice(0, 10)}, \`${r.command}\`. HAProxy drain, the app restarted, read
 workflow pays); *inherent waits* are the waits the report records (in-flight requests finishing,
 systemd's own restart, readiness, the load balancer's confirmation); the *remainder* is everything
 else, the action's own time, including node's start and preflight. Before and after alternate run
-by run, so they face the same load. **The machine is shared with other agents' builds and tests
-(load average often 5–15 on 2 cores): absolute figures are noisy; compare the two rows.**
+by run, so they face the same load. **The machine is at times shared with other agents' builds and
+tests (load average 5–15 on 2 cores on 11-30; ${r.data.loadAverage ?? 'not recorded'} when this run started): absolute
+figures move with it (the same two builds measured 6.4 and 5.9 s on 11-30, 4.2 and 4.05 s on a quiet
+machine on 12-01); compare the two rows.**
 
 ${table(r.data)}
 

@@ -41,11 +41,6 @@ export class Printer {
     this.colour = wantsColour(stream, env);
   }
 
-  /** A value never to be printed (a key, a passphrase, a token). */
-  redact(value: string): void {
-    this.secrets.add(value);
-  }
-
   /** Text as it may be shown: redacted, then inert. */
   clean(text: string): string {
     return inert(this.secrets.redact(text));

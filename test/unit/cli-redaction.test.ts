@@ -98,7 +98,7 @@ describe('one list of secrets for every output', () => {
     const [a, b] = [new Capture(), new Capture()];
     const out = new Printer(a, {}, secrets);
     const err = new Printer(b, {}, secrets);
-    out.redact('hunter2-passphrase');
+    out.secrets.add('hunter2-passphrase');
     err.line('the passphrase hunter2-passphrase leaked');
     expect(b.text).toBe('the passphrase *** leaked\n');
     expect(secrets.redactAll({ n: 1, list: ['x hunter2-passphrase', null], nested: { s: 'hunter2-passphrase' } })).toEqual({
@@ -111,7 +111,7 @@ describe('one list of secrets for every output', () => {
   it('--json redacts a secret holding characters that JSON or inert() escape (a quote, a backslash, a bidi override)', () => {
     const stream = new Capture();
     const out = new Printer(stream, {});
-    out.redact('pass"\\\u202eword');
+    out.secrets.add('pass"\\\u202eword');
     out.json({ detail: 'x pass"\\\u202eword y' });
     expect(JSON.parse(stream.text)).toEqual({ detail: 'x *** y' });
   });

@@ -69,7 +69,7 @@ describe('the live line on a TTY; plain lines elsewhere', () => {
 
   it('--json stays valid JSON and inert: C1 and bidi characters escaped as \\uXXXX, secrets redacted', () => {
     const { stream, out } = log(true);
-    out.redact('multi\nline-secret');
+    out.secrets.add('multi\nline-secret');
     out.json({ detail: HOSTILE, leaked: 'x multi\nline-secret y' });
     expect(JSON.parse(stream.text)).toEqual({ detail: HOSTILE, leaked: 'x *** y' });
     expect(stream.text).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]/);
@@ -77,7 +77,7 @@ describe('the live line on a TTY; plain lines elsewhere', () => {
 
   it('secrets are redacted from every line', () => {
     const { stream, out } = log(false);
-    out.redact('hunter2-passphrase');
+    out.secrets.add('hunter2-passphrase');
     out.line('the passphrase hunter2-passphrase leaked');
     expect(stream.text).toBe('the passphrase *** leaked\n');
   });
