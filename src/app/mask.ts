@@ -21,7 +21,8 @@ export function maskSecrets(io: Pick<EntryIO, 'input' | 'maskSecret'>): void {
       ...value
         .split(/\r?\n/)
         .map((l) => l.trim())
-        .filter((l) => l.length >= 8),
+        // A key's armour (`-----BEGIN OPENSSH PRIVATE KEY-----`) is public text, not a secret.
+        .filter((l) => l.length >= 8 && !/^-----(BEGIN|END) .*-----$/.test(l)),
     ]);
     for (const part of parts) io.maskSecret(part);
   }

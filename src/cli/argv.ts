@@ -63,9 +63,10 @@ class Cursor {
     if (attached !== undefined) return attached;
     const v = this.argv[this.i];
     if (v === undefined) throw new Error(`${flag} needs a value`);
+    // The flag that follows is named without its `=value`, which may be a secret (`--passphrase=…`).
     if (looksLikeFlag(v))
       throw new Error(
-        `${flag} needs a value, not ${SECRET_FLAGS.has(flag) ? 'a flag' : `the flag ${v}`} (to give a value that looks like a flag, write ${longForm(flag)}=VALUE)`,
+        `${flag} needs a value, not ${SECRET_FLAGS.has(flag) ? 'a flag' : `the flag ${split(v).flag}`} (to give a value that looks like a flag, write ${longForm(flag)}=VALUE)`,
       );
     this.i++;
     return v;

@@ -8,6 +8,9 @@ export const PARTIAL_MIN = 4;
 
 const ELLIPSIS = '…';
 
+/** A PEM key's armour, `-----BEGIN … KEY-----` and `-----END … KEY-----`: public text, never taken for part of a secret. */
+const ARMOUR = /^-----BEGIN [^\n]*-----\r?\n|\r?\n-----END [^\n]*-----\s*$/g;
+
 /**
  * The values never to be shown (a key, a passphrase, a token): one list for every output of a
  * run (the CLI's streams, JSON and --summary file; the action's log, annotations, outputs and
@@ -16,12 +19,15 @@ const ELLIPSIS = '…';
  */
 export class Secrets {
   private readonly values: string[] = [];
+  /** What of each secret a cut may leave a part of: the secrets without a key's armour. */
+  private cores: string[] = [];
 
   /** A secret to redact; longest first, so no part of a longer one is left by a shorter one. */
   add(value: string): void {
     if (!value || this.values.includes(value)) return;
     this.values.push(value);
     this.values.sort((a, b) => b.length - a.length);
+    this.cores = this.values.map((v) => v.replace(ARMOUR, '')).filter((c) => c.length > PARTIAL_MIN);
   }
 
   /** `text` with every secret replaced by `***`. Before any escaping: an escaped secret is no longer found. */
@@ -31,35 +37,61 @@ export class Secrets {
     return out.includes(ELLIPSIS) ? this.redactCuts(out) : out;
   }
 
-  /** The head of a secret just before a `…`, and the tail of one just after it. */
+  /**
+   * The head of a secret just before a `…`, the tail of one just after it, and a piece between
+   * two cuts that lies wholly inside one.
+   */
   private redactCuts(text: string): string {
     const parts = text.split(ELLIPSIS);
-    for (let i = 0; i < parts.length; i++) {
-      if (i < parts.length - 1) parts[i] = this.cutEnd(parts[i] as string);
-      if (i > 0) parts[i] = this.cutStart(parts[i] as string);
-    }
-    return parts.join(ELLIPSIS);
+    const last = parts.length - 1;
+    return parts
+      .map((part, i) => {
+        if (i > 0 && i < last && part.length >= PARTIAL_MIN && this.cores.some((s) => s.includes(part))) return '***';
+        const head = i < last ? this.headAtEnd(part) : 0;
+        const rest = head ? `${part.slice(0, part.length - head)}***` : part;
+        const tail = i > 0 ? this.tailAtStart(rest) : 0;
+        return tail ? `***${rest.slice(tail)}` : rest;
+      })
+      .join(ELLIPSIS);
   }
 
-  private cutEnd(part: string): string {
-    const n = this.longest((s, k) => part.endsWith(s.slice(0, k)));
-    return n ? `${part.slice(0, part.length - n)}***` : part;
-  }
-
-  private cutStart(part: string): string {
-    const n = this.longest((s, k) => part.startsWith(s.slice(s.length - k)));
-    return n ? `***${part.slice(n)}` : part;
-  }
-
-  /** The most characters (at least PARTIAL_MIN, short of a whole secret) of any secret for which `matches` holds. */
-  private longest(matches: (secret: string, chars: number) => boolean): number {
+  /**
+   * How many characters at the end of `part` begin a secret (0, or PARTIAL_MIN up to one short of
+   * it): found where a secret's first PARTIAL_MIN characters occur, so a long key costs no more
+   * than a short one.
+   */
+  private headAtEnd(part: string): number {
     let best = 0;
-    for (const s of this.values)
-      for (let k = s.length - 1; k >= Math.max(PARTIAL_MIN, best + 1); k--)
-        if (matches(s, k)) {
-          best = k;
+    for (const s of this.cores) {
+      const start = s.slice(0, PARTIAL_MIN);
+      for (
+        let i = part.indexOf(start, Math.max(0, part.length - s.length + 1));
+        i >= 0 && part.length - i > best;
+        i = part.indexOf(start, i + 1)
+      )
+        if (s.startsWith(part.slice(i))) {
+          best = part.length - i;
           break;
         }
+    }
+    return best;
+  }
+
+  /** How many characters at the start of `part` end a secret (0, or PARTIAL_MIN up to one short of it). */
+  private tailAtStart(part: string): number {
+    let best = 0;
+    for (const s of this.cores) {
+      const end = s.slice(-PARTIAL_MIN);
+      for (
+        let i = part.lastIndexOf(end, Math.min(part.length, s.length - 1) - PARTIAL_MIN);
+        i >= 0 && i + PARTIAL_MIN > best;
+        i = i ? part.lastIndexOf(end, i - 1) : -1
+      )
+        if (s.endsWith(part.slice(0, i + PARTIAL_MIN))) {
+          best = i + PARTIAL_MIN;
+          break;
+        }
+    }
     return best;
   }
 

@@ -72,6 +72,13 @@ describe('runMain: settings → rollout → outcome, with the entry point’s ow
     expect(io.masked).toEqual(['first-line-of-key\nsecond-line-of-key\nshort', 'first-line-of-key', 'second-line-of-key', 'pass-phrase']);
   });
 
+  it('a PEM key’s armour lines are public text: masked with the whole key, not on their own', async () => {
+    const key = '-----BEGIN OPENSSH PRIVATE KEY-----\nfirst-line-of-key\n-----END OPENSSH PRIVATE KEY-----\n';
+    const io = fakeIO({ 'private-key': key });
+    await runMain(io, fakeWorld());
+    expect(io.masked).toEqual([key, 'first-line-of-key']);
+  });
+
   it('a successful run publishes its report, completes the journal and does not fail the step', async () => {
     const io = fakeIO(VALID);
     const world = fakeWorld();

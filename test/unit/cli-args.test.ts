@@ -76,6 +76,10 @@ describe('the command line: every action input is a flag of the same name', () =
     expect(refused(['--passphrase', 'x', '--hosts', 'a', 'web-1'])).toMatch(/^unexpected argument "web-1"/);
     expect(refused(['--passphrase', 'x', '--dry-run', '--hostz'])).toMatch(/^unknown option --hostz/);
     expect(refused(['--strategy', '--dry-run'])).toMatch(/^--strategy needs a value, not the flag --dry-run/);
+    // A value left out before a secret given inline: the secret flag is named, not its value.
+    expect(refused(['--readiness-url', '--passphrase=hunter4711'])).toBe(
+      '--readiness-url needs a value, not the flag --passphrase (to give a value that looks like a flag, write --readiness-url=VALUE)',
+    );
   });
 
   it('reads a -file flag’s file: multi-line inputs and secrets', () => {
