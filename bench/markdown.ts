@@ -45,10 +45,23 @@ const NOTES = `## What shaped these figures (profiled on this fleet)
   ~10 ms is within this machine's drift, which moved both builds by ~40 ms between two runs
   minutes apart. What remains of the cold start: node's own start (~100 ms, \`node -e 0\` in the
   floors), the handshake (~70 ms), and loading and running the bundle up to the connect.
-- **Preflight of 10 hosts** runs all connections at once (\`preflight-concurrency\` 16) but is CPU-bound
-  on this 2-core machine: ten sshd handshakes in the containers plus ~30 ms of CPU per connection
-  in node (ssh2's packet handling) stretch each connect from ~70 ms to ~220 ms. It grows 2.6× for
-  3.3× the hosts; on more cores it flattens.
+- **No node-ssh** (2026-12-01): the transport connects ssh2's client itself; node-ssh wrapped only
+  its connect and dispose, and brought six packages and a chunk into every start. Cold start,
+  25 samples per build alternating with the commit before (\`2158324\`): 194 vs 192 ms, no
+  difference this machine can show; the bundle is 40 KB smaller.
+- **A quiet machine** (2026-12-01, after a restart; load average ~2 while the benchmark ran, against
+  5–15 on 11-30): every figure dropped, the before build's as much as the current one's. The
+  before build (\`ee1ceea\`) measured a speed wall of 6,422 ms on 11-30 and 4,237 ms on 12-01;
+  node's own start went from 101 to 48 ms. The two rows of one run stay comparable; rows of
+  different dates are not.
+- **Preflight of 10 hosts** runs all connections at once (\`preflight-concurrency\` 16) but is
+  CPU-bound on this 2-core machine, where the hosts' containers share the cores with the action.
+  \`npx tsx bench/preflight-cpu.ts --runs 3\` (a diagnostic: dry runs, medians of 3) on 12-01:
+  preflight 156 ms for 3 hosts and 418 ms for 10 (2.68×); the hosts used 63–65 ms of CPU each (a
+  bare \`ssh host true\` costs a host 58 ms: sshd, PAM, the shell), so ten hosts' logins alone need
+  325 ms of the 2 cores, 2.08× the 3-host preflight before the action does anything. The action's
+  own CPU grew from 201 to 271 ms (node's start included). On a fleet whose hosts bring their own
+  CPU the connects run side by side and the ratio flattens.
 `;
 
 function targetsTable(shown: Shown[]): string {
