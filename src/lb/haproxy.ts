@@ -1,4 +1,5 @@
 import { explainNotFound } from '../inspect/prerequisites';
+import { untrustedLine } from '../report/neutralise';
 import { haproxyApi, haproxySession } from '../remote/commands/haproxy';
 import { poolLock } from '../remote/commands/locks';
 import type { CommandStream } from '../transport/connection';
@@ -16,7 +17,7 @@ export type StatRow = Record<string, string>;
 export function parseShowStat(csv: string): StatRow[] {
   const lines = csv.split('\n').filter((l) => l.trim() !== '');
   const header = lines.shift();
-  if (!header?.startsWith('# ')) throw new Error(`unexpected answer to "show stat": ${csv.slice(0, 200)}`);
+  if (!header?.startsWith('# ')) throw new Error(`unexpected answer to "show stat": ${untrustedLine(csv)}`);
   const fields = header.slice(2).split(',');
   return lines.map((line) => {
     const values = line.split(',');
@@ -41,7 +42,7 @@ export function parseServersState(text: string): Map<string, number> {
       .split(' ') ?? [];
   const name = header.indexOf('srv_name');
   const admin = header.indexOf('srv_admin_state');
-  if (name < 0 || admin < 0) throw new Error(`unexpected answer to "show servers state": ${text.slice(0, 200)}`);
+  if (name < 0 || admin < 0) throw new Error(`unexpected answer to "show servers state": ${untrustedLine(text)}`);
   const rows = lines
     .filter((l) => l !== '' && !l.startsWith('#'))
     .map((l) => l.split(' '))

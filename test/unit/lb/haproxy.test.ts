@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HaproxyLb, isHealthy, parseShowStat } from '../../../src/lb/haproxy';
+import { HaproxyLb, isHealthy, parseServersState, parseShowStat } from '../../../src/lb/haproxy';
 import { RemoteHost, RemoteCommandError } from '../../../src/remote/remote-host';
 import { result, ScriptedSession, ScriptedShell, target } from '../../support/scripted-shell';
 
@@ -124,6 +124,22 @@ describe('parseShowStat', () => {
   it('refuses an answer that is not show stat CSV, quoting it', () => {
     expect(() => parseShowStat('Unknown command.\n')).toThrow(/unexpected answer to "show stat": Unknown command/);
     expect(() => parseShowStat('')).toThrow(/unexpected answer/);
+  });
+
+  it('quotes an unexpected answer as one line, its cut marked (so a secret cut in it is still found)', () => {
+    const answer = `Permission denied.\n\x1b[2J${'x'.repeat(400)}`;
+    for (const parse of [parseShowStat, parseServersState]) {
+      const message = (() => {
+        try {
+          parse(answer);
+        } catch (err) {
+          return (err as Error).message;
+        }
+        throw new Error('accepted');
+      })();
+      expect(message).toMatch(/^unexpected answer to "show (stat|servers state)": Permission denied\. (\\x1b|\S)*x+…$/);
+      expect(message).not.toMatch(/[\n\x1b]/);
+    }
   });
 });
 
