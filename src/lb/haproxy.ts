@@ -70,6 +70,8 @@ function refusesSocketChannels(err: unknown): boolean {
 export class HaproxyLb implements LoadBalancer {
   readonly description: string;
   readonly lock: LoadBalancer['lock'];
+  /** `set server … state drain|ready` sets the state whatever it was. */
+  readonly repeatable = true;
 
   constructor(
     private readonly remote: RemoteHost,

@@ -28,6 +28,11 @@ export interface LoadBalancer {
   readonly description: string;
   /** Where the load balancer's lock lives (its SSH host), and the lock's name; null: no lock. */
   readonly lock: ({ remote: RemoteHost } & LockId) | null;
+  /**
+   * Every exchange may be asked again after the connection dropped under it: its questions only
+   * read, and its drain and return set a state rather than toggle one. Not a user's commands.
+   */
+  readonly repeatable?: boolean;
   /** Checks every host is known to the load balancer, before anything changes. Returns warnings. */
   preflight(hosts: SshTarget[]): Promise<string[]>;
   /**

@@ -38,6 +38,8 @@ function matches(entry: UpstreamLine, host: SshTarget): boolean {
 export class NginxLb implements LoadBalancer {
   readonly description: string;
   readonly lock: LoadBalancer['lock'];
+  /** The edit marks the server line down or up whatever it was. */
+  readonly repeatable = true;
 
   constructor(
     private readonly remote: RemoteHost,

@@ -22,14 +22,30 @@ const DRAIN_POLL_MS = 50;
 const RETURN_TIMEOUT_MS = 30_000;
 
 /**
+ * A load-balancer exchange of the host's drain or return. When the connection drops under it (sshd
+ * restarted on the load balancer's host, a network blip past the keepalive), it is made again, the
+ * run's lock renewed on it, and the exchange asked again, where the load balancer's exchanges are
+ * safe to repeat (not a user's commands): the host goes on instead of failing. Said as a warning of
+ * the phase.
+ */
+function onLb<T>(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseHandle, fn: () => Promise<T>): Promise<T> {
+  const hold = ctx.lbLock;
+  if (!hold || !lb.repeatable) return fn();
+  return hold.again(fn, (text) => {
+    phase.warn(text);
+    ctx.deps.log.warning(`${run.name}: ${text}`);
+  });
+}
+
+/**
  * Asks the load balancer to drain the host, journalled first: when the answer is lost (a timeout,
  * a dropped connection) the drain may still have been applied, and a kill then must not leave the
  * host out unrecorded. After such an unclear drain the host counts as drained, so the caller's
  * recovery puts it back (and the report says so).
  */
-async function askToDrain(run: HostRun, ctx: FlowContext): Promise<void> {
+async function askToDrain(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseHandle): Promise<void> {
   try {
-    await ctx.rotation.drain(run.target, 'turn');
+    await onLb(run, ctx, lb, phase, () => ctx.rotation.drain(run.target, 'turn'));
   } catch (err) {
     ctx.rotation.assumeDrained(run.target);
     ctx.deps.log.warning(
@@ -46,8 +62,8 @@ async function askToDrain(run: HostRun, ctx: FlowContext): Promise<void> {
  * is asked again right before the drain: such a host is left as found (not-in-service: skip), or
  * fails here with nothing changed (refuse).
  */
-async function stillInService(run: HostRun, ctx: FlowContext, lb: LoadBalancer): Promise<void> {
-  const taken = (await lb.notInService?.([run.target]))?.get(run.name);
+async function stillInService(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseHandle): Promise<void> {
+  const taken = (await onLb(run, ctx, lb, phase, async () => lb.notInService?.([run.target])))?.get(run.name);
   if (!taken) return;
   const text = `${taken.text}: taken out of service during the run, before its drain`;
   if (ctx.settings.drain.notInService === 'refuse') throw new Error(`${text}; not-in-service is refuse, so nothing was changed on it`);
@@ -55,10 +71,10 @@ async function stillInService(run: HostRun, ctx: FlowContext, lb: LoadBalancer):
 }
 
 /** The capacity guard: enough other healthy servers in rotation to drain this host, or a throw. */
-async function capacityGuard(run: HostRun, ctx: FlowContext, lb: LoadBalancer): Promise<string> {
+async function capacityGuard(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseHandle): Promise<string> {
   const { target } = run;
   const min = ctx.settings.drain.minHealthy;
-  const others = await lb.healthyOthers(target);
+  const others = await onLb(run, ctx, lb, phase, () => lb.healthyOthers(target));
   if (others === null) {
     const guard = `capacity guard not enforced: ${lb.description} cannot count healthy servers`;
     if (min > 0) ctx.deps.log.warning(`${target.name}: ${guard} (min-healthy ${min})`);
@@ -82,16 +98,16 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
   const target = run.target;
   // Counted live and drained in one reservation: no other host of the batch counts in between.
   const guard = await ctx.rotation.reserve(async () => {
-    await stillInService(run, ctx, lb);
-    const text = await capacityGuard(run, ctx, lb);
-    await askToDrain(run, ctx);
+    await stillInService(run, ctx, lb, phase);
+    const text = await capacityGuard(run, ctx, lb, phase);
+    await askToDrain(run, ctx, lb, phase);
     return text;
   });
 
   const remote = run.remote;
   if (!remote) throw new Error('no connection to the host');
   const count = async (): Promise<{ count: number; source: string }> => {
-    const fromLb = await lb.inFlight(target);
+    const fromLb = await onLb(run, ctx, lb, phase, () => lb.inFlight(target));
     const seen =
       fromLb !== null
         ? { count: fromLb, source: 'load balancer sessions' }
@@ -122,7 +138,8 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
  * host is not returned (a return would clear their MAINT), and the run no longer holds it out.
  */
 async function leftToOperator(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseHandle): Promise<boolean> {
-  const maint = lb.operatorMaintenance ? await lb.operatorMaintenance(run.target).catch(() => null) : null;
+  const ask = lb.operatorMaintenance?.bind(lb);
+  const maint = ask ? await onLb(run, ctx, lb, phase, () => ask(run.target)).catch(() => null) : null;
   if (!maint) return false;
   ctx.rotation.release(run.target);
   run.outOfService = { state: 'maint', text: maint };
@@ -152,14 +169,14 @@ export async function returnHost(
   const { clock } = ctx.deps;
   if (await leftToOperator(run, ctx, lb, phase)) return;
   // The load balancer's answer to the return may already say it is UP: then there is no wait.
-  const upAtOnce = await ctx.rotation.undrain(run.target);
+  const upAtOnce = await onLb(run, ctx, lb, phase, () => ctx.rotation.undrain(run.target));
   const seen =
     upAtOnce === true
       ? { value: true, waitedMs: 0 }
       : await phase.waiting(() =>
           poll(
             { clock, timeoutMs: confirmMs, intervalMs: POLL_MS, pauseFirst: upAtOnce === false },
-            () => lb.isUp(run.target),
+            () => onLb(run, ctx, lb, phase, () => lb.isUp(run.target)),
             (state) => state !== false,
           ),
         );

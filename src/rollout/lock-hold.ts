@@ -85,6 +85,29 @@ export class LockHold {
   }
 
   /**
+   * `fn`, a load-balancer exchange safe to repeat, asked once more when the connection dropped
+   * under it: made again and the lock renewed first (regain), so that nothing is asked of the load
+   * balancer before the lock is this run's again. Any other failure is thrown as it came, and so
+   * is a second one.
+   */
+  async again<T>(fn: () => Promise<T>, note: (text: string) => void): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof LockLostError || !(await this.dropped())) throw err;
+      await this.regain();
+      note(`the connection to ${this.lock.label} dropped under it: connected again, the lock renewed, and asked again`);
+      return fn();
+    }
+  }
+
+  /** Whether the connection has ended; looked at once this turn's events have run, as a drop may fail a channel before its connection. */
+  private async dropped(): Promise<boolean> {
+    await new Promise((resolve) => setImmediate(resolve));
+    return this.remote.connection.lost === true;
+  }
+
+  /**
    * Renews the lock every `everyMs` (a third of its TTL) until stop(), making a lost connection
    * good again first. A renewal still under way when the next is due is not doubled, and stop()
    * waits for it, so that a release after stop() is not undone by a late renewal. A failed renewal

@@ -60,11 +60,19 @@ export async function runPhase<T>(clock: Clock, host: PhaseLog, name: PhaseName,
   const started = clock.now();
   const record: PhaseRecord = { name, status: 'ok', startedAt: new Date(started).toISOString(), durationMs: 0, waitMs: 0, detail: '' };
   host.phases.push(record);
+  // A warning said before the detail is set (a connection made again mid-phase) is kept after it.
+  let said = '';
+  const warnings: string[] = [];
+  const show = (): void => void (record.detail = [said, ...warnings].filter(Boolean).join('; '));
   const handle: PhaseHandle = {
-    detail: (text) => void (record.detail = text),
+    detail: (text) => {
+      said = text;
+      show();
+    },
     warn: (text) => {
       record.status = 'warning';
-      record.detail = record.detail ? `${record.detail}; ${text}` : text;
+      warnings.push(text);
+      show();
     },
     addWait: (ms) => void (record.waitMs += Math.max(0, ms)),
     waiting: async (inner) => {

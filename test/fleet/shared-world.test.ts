@@ -176,6 +176,43 @@ describe.skipIf(skip)('a shared world: hostile hosts, local users, operators, ov
     expect(locksLeft(journalOwner(run))).toEqual([]);
   });
 
+  it("the load balancer's connection, dropped while the first host drains, is made again and the host goes on: 0 failed requests", async () => {
+    const fleet = readFleet();
+    const lbSshd = readFileSync(join(STATE_DIR, 'sshd.pid'), 'utf8').trim();
+    const load = startWrk({ url: fleet.lb.url, seconds: 120, connections: 16 });
+    await sleep(1000);
+    let dropped = '';
+    let running = true;
+    // Once HAProxy has web-1 in DRAIN (its requests in flight still finishing), the run's connection
+    // to the load balancer's sshd (every session of it) ends, as when sshd restarts.
+    const watcher = (async () => {
+      while (running && !dropped) {
+        if (serverStates()['web-1']?.status !== 'DRAIN') await sleep(10);
+        else
+          try {
+            dropped = execFileSync('pkill', ['-e', '-P', lbSshd], { encoding: 'utf8' });
+          } catch (err) {
+            dropped = `pkill failed: ${(err as Error).message}`;
+          }
+      }
+    })();
+    const run = await runAction(fleetInputs({ ...haproxyInputs(), ...drainRestart, hosts: hostsYaml(fleet, 2) }));
+    running = false;
+    await watcher;
+    const tally = await load.stop();
+    expect(dropped, run.stdout).toMatch(/killed/);
+    expect(run.outputs.status, run.stdout).toBe('success');
+    expect(run.report?.hosts.map((h) => h.status)).toEqual(['success', 'success']);
+    // The exchange the drop cut (the drain's in-flight count, or the return) was asked again over a new connection.
+    const web1 = run.report?.hosts[0]?.phases.filter((p) => p.name === 'drain' || p.name === 'return') ?? [];
+    expect(web1.map((p) => p.detail).join('\n'), run.stdout).toMatch(
+      /dropped under it: connected again, the lock renewed, and asked again/,
+    );
+    expect(tally.failed, JSON.stringify(tally)).toBe(0);
+    expect(Object.values(serverStates()).every((st) => st.status === 'UP')).toBe(true);
+    expect(locksLeft(journalOwner(run))).toEqual([]);
+  });
+
   it('an upstream an operator marked down in nginx stays down and untouched', async () => {
     const fleet = readFleet();
     const lb = fleet.nginxLb;

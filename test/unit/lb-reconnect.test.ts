@@ -24,18 +24,32 @@ class ConnectedLb extends FakeLb {
     if (this.lock?.remote.connection.lost)
       throw new TransportError('connection-lost', 'the runtime API did not answer over SSH: connection closed');
   }
+  /** Run as a drain or a return is asked, before it goes over the connection. */
+  beforeDrain?: (host: string) => void;
+  beforeReturn?: (host: string) => void;
   override async drain(host: SshTarget) {
+    this.beforeDrain?.(host.name);
     this.use();
     return super.drain(host);
   }
   /** Runs once a host is back in rotation (before the next host's lock step). */
   afterReturn?: (host: string) => void;
   override async undrain(host: SshTarget) {
+    this.beforeReturn?.(host.name);
     this.use();
     await super.undrain(host);
     this.afterReturn?.(host.name);
   }
 }
+
+/** `fn` the first time it is called for `host`. */
+const onceFor =
+  (host: string, fn: () => void): ((name: string) => void) =>
+  (name) => {
+    if (name !== host) return;
+    host = '';
+    fn();
+  };
 
 async function setup(hosts = 3, extra: Record<string, string> = {}) {
   const lbConnector = new FakeConnector();
@@ -151,6 +165,69 @@ describe("a load balancer connection lost between hosts is made again at the nex
     expect(report.status, report.reason).toBe('success');
     expect(t.lbConnector.connects).toEqual(['lb-1']);
     expect(t.lbHost.kinds.filter((k) => k === 'lock-acquire')).toHaveLength(1);
+  });
+});
+
+describe('a load balancer connection that drops under a drain or a return is made again, and the exchange asked again', () => {
+  it('under web-2’s drain: connected again, the lock renewed, the drain asked again; the run completes', async () => {
+    const t = await setup();
+    t.lb.repeatable = true;
+    t.lb.beforeDrain = onceFor('web-2', t.dropLb);
+    const { report } = await t.go();
+    expect(report.status, report.reason).toBe('success');
+    expect(t.lbConnector.connects).toEqual(['lb-1', 'lb-1']);
+    expect(t.lbHost.kinds.filter((k) => k === 'lock-acquire')).toHaveLength(2);
+    const drain = report.hosts[1]?.phases.find((p) => p.name === 'drain');
+    expect(drain?.status).toBe('warning');
+    expect(drain?.detail).toMatch(/the connection to fake lb dropped under it: connected again, the lock renewed, and asked again/);
+    expect(t.lb.calls.filter((c) => /^(un)?drain /.test(c))).toEqual([
+      'drain web-1',
+      'undrain web-1',
+      'drain web-2',
+      'undrain web-2',
+      'drain web-3',
+      'undrain web-3',
+    ]);
+    expect(report.hosts.map((h) => h.lbState)).toEqual(['in-service', 'in-service', 'in-service']);
+  });
+
+  it('under web-1’s return: asked again over the new connection; the run completes', async () => {
+    const t = await setup();
+    t.lb.repeatable = true;
+    t.lb.beforeReturn = onceFor('web-1', t.dropLb);
+    const { report } = await t.go();
+    expect(report.status, report.reason).toBe('success');
+    expect(t.lbConnector.connects).toEqual(['lb-1', 'lb-1']);
+    expect(report.hosts[0]?.phases.find((p) => p.name === 'return')?.detail).toMatch(/dropped under it: connected again/);
+    expect(t.log.warnings.join('\n')).toMatch(/web-1: the connection to fake lb dropped under it/);
+  });
+
+  it('another run took the lock meanwhile: nothing is asked again, and the run halts naming the load balancer', async () => {
+    const t = await setup(3, { 'max-failed-hosts': '1' });
+    t.lb.repeatable = true;
+    t.lb.beforeDrain = onceFor('web-2', () => {
+      t.dropLb();
+      t.lbHost.lockHeldBy = 'octo/app run 78';
+    });
+    const { report } = await t.go();
+    expect(report.status).toBe('failed');
+    expect(report.failedHost).toBe('load balancer (root@10.0.1.1:22)');
+    expect(report.reason).toMatch(/this run lost the lock on fake lb: the lock on fake lb is held by octo\/app run 78/);
+    expect(t.lb.calls).not.toContain('drain web-2');
+    expect(t.connector.host('web-2').kinds.filter((k) => k.startsWith('systemctl'))).toEqual([]);
+    expect(report.hosts[2]?.status).toBe('skipped');
+  });
+
+  it('a load balancer whose exchanges are not safe to repeat (a user’s commands): the host fails, as before, and is put back', async () => {
+    const t = await setup();
+    t.lb.beforeDrain = onceFor('web-2', t.dropLb);
+    const { report } = await t.go();
+    expect(report.status).toBe('failed');
+    expect([report.failedHost, report.failedPhase]).toEqual(['web-2', 'drain']);
+    expect(report.hosts.map((h) => h.status)).toEqual(['success', 'failed', 'skipped']);
+    expect(report.hosts[1]?.phases.find((p) => p.name === 'drain')?.status).toBe('failed');
+    expect(t.connector.host('web-2').kinds.filter((k) => k.startsWith('systemctl'))).toEqual([]);
+    expect(report.hosts[1]?.lbState).toBe('in-service');
   });
 });
 
