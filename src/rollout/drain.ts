@@ -4,6 +4,7 @@ import { poll } from '../runtime/poll';
 import type { LoadBalancer } from '../lb/load-balancer';
 import type { FlowContext } from './context';
 import type { HostRun } from './host-run';
+import { LockLostError, RegainError } from './lock-hold';
 import { LeftAsFound, type PhaseHandle } from './phase';
 
 /**
@@ -139,7 +140,14 @@ export async function drainHost(run: HostRun, ctx: FlowContext, lb: LoadBalancer
  */
 async function leftToOperator(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseHandle): Promise<boolean> {
   const ask = lb.operatorMaintenance?.bind(lb);
-  const maint = ask ? await onLb(run, ctx, lb, phase, () => ask(run.target)).catch(() => null) : null;
+  // A question that fails is no answer (the return goes on); a lock lost, or a connection that could
+  // not be made good again, stops the return: nothing may be asked over it.
+  const maint = ask
+    ? await onLb(run, ctx, lb, phase, () => ask(run.target)).catch((err: unknown) => {
+        if (err instanceof LockLostError || err instanceof RegainError) throw err;
+        return null;
+      })
+    : null;
   if (!maint) return false;
   ctx.rotation.release(run.target);
   run.outOfService = { state: 'maint', text: maint };

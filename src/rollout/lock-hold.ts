@@ -10,6 +10,9 @@ import { heldBy, LOCK_COMMAND_MS, LockedError } from './locks';
  */
 export class LockLostError extends LockedError {}
 
+/** Making the load balancer's connection good again (connect, renew the lock) failed; its message says why. */
+export class RegainError extends Error {}
+
 /**
  * The run's hold on the load balancer's lock, kept to the run's end. A heartbeat renews it; after
  * its connection was lost (sshd restarted, a network blip past the keepalive) the connection is
@@ -23,6 +26,8 @@ export class LockHold {
   /** False from a lost connection (or a failed reconnect) until the lock was renewed on a new one. */
   private verified = true;
   private regaining: Promise<boolean> | null = null;
+  /** Counts the connections made again: an exchange that began on an earlier one met a drop. */
+  private generation = 0;
   private beat: NodeJS.Timeout | undefined;
   private renewing: Promise<void> = Promise.resolve();
 
@@ -74,6 +79,7 @@ export class LockHold {
     const reconnect = !this.verified || this.remote.connection.lost;
     if (reconnect) {
       this.verified = false;
+      this.generation += 1;
       await this.remote.reconnectIfLost();
     }
     // Connected again even so: recovery still takes a failing host out, or puts a healthy one back.
@@ -86,25 +92,43 @@ export class LockHold {
 
   /**
    * `fn`, a load-balancer exchange safe to repeat, asked once more when the connection dropped
-   * under it: made again and the lock renewed first (regain), so that nothing is asked of the load
-   * balancer before the lock is this run's again. Any other failure is thrown as it came, and so
-   * is a second one.
+   * under it: made again and the lock renewed first, so that nothing is asked of the load
+   * balancer over a connection the lock was not renewed on (a regain under way, from the
+   * heartbeat or another host of the batch, is waited for before the first ask too). A failure
+   * to make it good again throws RegainError or LockLostError; any other failure is thrown as it
+   * came, and so is a second one.
    */
   async again<T>(fn: () => Promise<T>, note: (text: string) => void): Promise<T> {
+    if ((this.regaining || !this.verified || this.remote.connection.lost) && (await this.regainOrThrow()))
+      note(`the connection to ${this.lock.label} had been lost: connected again, and the lock renewed`);
+    const generation = this.generation;
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof LockLostError || !(await this.dropped())) throw err;
-      await this.regain();
+      if (err instanceof LockLostError || !(await this.droppedSince(generation))) throw err;
+      await this.regainOrThrow();
       note(`the connection to ${this.lock.label} dropped under it: connected again, the lock renewed, and asked again`);
       return fn();
     }
   }
 
-  /** Whether the connection has ended; looked at once this turn's events have run, as a drop may fail a channel before its connection. */
-  private async dropped(): Promise<boolean> {
+  /** regain(), its failures as RegainError (or LockLostError); true when it connected again. */
+  private async regainOrThrow(): Promise<boolean> {
+    try {
+      return await this.regain();
+    } catch (err) {
+      throw err instanceof LockLostError ? err : new RegainError((err as Error).message, { cause: err });
+    }
+  }
+
+  /**
+   * Whether the connection an exchange began on has dropped: ended, or already being (or made)
+   * again by another host of the batch. Looked at once this turn's events have run, as a drop
+   * may fail a channel before its connection.
+   */
+  private async droppedSince(generation: number): Promise<boolean> {
     await new Promise((resolve) => setImmediate(resolve));
-    return this.remote.connection.lost === true;
+    return this.generation !== generation || this.regaining !== null || !this.verified || this.remote.connection.lost === true;
   }
 
   /**

@@ -203,10 +203,11 @@ describe.skipIf(skip)('a shared world: hostile hosts, local users, operators, ov
     expect(dropped, run.stdout).toMatch(/killed/);
     expect(run.outputs.status, run.stdout).toBe('success');
     expect(run.report?.hosts.map((h) => h.status)).toEqual(['success', 'success']);
-    // The exchange the drop cut (the drain's in-flight count, or the return) was asked again over a new connection.
+    // The drain's next exchange (or the return's) went over a connection made again, the lock renewed first:
+    // it met the drop (asked again), or found the connection already lost.
     const web1 = run.report?.hosts[0]?.phases.filter((p) => p.name === 'drain' || p.name === 'return') ?? [];
     expect(web1.map((p) => p.detail).join('\n'), run.stdout).toMatch(
-      /dropped under it: connected again, the lock renewed, and asked again/,
+      /(dropped under it: connected again, the lock renewed, and asked again|had been lost: connected again, and the lock renewed)/,
     );
     expect(tally.failed, JSON.stringify(tally)).toBe(0);
     expect(Object.values(serverStates()).every((st) => st.status === 'UP')).toBe(true);

@@ -330,7 +330,7 @@ export class FakeConnector implements Connector {
 export class FakeLb implements LoadBalancer {
   readonly description = 'fake lb';
   lock: LoadBalancer['lock'] = null;
-  /** As HAProxy's and nginx's: a drop under an exchange makes the connection again and asks again. */
+  /** True as HAProxy's and nginx's are: a drop under an exchange makes the connection again and asks again. */
   repeatable = false;
   notInService?: LoadBalancer['notInService'];
   operatorMaintenance?: LoadBalancer['operatorMaintenance'];

@@ -20,23 +20,34 @@ const LB = target('lb-1', '10.0.1.1');
 
 /** A FakeLb whose every call goes over its SSH connection, as HAProxy's and nginx's do: it fails on a lost one. */
 class ConnectedLb extends FakeLb {
-  private use(): void {
-    if (this.lock?.remote.connection.lost)
-      throw new TransportError('connection-lost', 'the runtime API did not answer over SSH: connection closed');
+  /** The exchanges that met a lost connection: `KIND HOST`. */
+  refused: string[] = [];
+  private use(kind = 'exchange', host = ''): void {
+    if (!this.lock?.remote.connection.lost) return;
+    this.refused.push(`${kind} ${host}`);
+    throw new TransportError('connection-lost', 'the runtime API did not answer over SSH: connection closed');
   }
-  /** Run as a drain or a return is asked, before it goes over the connection. */
+  /** Run as a drain, a return or an in-flight count is asked, before it goes over the connection. */
   beforeDrain?: (host: string) => void;
   beforeReturn?: (host: string) => void;
+  beforeCount?: (host: string) => void;
+  override async inFlight(host: SshTarget) {
+    this.beforeCount?.(host.name);
+    // An exchange takes a while: hosts of a batch have theirs under way together when a drop comes.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    this.use('count', host.name);
+    return super.inFlight(host);
+  }
   override async drain(host: SshTarget) {
     this.beforeDrain?.(host.name);
-    this.use();
+    this.use('drain', host.name);
     return super.drain(host);
   }
   /** Runs once a host is back in rotation (before the next host's lock step). */
   afterReturn?: (host: string) => void;
   override async undrain(host: SshTarget) {
     this.beforeReturn?.(host.name);
-    this.use();
+    this.use('return', host.name);
     await super.undrain(host);
     this.afterReturn?.(host.name);
   }
@@ -172,8 +183,20 @@ describe('a load balancer connection that drops under a drain or a return is mad
   it('under web-2’s drain: connected again, the lock renewed, the drain asked again; the run completes', async () => {
     const t = await setup();
     t.lb.repeatable = true;
-    t.lb.beforeDrain = onceFor('web-2', t.dropLb);
+    const asked: string[] = [];
+    const drop = onceFor('web-2', t.dropLb);
+    t.lb.beforeDrain = (host) => {
+      asked.push(`${host} after ${t.lbHost.kinds.filter((k) => k === 'lock-acquire').length} lock-acquire`);
+      drop(host);
+    };
     const { report } = await t.go();
+    // Asked again only once the lock was renewed on the new connection.
+    expect(asked).toEqual([
+      'web-1 after 1 lock-acquire',
+      'web-2 after 1 lock-acquire',
+      'web-2 after 2 lock-acquire',
+      'web-3 after 2 lock-acquire',
+    ]);
     expect(report.status, report.reason).toBe('success');
     expect(t.lbConnector.connects).toEqual(['lb-1', 'lb-1']);
     expect(t.lbHost.kinds.filter((k) => k === 'lock-acquire')).toHaveLength(2);
@@ -200,6 +223,43 @@ describe('a load balancer connection that drops under a drain or a return is mad
     expect(t.lbConnector.connects).toEqual(['lb-1', 'lb-1']);
     expect(report.hosts[0]?.phases.find((p) => p.name === 'return')?.detail).toMatch(/dropped under it: connected again/);
     expect(t.log.warnings.join('\n')).toMatch(/web-1: the connection to fake lb dropped under it/);
+  });
+
+  it('two hosts of a batch whose counts meet the same drop: one connection made again, one renewal, both go on', async () => {
+    const t = await setup(2, { batches: '2' });
+    t.lb.repeatable = true;
+    t.lb.beforeCount = onceFor('web-2', t.dropLb);
+    const { report } = await t.go();
+    expect(report.status, report.reason).toBe('success');
+    expect(report.hosts.map((h) => h.status)).toEqual(['success', 'success']);
+    expect(t.lbConnector.connects).toEqual(['lb-1', 'lb-1']);
+    expect(t.lbHost.kinds.filter((k) => k === 'lock-acquire')).toHaveLength(2);
+    expect(t.lb.refused).toEqual(['count web-1', 'count web-2']);
+    for (const host of report.hosts) expect(host.phases.find((p) => p.name === 'drain')?.detail).toMatch(/dropped under it/);
+  });
+
+  it('under the operator check before a return, with the lock taken meanwhile: the return stops, nothing asked over the new connection', async () => {
+    const t = await setup(2);
+    t.lb.repeatable = true;
+    const drop = onceFor('web-1', () => {
+      t.dropLb();
+      t.lbHost.lockHeldBy = 'octo/app run 78';
+    });
+    const states: string[] = [];
+    t.lb.operatorMaintenance = async (host) => {
+      drop(host.name);
+      states.push(`${host.name} ${t.lb.lock?.remote.connection.lost ? 'lost' : 'live'}`);
+      if (t.lb.lock?.remote.connection.lost)
+        throw new TransportError('connection-lost', 'the runtime API did not answer over SSH: connection closed');
+      return null;
+    };
+    const { report } = await t.go();
+    expect(report.status).toBe('failed');
+    expect(report.failedHost).toBe('load balancer (root@10.0.1.1:22)');
+    const ret = report.hosts[0]?.phases.find((p) => p.name === 'return');
+    expect(ret?.status).toBe('failed');
+    expect(ret?.detail).toMatch(/lost the lock on fake lb: the lock on fake lb is held by octo\/app run 78/);
+    expect(report.hosts[1]?.status).toBe('skipped');
   });
 
   it('another run took the lock meanwhile: nothing is asked again, and the run halts naming the load balancer', async () => {
