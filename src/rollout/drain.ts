@@ -31,7 +31,8 @@ const RETURN_TIMEOUT_MS = 30_000;
  */
 function onLb<T>(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseHandle, fn: () => Promise<T>): Promise<T> {
   const hold = ctx.lbLock;
-  if (!hold || !lb.repeatable) return fn();
+  // Once the lock is lost the run halts; recovery still puts healthy hosts back (recover.ts), as before.
+  if (!hold || !lb.repeatable || hold.isLost) return fn();
   return hold.again(fn, (text) => {
     phase.warn(text);
     ctx.deps.log.warning(`${run.name}: ${text}`);
@@ -45,9 +46,15 @@ function onLb<T>(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseH
  * recovery puts it back (and the report says so).
  */
 async function askToDrain(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseHandle): Promise<void> {
+  let asked = false;
   try {
-    await onLb(run, ctx, lb, phase, () => ctx.rotation.drain(run.target, 'turn'));
+    await onLb(run, ctx, lb, phase, () => {
+      asked = true;
+      return ctx.rotation.drain(run.target, 'turn');
+    });
   } catch (err) {
+    // The connection could not be made good before the drain was sent: nothing was asked.
+    if (!asked) throw err;
     ctx.rotation.assumeDrained(run.target);
     ctx.deps.log.warning(
       `${run.name}: the drain's answer was lost (${(err as Error).message}); it may have been applied, so the host is put back`,

@@ -71,6 +71,11 @@ export class LockHold {
    * lost; when its connection ended since the lock was last renewed, connects again and renews it.
    * True when it connected again. One at a time: the hosts of a batch reach their lock step together.
    */
+  /** The lock is no longer this run's: the run halts, and what still must be done (recovery's returns) goes over whatever connection there is. */
+  get isLost(): boolean {
+    return this.lost !== null;
+  }
+
   regain(): Promise<boolean> {
     return (this.regaining ??= this.regainNow().finally(() => (this.regaining = null)));
   }

@@ -31,6 +31,13 @@ class ConnectedLb extends FakeLb {
   beforeDrain?: (host: string) => void;
   beforeReturn?: (host: string) => void;
   beforeCount?: (host: string) => void;
+  /** Run once the capacity guard has its count (before the drain is asked). */
+  afterCount?: (host: string) => void;
+  override async healthyOthers(host: SshTarget) {
+    const others = await super.healthyOthers(host);
+    this.afterCount?.(host.name);
+    return others;
+  }
   override async inFlight(host: SshTarget) {
     this.beforeCount?.(host.name);
     // An exchange takes a while: hosts of a batch have theirs under way together when a drop comes.
@@ -260,6 +267,25 @@ describe('a load balancer connection that drops under a drain or a return is mad
     expect(ret?.status).toBe('failed');
     expect(ret?.detail).toMatch(/lost the lock on fake lb: the lock on fake lb is held by octo\/app run 78/);
     expect(report.hosts[1]?.status).toBe('skipped');
+    // Recovery (the lock lost, the run halting) still puts the healthy host back, over the live new connection, once.
+    expect(states).toEqual(['web-1 lost', 'web-1 live']);
+    expect(t.lb.calls.filter((c) => c === 'undrain web-1')).toHaveLength(1);
+    expect(report.hosts[0]?.lbState).toBe('in-service');
+  });
+
+  it('the connection dropped after the capacity count and cannot be made again: the drain was never sent, so nothing is assumed drained', async () => {
+    const t = await setup();
+    t.lb.repeatable = true;
+    t.lb.afterCount = onceFor('web-2', () => {
+      t.dropLb();
+      t.lbHost.connectError = new TransportError('timeout', 'lb-1 unreachable: connect timed out');
+    });
+    const { report } = await t.go();
+    expect([report.failedHost, report.failedPhase]).toEqual(['web-2', 'drain']);
+    expect(report.reason).toMatch(/lb-1 unreachable: connect timed out/);
+    expect(t.lb.calls).not.toContain('drain web-2');
+    expect(t.log.warnings.join('\n')).not.toMatch(/drain's answer was lost/);
+    expect(report.hosts[1]?.lbState).toBe('in-service');
   });
 
   it('another run took the lock meanwhile: nothing is asked again, and the run halts naming the load balancer', async () => {
