@@ -82,7 +82,12 @@ async function setup(hosts = 3, extra: Record<string, string> = {}) {
     const shell = lbConnector.shells.get(LB.name);
     if (shell) shell.lost = true;
   };
-  return { connector, lbConnector, lbHost, lb, log, go, dropLb };
+  /** The connection ends, and another run takes the load balancer's lock meanwhile. */
+  const dropAndTake = (): void => {
+    dropLb();
+    lbHost.lockHeldBy = 'octo/app run 78';
+  };
+  return { connector, lbConnector, lbHost, lb, log, go, dropLb, dropAndTake };
 }
 
 /** Runs `fn` the first time web-1 restarts its service (mid-turn; the load balancer is next used at its return). */
@@ -125,8 +130,7 @@ describe("a load balancer connection lost between hosts is made again at the nex
     const t = await setup(3, { 'max-failed-hosts': '1' });
     t.lb.afterReturn = (host) => {
       if (host !== 'web-1') return;
-      t.dropLb();
-      t.lbHost.lockHeldBy = 'octo/app run 78';
+      t.dropAndTake();
     };
     const { report } = await t.go();
     expect(report.status).toBe('failed');
@@ -248,10 +252,7 @@ describe('a load balancer connection that drops under a drain or a return is mad
   it('under the operator check before a return, with the lock taken meanwhile: the return stops, nothing asked over the new connection', async () => {
     const t = await setup(2);
     t.lb.repeatable = true;
-    const drop = onceFor('web-1', () => {
-      t.dropLb();
-      t.lbHost.lockHeldBy = 'octo/app run 78';
-    });
+    const drop = onceFor('web-1', t.dropAndTake);
     const states: string[] = [];
     t.lb.operatorMaintenance = async (host) => {
       drop(host.name);
@@ -291,10 +292,7 @@ describe('a load balancer connection that drops under a drain or a return is mad
   it('another run took the lock meanwhile: nothing is asked again, and the run halts naming the load balancer', async () => {
     const t = await setup(3, { 'max-failed-hosts': '1' });
     t.lb.repeatable = true;
-    t.lb.beforeDrain = onceFor('web-2', () => {
-      t.dropLb();
-      t.lbHost.lockHeldBy = 'octo/app run 78';
-    });
+    t.lb.beforeDrain = onceFor('web-2', t.dropAndTake);
     const { report } = await t.go();
     expect(report.status).toBe('failed');
     expect(report.failedHost).toBe('load balancer (root@10.0.1.1:22)');
@@ -324,8 +322,7 @@ describe('a lock lost while the last host rolls fails the run', () => {
     web2.lose['systemctl-timed'] = 1;
     web2.onCommand = (kind) => {
       if (kind !== 'systemctl-timed') return;
-      t.dropLb();
-      t.lbHost.lockHeldBy = 'octo/app run 78';
+      t.dropAndTake();
     };
     const { report } = await t.go();
     expect(report.status).toBe('failed');
