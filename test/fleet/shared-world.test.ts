@@ -13,6 +13,15 @@ import { fault, haproxy, hostExec, readFleet, serverStates, startWrk, STATE_DIR 
 const skip = process.env.ZDR_SKIP_FLEET === '1';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const drainRestart = { strategy: 'drain-restart', service: 'app', 'check-window': '0' };
+
+/** Ends every session of the sshd whose pid is `sshd` (as a restart of it does): what pkill said it killed, or why it failed. */
+function endSessions(sshd: string): string {
+  try {
+    return execFileSync('pkill', ['-e', '-P', sshd], { encoding: 'utf8' });
+  } catch (err) {
+    return `pkill failed: ${(err as Error).message}`;
+  }
+}
 const LOCK_DIR = '/run/zero-downtime-restart';
 
 /** Text a hostile host (or user command) prints, meant to become workflow commands on the runner. */
@@ -158,11 +167,7 @@ describe.skipIf(skip)('a shared world: hostile hosts, local users, operators, ov
         // web-1 is back in rotation and watched (its access log, not the load balancer): the run's
         // connection to the load balancer's sshd (every session of it) ends, as when sshd restarts.
         if (dropped || !/web-1.*watching/.test(line)) return;
-        try {
-          dropped = execFileSync('pkill', ['-e', '-P', lbSshd], { encoding: 'utf8' });
-        } catch (err) {
-          dropped = `pkill failed: ${(err as Error).message}`;
-        }
+        dropped = endSessions(lbSshd);
       },
     });
     const tally = await load.stop();
@@ -188,12 +193,7 @@ describe.skipIf(skip)('a shared world: hostile hosts, local users, operators, ov
     const watcher = (async () => {
       while (running && !dropped) {
         if (serverStates()['web-1']?.status !== 'DRAIN') await sleep(10);
-        else
-          try {
-            dropped = execFileSync('pkill', ['-e', '-P', lbSshd], { encoding: 'utf8' });
-          } catch (err) {
-            dropped = `pkill failed: ${(err as Error).message}`;
-          }
+        else dropped = endSessions(lbSshd);
       }
     })();
     const run = await runAction(fleetInputs({ ...haproxyInputs(), ...drainRestart, hosts: hostsYaml(fleet, 2) }));
