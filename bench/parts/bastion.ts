@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { FLEET_SH, fleetReset, STATE_DIR } from '../../test/fleet/fleet';
 import { fleetInputs } from '../../test/support/fleet-action';
 import { runAction } from '../../test/support/run-action';
+import { BEFORE_OPTION, builds, type Build } from '../before';
 import { fleetUp } from '../fleet-size';
 import { median, spread, type BenchPart, type PartResult } from '../part';
 
@@ -15,20 +16,58 @@ export interface BastionData {
   viaFirst: number[];
   /** The next hosts through bastion-1: a channel of the bastion connection already open. */
   viaNext: number[];
+  /**
+   * Each host's inspect phase: the host's first commands (its long-lived shell started, the unit
+   * read), where a server's Nagle meeting this side's delayed ACKs showed as ~40 ms stalls. Per
+   * build (`after`: dist/; `before`: the --before build, run alternately) and route.
+   */
+  inspect?: Partial<Record<Build['label'], { direct: number[]; via: number[] }>>;
+}
+
+interface DryRunPhases {
+  connect: number[];
+  inspect: number[];
 }
 
 /**
  * One dry run of the 3 hosts, preflighted one at a time (preflight-concurrency 1) and with no load
  * balancer, so each connect phase is one host's connect alone; returns them in host order.
  */
-async function connects(extra: Record<string, string>): Promise<number[]> {
-  const run = await runAction(fleetInputs({ 'dry-run': 'true', 'check-window': '0', 'preflight-concurrency': '1', ...extra }));
+async function dryRun(extra: Record<string, string>, dist?: string): Promise<DryRunPhases> {
+  const inputs = fleetInputs({ 'dry-run': 'true', 'check-window': '0', 'preflight-concurrency': '1', ...extra });
+  const run = await runAction(inputs, dist ? { dist } : {});
   if (run.outputs.status !== 'success' || !run.report) throw new Error(`dry run failed: ${run.stdout.slice(-800)}`);
-  return run.report.hosts.map((h) => {
-    const phase = h.phases.find((p) => p.name === 'connect');
-    if (phase?.status !== 'ok') throw new Error(`${h.name}: no connect phase`);
-    return phase.durationMs;
-  });
+  const phase = (name: string): number[] =>
+    (run.report?.hosts ?? []).map((h) => {
+      const found = h.phases.find((p) => p.name === name);
+      if (found?.status !== 'ok') throw new Error(`${h.name}: no ${name} phase`);
+      return found.durationMs;
+    });
+  return { connect: phase('connect'), inspect: phase('inspect') };
+}
+
+/** `runs` dry runs per build, the builds alternating; the current build's connect phases too. */
+async function sample(
+  runs: number,
+  all: Build[],
+  extra: Record<string, string>,
+  data: BastionData,
+  route: 'direct' | 'via',
+): Promise<void> {
+  for (let i = 0; i < runs; i++) {
+    for (const build of all) {
+      const { connect, inspect } = await dryRun(extra, build.dist);
+      const mine = ((data.inspect ??= {})[build.label] ??= { direct: [], via: [] });
+      mine[route].push(...inspect);
+      if (build.label !== 'after') continue;
+      if (route === 'direct') data.direct.push(...connect);
+      else {
+        const [first = NaN, ...next] = connect;
+        data.viaFirst.push(first);
+        data.viaNext.push(...next);
+      }
+    }
+  }
 }
 
 interface BastionJson {
@@ -64,31 +103,47 @@ ${r.date.slice(0, 10)}, \`${r.command}\`.
 | direct | ${spread(d.direct, ' ms')} |
 | through the bastion, first host (includes the bastion's own handshake) | ${spread(d.viaFirst, ' ms')} |
 | through the bastion, next hosts (a channel of the open bastion connection) | ${spread(d.viaNext, ' ms')} |
+${inspectRows(d)}`;
+}
+
+/** The first commands on each host (inspect phase), per build and route, with the stalls counted. */
+function inspectRows(d: BastionData): string {
+  const rows = Object.entries(d.inspect ?? {}).flatMap(([label, t]) => [
+    `| ${label}: inspect phase, direct (its first commands: the shell started, the unit read) | ${spread(t.direct, ' ms')}; over 40 ms: ${t.direct.filter((ms) => ms > 40).length} of ${t.direct.length} |`,
+    `| ${label}: inspect phase, through the bastion | ${spread(t.via, ' ms')}; over 40 ms: ${t.via.filter((ms) => ms > 40).length} of ${t.via.length} |`,
+  ]);
+  if (!rows.length) return '';
+  return `${rows.join('\n')}
+
+*Inspect* is each host's first commands: the long-lived shell started on a new channel, then the unit
+read (one \`systemctl show\`). \`after\` is this build, \`before\` the --before build, run alternately.
+sshd keeps Nagle's algorithm on a connection until a command starts there (a bastion's, which only
+forwards, for good), and this side's kernel holds its ACK back up to 40 ms when it has nothing to send:
+a build that does not answer such bursts (transport/prompt-ack.ts) waits ~40 ms at random.
 `;
 }
 
 export const bastion: BenchPart<BastionData> = {
   name: 'bastion',
   title: 'per-host connect time through a bastion vs direct',
-  options: { 'bastion-runs': { type: 'string', default: '5' } },
+  options: { 'bastion-runs': { type: 'string', default: '5' }, ...BEFORE_OPTION },
   async run(args, say) {
     fleetUp(3, say);
     fleetReset();
     const runs = Number(args['bastion-runs']);
+    const all = builds(args);
     const data: BastionData = { runs, direct: [], viaFirst: [], viaNext: [] };
-    for (let i = 0; i < runs; i++) data.direct.push(...(await connects({})));
+    await sample(runs, all, {}, data, 'direct');
     say(`direct: ${data.direct.join(', ')} ms`);
     execFileSync(FLEET_SH, ['bastion-up'], { stdio: ['ignore', 'ignore', 'inherit'] });
     try {
-      for (let i = 0; i < runs; i++) {
-        const [first = NaN, ...next] = await connects(throughBastion());
-        data.viaFirst.push(first);
-        data.viaNext.push(...next);
-      }
+      await sample(runs, all, throughBastion(), data, 'via');
     } finally {
       execFileSync(FLEET_SH, ['bastion-down'], { stdio: ['ignore', 'ignore', 'inherit'] });
     }
     say(`via bastion: first ${data.viaFirst.join(', ')} ms; next ${data.viaNext.join(', ')} ms`);
+    for (const [label, times] of Object.entries(data.inspect ?? {}))
+      say(`inspect (${label}): direct ${times.direct.join(', ')}; via ${times.via.join(', ')} ms`);
     return data;
   },
   markdown,

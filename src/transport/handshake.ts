@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { Client, type ConnectConfig } from 'ssh2';
 import { TransportError } from './connection';
 import { KnownHosts, type HostKeyVerdict } from './known-hosts';
+import { ackPromptly } from './prompt-ack';
 import { describeTarget, knownHostsKey, type SshTarget } from './target';
 
 export type HostKeyPolicy = { mode: 'strict'; knownHosts: KnownHosts } | { mode: 'off' };
@@ -161,7 +162,10 @@ export async function handshake(hop: Hop, sock: Duplex, options: HandshakeOption
     return verdict.ok;
   };
   try {
-    return await connectClient(config);
+    const client = await connectClient(config);
+    // Over TCP only: a hop carried by a jump host's channel is acknowledged on that host's socket.
+    if (sock instanceof Socket) ackPromptly(client, sock);
+    return client;
   } catch (err) {
     sock.destroy();
     if (rejected) throw new TransportError('host-key', hostKeyMessage(hop, rejected));

@@ -45,6 +45,8 @@ export interface TestSshServer {
   readonly execs: readonly string[];
   /** Destinations of direct-tcpip channels asked for (`host:port`), in order, refused ones too. */
   readonly forwards: readonly string[];
+  /** SSH_MSG_IGNORE packets received from clients so far (ssh2's own debug line for each). */
+  readonly ignores: number;
   /** known_hosts lines (`[host]:port type base64`) for every host key, in the order given. */
   hostKeyLines(host?: string): string[];
   /** Destroys every live TCP socket on the server side, as a crashed host or a reset would. */
@@ -168,8 +170,12 @@ export async function startSshServer(options: StartOptions): Promise<TestSshServ
   const execs: string[] = [];
   const forwards: string[] = [];
   let connections = 0;
+  let ignores = 0;
+  const debug = (line: string): void => {
+    if (line.endsWith('Inbound: Received IGNORE')) ignores += 1;
+  };
 
-  const ssh = new SshServer({ hostKeys: options.hostKeys }, (client: Connection) => {
+  const ssh = new SshServer({ hostKeys: options.hostKeys, debug }, (client: Connection) => {
     // A dropped socket surfaces as 'error' on the server side too; it must not crash the test.
     client.on('error', () => {});
     client.on('authentication', (ctx: AuthContext) => {
@@ -237,6 +243,9 @@ export async function startSshServer(options: StartOptions): Promise<TestSshServ
     },
     execs,
     forwards,
+    get ignores() {
+      return ignores;
+    },
     hostKeyLines(host = '127.0.0.1') {
       const where = port === 22 ? host : `[${host}]:${port}`;
       return hostPublic.map((k) => `${where} ${k.type} ${k.getPublicSSH().toString('base64')}`);

@@ -581,6 +581,32 @@ describe('connection reuse', () => {
   });
 });
 
+describe('prompt acknowledgements (sshd keeps Nagle on until a command starts; Linux delays ACKs 40 ms)', () => {
+  it('answers a burst of output it has nothing to say to with an SSH_MSG_IGNORE, before the command ends', async () => {
+    const s = await server();
+    const shell = await connect(connector(strict(s.hostKeyLines().join('\n'))), target(s.port));
+    const session = await shell.stream('printf "first\\n"; sleep 1; printf "second\\n"');
+    const before = s.ignores;
+    expect(await session.readUntil('\n', 5000)).toBe('first');
+    // Nothing else goes out while the command sleeps: without the echo the server hears nothing.
+    await waitFor('an SSH_MSG_IGNORE after the first burst', () => s.ignores > before, 500);
+    expect(await session.readUntil('\n', 5000)).toBe('second');
+    session.close();
+  });
+
+  it('sends nothing when this side writes in answer anyway (the next command carries the ACK)', async () => {
+    const s = await server();
+    const remote = await remoteOn(s, true);
+    await remote.check({ kind: 'test', title: 'warm', script: 'true', timeoutMs: 5000 });
+    const before = s.ignores;
+    for (let i = 0; i < 20; i++) await remote.check({ kind: 'test', title: `step ${i}`, script: 'true', timeoutMs: 5000 });
+    // Each answer is followed at once by the next command line. An echo that ignored what went
+    // out since the read would add one packet per command here (20, measured); a burst that
+    // arrives split (stdout's marker, then stderr's) may still get one.
+    expect(s.ignores - before).toBeLessThan(10);
+  });
+});
+
 describe('quoting end to end', () => {
   it('passes hostile args to the script byte for byte and executes none of them', async () => {
     const s = await server();
