@@ -163,7 +163,8 @@ export async function handshake(hop: Hop, sock: Duplex, options: HandshakeOption
   };
   try {
     const client = await connectClient(config);
-    // Over TCP only: a hop carried by a jump host's channel is acknowledged on that host's socket.
+    // Over TCP only. Through a jump host this acknowledges the jump host's bursts (its sshd only
+    // forwards, with Nagle on for good); the leg from it to the host is its own kernel's affair.
     if (sock instanceof Socket) ackPromptly(client, sock);
     return client;
   } catch (err) {

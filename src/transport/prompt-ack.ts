@@ -11,31 +11,37 @@ interface PacketWriter {
   finalize(packet: Buffer): Buffer;
 }
 interface Ssh2Protocol {
+  /** Its packet writer: a new one is installed by every key exchange. */
   _packetRW?: { write?: Partial<PacketWriter> };
   /** Set until the protocol is torn down (then writing throws). */
   _destruct?: unknown;
+  /** Set while a key exchange is under way (a packet is then only queued). */
+  _kexinit?: unknown;
 }
 type SendPacket = (proto: Ssh2Protocol, packet: Buffer) => boolean;
 
 /* eslint-disable-next-line @typescript-eslint/no-require-imports -- ssh2's CommonJS module, the one that writes its packets */
 const { sendPacket } = require('ssh2/lib/protocol/utils.js') as { sendPacket?: SendPacket };
 
+function isWriter(write: Partial<PacketWriter> | undefined): write is PacketWriter {
+  return typeof write?.alloc === 'function' && typeof write.finalize === 'function' && typeof write.allocStart === 'number';
+}
+
 /** A function that sends one SSH_MSG_IGNORE on `client`'s connection, or null where ssh2 has changed. */
 export function ignoreSender(client: Client): (() => void) | null {
   const proto = (client as unknown as { _protocol?: Ssh2Protocol })._protocol;
-  const write = proto?._packetRW?.write;
-  if (!proto || !write || typeof write.alloc !== 'function' || typeof write.finalize !== 'function' || typeof sendPacket !== 'function')
-    return null;
-  const writer = write as PacketWriter;
+  if (!proto || !isWriter(proto._packetRW?.write) || typeof sendPacket !== 'function') return null;
   return () => {
-    if (proto._destruct === undefined) return;
-    try {
-      const packet = writer.alloc(IGNORE.length);
-      packet.set(IGNORE, writer.allocStart);
-      sendPacket(proto, writer.finalize(packet));
-    } catch {
-      // A connection going away as this ran: there is nothing left to acknowledge.
-    }
+    // Torn down; or in a key exchange, where the packet would wait in a queue and carry no ACK.
+    if (proto._destruct === undefined || proto._kexinit !== undefined) return;
+    // Read at each use, as ssh2's own senders do: a key exchange replaces the writer, and the old
+    // one's allocStart no longer fits a packet.
+    const writer = proto._packetRW?.write;
+    if (!isWriter(writer)) return;
+    const at = writer.allocStart;
+    const packet = writer.alloc(IGNORE.length);
+    packet.set(IGNORE, at);
+    sendPacket(proto, writer.finalize(packet));
   };
 }
 
@@ -56,15 +62,25 @@ export function ackPromptly(client: Client, sock: Socket): boolean {
   const sendIgnore = ignoreSender(client);
   if (!sendIgnore) return false;
   let pending = false;
-  sock.on('data', () => {
+  let broken = false;
+  let written = 0;
+  // Before ssh2's own listener: what ssh2 writes in answer as it parses (a window adjust, a
+  // keepalive's reply), and what this process writes before setImmediate, carries the ACK itself.
+  sock.prependListener('data', () => {
+    if (broken) return;
+    written = sock.bytesWritten; // as of the latest read: an earlier write acknowledges only earlier ones
     if (pending) return;
     pending = true;
-    // ssh2 has parsed the data by now (its listener came first); whatever it or this process
-    // writes in answer goes out before setImmediate runs, and then carries the ACK itself.
-    const written = sock.bytesWritten;
     setImmediate(() => {
       pending = false;
-      if (sock.bytesWritten === written && sock.writable && !sock.destroyed) sendIgnore();
+      if (sock.bytesWritten !== written || !sock.writable || sock.destroyed) return;
+      try {
+        sendIgnore();
+      } catch {
+        // Never worth a run: ssh2 is not what this expects after all, so it stops here and the
+        // connection goes on as it would without it.
+        broken = true;
+      }
     });
   });
   return true;

@@ -51,6 +51,8 @@ export interface TestSshServer {
   hostKeyLines(host?: string): string[];
   /** Destroys every live TCP socket on the server side, as a crashed host or a reset would. */
   dropConnections(): void;
+  /** Starts a key re-exchange on every authenticated connection (as sshd's RekeyLimit does); resolves when all are done. */
+  rekey(): Promise<void>;
   /** Stops reading from every live socket without closing it, as a silent partition would. */
   freezeConnections(): void;
   /** Stops listening, drops live sockets and kills whatever exec'd commands still run. */
@@ -166,6 +168,7 @@ export async function startSshServer(options: StartOptions): Promise<TestSshServ
   const allowed = parse(options.authorizedKey);
   const hostPublic = options.hostKeys.map((k) => parse(k));
   const sockets = new Set<Socket>();
+  const authenticated = new Set<Connection>();
   const children = new Set<ChildProcess>();
   const execs: string[] = [];
   const forwards: string[] = [];
@@ -186,6 +189,8 @@ export async function startSshServer(options: StartOptions): Promise<TestSshServ
       ctx.accept();
     });
     client.on('ready', () => {
+      authenticated.add(client);
+      client.on('close', () => authenticated.delete(client));
       client.on('tcpip', (accept, reject, info) => {
         forwards.push(`${info.destIP}:${info.destPort}`);
         if (!options.permitOpen?.(info.destIP, info.destPort)) return reject();
@@ -249,6 +254,9 @@ export async function startSshServer(options: StartOptions): Promise<TestSshServ
     hostKeyLines(host = '127.0.0.1') {
       const where = port === 22 ? host : `[${host}]:${port}`;
       return hostPublic.map((k) => `${where} ${k.type} ${k.getPublicSSH().toString('base64')}`);
+    },
+    async rekey() {
+      await Promise.all([...authenticated].map((c) => new Promise<void>((resolve) => c.rekey(resolve))));
     },
     dropConnections() {
       for (const socket of sockets) socket.destroy();

@@ -24,12 +24,50 @@ describe('ackPromptly where ssh2 is not what it expects', () => {
     sock.destroy();
   });
 
-  it('a torn-down protocol (ssh2 marks it by unsetting _destruct) gets no packet', () => {
-    let allocated = 0;
-    const writer = { allocStart: 0, alloc: (n: number) => (allocated++, Buffer.alloc(n)), finalize: (b: Buffer) => b };
-    const send = ignoreSender(clientWith({ _protocol: { _packetRW: { write: writer }, _destruct: undefined } }));
-    expect(send).not.toBeNull();
-    send?.();
-    expect(allocated).toBe(0);
+  const writer = (allocStart: number, log: string[], name: string) => ({
+    allocStart,
+    alloc: (n: number) => (log.push(`${name} alloc`), Buffer.alloc(allocStart + n)),
+    finalize: (b: Buffer) => b,
+  });
+
+  it('a torn-down protocol (ssh2 unsets _destruct) or one in a key exchange (_kexinit set) gets no packet', () => {
+    const log: string[] = [];
+    const torn = ignoreSender(clientWith({ _protocol: { _packetRW: { write: writer(0, log, 'w') }, _destruct: undefined } }));
+    const rekeying = ignoreSender(
+      clientWith({ _protocol: { _packetRW: { write: writer(0, log, 'w') }, _destruct: () => {}, _kexinit: Buffer.alloc(1) } }),
+    );
+    expect(torn).not.toBeNull();
+    torn?.();
+    rekeying?.();
+    expect(log).toEqual([]);
+  });
+
+  it('takes the writer a key exchange installed, not the one there at connect', () => {
+    const log: string[] = [];
+    const proto = { _packetRW: { write: writer(5, log, 'first') }, _destruct: () => {} };
+    const send = ignoreSender(clientWith({ _protocol: proto }));
+    proto._packetRW.write = writer(5, log, 'second');
+    // sendPacket would encrypt with ssh2's cipher, which this fake has none of: it throws after alloc.
+    expect(() => send?.()).toThrow();
+    expect(log).toEqual(['second alloc']);
+  });
+});
+
+describe('ackPromptly when sending fails', () => {
+  it('stops answering on that connection instead of throwing out of a timer', async () => {
+    let allocs = 0;
+    const proto = {
+      _packetRW: { write: { allocStart: 0, alloc: (n: number) => (allocs++, Buffer.alloc(n)), finalize: (b: Buffer) => b } },
+      _destruct: () => {},
+    };
+    const sock = new Socket();
+    Object.defineProperty(sock, 'writable', { value: true });
+    expect(ackPromptly(clientWith({ _protocol: proto }), sock)).toBe(true);
+    for (let i = 0; i < 3; i++) {
+      sock.emit('data', Buffer.from('x'));
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(allocs).toBe(1);
+    sock.destroy();
   });
 });
