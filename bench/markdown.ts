@@ -56,12 +56,22 @@ const NOTES = `## What shaped these figures (profiled on this fleet)
   different dates are not.
 - **Preflight of 10 hosts** runs all connections at once (\`preflight-concurrency\` 16) but is
   CPU-bound on this 2-core machine, where the hosts' containers share the cores with the action.
-  \`npx tsx bench/preflight-cpu.ts --runs 3\` (a diagnostic: dry runs, medians of 3) on 12-01:
-  preflight 156 ms for 3 hosts and 418 ms for 10 (2.68×); the hosts used 63–65 ms of CPU each (a
-  bare \`ssh host true\` costs a host 58 ms: sshd, PAM, the shell), so ten hosts' logins alone need
-  325 ms of the 2 cores, 2.08× the 3-host preflight before the action does anything. The action's
-  own CPU grew from 201 to 271 ms (node's start included). On a fleet whose hosts bring their own
-  CPU the connects run side by side and the ratio flattens.
+  \`npx tsx bench/preflight-cpu.ts --runs 5\` (a diagnostic, medians of 5) on 12-01, later the
+  same day: preflight 122 ms for 3 hosts and 322 ms for 10 (2.64×); the hosts used 45–47 ms of CPU
+  each (a bare \`ssh host true\` costs a host 39 ms: sshd, PAM, the shell). The same diagnostic
+  times the transport alone, the product's connector logging in to N hosts at once and running
+  \`true\` in a warm process: 66 ms for 3 hosts, 162 ms for 10, already 2.45×. Logins alone scale
+  past 2× here; on a fleet whose hosts bring their own CPU they run side by side and the ratio
+  flattens.
+- **Prompt ACKs** (2026-12-01): sshd leaves Nagle's algorithm on until a command starts (for good on
+  a jump host, which only forwards), and this side's kernel delays an ACK up to 40 ms when it has
+  nothing to send, so sshd's later bursts waited for it. The action now answers such a burst with
+  an SSH_MSG_IGNORE (transport/prompt-ack.ts). Through bastion-1 every host's inspect phase took
+  101 ms before, 21 ms after (bastion part, \`--before\` the build of \`98e2919\`); in a warm
+  process, a host's first channel had stalled ~40 ms in about half the connections.
+- **A faster machine, later on 12-01**: node's own start 24 ms against 48 ms that morning, with
+  no change to node or the machine's load: the before build's overhead fell from 259 to 149
+  ms/host with it. Again, compare rows of one run.
 `;
 
 function targetsTable(shown: Shown[]): string {

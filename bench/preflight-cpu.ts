@@ -9,7 +9,10 @@
  * containers used meanwhile (their cgroups' usage_usec: sshd, PAM, the login shell, the commands).
  * Every container shares this machine's cores with the action, so the hosts' CPU over the core
  * count bounds preflight from below; on a real fleet each host brings its own CPU. For scale, the
- * CPU one bare SSH login costs a host (OpenSSH's client running `true` on web-1, 5 times).
+ * CPU one bare SSH login costs a host (OpenSSH's client running `true` on web-1, 5 times), and the
+ * transport's own floor: the product's connector opening N connections at once and running `true`
+ * on a channel of each, in this warm process (no node start, no inspect, no validate), sizes
+ * alternating: how preflight would scale if the action did nothing but log in.
  *
  * A diagnostic, not a benchmark part: nothing is written to bench/results. The fleet is left up
  * (`test/fleet/fleet.sh down` takes it down).
@@ -20,6 +23,8 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readFleet } from '../test/fleet/fleet';
+import { KnownHosts, parseKnownHosts } from '../src/transport/known-hosts';
+import { SshConnector } from '../src/transport/ssh-connector';
 import { fleetInputs } from '../test/support/fleet-action';
 import { runAction } from '../test/support/run-action';
 import { fleetUp } from './fleet-size';
@@ -83,14 +88,50 @@ function loginCpuMs(): number {
   return Math.round(median(samples));
 }
 
+/** Wall time of connecting to the first `n` hosts at once and running `true` on each (ms). */
+async function loginsAtOnce(ssh: SshConnector, n: number): Promise<number> {
+  const started = performance.now();
+  await Promise.all(
+    readFleet()
+      .hosts.slice(0, n)
+      .map(async (h) => {
+        const connection = await ssh.connect({ host: h.address, port: h.port, user: 'root', name: h.name });
+        const ran = await connection.exec('true', { timeoutMs: 10_000 });
+        await connection.close();
+        if (ran.code !== 0) throw new Error(`${h.name}: true exited ${ran.code}`);
+      }),
+  );
+  return Math.round(performance.now() - started);
+}
+
+/** The transport's floor at each size: median of `runs` (after one warm-up), sizes alternating. */
+async function transportFloor(runs: number): Promise<Map<number, number[]>> {
+  const fleet = readFleet();
+  const ssh = new SshConnector({
+    privateKey: readFileSync(fleet.privateKeyPath, 'utf8'),
+    hostKeys: { mode: 'strict', knownHosts: new KnownHosts(parseKnownHosts(readFileSync(fleet.knownHostsPath, 'utf8')).entries) },
+    connectTimeoutMs: 10_000,
+    keepaliveMs: 5000,
+  });
+  await loginsAtOnce(ssh, 2);
+  const times = new Map<number, number[]>(sizes.map((n) => [n, []]));
+  for (let i = 0; i < runs; i++) for (const n of sizes) times.get(n)?.push(await loginsAtOnce(ssh, n));
+  await ssh.close();
+  return times;
+}
+
 const say = (line: string): void => void process.stdout.write(`[preflight-cpu] ${line}\n`);
 
 async function main(): Promise<void> {
   fleetUp(Math.max(...sizes), say);
   const rows = new Map<number, Row[]>(sizes.map((n) => [n, []]));
   for (let i = 0; i < Number(args.runs); i++) for (const n of sizes) rows.get(n)?.push(await dryRun(n));
+  const floor = await transportFloor(Math.max(5, Number(args.runs)));
   const cores = cpus().length;
   say(`one bare SSH login (\`ssh root@web-1 true\`, median of 5): ${loginCpuMs()} ms of the host's CPU`);
+  for (const [n, times] of floor) {
+    say(`the transport alone, ${n} hosts at once (connect + \`true\`, warm process): ${median(times)} ms (${times.join(', ')})`);
+  }
   for (const [n, runs] of rows) {
     const m = (key: keyof Row): number => median(runs.map((r) => r[key]));
     say(
