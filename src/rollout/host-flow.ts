@@ -11,6 +11,7 @@ import { changeFor } from '../strategies/strategy';
 import type { FlowContext } from './context';
 import { drainHost, returnHost } from './drain';
 import type { HostRun } from './host-run';
+import { regainedNote } from './lock-hold';
 import { takeHostLock, type TurnOverlap } from './overlap';
 import { PhaseError, runPhase, skipPhase, type PhaseHandle } from './phase';
 
@@ -53,9 +54,7 @@ function lockStep({ run }: Preflighted, ctx: FlowContext, overlap: TurnOverlap |
     run: async (phase) => {
       // Before anything of this host changes: a load balancer connection lost since the last host
       // is made again here, and the run's lock on it renewed; a lock lost to another run halts here.
-      const regained = (await ctx.lbLock?.regain())
-        ? 'the connection to the load balancer had been lost: connected again, and its lock renewed'
-        : '';
+      const regained = regainedNote((await ctx.lbLock?.regain()) ?? null);
       if (regained) ctx.deps.log.warning(`${run.name}: ${regained}`);
       // Usually taken while the previous host's turn ran (TurnOverlap): then this only collects it.
       const { note, waitedMs } = await (overlap ? overlap.lock(run, ctx) : takeHostLock(run, ctx, ctx.deps.signal));

@@ -13,6 +13,16 @@ export class LockLostError extends LockedError {}
 /** Making the load balancer's connection good again (connect, renew the lock) failed; its message says why. */
 export class RegainError extends Error {}
 
+/** What a regain had to do: connect again (and renew), only renew (an earlier renewal failed), or nothing. */
+export type Regained = 'reconnected' | 'renewed' | null;
+
+/** A regain said the same way wherever it happened (a host's lock step, an exchange, recovery, the heartbeat); '' when it did nothing. */
+export function regainedNote(regained: Regained): string {
+  if (regained === 'reconnected') return 'the connection to the load balancer had been lost: connected again, and its lock renewed';
+  if (regained === 'renewed') return 'an earlier renewal of the load balancer lock had failed: renewed now';
+  return '';
+}
+
 /**
  * The run's hold on the load balancer's lock, kept to the run's end. A heartbeat renews it; after
  * its connection was lost (sshd restarted, a network blip past the keepalive) the connection is
@@ -25,7 +35,7 @@ export class LockHold {
   private lost: string | null = null;
   /** False from a lost connection (or a failed reconnect) until the lock was renewed on a new one. */
   private verified = true;
-  private regaining: Promise<boolean> | null = null;
+  private regaining: Promise<Regained> | null = null;
   /** Counts the connections made again: an exchange that began on an earlier one met a drop. */
   private generation = 0;
   private beat: NodeJS.Timeout | undefined;
@@ -66,22 +76,24 @@ export class LockHold {
     throw new LockLostError(this.lost);
   }
 
-  /**
-   * At a safe point (before a host's turn, before recovery returns a host): throws once the lock is
-   * lost; when its connection ended since the lock was last renewed, connects again and renews it.
-   * True when it connected again. One at a time: the hosts of a batch reach their lock step together.
-   */
   /** The lock is no longer this run's: the run halts, and what still must be done (recovery's returns) goes over whatever connection there is. */
   get isLost(): boolean {
     return this.lost !== null;
   }
 
-  regain(): Promise<boolean> {
+  /**
+   * At a safe point (before a host's turn, before recovery returns a host): throws once the lock is
+   * lost; when its connection ended since the lock was last renewed, connects again and renews it,
+   * and when only a renewal failed since, renews it. Says which (regainedNote). One at a time: the
+   * hosts of a batch reach their lock step together.
+   */
+  regain(): Promise<Regained> {
     return (this.regaining ??= this.regainNow().finally(() => (this.regaining = null)));
   }
 
-  private async regainNow(): Promise<boolean> {
-    const reconnect = !this.verified || this.remote.connection.lost;
+  private async regainNow(): Promise<Regained> {
+    const dropped = this.remote.connection.lost === true;
+    const reconnect = !this.verified || dropped;
     if (reconnect) {
       this.verified = false;
       this.generation += 1;
@@ -89,10 +101,10 @@ export class LockHold {
     }
     // Connected again even so: recovery still takes a failing host out, or puts a healthy one back.
     if (this.lost) throw new LockLostError(this.lost);
-    if (!reconnect) return false;
+    if (!reconnect) return null;
     await this.renew();
     this.verified = true;
-    return true;
+    return dropped ? 'reconnected' : 'renewed';
   }
 
   /**
@@ -104,8 +116,10 @@ export class LockHold {
    * came, and so is a second one.
    */
   async again<T>(fn: () => Promise<T>, note: (text: string) => void): Promise<T> {
-    if ((this.regaining || !this.verified || this.remote.connection.lost) && (await this.regainOrThrow()))
-      note(`the connection to ${this.lock.label} had been lost: connected again, and the lock renewed`);
+    if (this.regaining || !this.verified || this.remote.connection.lost) {
+      const regained = await this.regainOrThrow();
+      if (regained) note(regainedNote(regained));
+    }
     const generation = this.generation;
     try {
       return await fn();
@@ -117,8 +131,8 @@ export class LockHold {
     }
   }
 
-  /** regain(), its failures as RegainError (or LockLostError); true when it connected again. */
-  private async regainOrThrow(): Promise<boolean> {
+  /** regain(), its failures as RegainError (or LockLostError). */
+  private async regainOrThrow(): Promise<Regained> {
     try {
       return await this.regain();
     } catch (err) {
@@ -140,23 +154,33 @@ export class LockHold {
    * Renews the lock every `everyMs` (a third of its TTL) until stop(), making a lost connection
    * good again first. A renewal still under way when the next is due is not doubled, and stop()
    * waits for it, so that a release after stop() is not undone by a late renewal. A failed renewal
-   * is reported, not thrown (the next may succeed before the lock runs out); a lost lock is
-   * reported once, and the heartbeat ends. The timer never keeps the process alive.
+   * is reported, not thrown (the next may succeed before the lock runs out), and the same failure
+   * again is not reported again until a renewal succeeds; a lost lock is reported once, and the
+   * heartbeat ends. The timer never keeps the process alive.
    */
   keep(everyMs: number, report: (problem: string) => void): void {
     let busy = false;
+    let last = '';
+    const once = (problem: string): void => {
+      if (problem !== last) report(problem);
+      last = problem;
+    };
     this.beat = setInterval(() => {
       if (busy) return;
       busy = true;
-      this.renewing = this.beatOnce(report).finally(() => (busy = false));
+      this.renewing = this.beatOnce(once, () => (last = '')).finally(() => (busy = false));
     }, everyMs);
     this.beat.unref();
   }
 
-  private async beatOnce(report: (problem: string) => void): Promise<void> {
+  private async beatOnce(report: (problem: string) => void, renewed: () => void): Promise<void> {
     try {
-      if (await this.regain()) report(`the connection to ${this.lock.label} had been lost: connected again, and the lock renewed`);
-      else await this.renew();
+      // A regain another host started says so itself, in that host's phase: not said twice.
+      const joined = this.regaining !== null;
+      const regained = await this.regain();
+      if (regained && !joined) report(regainedNote(regained));
+      if (!regained) await this.renew();
+      renewed();
     } catch (err) {
       if (err instanceof LockLostError) return void clearInterval(this.beat);
       // A regain under way settles it (its release may be what failed this renewal).

@@ -7,6 +7,7 @@ import type { Settings } from '../settings/settings';
 import type { LoadBalancer } from '../lb/load-balancer';
 import type { FlowContext } from './context';
 import type { HostRun } from './host-run';
+import { regainedNote } from './lock-hold';
 import { returnHost, UnhealthyOnReturn } from './drain';
 import { runPhase, type PhaseError } from './phase';
 
@@ -37,7 +38,8 @@ export async function healthy(remote: RemoteHost, settings: Settings, clock: Clo
 /** The load balancer's connection, made again if it was lost; a lost lock is said, and recovery goes on. */
 async function regainForRecovery(ctx: FlowContext, note: (text: string) => void): Promise<void> {
   try {
-    if (await ctx.lbLock?.regain()) note('the connection to the load balancer had been lost: connected again');
+    const regained = regainedNote((await ctx.lbLock?.regain()) ?? null);
+    if (regained) note(regained);
   } catch (err) {
     note(`${(err as Error).message}; recovery goes on without it`);
   }

@@ -207,7 +207,7 @@ describe.skipIf(skip)('a shared world: hostile hosts, local users, operators, ov
     // it met the drop (asked again), or found the connection already lost.
     const web1 = run.report?.hosts[0]?.phases.filter((p) => p.name === 'drain' || p.name === 'return') ?? [];
     expect(web1.map((p) => p.detail).join('\n'), run.stdout).toMatch(
-      /(dropped under it: connected again, the lock renewed, and asked again|had been lost: connected again, and the lock renewed)/,
+      /(dropped under it: connected again, the lock renewed, and asked again|had been lost: connected again, and its lock renewed)/,
     );
     expect(tally.failed, JSON.stringify(tally)).toBe(0);
     expect(Object.values(serverStates()).every((st) => st.status === 'UP')).toBe(true);

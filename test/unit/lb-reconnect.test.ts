@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SshTarget } from '../../src/transport/target';
 import { RemoteHost } from '../../src/remote/remote-host';
-import { LockHold } from '../../src/rollout/lock-hold';
+import { LockHold, regainedNote } from '../../src/rollout/lock-hold';
 import { ConnectionLease } from '../../src/transport/lease';
 import { TransportError } from '../../src/transport/connection';
 import { FakeConnector, FakeLb } from '../support/fakes';
@@ -389,7 +389,7 @@ describe('LockHold: the heartbeat', () => {
     await expect(t.hold.regain()).rejects.toThrow(/this run lost the lock/);
   });
 
-  it('a renewal that failed (not a loss) makes the next safe point renew before going on', async () => {
+  it('a renewal that failed (not a loss) makes the next safe point renew before going on, said as a renewal, not a lost connection', async () => {
     const t = await held();
     t.lbHost.lose['lock-acquire'] = 1;
     const problems: string[] = [];
@@ -398,24 +398,61 @@ describe('LockHold: the heartbeat', () => {
     await t.hold.stop();
     expect(problems[0]).toMatch(/could not renew the lock on fake lb/);
     const before = t.lbHost.kinds.filter((k) => k === 'lock-acquire').length;
-    expect(await t.hold.regain()).toBe(true);
+    const regained = await t.hold.regain();
+    expect(regained).toBe('renewed');
+    expect(regainedNote(regained)).toBe('an earlier renewal of the load balancer lock had failed: renewed now');
     expect(t.lbHost.kinds.filter((k) => k === 'lock-acquire')).toHaveLength(before + 1);
-    expect(await t.hold.regain()).toBe(false);
+    expect(await t.hold.regain()).toBeNull();
+  });
+
+  it('the same failed renewal, beat after beat, is reported once; again after a renewal succeeded in between', async () => {
+    const t = await held();
+    const problems: string[] = [];
+    const said = (re: RegExp): number => problems.filter((p) => re.test(p)).length;
+    const until = async (done: () => boolean): Promise<void> => {
+      for (const stop = Date.now() + 3000; !done() && Date.now() < stop;) await sleep(5);
+    };
+    t.lbHost.lose['lock-acquire'] = 3;
+    t.hold.keep(10, (p) => problems.push(p));
+    await until(() => said(/renewed now/) === 1);
+    t.lbHost.lose['lock-acquire'] = 1;
+    await until(() => said(/renewed now/) === 2);
+    await t.hold.stop();
+    // Three failures in a row: one report. A renewal succeeded, so the next failure is told again.
+    expect(said(/could not renew/)).toBe(2);
+    expect(said(/renewed now/)).toBe(2);
+    expect(t.lbHost.lose['lock-acquire']).toBe(0);
+  });
+});
+
+describe('LockHold: the heartbeat joining a regain a host started', () => {
+  it('leaves it to that host to say (once), instead of saying it again in the log', async () => {
+    const t = await held();
+    (t.lbConnector.shells.get(LB.name) as { lost: boolean }).lost = true;
+    t.lbHost.delays['lock-acquire'] = 60;
+    const problems: string[] = [];
+    const byHost = t.hold.regain();
+    t.hold.keep(10, (p) => problems.push(p));
+    expect(await byHost).toBe('reconnected');
+    await new Promise((r) => setTimeout(r, 30));
+    await t.hold.stop();
+    expect(problems).toEqual([]);
+    expect(t.lbConnector.connects).toHaveLength(2);
   });
 });
 
 describe('LockHold.regain', () => {
   it('does nothing on a live connection; on a lost one connects again and renews; a failed renewal throws and is retried next time', async () => {
     const { lbConnector, hold } = await held();
-    expect(await hold.regain()).toBe(false);
+    expect(await hold.regain()).toBeNull();
     (lbConnector.shells.get(LB.name) as { lost: boolean }).lost = true;
-    expect(await hold.regain()).toBe(true);
+    expect(await hold.regain()).toBe('reconnected');
     expect(lbConnector.connects).toHaveLength(2);
     (lbConnector.shells.get(LB.name) as { lost: boolean }).lost = true;
     lbConnector.host(LB.name).lose['lock-acquire'] = 1;
     await expect(hold.regain()).rejects.toThrow(/could not renew the lock on fake lb/);
     // Not verified yet, though the new connection is live: renewed at the next safe point.
-    expect(await hold.regain()).toBe(true);
+    expect(await hold.regain()).toBe('renewed');
     expect(lbConnector.host(LB.name).kinds.filter((k) => k === 'lock-acquire')).toHaveLength(3);
   });
 });
