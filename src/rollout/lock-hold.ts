@@ -50,12 +50,29 @@ export class LockHold {
     private readonly onLost: (message: string) => void = () => {},
   ) {
     this.name = lock.name;
+    // Every connection made again is handed out only once the lock is renewed on it: a question
+    // already queued for the load balancer (HAProxy's, nginx's) waits for that, wherever it was
+    // queued, instead of going ahead of the renewal over the new connection.
+    remote.checkEachConnect((fresh) => this.renewOn(fresh));
+  }
+
+  /** Set by stop(): the run gives the lock back, and a later connection must not take it again. */
+  private stopped = false;
+  /** The connection was found lost and no renewal has verified a new one yet. */
+  private reconnecting = false;
+  /** Renewals that succeeded: a heartbeat failure after one is news again. */
+  private renewals = 0;
+
+  /** The check of a new connection: renewed on it; once lost or given back, it goes as it comes (recovery, the release). */
+  private async renewOn(fresh: RemoteHost): Promise<void> {
+    if (this.lost || this.stopped) return;
+    await this.renew(fresh);
   }
 
   /** Renews the lock as its holder. Throws LockLostError, for good, when it is not this run's alone. */
-  async renew(): Promise<void> {
+  async renew(over: RemoteHost = this.remote): Promise<void> {
     if (this.lost) throw new LockLostError(this.lost);
-    const result = await this.remote.run(lockAcquire(this.lock.name, this.owner, this.ttlSeconds, LOCK_COMMAND_MS));
+    const result = await over.run(lockAcquire(this.lock.name, this.owner, this.ttlSeconds, LOCK_COMMAND_MS));
     if (result.code === 75) this.lose(heldBy(this.lock, result.stdout));
     if (result.code !== 0)
       throw new Error(
@@ -66,6 +83,7 @@ export class LockHold {
       this.lose(
         'it was gone when renewed (its host restarted, or another run took it and gave it back), so another run may have changed the pool meanwhile',
       );
+    this.renewals += 1;
   }
 
   private lose(why: string): never {
@@ -92,8 +110,10 @@ export class LockHold {
   }
 
   private async regainNow(): Promise<Regained> {
-    const dropped = this.remote.connection.lost === true;
-    const reconnect = !this.verified || dropped;
+    // Lost since the last renewal: said as a reconnect until one is renewed (a failed connect
+    // leaves a lease with no connection, which no longer reads as lost).
+    if (this.remote.connection.lost) this.reconnecting = true;
+    const reconnect = !this.verified || this.reconnecting;
     if (reconnect) {
       this.verified = false;
       this.generation += 1;
@@ -102,9 +122,13 @@ export class LockHold {
     // Connected again even so: recovery still takes a failing host out, or puts a healthy one back.
     if (this.lost) throw new LockLostError(this.lost);
     if (!reconnect) return null;
-    await this.renew();
+    // A connection made here is renewed on by the lease's check before anything has it; one
+    // already there (live, or being made for a queued question) is renewed over it.
+    if (!(await this.remote.connectNow())) await this.renew();
     this.verified = true;
-    return dropped ? 'reconnected' : 'renewed';
+    const regained = this.reconnecting ? 'reconnected' : 'renewed';
+    this.reconnecting = false;
+    return regained;
   }
 
   /**
@@ -161,26 +185,27 @@ export class LockHold {
   keep(everyMs: number, report: (problem: string) => void): void {
     let busy = false;
     let last = '';
+    let renewalsThen = -1;
     const once = (problem: string): void => {
-      if (problem !== last) report(problem);
+      if (problem !== last || this.renewals !== renewalsThen) report(problem);
       last = problem;
+      renewalsThen = this.renewals;
     };
     this.beat = setInterval(() => {
       if (busy) return;
       busy = true;
-      this.renewing = this.beatOnce(once, () => (last = '')).finally(() => (busy = false));
+      this.renewing = this.beatOnce(once).finally(() => (busy = false));
     }, everyMs);
     this.beat.unref();
   }
 
-  private async beatOnce(report: (problem: string) => void, renewed: () => void): Promise<void> {
+  private async beatOnce(report: (problem: string) => void): Promise<void> {
     try {
       // A regain another host started says so itself, in that host's phase: not said twice.
       const joined = this.regaining !== null;
       const regained = await this.regain();
       if (regained && !joined) report(regainedNote(regained));
       if (!regained) await this.renew();
-      renewed();
     } catch (err) {
       if (err instanceof LockLostError) return void clearInterval(this.beat);
       // A regain under way settles it (its release may be what failed this renewal).
@@ -191,8 +216,9 @@ export class LockHold {
     }
   }
 
-  /** Ends the heartbeat; resolves once a renewal under way has ended. */
+  /** Ends the heartbeat, and the renewal of new connections; resolves once a renewal under way has ended. */
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.beat);
     await this.renewing;
   }

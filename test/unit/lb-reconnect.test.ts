@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { SshTarget } from '../../src/transport/target';
 import { RemoteHost } from '../../src/remote/remote-host';
 import { LockHold, regainedNote } from '../../src/rollout/lock-hold';
+import { userCommand } from '../../src/remote/commands/exec';
 import { ConnectionLease } from '../../src/transport/lease';
 import { TransportError } from '../../src/transport/connection';
 import { FakeConnector, FakeLb } from '../support/fakes';
@@ -409,19 +410,37 @@ describe('LockHold: the heartbeat', () => {
     const t = await held();
     const problems: string[] = [];
     const said = (re: RegExp): number => problems.filter((p) => re.test(p)).length;
-    const until = async (done: () => boolean): Promise<void> => {
-      for (const stop = Date.now() + 3000; !done() && Date.now() < stop;) await sleep(5);
+    const until = async (what: string, done: () => boolean): Promise<void> => {
+      for (const stop = Date.now() + 1500; !done(); await sleep(5)) if (Date.now() > stop) throw new Error(`timed out: ${what}`);
     };
     t.lbHost.lose['lock-acquire'] = 3;
     t.hold.keep(10, (p) => problems.push(p));
-    await until(() => said(/renewed now/) === 1);
+    await until('the first renewal after three failures', () => said(/renewed now/) === 1);
     t.lbHost.lose['lock-acquire'] = 1;
-    await until(() => said(/renewed now/) === 2);
+    await until('the second', () => said(/renewed now/) === 2);
     await t.hold.stop();
     // Three failures in a row: one report. A renewal succeeded, so the next failure is told again.
     expect(said(/could not renew/)).toBe(2);
-    expect(said(/renewed now/)).toBe(2);
     expect(t.lbHost.lose['lock-acquire']).toBe(0);
+  });
+
+  it('a renewal by someone else (a host’s lock step) counts too: the same failure after it is told again', async () => {
+    const t = await held();
+    const problems: string[] = [];
+    const failures = (): number => problems.filter((p) => /could not renew/.test(p)).length;
+    const until = async (what: string, done: () => boolean): Promise<void> => {
+      for (const stop = Date.now() + 1500; !done(); await sleep(5)) if (Date.now() > stop) throw new Error(`timed out: ${what}`);
+    };
+    t.lbHost.lose['lock-acquire'] = 1000;
+    t.hold.keep(10, (p) => problems.push(p));
+    await until('a failure', () => failures() === 1);
+    await sleep(40);
+    expect(failures()).toBe(1);
+    t.lbHost.lose['lock-acquire'] = 0;
+    await t.hold.renew();
+    t.lbHost.lose['lock-acquire'] = 1000;
+    await until('the failure told again', () => failures() === 2);
+    await t.hold.stop();
   });
 });
 
@@ -429,15 +448,67 @@ describe('LockHold: the heartbeat joining a regain a host started', () => {
   it('leaves it to that host to say (once), instead of saying it again in the log', async () => {
     const t = await held();
     (t.lbConnector.shells.get(LB.name) as { lost: boolean }).lost = true;
-    t.lbHost.delays['lock-acquire'] = 60;
+    t.lbHost.delays['lock-acquire'] = 200;
     const problems: string[] = [];
     const byHost = t.hold.regain();
+    // Whether each of the heartbeat's regains found one under way (it must have joined the host's).
+    const joined: boolean[] = [];
+    const regain = t.hold.regain.bind(t.hold);
+    t.hold.regain = () => (joined.push((t.hold as unknown as { regaining: unknown }).regaining !== null), regain());
     t.hold.keep(10, (p) => problems.push(p));
     expect(await byHost).toBe('reconnected');
-    await new Promise((r) => setTimeout(r, 30));
     await t.hold.stop();
+    expect(joined[0]).toBe(true);
     expect(problems).toEqual([]);
     expect(t.lbConnector.connects).toHaveLength(2);
+  });
+});
+
+describe('LockHold: a connection made again is handed out only once the lock is renewed on it', () => {
+  /** A command straight over the lease, as a load balancer's queued question reaches it (a socket channel, a socat command). */
+  const lbExec = (t: Awaited<ReturnType<typeof held>>, script: string) => {
+    t.lbHost.userCommands[script] = 'ok';
+    return t.hold.remote.connection.exec(t.hold.remote.line(userCommand('question', script, 5000)), { timeoutMs: 5000 });
+  };
+
+  it('a question queued for the load balancer while a regain connects goes after the renewal, not beside it', async () => {
+    const t = await held();
+    (t.lbConnector.shells.get(LB.name) as { lost: boolean }).lost = true;
+    t.lbHost.delays['lock-acquire'] = 80;
+    const started: Array<[string, number]> = [];
+    t.lbHost.onCommand = (kind) => void started.push([kind, performance.now()]);
+    const regained = t.hold.regain();
+    // The regain has given the lost connection up and is making the next: a question asked now
+    // (HAProxy's next, say, queued behind the drain that met the drop) needs a connection too.
+    await new Promise((r) => setImmediate(r));
+    const asked = lbExec(t, 'show servers state');
+    expect(await regained).toBe('reconnected');
+    expect((await asked).code).toBe(0);
+    const renewal = started.find(([k]) => k === 'lock-acquire');
+    const question = started.find(([k]) => k === 'user');
+    expect(renewal && question).toBeTruthy();
+    expect((question?.[1] ?? 0) - (renewal?.[1] ?? 0)).toBeGreaterThanOrEqual(75);
+    expect(t.lbConnector.connects).toHaveLength(2);
+  });
+
+  it('once the lock is lost, a new connection goes as it comes (recovery still puts healthy hosts back)', async () => {
+    const t = await held();
+    t.lbHost.lockHeldBy = 'octo/app run 78';
+    (t.lbConnector.shells.get(LB.name) as { lost: boolean }).lost = true;
+    await expect(t.hold.regain()).rejects.toThrow(/this run lost the lock/);
+    const before = t.lbHost.kinds.filter((k) => k === 'lock-acquire').length;
+    expect((await lbExec(t, 'set server web/web-1 state ready')).code).toBe(0);
+    expect(t.lbHost.kinds.filter((k) => k === 'lock-acquire')).toHaveLength(before);
+  });
+
+  it('after stop() (the run gives the lock back) a connection made again takes no lock', async () => {
+    const t = await held();
+    await t.hold.stop();
+    (t.lbConnector.shells.get(LB.name) as { lost: boolean }).lost = true;
+    await t.hold.remote.reconnectIfLost();
+    expect((await lbExec(t, 'true')).code).toBe(0);
+    expect(t.lbConnector.connects).toHaveLength(2);
+    expect(t.lbHost.kinds.filter((k) => k === 'lock-acquire')).toHaveLength(0);
   });
 });
 
@@ -451,8 +522,11 @@ describe('LockHold.regain', () => {
     (lbConnector.shells.get(LB.name) as { lost: boolean }).lost = true;
     lbConnector.host(LB.name).lose['lock-acquire'] = 1;
     await expect(hold.regain()).rejects.toThrow(/could not renew the lock on fake lb/);
-    // Not verified yet, though the new connection is live: renewed at the next safe point.
-    expect(await hold.regain()).toBe('renewed');
+    // The connection its lock could not be renewed on was never handed out (closed): the next safe
+    // point connects again, and renews on the new one.
+    expect(lbConnector.connects).toHaveLength(3);
+    expect(await hold.regain()).toBe('reconnected');
+    expect(lbConnector.connects).toHaveLength(4);
     expect(lbConnector.host(LB.name).kinds.filter((k) => k === 'lock-acquire')).toHaveLength(3);
   });
 });
