@@ -115,20 +115,6 @@ export class RemoteHost {
   }
 
   /**
-   * `check` runs on each connection made again from now on (where the connection is a lease),
-   * before any command of this host has it: on a RemoteHost of its own over that connection, a
-   * channel per command.
-   */
-  checkEachConnect(check: (fresh: RemoteHost) => Promise<void>): void {
-    this.connection.checkEachConnect?.((c) => check(new RemoteHost(c, this.sudo, this.trace, false)));
-  }
-
-  /** Connects now where the connection was given up (a lease); true when this call connected. */
-  async connectNow(): Promise<boolean> {
-    return (await this.connection.connectNow?.()) ?? false;
-  }
-
-  /**
    * Before a host's turn: a connection kept since preflight that has ended since (sshd restarted,
    * a network blip past the keepalive) is given up, so the turn connects again, verified as the
    * first, instead of failing on the dead one.

@@ -50,29 +50,17 @@ export class LockHold {
     private readonly onLost: (message: string) => void = () => {},
   ) {
     this.name = lock.name;
-    // Every connection made again is handed out only once the lock is renewed on it: a question
-    // already queued for the load balancer (HAProxy's, nginx's) waits for that, wherever it was
-    // queued, instead of going ahead of the renewal over the new connection.
-    remote.checkEachConnect((fresh) => this.renewOn(fresh));
   }
 
-  /** Set by stop(): the run gives the lock back, and a later connection must not take it again. */
-  private stopped = false;
   /** The connection was found lost and no renewal has verified a new one yet. */
   private reconnecting = false;
   /** Renewals that succeeded: a heartbeat failure after one is news again. */
   private renewals = 0;
 
-  /** The check of a new connection: renewed on it; once lost or given back, it goes as it comes (recovery, the release). */
-  private async renewOn(fresh: RemoteHost): Promise<void> {
-    if (this.lost || this.stopped) return;
-    await this.renew(fresh);
-  }
-
   /** Renews the lock as its holder. Throws LockLostError, for good, when it is not this run's alone. */
-  async renew(over: RemoteHost = this.remote): Promise<void> {
+  async renew(): Promise<void> {
     if (this.lost) throw new LockLostError(this.lost);
-    const result = await over.run(lockAcquire(this.lock.name, this.owner, this.ttlSeconds, LOCK_COMMAND_MS));
+    const result = await this.remote.run(lockAcquire(this.lock.name, this.owner, this.ttlSeconds, LOCK_COMMAND_MS));
     if (result.code === 75) this.lose(heldBy(this.lock, result.stdout));
     if (result.code !== 0)
       throw new Error(
@@ -122,9 +110,7 @@ export class LockHold {
     // Connected again even so: recovery still takes a failing host out, or puts a healthy one back.
     if (this.lost) throw new LockLostError(this.lost);
     if (!reconnect) return null;
-    // A connection made here is renewed on by the lease's check before anything has it; one
-    // already there (live, or being made for a queued question) is renewed over it.
-    if (!(await this.remote.connectNow())) await this.renew();
+    await this.renew();
     this.verified = true;
     const regained = this.reconnecting ? 'reconnected' : 'renewed';
     this.reconnecting = false;
@@ -216,9 +202,8 @@ export class LockHold {
     }
   }
 
-  /** Ends the heartbeat, and the renewal of new connections; resolves once a renewal under way has ended. */
+  /** Ends the heartbeat; resolves once a renewal under way has ended. */
   async stop(): Promise<void> {
-    this.stopped = true;
     clearInterval(this.beat);
     await this.renewing;
   }

@@ -55,10 +55,6 @@ export interface Connection {
    * next command connects again. Absent on a plain connection.
    */
   release?(): Promise<void>;
-  /** A lease's (transport/lease.ts): `check` runs on every connection it makes from now on, before any command has it. */
-  checkEachConnect?(check: (fresh: Connection) => Promise<void>): void;
-  /** A lease's: connects now unless a connection is held or being made; true when this call made one. */
-  connectNow?(): Promise<boolean>;
   /** True once the connection has ended (reset, keepalive timeout, closed by the host). */
   readonly lost?: boolean;
 }

@@ -48,61 +48,23 @@ export class ConnectionLease implements Connection {
     if (this.current) return this.current;
     const again = this.released;
     this.connects += 1;
-    const attempt: Promise<Connection> = this.connector
-      .connect(this.target)
-      .then(
-        (c) => this.admitted(c),
-        (err: unknown) => {
-          // Said once: the first connection worked, so the operator knows where to look.
-          if (again && err instanceof TransportError) {
-            const why = this.lostBefore ? 'the connection had been lost' : 'the connection made in preflight was released';
-            throw new TransportError(err.kind, `${err.message} (on reconnecting: ${why})`);
-          }
-          throw err;
-        },
-      )
-      .then(
-        (c) => {
-          if (this.current === attempt) this.made = c;
-          return c;
-        },
-        (err: unknown) => {
-          if (this.current === attempt) this.current = null;
-          throw err;
-        },
-      );
+    const attempt = this.connector.connect(this.target).then(
+      (c) => {
+        if (this.current === attempt) this.made = c;
+        return c;
+      },
+      (err: unknown) => {
+        if (this.current === attempt) this.current = null;
+        // Said once: the first connection worked, so the operator knows where to look.
+        if (again && err instanceof TransportError) {
+          const why = this.lostBefore ? 'the connection had been lost' : 'the connection made in preflight was released';
+          throw new TransportError(err.kind, `${err.message} (on reconnecting: ${why})`);
+        }
+        throw err;
+      },
+    );
     this.current = attempt;
     return attempt;
-  }
-
-  /** Connects now unless a connection is held or being made; true when this call made one. */
-  async connectNow(): Promise<boolean> {
-    if (this.current) return false;
-    await this.acquire();
-    return true;
-  }
-
-  /**
-   * `check` runs on every connection this lease makes from now on, before any command has it; a
-   * check that fails closes that connection and fails the connect. The load balancer's lock is
-   * renewed so (rollout/lock-hold.ts): a question queued before a drop cannot go over the new
-   * connection ahead of the renewal.
-   */
-  checkEachConnect(check: (fresh: Connection) => Promise<void>): void {
-    this.check = check;
-  }
-
-  private check: ((fresh: Connection) => Promise<void>) | null = null;
-
-  private async admitted(c: Connection): Promise<Connection> {
-    if (!this.check) return c;
-    try {
-      await this.check(c);
-      return c;
-    } catch (err) {
-      await c.close().catch(() => undefined);
-      throw err;
-    }
   }
 
   async exec(command: string, options: { timeoutMs: number }): Promise<ExecResult> {
