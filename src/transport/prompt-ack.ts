@@ -55,8 +55,9 @@ export function ignoreSender(client: Client): (() => void) | null {
  * runs one, and never on a connection that only forwards, like a jump host's), and Linux holds an
  * ACK back up to 40 ms when the receiver has nothing to send. After the handshake sshd writes in
  * small bursts (its host keys, debug lines, a channel's confirmation), each held until the one
- * before is acknowledged: on the fleet, the first command of a connection took ~50 ms instead of
- * ~8 in about half the connections. Node cannot set TCP_QUICKACK; a packet of our own does the same.
+ * before is acknowledged: through the fleet's bastion every host's first commands took ~100 ms
+ * instead of ~20 (`npm run bench -- --part bastion`). Node cannot set TCP_QUICKACK; a packet of
+ * our own does the same.
  */
 export function ackPromptly(client: Client, sock: Socket): boolean {
   const sendIgnore = ignoreSender(client);
