@@ -67,8 +67,8 @@ const NOTES = `## What shaped these figures (profiled on this fleet)
   a jump host, which only forwards), and this side's kernel delays an ACK up to 40 ms when it has
   nothing to send, so sshd's later bursts waited for it. The action now answers such a burst with
   an SSH_MSG_IGNORE (transport/prompt-ack.ts). Through bastion-1 every host's inspect phase took
-  101 ms before, 21 ms after (bastion part, \`--before\` the build of \`98e2919\`); directly, the
-  action's inspect phase showed no stall either way (19 and 20 ms).
+  103 ms before, 21 ms after (bastion part, \`--before\` the build of \`98e2919\`); directly, the
+  action's inspect phase showed no stall either way (21 and 19 ms).
 - **A faster machine, later on 12-01**: node's own start 24 ms against 48 ms that morning, with
   no change to node or the machine's load: the before build's overhead fell from 259 to 149
   ms/host with it. Again, compare rows of one run.
