@@ -4,7 +4,9 @@ import { execLine, KILL_AFTER_S, timedOutOnHost, type RemoteCommand } from './co
 
 /** The last few lines of a command's output, for error messages and annotations. */
 export function tail(text: string, lines = 6, chars = 800): string {
-  const kept = text.trimEnd().split('\n').slice(-lines).join('\n');
+  const all = text.trimEnd().split('\n');
+  // A cut is marked (…), lines dropped too: Secrets redacts what a cut leaves of a secret.
+  const kept = `${all.length > lines ? '…' : ''}${all.slice(-lines).join('\n')}`;
   return kept.length > chars ? `…${kept.slice(-chars)}` : kept;
 }
 

@@ -32,9 +32,11 @@ export class Secrets {
 
   /** `text` with every secret replaced by `***`. Before any escaping: an escaped secret is no longer found. */
   redact(text: string): string {
-    let out = text;
+    // The cut parts first: a key's lines are secrets of their own, and once they are *** the
+    // key's tail after a cut (its short last line with them) is no longer found.
+    let out = text.includes(ELLIPSIS) ? this.redactCuts(text) : text;
     for (const s of this.values) out = out.split(s).join('***');
-    return out.includes(ELLIPSIS) ? this.redactCuts(out) : out;
+    return out;
   }
 
   /**

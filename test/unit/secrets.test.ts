@@ -55,6 +55,21 @@ describe('Secrets: a secret the core cut short is redacted too', () => {
     expect(keys.redact('read: -----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1r…')).toBe('read: -----BEGIN OPENSSH PRIVATE KEY-----\n***…');
   });
 
+  it('the last lines of a key that a failing command printed, as tail() keeps them: none of the key shows, its short last line neither', () => {
+    const keys = new Secrets();
+    const body = [...Array.from({ length: 5 }, (_, i) => `${i}${'QmFzZTY0'.repeat(8)}x`), 'Zw9='];
+    const key = `-----BEGIN OPENSSH PRIVATE KEY-----\n${body.join('\n')}\n-----END OPENSSH PRIVATE KEY-----\n`;
+    // As maskSecrets registers a key input: the whole value, and each line of 8 characters or more.
+    keys.add(key);
+    for (const line of body) if (line.length >= 8) keys.add(line);
+    const out = tail(`cat: reading the key\n${key}`, 3);
+    expect(out).toContain('Zw9=');
+    const shown = keys.redact(out);
+    expect(shown).not.toContain('Zw9=');
+    for (const line of body) expect(shown).not.toContain(line.slice(0, 8));
+    expect(shown).toContain('-----END OPENSSH PRIVATE KEY-----');
+  });
+
   it('a long key and text full of cuts stay cheap: found from where the secret starts, not by every length', () => {
     const keys = new Secrets();
     const body = Array.from({ length: 50 }, (_, i) => `${String(i).padStart(2, '0')}${'AbCdEfGh'.repeat(8)}`);
