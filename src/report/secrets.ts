@@ -8,6 +8,31 @@ export const PARTIAL_MIN = 4;
 
 const ELLIPSIS = '…';
 
+/** A span of text to hide: [start, end). */
+type Range = [number, number];
+
+/** `text` with each run of overlapping ranges replaced by one `***` (ranges that only touch stay two). */
+function hide(text: string, ranges: Range[]): string {
+  if (!ranges.length) return text;
+  ranges.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let from = 0;
+  let run: Range | null = null;
+  for (const [start, end] of ranges) {
+    if (run && start < run[1]) {
+      run[1] = Math.max(run[1], end);
+      continue;
+    }
+    if (run) {
+      out += `${text.slice(from, run[0])}***`;
+      from = run[1];
+    }
+    run = [start, end];
+  }
+  if (run) out += `${text.slice(from, run[0])}***`;
+  return out + text.slice(run ? run[1] : from);
+}
+
 /** A PEM key's armour, `-----BEGIN … KEY-----` and `-----END … KEY-----`: public text, never taken for part of a secret. */
 const ARMOUR = /^-----BEGIN [^\n]*-----\r?\n|\r?\n-----END [^\n]*-----\s*$/g;
 
@@ -32,29 +57,41 @@ export class Secrets {
 
   /** `text` with every secret replaced by `***`. Before any escaping: an escaped secret is no longer found. */
   redact(text: string): string {
-    // The cut parts first: a key's lines are secrets of their own, and once they are *** the
-    // key's tail after a cut (its short last line with them) is no longer found.
-    let out = text.includes(ELLIPSIS) ? this.redactCuts(text) : text;
-    for (const s of this.values) out = out.split(s).join('***');
-    return out;
+    // Both found on the text as it came, then hidden together: what either finds is hidden, even
+    // where they overlap (a secret whose end is another's start, a key's lines and its tail).
+    const ranges = this.wholeRanges(text);
+    if (text.includes(ELLIPSIS)) ranges.push(...this.cutRanges(text));
+    return hide(text, ranges);
+  }
+
+  /** Where each secret occurs whole (overlapping occurrences too). */
+  private wholeRanges(text: string): Range[] {
+    const ranges: Range[] = [];
+    for (const s of this.values) for (let i = text.indexOf(s); i >= 0; i = text.indexOf(s, i + 1)) ranges.push([i, i + s.length]);
+    return ranges;
   }
 
   /**
    * The head of a secret just before a `…`, the tail of one just after it, and a piece between
    * two cuts that lies wholly inside one.
    */
-  private redactCuts(text: string): string {
+  private cutRanges(text: string): Range[] {
     const parts = text.split(ELLIPSIS);
     const last = parts.length - 1;
-    return parts
-      .map((part, i) => {
-        if (i > 0 && i < last && part.length >= PARTIAL_MIN && this.cores.some((s) => s.includes(part))) return '***';
+    const ranges: Range[] = [];
+    let at = 0;
+    parts.forEach((part, i) => {
+      const end = at + part.length;
+      if (i > 0 && i < last && part.length >= PARTIAL_MIN && this.cores.some((s) => s.includes(part))) ranges.push([at, end]);
+      else {
         const head = i < last ? this.headAtEnd(part) : 0;
-        const rest = head ? `${part.slice(0, part.length - head)}***` : part;
-        const tail = i > 0 ? this.tailAtStart(rest) : 0;
-        return tail ? `***${rest.slice(tail)}` : rest;
-      })
-      .join(ELLIPSIS);
+        if (head) ranges.push([end - head, end]);
+        const tail = i > 0 ? this.tailAtStart(part) : 0;
+        if (tail) ranges.push([at, at + tail]);
+      }
+      at = end + ELLIPSIS.length;
+    });
+    return ranges;
   }
 
   /**

@@ -10,6 +10,7 @@ import type { Report } from '../../src/report/report';
 import { PARTIAL_MIN, Secrets } from '../../src/report/secrets';
 import { tail } from '../../src/remote/remote-host';
 import { captureStdout } from '../support/capture-stdout';
+import { sshKeygen } from '../support/keys';
 
 const SECRET = 'Tr0ub4dor-and-3-more-words';
 
@@ -68,6 +69,36 @@ describe('Secrets: a secret the core cut short is redacted too', () => {
     expect(shown).not.toContain('Zw9=');
     for (const line of body) expect(shown).not.toContain(line.slice(0, 8));
     expect(shown).toContain('-----END OPENSSH PRIVATE KEY-----');
+  });
+
+  it('whole values and what cuts leave are found on the text as it came, and hidden together', () => {
+    // A secret whose end is also its start, after a cut: its tail must not hide only part of it.
+    const a = new Secrets();
+    a.add('abcd-hunter2-abcd');
+    expect(a.redact('…abcd-hunter2-abcd rejected')).toBe('…*** rejected');
+    // One secret's end is another's start.
+    const b = new Secrets();
+    b.add('Winter-Summer');
+    b.add('Summer2024!Jump');
+    expect(b.redact('…Summer2024!Jump')).toBe('…***');
+    // A secret holding the cut mark itself.
+    const c = new Secrets();
+    c.add('ab…cdefgh');
+    expect(c.redact('pass: ab…cdefgh')).toBe('pass: ***');
+  });
+
+  it('real ed25519 keys, registered as maskSecrets does, after a cut and with CRLF line ends: no 8 characters of a line show', () => {
+    for (let k = 0; k < 5; k++) {
+      const key = sshKeygen('ed25519').private;
+      const lines = key.split('\n').filter((l) => l.length >= 8 && !l.startsWith('-----'));
+      const keys = new Secrets();
+      keys.add(key);
+      for (const line of lines) keys.add(line);
+      for (const text of [`…${lines[1] ?? ''}`, `…${lines.slice(1).join('\r\n')}\r\n`, tail(`oops\n${key.replace(/\n/g, '\r\n')}`, 3)]) {
+        const shown = keys.redact(text);
+        for (const line of lines) for (let i = 0; i + 8 <= line.length; i += 4) expect(shown).not.toContain(line.slice(i, i + 8));
+      }
+    }
   });
 
   it('a long key and text full of cuts stay cheap: found from where the secret starts, not by every length', () => {
