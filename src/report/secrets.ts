@@ -33,6 +33,18 @@ function hide(text: string, ranges: Range[]): string {
   return out + text.slice(run ? run[1] : from);
 }
 
+/** The smallest p with s[i] === s[i + p] for every i (the length, when there is none shorter). */
+function smallestPeriod(s: string): number {
+  // Prefix function (Knuth–Morris–Pratt): the longest border of s is its longest proper prefix that is also a suffix.
+  const border = new Array<number>(s.length).fill(0);
+  for (let i = 1, k = 0; i < s.length; i++) {
+    while (k > 0 && s[i] !== s[k]) k = border[k - 1] ?? 0;
+    if (s[i] === s[k]) k++;
+    border[i] = k;
+  }
+  return s.length - (border[s.length - 1] ?? 0);
+}
+
 /** A PEM key's armour, `-----BEGIN … KEY-----` and `-----END … KEY-----`: public text, never taken for part of a secret. */
 const ARMOUR = /^-----BEGIN [^\n]*-----\r?\n|\r?\n-----END [^\n]*-----\s*$/g;
 
@@ -60,14 +72,27 @@ export class Secrets {
     // Both found on the text as it came, then hidden together: what either finds is hidden, even
     // where they overlap (a secret whose end is another's start, a key's lines and its tail).
     const ranges = this.wholeRanges(text);
-    if (text.includes(ELLIPSIS)) ranges.push(...this.cutRanges(text));
+    if (text.includes(ELLIPSIS)) for (const range of this.cutRanges(text)) ranges.push(range);
     return hide(text, ranges);
   }
 
-  /** Where each secret occurs whole (overlapping occurrences too). */
+  /**
+   * Where each secret occurs whole, overlapping occurrences too. Occurrences that overlap lie a
+   * period of the secret apart: a run of them is followed in one pass, so a secret that repeats
+   * itself costs no more than one that does not.
+   */
   private wholeRanges(text: string): Range[] {
     const ranges: Range[] = [];
-    for (const s of this.values) for (let i = text.indexOf(s); i >= 0; i = text.indexOf(s, i + 1)) ranges.push([i, i + s.length]);
+    for (const s of this.values) {
+      const period = smallestPeriod(s);
+      for (let i = text.indexOf(s); i >= 0;) {
+        let end = i + s.length;
+        while (end < text.length && text[end] === text[end - period]) end++;
+        const last = i + Math.floor((end - i - s.length) / period) * period;
+        ranges.push([i, last + s.length]);
+        i = text.indexOf(s, last + 1);
+      }
+    }
     return ranges;
   }
 
