@@ -23,11 +23,11 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readFleet } from '../test/fleet/fleet';
-import { KnownHosts, parseKnownHosts } from '../src/transport/known-hosts';
-import { SshConnector } from '../src/transport/ssh-connector';
+import type { SshConnector } from '../src/transport/ssh-connector';
 import { fleetInputs } from '../test/support/fleet-action';
 import { runAction } from '../test/support/run-action';
 import { fleetUp } from './fleet-size';
+import { fleetConnector } from './parts/floors';
 import { dryRunPreflightMs } from './parts/scale';
 import { median } from './part';
 
@@ -106,13 +106,7 @@ async function loginsAtOnce(ssh: SshConnector, n: number): Promise<number> {
 
 /** The transport's floor at each size: median of `runs` (after one warm-up), sizes alternating. */
 async function transportFloor(runs: number): Promise<Map<number, number[]>> {
-  const fleet = readFleet();
-  const ssh = new SshConnector({
-    privateKey: readFileSync(fleet.privateKeyPath, 'utf8'),
-    hostKeys: { mode: 'strict', knownHosts: new KnownHosts(parseKnownHosts(readFileSync(fleet.knownHostsPath, 'utf8')).entries) },
-    connectTimeoutMs: 10_000,
-    keepaliveMs: 5000,
-  });
+  const ssh = fleetConnector();
   await loginsAtOnce(ssh, 2);
   const times = new Map<number, number[]>(sizes.map((n) => [n, []]));
   for (let i = 0; i < runs; i++) for (const n of sizes) times.get(n)?.push(await loginsAtOnce(ssh, n));

@@ -36,7 +36,8 @@ export interface FloorsData {
 
 const OWNER = 'bench floors #0';
 
-function connector(): SshConnector {
+/** The product's connector for the fleet's hosts and load balancer: strict host keys, key auth. */
+export function fleetConnector(): SshConnector {
   const fleet = readFleet();
   return new SshConnector({
     privateKey: readFileSync(fleet.privateKeyPath, 'utf8'),
@@ -139,7 +140,7 @@ export const floors: BenchPart<FloorsData> = {
     const node = process.env.ZDR_NODE || process.execPath;
     const nodeStartMs = spawnTimes(node, ['-e', '0'], samples);
     say(`node start: ${nodeStartMs.join(', ')} ms`);
-    const ssh = connector();
+    const ssh = fleetConnector();
     const web1 = fleet.hosts[0];
     if (!web1) throw new Error('no fleet host');
     const host: SshTarget = { host: web1.address, port: web1.port, user: 'root', name: web1.name };

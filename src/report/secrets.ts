@@ -13,7 +13,6 @@ type Range = [number, number];
 
 /** `text` with each run of overlapping ranges replaced by one `***` (ranges that only touch stay two). */
 function hide(text: string, ranges: Range[]): string {
-  if (!ranges.length) return text;
   ranges.sort((a, b) => a[0] - b[0]);
   let out = '';
   let from = 0;
@@ -29,8 +28,8 @@ function hide(text: string, ranges: Range[]): string {
     }
     run = [start, end];
   }
-  if (run) out += `${text.slice(from, run[0])}***`;
-  return out + text.slice(run ? run[1] : from);
+  if (!run) return text;
+  return `${out}${text.slice(from, run[0])}***${text.slice(run[1])}`;
 }
 
 /** The smallest p with s[i] === s[i + p] for every i (the length, when there is none shorter). */

@@ -54,7 +54,7 @@ function lockStep({ run }: Preflighted, ctx: FlowContext, overlap: TurnOverlap |
     run: async (phase) => {
       // Before anything of this host changes: a load balancer connection lost since the last host
       // is made again here, and the run's lock on it renewed; a lock lost to another run halts here.
-      const regained = regainedNote((await ctx.lbLock?.regain()) ?? null);
+      const regained = regainedNote(await ctx.lbLock?.regain());
       if (regained) ctx.deps.log.warning(`${run.name}: ${regained}`);
       // Usually taken while the previous host's turn ran (TurnOverlap): then this only collects it.
       const { note, waitedMs } = await (overlap ? overlap.lock(run, ctx) : takeHostLock(run, ctx, ctx.deps.signal));

@@ -17,7 +17,7 @@ export class RegainError extends Error {}
 export type Regained = 'reconnected' | 'renewed' | null;
 
 /** A regain said the same way wherever it happened (a host's lock step, an exchange, recovery, the heartbeat); '' when it did nothing. */
-export function regainedNote(regained: Regained): string {
+export function regainedNote(regained: Regained | undefined): string {
   if (regained === 'reconnected') return 'the connection to the load balancer had been lost: connected again, and its lock renewed';
   if (regained === 'renewed') return 'an earlier renewal of the load balancer lock had failed: renewed now';
   return '';
@@ -38,6 +38,10 @@ export class LockHold {
   private regaining: Promise<Regained> | null = null;
   /** Counts the connections made again: an exchange that began on an earlier one met a drop. */
   private generation = 0;
+  /** The connection was found lost and no renewal has verified a new one yet. */
+  private reconnecting = false;
+  /** Renewals that succeeded: a heartbeat failure after one is news again. */
+  private renewals = 0;
   private beat: NodeJS.Timeout | undefined;
   private renewing: Promise<void> = Promise.resolve();
 
@@ -51,11 +55,6 @@ export class LockHold {
   ) {
     this.name = lock.name;
   }
-
-  /** The connection was found lost and no renewal has verified a new one yet. */
-  private reconnecting = false;
-  /** Renewals that succeeded: a heartbeat failure after one is news again. */
-  private renewals = 0;
 
   /** Renews the lock as its holder. Throws LockLostError, for good, when it is not this run's alone. */
   async renew(): Promise<void> {

@@ -38,7 +38,7 @@ export async function healthy(remote: RemoteHost, settings: Settings, clock: Clo
 /** The load balancer's connection, made again if it was lost; a lost lock is said, and recovery goes on. */
 async function regainForRecovery(ctx: FlowContext, note: (text: string) => void): Promise<void> {
   try {
-    const regained = regainedNote((await ctx.lbLock?.regain()) ?? null);
+    const regained = regainedNote(await ctx.lbLock?.regain());
     if (regained) note(regained);
   } catch (err) {
     note(`${(err as Error).message}; recovery goes on without it`);

@@ -582,16 +582,21 @@ describe('connection reuse', () => {
 });
 
 describe('prompt acknowledgements (sshd keeps Nagle on until a command starts; Linux delays ACKs 40 ms)', () => {
-  it('answers a burst of output it has nothing to say to with an SSH_MSG_IGNORE, before the command ends', async () => {
-    const s = await server();
-    const shell = await connect(connector(strict(s.hostKeyLines().join('\n'))), target(s.port));
+  /** A command that prints, pauses and prints again: an SSH_MSG_IGNORE must reach the server in the pause. */
+  async function ignoredDuringPause(s: TestSshServer, shell: Connection, what: string): Promise<void> {
     const session = await shell.stream('printf "first\\n"; sleep 1; printf "second\\n"');
     const before = s.ignores;
     expect(await session.readUntil('\n', 5000)).toBe('first');
-    // Nothing else goes out while the command sleeps: without the echo the server hears nothing.
-    await waitFor('an SSH_MSG_IGNORE after the first burst', () => s.ignores > before, 500);
+    await waitFor(what, () => s.ignores > before, 500);
     expect(await session.readUntil('\n', 5000)).toBe('second');
     session.close();
+  }
+
+  it('answers a burst of output it has nothing to say to with an SSH_MSG_IGNORE, before the command ends', async () => {
+    const s = await server();
+    const shell = await connect(connector(strict(s.hostKeyLines().join('\n'))), target(s.port));
+    // Nothing else goes out while the command sleeps: without the echo the server hears nothing.
+    await ignoredDuringPause(s, shell, 'an SSH_MSG_IGNORE after the first burst');
   });
 
   it('still answers, and the connection still works, after the server starts a key re-exchange', async () => {
@@ -601,13 +606,7 @@ describe('prompt acknowledgements (sshd keeps Nagle on until a command starts; L
     await s.rekey();
     // A sender that kept the writer of the first keys would now send a malformed packet and the
     // server would end the connection ("Bad packet length").
-    const shell = remote.connection;
-    const session = await shell.stream('printf "first\\n"; sleep 1; printf "second\\n"');
-    const before = s.ignores;
-    expect(await session.readUntil('\n', 5000)).toBe('first');
-    await waitFor('an SSH_MSG_IGNORE after the re-exchange', () => s.ignores > before, 500);
-    expect(await session.readUntil('\n', 5000)).toBe('second');
-    session.close();
+    await ignoredDuringPause(s, remote.connection, 'an SSH_MSG_IGNORE after the re-exchange');
     expect(await remote.check({ kind: 'test', title: 'after', script: 'printf ok', timeoutMs: 5000 })).toBe('ok');
   });
 

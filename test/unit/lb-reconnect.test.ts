@@ -375,6 +375,10 @@ async function held() {
 
 describe('LockHold: the heartbeat', () => {
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /** Waits for `done`, failing at its own deadline (well inside the test's). */
+  const until = async (what: string, done: () => boolean): Promise<void> => {
+    for (const stop = Date.now() + 1500; !done(); await sleep(5)) if (Date.now() > stop) throw new Error(`timed out: ${what}`);
+  };
 
   it('a loss it sees is told once (the run halts there), and every later check throws', async () => {
     const t = await held();
@@ -409,9 +413,6 @@ describe('LockHold: the heartbeat', () => {
     const t = await held();
     const problems: string[] = [];
     const said = (re: RegExp): number => problems.filter((p) => re.test(p)).length;
-    const until = async (what: string, done: () => boolean): Promise<void> => {
-      for (const stop = Date.now() + 1500; !done(); await sleep(5)) if (Date.now() > stop) throw new Error(`timed out: ${what}`);
-    };
     t.lbHost.lose['lock-acquire'] = 3;
     t.hold.keep(10, (p) => problems.push(p));
     await until('the first renewal after three failures', () => said(/renewed now/) === 1);
@@ -427,9 +428,6 @@ describe('LockHold: the heartbeat', () => {
     const t = await held();
     const problems: string[] = [];
     const failures = (): number => problems.filter((p) => /could not renew/.test(p)).length;
-    const until = async (what: string, done: () => boolean): Promise<void> => {
-      for (const stop = Date.now() + 1500; !done(); await sleep(5)) if (Date.now() > stop) throw new Error(`timed out: ${what}`);
-    };
     t.lbHost.lose['lock-acquire'] = 1000;
     t.hold.keep(10, (p) => problems.push(p));
     await until('a failure', () => failures() === 1);
