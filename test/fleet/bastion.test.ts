@@ -165,19 +165,26 @@ describe.skipIf(skip)('jump hosts (bastions) on the real fleet', () => {
     const before = pictures();
     const pid3 = mainPid('web-3', 'app');
     let killed = false;
-    const main = await runAction(inputs({ strategy: 'drain-restart', service: 'app', 'check-window': '2s', 'min-requests': '0' }), {
-      onChild: (child) => {
-        const poll = setInterval(() => {
-          if (!killed && serverStates()['web-2']?.status === 'DRAIN') {
-            killed = true;
-            // Every sshd process of the bastion: the listener and the one carrying our connection.
-            hostExec('bastion-1', 'systemctl kill --signal=KILL ssh.service');
-            clearInterval(poll);
-          }
-        }, 50);
-        child.on('close', () => clearInterval(poll));
+    // web-2 stays in DRAIN from its drain to its return: readiness' two checks 1 s apart keep that
+    // window well over the poll below (with 500 ms, and commands through the bastion no longer
+    // stalling, a CI run once saw no DRAIN at all and rolled every host).
+    const slow = { 'readiness-interval': '1s' };
+    const main = await runAction(
+      inputs({ strategy: 'drain-restart', service: 'app', 'check-window': '2s', 'min-requests': '0', ...slow }),
+      {
+        onChild: (child) => {
+          const poll = setInterval(() => {
+            if (!killed && serverStates()['web-2']?.status === 'DRAIN') {
+              killed = true;
+              // Every sshd process of the bastion: the listener and the one carrying our connection.
+              hostExec('bastion-1', 'systemctl kill --signal=KILL ssh.service');
+              clearInterval(poll);
+            }
+          }, 50);
+          child.on('close', () => clearInterval(poll));
+        },
       },
-    });
+    );
     expect(killed).toBe(true);
     expect(crashed(main), main.stderr).toBeNull();
     expect(main.outputs.status, main.stdout).toBe('failed');
