@@ -12,7 +12,10 @@
  * CPU one bare SSH login costs a host (OpenSSH's client running `true` on web-1, 5 times), and the
  * transport's own floor: the product's connector opening N connections at once and running `true`
  * on a channel of each, in this warm process (no node start, no inspect, no validate), sizes
- * alternating: how preflight would scale if the action did nothing but log in.
+ * alternating: how preflight would scale if the action did nothing but log in. Last, one host's
+ * preflight alone, phase by phase (connect, inspect, validate as preflightHost runs them), with the
+ * CPU each cost the host and the action: N hosts' preflight cannot take less wall time than N times
+ * that work over the cores, which it sets against 2× the smallest size's preflight.
  *
  * A diagnostic, not a benchmark part: nothing is written to bench/results. The fleet is left up
  * (`test/fleet/fleet.sh down` takes it down).
@@ -24,6 +27,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readFleet } from '../test/fleet/fleet';
 import type { SshConnector } from '../src/transport/ssh-connector';
+import { ConnectionLease } from '../src/transport/lease';
+import { RemoteHost } from '../src/remote/remote-host';
+import { inspectUnit, userCommand } from '../src/remote/commands';
+import { CHECKED_COMMANDS } from '../src/inspect/prerequisites';
 import { fleetInputs } from '../test/support/fleet-action';
 import { runAction } from '../test/support/run-action';
 import { fleetUp } from './fleet-size';
@@ -114,6 +121,53 @@ async function transportFloor(runs: number): Promise<Map<number, number[]>> {
   return times;
 }
 
+const PHASES = ['connect', 'inspect', 'validate'] as const;
+type Phase = (typeof PHASES)[number];
+/** CPU (ms) one phase of one host's preflight cost the host's container and this process. */
+type Work = Record<Phase, { host: number; here: number }>;
+
+/**
+ * One host's preflight work as preflightHost does it (a lease, inspect with the checked commands,
+ * `nginx -t` as the validate-command, one command after another in the long-lived shell), alone on
+ * an otherwise idle fleet, with the CPU each phase cost the host and this process. The reading ends
+ * before the connection is released: its teardown falls after a preflight, so it is not counted.
+ */
+async function preflightWork(ssh: SshConnector, name: string): Promise<Work> {
+  const host = readFleet().hosts.find((h) => h.name === name);
+  if (!host) throw new Error(`no host ${name}`);
+  const lease = new ConnectionLease(ssh, { host: host.address, port: host.port, user: 'root', name: host.name });
+  const remote = new RemoteHost(lease, false);
+  const steps: Record<Phase, () => Promise<unknown>> = {
+    connect: () => lease.acquire(),
+    inspect: () => remote.check(inspectUnit('nginx', 10_000, CHECKED_COMMANDS)),
+    validate: () => remote.check(userCommand('validate-command', 'nginx -t', 10_000)),
+  };
+  const work = {} as Work;
+  try {
+    for (const phase of PHASES) {
+      const [hostBefore, hereBefore] = [containerCpu(name), process.cpuUsage()];
+      await steps[phase]();
+      const here = process.cpuUsage(hereBefore);
+      work[phase] = { host: (containerCpu(name) - hostBefore) / 1000, here: (here.user + here.system) / 1000 };
+    }
+  } finally {
+    await lease.close();
+  }
+  return work;
+}
+
+/** Median per phase of `runs` preflights of single hosts, host by host in turn (after one warm-up). */
+async function medianWork(runs: number): Promise<Work> {
+  const ssh = fleetConnector();
+  const names = readFleet().hosts.map((h) => h.name);
+  await preflightWork(ssh, names[0] ?? '');
+  const samples: Work[] = [];
+  for (let i = 0; i < runs; i++) samples.push(await preflightWork(ssh, names[i % names.length] ?? ''));
+  await ssh.close();
+  const at = (phase: Phase, side: 'host' | 'here'): number => Math.round(median(samples.map((w) => w[phase][side])) * 10) / 10;
+  return Object.fromEntries(PHASES.map((p) => [p, { host: at(p, 'host'), here: at(p, 'here') }])) as Work;
+}
+
 const say = (line: string): void => void process.stdout.write(`[preflight-cpu] ${line}\n`);
 
 async function main(): Promise<void> {
@@ -121,6 +175,7 @@ async function main(): Promise<void> {
   const rows = new Map<number, Row[]>(sizes.map((n) => [n, []]));
   for (let i = 0; i < Number(args.runs); i++) for (const n of sizes) rows.get(n)?.push(await dryRun(n));
   const floor = await transportFloor(Math.max(5, Number(args.runs)));
+  const work = await medianWork(Math.max(10, 3 * Number(args.runs)));
   const cores = cpus().length;
   say(`one bare SSH login (\`ssh root@web-1 true\`, median of 5): ${loginCpuMs()} ms of the host's CPU`);
   for (const [n, times] of floor) {
@@ -134,6 +189,32 @@ async function main(): Promise<void> {
         `(${Math.round(m('hostsCpuMs') / n)} ms per host; over ${cores} cores at least ${Math.round(m('hostsCpuMs') / cores)} ms)`,
     );
   }
+  say(
+    `one host's preflight alone (median of ${Math.max(10, 3 * Number(args.runs))}), CPU of the host + this side: ${PHASES.map((p) => `${p} ${work[p].host} + ${work[p].here} ms`).join(', ')}`,
+  );
+  sayBound(work, rows, cores);
+}
+
+/**
+ * The floor the target meets on this machine: every host's preflight work has to be done inside
+ * the largest size's preflight, on this machine's cores, however it is ordered. Work measured on
+ * an idle machine is if anything less than under contention, and the action's other work (node,
+ * the report, the plan) is left out, so this is a lower bound.
+ */
+function sayBound(work: Work, rows: Map<number, Row[]>, cores: number): void {
+  const perHost = PHASES.reduce((t, p) => t + work[p].host + work[p].here, 0);
+  const [small, large] = [Math.min(...sizes), Math.max(...sizes)];
+  const smallRuns = rows.get(small) ?? [];
+  if (small === large || !smallRuns.length) return;
+  const target = 2 * median(smallRuns.map((r) => r.preflightMs));
+  const floorMs = Math.round((large * perHost) / cores);
+  say(
+    `so ${large} hosts' preflight needs at least ${large} × ${Math.round(perHost)} ms / ${cores} cores = ${floorMs} ms of wall time; ` +
+      `2× the ${small}-host preflight above is ${target} ms: ` +
+      (floorMs > target
+        ? `out of reach on this machine while a host's preflight costs this much CPU (≤ ${Math.floor((target * cores) / large)} ms per host would be needed)`
+        : 'within reach of this bound'),
+  );
 }
 
 main().catch((err: unknown) => {

@@ -31,6 +31,7 @@ import {
   nginxUpstreamList,
   nginxUpstreamMark,
   probeBurst,
+  SET_EFFECTIVE_UID,
   stubStatus,
   timedOutOnHost,
   userCommand,
@@ -406,6 +407,33 @@ describe('haproxyApi, run against a fake socat', () => {
     expect(ran.code).toBe(0);
     expect(readFileSync(socatIn, 'utf8')).toBe('set server app/web1 state drain\n');
     expect(ran.stdout).toBe('socat-args: -t 5 stdio UNIX-CONNECT:/run/haproxy/admin sock\n');
+  });
+});
+
+describe('SET_EFFECTIVE_UID', () => {
+  // An `id` that lies: where the snippet prints 4242, it asked `id` (a fork) instead of /proc.
+  const lyingId = join(work, 'lying-id');
+  mkdirSync(lyingId, { recursive: true });
+  writeFileSync(join(lyingId, 'id'), '#!/bin/sh\necho 4242\n');
+  chmodSync(join(lyingId, 'id'), 0o755);
+  const uidOf = (argv: string[]): string =>
+    execFileSync(argv[0] ?? '', argv.slice(1), { env: { PATH: `${lyingId}:/usr/sbin:/usr/bin:/sbin:/bin` }, encoding: 'utf8' }).trim();
+  const script = `${SET_EFFECTIVE_UID}; echo "$uid"`;
+
+  it('reads the uid from /proc, without running id', () => {
+    expect(uidOf(['/bin/sh', '-c', script])).toBe(String(process.getuid?.()));
+  });
+
+  it('is the effective uid, as `id -u` prints it, not the real one', () => {
+    // sh -p: dash would otherwise make its effective uid the real one before running the script.
+    expect(uidOf(['setpriv', '--ruid', '0', '--euid', '65534', '/bin/sh', '-p', '-c', script])).toBe('65534');
+    expect(uidOf(['setpriv', '--ruid', '65534', '--euid', '0', '/bin/sh', '-p', '-c', script])).toBe('0');
+  });
+
+  it('asks id where there is no /proc/self/status', () => {
+    // A private mount namespace whose /proc is an empty tmpfs; it goes with the process.
+    const hidden = `mount -t tmpfs zdr-no-proc /proc && exec /bin/sh -c '${script.replace(/'/g, "'\\''")}'`;
+    expect(uidOf(['unshare', '--mount', '--propagation', 'private', '/bin/sh', '-c', hidden])).toBe('4242');
   });
 });
 

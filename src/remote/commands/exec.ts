@@ -31,6 +31,14 @@ export interface RemoteCommand {
   stdin?: string;
 }
 
+/**
+ * Sets `uid` to the shell's effective uid, as `id -u` prints it, from the second field of the Uid
+ * line in /proc/self/status: builtins only, where `$(id -u)` costs the host a fork and an exec
+ * (~3 ms of a fleet host's CPU, on every host's inspect and lock). Without /proc, `id -u` after all.
+ */
+export const SET_EFFECTIVE_UID =
+  'uid=; while read -r zdr_k _ zdr_e _; do [ "$zdr_k" = Uid: ] && { uid=$zdr_e; break; }; done 2>/dev/null </proc/self/status; [ -n "$uid" ] || uid=$(id -u)';
+
 /** Seconds `timeout -k` waits after SIGTERM before SIGKILL. */
 export const KILL_AFTER_S = 3;
 

@@ -1,5 +1,5 @@
 import { shQuote as q } from '../quote';
-import type { RemoteCommand } from './exec';
+import { SET_EFFECTIVE_UID, type RemoteCommand } from './exec';
 
 /** Properties read from `systemctl show` in inspect. */
 export const UNIT_PROPERTIES = [
@@ -41,7 +41,8 @@ export function inspectUnit(unit: string, timeoutMs: number, commands: readonly 
       'comm=; { read -r comm <"/proc/${pid:-0}/comm"; } 2>/dev/null',
       `printf 'zdr.comm=%s\\n' "$comm"`,
       `printf 'zdr.curl='; command -v curl || echo`,
-      `printf 'zdr.uid=%s\\n' "$(id -u)"`,
+      SET_EFFECTIVE_UID,
+      `printf 'zdr.uid=%s\\n' "$uid"`,
       `for c in "$@"; do command -v "$c" >/dev/null 2>&1 || printf 'zdr.missing=%s\\n' "$c"; done`,
     ].join('\n'),
     args: [...commands],
