@@ -1,5 +1,5 @@
 import { lockAcquire, type LockId } from '../remote/commands/locks';
-import type { RemoteHost } from '../remote/remote-host';
+import { failureOf, type RemoteHost } from '../remote/remote-host';
 import { untrustedLine } from '../report/neutralise';
 import { heldBy, LOCK_COMMAND_MS, LockedError } from './locks';
 
@@ -59,12 +59,11 @@ export class LockHold {
   /** Renews the lock as its holder. Throws LockLostError, for good, when it is not this run's alone. */
   async renew(): Promise<void> {
     if (this.lost) throw new LockLostError(this.lost);
-    const result = await this.remote.run(lockAcquire(this.lock.name, this.owner, this.ttlSeconds, LOCK_COMMAND_MS));
+    const cmd = lockAcquire(this.lock.name, this.owner, this.ttlSeconds, LOCK_COMMAND_MS);
+    const result = await this.remote.run(cmd);
     if (result.code === 75) this.lose(heldBy(this.lock, result.stdout));
-    if (result.code !== 0)
-      throw new Error(
-        `could not renew the lock on ${this.lock.label}: exit ${result.code ?? result.signal}: ${untrustedLine(result.stdout + result.stderr, 300)}`,
-      );
+    const failure = failureOf(cmd, result);
+    if (failure) throw new Error(`could not renew the lock on ${this.lock.label}: ${untrustedLine(failure, 300)}`);
     // The lock command says kept=1 only when the lock file still names this run.
     if (!/^kept=1$/m.test(result.stdout))
       this.lose(

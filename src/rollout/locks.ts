@@ -1,5 +1,5 @@
 import { lockAcquire, lockRelease, type LockId } from '../remote/commands/locks';
-import type { RemoteHost } from '../remote/remote-host';
+import { failureOf, type RemoteHost } from '../remote/remote-host';
 import { untrustedLine } from '../report/neutralise';
 import type { Clock } from '../runtime/clock';
 import type { Journal } from './journal';
@@ -86,7 +86,8 @@ export interface LockRequest {
  */
 export async function acquireLock(remote: RemoteHost, lock: LockId, request: LockRequest): Promise<LockTaken> {
   const { clock, waitMs } = request;
-  const take = (): Promise<ExecResult> => remote.run(lockAcquire(lock.name, request.owner, request.ttlSeconds, LOCK_COMMAND_MS));
+  const cmd = lockAcquire(lock.name, request.owner, request.ttlSeconds, LOCK_COMMAND_MS);
+  const take = (): Promise<ExecResult> => remote.run(cmd);
   let result = await take();
   let refusedAt: number | null = null;
   if (result.code === 75) {
@@ -103,8 +104,8 @@ export async function acquireLock(remote: RemoteHost, lock: LockId, request: Loc
       throw new LockedError(`${held}; waited ${Math.round(waitMs / 1000)}s (lock-wait). Another rollout is changing this fleet.`, held);
     }
   }
-  if (result.code !== 0)
-    throw new Error(`could not take the lock on ${lock.label}: exit ${result.code ?? result.signal}: ${untrustedLine(result.stderr, 400)}`);
+  const failure = failureOf(cmd, result);
+  if (failure) throw new Error(`could not take the lock on ${lock.label}: ${untrustedLine(failure, 400)}`);
   const waitedMs = refusedAt === null ? 0 : clock.now() - refusedAt;
   if (!/^stale=1$/m.test(result.stdout)) return { note: '', waitedMs };
   const was = parseInfo(result.stdout, 'was\\.');

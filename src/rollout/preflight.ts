@@ -171,7 +171,8 @@ async function preflightLb(fleet: FleetRun, overlap: TurnOverlap | undefined, st
     deps.log.warning(`load balancer: ${message}; the run halts`);
     fleet.fail(where, 'lock', message);
   });
-  hold.keep((ttlSeconds * 1000) / 3, (problem) => deps.log.warning(`load balancer: ${problem}`));
+  // Said as the heartbeat's: its notes name the load balancer themselves.
+  hold.keep((ttlSeconds * 1000) / 3, (problem) => deps.log.warning(`lock heartbeat: ${problem}`));
   fleet.lbLock = hold;
   if (note) deps.log.warning(`load balancer lock: ${note}`);
 }

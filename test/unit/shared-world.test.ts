@@ -435,3 +435,14 @@ describe('lock-wait starts once what must not be held while waiting is given bac
     expect(host.kinds.filter((k) => k === 'lock-acquire')).toHaveLength(1);
   });
 });
+
+describe('a lock that cannot be taken says why in words', () => {
+  it('a dropped connection is named as such, not as "exit null"', async () => {
+    const { host, take } = heldLbLock(0, async () => {});
+    host.lockHeldBy = '';
+    host.lose['lock-acquire'] = 1;
+    await expect(take()).rejects.toThrow(
+      /^could not take the lock on fake lb: the SSH connection dropped during "lock lb\.fake" \(connection closed\)$/,
+    );
+  });
+});
