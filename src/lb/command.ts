@@ -5,7 +5,7 @@ import type { RemoteHost } from '../remote/remote-host';
 import { tail } from '../remote/remote-host';
 import type { LocalShell } from '../runtime/local-shell';
 import type { SshTarget } from '../transport/target';
-import type { LoadBalancer } from './load-balancer';
+import type { BeforeSend, LoadBalancer } from './load-balancer';
 
 /**
  * The user's own drain and ready commands (a cloud CLI deregistering a target, say), with `{host}`
@@ -27,12 +27,13 @@ export class CommandLb implements LoadBalancer {
     this.lock = remote ? { remote, ...poolLock('command', this.description) } : null;
   }
 
-  private async run(which: 'drain-command' | 'ready-command', template: string, host: SshTarget): Promise<void> {
+  private async run(which: 'drain-command' | 'ready-command', template: string, host: SshTarget, beforeSend?: BeforeSend): Promise<void> {
     const script = fillPlaceholders(template, { host: host.host, name: host.name });
     if (this.remote) {
-      await this.remote.check(userCommand(`${which} for ${host.name}`, script, this.timeoutMs));
+      await this.remote.check(userCommand(`${which} for ${host.name}`, script, this.timeoutMs), beforeSend);
       return;
     }
+    beforeSend?.();
     const result = await this.local.run(script, { timeoutMs: this.timeoutMs });
     if (result.timedOut) throw new Error(`${which} for ${host.name} ran past ${this.timeoutMs / 1000}s and was killed`);
     if (result.code !== 0) {
@@ -49,8 +50,8 @@ export class CommandLb implements LoadBalancer {
     return null;
   }
 
-  drain(host: SshTarget): Promise<void> {
-    return this.run('drain-command', this.drainCommand, host);
+  drain(host: SshTarget, beforeSend?: BeforeSend): Promise<void> {
+    return this.run('drain-command', this.drainCommand, host, beforeSend);
   }
 
   undrain(host: SshTarget): Promise<void> {

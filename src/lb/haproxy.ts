@@ -5,7 +5,7 @@ import { poolLock } from '../remote/commands/locks';
 import type { CommandStream } from '../transport/connection';
 import type { RemoteHost } from '../remote/remote-host';
 import type { SshTarget } from '../transport/target';
-import type { LoadBalancer, OutOfService, ServerCounters } from './load-balancer';
+import type { BeforeSend, LoadBalancer, OutOfService, ServerCounters } from './load-balancer';
 
 /** A runtime API session outlives no rollout: GitHub stops a job after 6 hours. */
 const SESSION_MAX_MS = 6 * 3_600_000;
@@ -95,24 +95,35 @@ export class HaproxyLb implements LoadBalancer {
    * than the answer. A session that dies is reopened once; one that cannot open falls back to a
    * command per question, whose errors also explain what is wrong (no socat, no socket).
    */
-  private api(command: string): Promise<string> {
+  private api(command: string, beforeSend?: BeforeSend): Promise<string> {
     // One question at a time: hosts of a batch ask concurrently, and answers on the one session
     // are told apart only by their order.
-    const next = this.queue.then(() => this.ask(command));
+    const next = this.queue.then(() => this.ask(command, beforeSend));
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async ask(command: string): Promise<string> {
+  private async ask(command: string, beforeSend?: BeforeSend): Promise<string> {
     // `a; b` runs both in order; in prompt mode each one's answer ends with its own prompt.
     const answers = command.split('; ').length;
     let lastError = '';
     for (let attempt = 0; this.sessions && attempt < 2; attempt++) {
+      let session: CommandStream;
       try {
-        if (!this.session?.open) this.session = await this.openSession();
-        this.session.write(`${command}\n`);
+        session = this.session?.open ? this.session : await this.openSession();
+        this.session = session;
+      } catch (err) {
+        lastError = (err as Error).message;
+        this.session?.close();
+        this.session = undefined;
+        continue;
+      }
+      // Not a failure of the session: the question stays unsent, and neither a retry nor socat asks it.
+      beforeSend?.();
+      try {
+        session.write(`${command}\n`);
         let text = '';
-        for (let i = 0; i < answers; i++) text += await this.session.readUntil('\n> ', this.timeoutMs);
+        for (let i = 0; i < answers; i++) text += await session.readUntil('\n> ', this.timeoutMs);
         return text;
       } catch (err) {
         lastError = (err as Error).message;
@@ -124,7 +135,7 @@ export class HaproxyLb implements LoadBalancer {
     // per question (socat) is no way out, so this question fails and the next tries the socket again.
     if (this.directWorked) throw new Error(`the runtime API at ${this.socket} did not answer over SSH: ${lastError}`);
     this.sessions = false;
-    return this.remote.check(haproxyApi(this.socket, command, this.timeoutMs));
+    return this.remote.check(haproxyApi(this.socket, command, this.timeoutMs), beforeSend);
   }
 
   /** False once sshd refused to forward to the socket: sessions then go through socat. */
@@ -166,8 +177,8 @@ export class HaproxyLb implements LoadBalancer {
   }
 
   /** A command that answers with nothing on success and a message on failure. */
-  private async set(command: string): Promise<void> {
-    const answer = (await this.api(command)).trim();
+  private async set(command: string, beforeSend?: BeforeSend): Promise<void> {
+    const answer = (await this.api(command, beforeSend)).trim();
     if (answer !== '') throw new Error(`haproxy refused "${command}": ${answer}`);
   }
 
@@ -238,8 +249,8 @@ export class HaproxyLb implements LoadBalancer {
     return (await this.rows()).filter((r) => r.svname !== host.name && isHealthy(r)).length;
   }
 
-  drain(host: SshTarget): Promise<void> {
-    return this.set(`set server ${this.backend}/${host.name} state drain`);
+  drain(host: SshTarget, beforeSend?: BeforeSend): Promise<void> {
+    return this.set(`set server ${this.backend}/${host.name} state drain`, beforeSend);
   }
 
   undrain(host: SshTarget): Promise<void> {

@@ -22,6 +22,9 @@ export interface OutOfService {
   text: string;
 }
 
+/** Called right before a command goes out; throws to keep it unsent (see LoadBalancer.drain). */
+export type BeforeSend = () => void;
+
 /** The adapter between the rollout and whatever sends traffic to the hosts. */
 export interface LoadBalancer {
   /** e.g. `haproxy backend web on root@lb:22`. */
@@ -48,8 +51,12 @@ export interface LoadBalancer {
   operatorMaintenance?(host: SshTarget): Promise<string | null>;
   /** Healthy servers in rotation other than `host`; null when the load balancer cannot tell. */
   healthyOthers(host: SshTarget): Promise<number | null>;
-  /** Stops new requests going to the host; requests in flight continue. */
-  drain(host: SshTarget): Promise<void>;
+  /**
+   * Stops new requests going to the host; requests in flight continue. `beforeSend`, where given,
+   * is called right before the drain goes out, not when it is asked for: a drain can wait behind
+   * other questions, and its connection be made again meanwhile. It throws to keep the drain unsent.
+   */
+  drain(host: SshTarget, beforeSend?: BeforeSend): Promise<void>;
   /** Puts the host back into rotation. */
   undrain(host: SshTarget): Promise<void>;
   /**

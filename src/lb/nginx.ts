@@ -2,7 +2,7 @@ import { poolLock } from '../remote/commands/locks';
 import { nginxUpstreamList, nginxUpstreamMark } from '../remote/commands/nginx';
 import type { RemoteHost } from '../remote/remote-host';
 import type { SshTarget } from '../transport/target';
-import type { LoadBalancer, OutOfService } from './load-balancer';
+import type { BeforeSend, LoadBalancer, OutOfService } from './load-balancer';
 
 interface UpstreamLine {
   down: boolean;
@@ -87,15 +87,15 @@ export class NginxLb implements LoadBalancer {
    * One edit at a time: each is read, change, `nginx -t`, reload of the one file, and hosts of a
    * batch drain concurrently; two interleaved edits would lose one of them.
    */
-  private mark(host: SshTarget, down: boolean): Promise<void> {
-    const next = this.edits.then(() => this.markNow(host, down));
+  private mark(host: SshTarget, down: boolean, beforeSend?: BeforeSend): Promise<void> {
+    const next = this.edits.then(() => this.markNow(host, down, beforeSend));
     this.edits = next.catch(() => undefined);
     return next;
   }
 
-  private async markNow(host: SshTarget, down: boolean): Promise<void> {
+  private async markNow(host: SshTarget, down: boolean, beforeSend?: BeforeSend): Promise<void> {
     const addresses = [...new Set([host.host, host.name])];
-    const result = await this.remote.run(nginxUpstreamMark(this.file, this.unit, addresses, host.name, down, this.timeoutMs));
+    const result = await this.remote.run(nginxUpstreamMark(this.file, this.unit, addresses, host.name, down, this.timeoutMs), beforeSend);
     if (result.code === 3) throw new Error(`${this.file} has no upstream server line for ${host.name}`);
     if (result.code !== 0)
       throw new Error(
@@ -103,8 +103,8 @@ export class NginxLb implements LoadBalancer {
       );
   }
 
-  drain(host: SshTarget): Promise<void> {
-    return this.mark(host, true);
+  drain(host: SshTarget, beforeSend?: BeforeSend): Promise<void> {
+    return this.mark(host, true, beforeSend);
   }
 
   undrain(host: SshTarget): Promise<void> {

@@ -49,14 +49,18 @@ export class PersistentShell {
     return this.session;
   }
 
-  /** Runs one command line; resolves like Connection.exec, never rejects. */
-  run(line: string, timeoutMs: number, stdin?: string): Promise<ExecResult> {
-    const next = this.queue.then(() => this.runNow(line, timeoutMs, stdin));
+  /**
+   * Runs one command line; resolves like Connection.exec. Rejects only with what `beforeSend`
+   * throws: called once the line's turn has come and its session is open (on a connection made
+   * again, if the last one ended), right before it is written; then nothing was sent.
+   */
+  run(line: string, timeoutMs: number, stdin?: string, beforeSend?: () => void): Promise<ExecResult> {
+    const next = this.queue.then(() => this.runNow(line, timeoutMs, stdin, beforeSend));
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async runNow(line: string, timeoutMs: number, stdin?: string): Promise<ExecResult> {
+  private async runNow(line: string, timeoutMs: number, stdin?: string, beforeSend?: () => void): Promise<ExecResult> {
     const started = Date.now();
     const nonce = randomBytes(9).toString('hex');
     let session: CommandStream;
@@ -72,6 +76,7 @@ export class PersistentShell {
         lost: 'connection-lost',
       };
     }
+    beforeSend?.();
     session.write(
       `{ ${line}\n} ${input(nonce, stdin)}; printf '${RS}${nonce} %s${RS}' "$?"; printf '${RS}${nonce}${RS}' >&2\n${heredoc(nonce, stdin)}`,
     );

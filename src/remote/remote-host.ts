@@ -67,20 +67,29 @@ export class RemoteHost {
     return execLine(cmd, { sudo: this.sudo });
   }
 
-  /** Runs the command and returns whatever happened; the caller judges it. */
-  async run(cmd: RemoteCommand): Promise<ExecResult> {
+  /**
+   * Runs the command and returns whatever happened; the caller judges it. `beforeSend` is called
+   * right before the line goes to the host (after any wait for the commands before it, and for a
+   * connection made again); what it throws, the command was not sent, and run rejects with it.
+   */
+  async run(cmd: RemoteCommand, beforeSend?: () => void): Promise<ExecResult> {
     // The host kills the command at its timeout; this side waits a little longer so that the
     // host's verdict (exit 124) arrives instead of a local guess.
     const timeoutMs = cmd.timeoutMs + (KILL_AFTER_S + 5) * 1000;
     const session = await this.shell();
-    const stdin = cmd.stdin === undefined ? {} : { stdin: cmd.stdin };
     const result = session
-      ? await session.run(this.line(cmd), timeoutMs, cmd.stdin)
-      : await this.connection.exec(this.line(cmd), { timeoutMs, ...stdin });
+      ? await session.run(this.line(cmd), timeoutMs, cmd.stdin, beforeSend)
+      : await this.execNow(cmd, timeoutMs, beforeSend);
     this.trace?.(
       `${this.connection.target.name}: ${cmd.title}: exit ${result.code ?? result.signal ?? result.lost} in ${result.durationMs} ms`,
     );
     return result;
+  }
+
+  /** A channel of its own for the command, where there is no long-lived shell. */
+  private async execNow(cmd: RemoteCommand, timeoutMs: number, beforeSend?: () => void): Promise<ExecResult> {
+    beforeSend?.();
+    return this.connection.exec(this.line(cmd), { timeoutMs, ...(cmd.stdin === undefined ? {} : { stdin: cmd.stdin }) });
   }
 
   private shell(): Promise<PersistentShell | null> {
@@ -141,8 +150,8 @@ export class RemoteHost {
   }
 
   /** Runs the command and returns its stdout; anything but exit 0 throws RemoteCommandError. */
-  async check(cmd: RemoteCommand): Promise<string> {
-    const result = await this.run(cmd);
+  async check(cmd: RemoteCommand, beforeSend?: () => void): Promise<string> {
+    const result = await this.run(cmd, beforeSend);
     const failure = failureOf(cmd, result);
     if (failure) throw new RemoteCommandError(cmd, result, failure);
     return result.stdout;

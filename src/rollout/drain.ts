@@ -26,17 +26,18 @@ const RETURN_TIMEOUT_MS = 30_000;
  * A load-balancer exchange of the host's drain or return. When the connection drops under it (sshd
  * restarted on the load balancer's host, a network blip past the keepalive), it is made again, the
  * run's lock renewed on it, and the exchange asked again, where the load balancer's exchanges are
- * safe to repeat (not a user's commands): the host goes on instead of failing. Said as a warning of
- * the phase.
+ * safe to repeat (not a user's commands); a drain held back unsent is asked again for any load
+ * balancer. The host goes on instead of failing. Said as a warning of the phase.
  */
 function onLb<T>(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseHandle, fn: () => Promise<T>): Promise<T> {
   const hold = ctx.lbLock;
   // Once the lock is lost the run halts; recovery still puts healthy hosts back (recover.ts), as before.
-  if (!hold || !lb.repeatable || hold.isLost) return fn();
-  return hold.again(fn, (text) => {
+  if (!hold || hold.isLost) return fn();
+  const note = (text: string): void => {
     phase.warn(text);
     ctx.deps.log.warning(`${run.name}: ${text}`);
-  });
+  };
+  return hold.again(fn, note, lb.repeatable === true);
 }
 
 /**
@@ -46,15 +47,27 @@ function onLb<T>(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseH
  * recovery puts it back (and the report says so).
  */
 async function askToDrain(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseHandle): Promise<void> {
-  let asked = false;
+  const hold = ctx.lbLock;
+  let asked = 0;
+  let heldBack = 0;
+  // Checked at the moment the drain goes out, which can be later than the ask (see LockHold.sendable).
+  const beforeSend = (): void => {
+    try {
+      hold?.sendable();
+    } catch (err) {
+      heldBack += 1;
+      throw err;
+    }
+  };
   try {
     await onLb(run, ctx, lb, phase, () => {
-      asked = true;
-      return ctx.rotation.drain(run.target, 'turn');
+      asked += 1;
+      return ctx.rotation.drain(run.target, 'turn', undefined, beforeSend);
     });
   } catch (err) {
-    // The connection could not be made good before the drain was sent: nothing was asked.
-    if (!asked) throw err;
+    // The connection could not be made good before the drain was sent, or every ask was held
+    // back unsent: nothing reached the load balancer.
+    if (asked === heldBack) throw err;
     ctx.rotation.assumeDrained(run.target);
     ctx.deps.log.warning(
       `${run.name}: the drain's answer was lost (${(err as Error).message}); it may have been applied, so the host is put back`,

@@ -13,6 +13,9 @@ export class LockLostError extends LockedError {}
 /** Making the load balancer's connection good again (connect, renew the lock) failed; its message says why. */
 export class RegainError extends Error {}
 
+/** A drain kept from going out (LockHold.sendable): nothing of it reached the load balancer. */
+export class UnsentError extends Error {}
+
 /** What a regain had to do: connect again (and renew), only renew (an earlier renewal failed), or nothing. */
 export type Regained = 'reconnected' | 'renewed' | null;
 
@@ -116,15 +119,35 @@ export class LockHold {
   }
 
   /**
-   * `fn`, a load-balancer exchange safe to repeat, asked once more when the connection dropped
-   * under it: made again and the lock renewed first, so that nothing is asked of the load
-   * balancer over a connection the lock was not renewed on (a regain under way, from the
-   * heartbeat or another host of the batch, is waited for before the first ask too). A failure
-   * to make it good again throws RegainError or LockLostError; any other failure is thrown as it
-   * came, and so is a second one.
+   * Right before a drain goes out (not when it was asked for: it may have waited behind other
+   * questions while the connection was lost and made again): throws LockLostError once the lock is
+   * lost, and UnsentError while it is not renewed on the connection there is now (a regain under
+   * way, a failed renewal, a connection that ended). Synchronous, so nothing runs between it and
+   * the write; it waits for nothing, as a regain's renewal may queue behind the very drain it holds.
    */
-  async again<T>(fn: () => Promise<T>, note: (text: string) => void): Promise<T> {
-    if (this.regaining || !this.verified || this.remote.connection.lost) {
+  sendable(): void {
+    if (this.lost) throw new LockLostError(this.lost);
+    if (this.unsure) {
+      throw new UnsentError(`not sent: the lock on ${this.lock.label} was not yet renewed on the connection there is now`);
+    }
+  }
+
+  /** A regain under way, a renewal that failed, or a connection that ended: the lock is not known to be renewed on the connection there is. */
+  private get unsure(): boolean {
+    return this.regaining !== null || !this.verified || this.remote.connection.lost === true;
+  }
+
+  /**
+   * `fn`, a load-balancer exchange, asked once more when it was held back unsent (sendable), or,
+   * where it is `repeatable` (the load balancer's own, not a user's commands), when the connection
+   * dropped under it: made again and the lock renewed first, so that nothing is asked of the load
+   * balancer over a connection the lock was not renewed on (for a repeatable one, a regain under
+   * way, from the heartbeat or another host of the batch, is waited for before the first ask too).
+   * A failure to make it good again throws RegainError or LockLostError; any other failure is
+   * thrown as it came, and so is a second one.
+   */
+  async again<T>(fn: () => Promise<T>, note: (text: string) => void, repeatable = true): Promise<T> {
+    if (repeatable && this.unsure) {
       const regained = await this.regainOrThrow();
       if (regained) note(regainedNote(regained));
     }
@@ -132,9 +155,14 @@ export class LockHold {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof LockLostError || !(await this.droppedSince(generation))) throw err;
-      await this.regainOrThrow();
-      note(`the connection to ${this.lock.label} dropped under it: connected again, the lock renewed, and asked again`);
+      // Held back unsent, it is safe to ask again whatever it is.
+      if (err instanceof LockLostError || !(err instanceof UnsentError || (repeatable && (await this.droppedSince(generation))))) throw err;
+      const regained = await this.regainOrThrow();
+      note(
+        err instanceof UnsentError
+          ? `${regained ? `${regainedNote(regained)}; held back until then` : `held back until the lock on ${this.lock.label} was renewed`}, and then asked`
+          : `the connection to ${this.lock.label} dropped under it: connected again, the lock renewed, and asked again`,
+      );
       return fn();
     }
   }
@@ -155,7 +183,7 @@ export class LockHold {
    */
   private async droppedSince(generation: number): Promise<boolean> {
     await new Promise((resolve) => setImmediate(resolve));
-    return this.generation !== generation || this.regaining !== null || !this.verified || this.remote.connection.lost === true;
+    return this.generation !== generation || this.unsure;
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { LoadBalancer } from '../lb/load-balancer';
+import type { BeforeSend, LoadBalancer } from '../lb/load-balancer';
 import type { HostReport } from '../report/report';
 import type { SshTarget } from '../transport/target';
 import type { DrainReason, Journal } from './journal';
@@ -51,10 +51,10 @@ export class Rotation {
    * answer can be lost (a timeout, a dropped connection) after the drain was applied, and a killed
    * run must not leave the host out unrecorded.
    */
-  async drain(host: SshTarget, why: DrainReason, detail?: string): Promise<void> {
+  async drain(host: SshTarget, why: DrainReason, detail?: string, beforeSend?: BeforeSend): Promise<void> {
     const lb = this.required();
     this.journal.drained(host, why, detail);
-    await lb.drain(host);
+    await lb.drain(host, beforeSend);
     this.out.add(host.name);
   }
 

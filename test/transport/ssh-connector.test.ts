@@ -324,6 +324,19 @@ describe('exec semantics through Remote', () => {
     expect(s.execs[0]).toMatch(/^timeout -k 3 10 env LC_ALL=C sh -c /);
   });
 
+  it('what beforeSend throws keeps the command unsent: no channel is opened for it', async () => {
+    const s = await server();
+    const remote = await remoteOn(s);
+    const refusal = new Error('held back');
+    await expect(
+      remote.run(cmd('echo never'), () => {
+        throw refusal;
+      }),
+    ).rejects.toBe(refusal);
+    expect(s.execs).toEqual([]);
+    expect(await remote.check(cmd('echo after'))).toBe('after\n');
+  });
+
   it('exit 3 throws RemoteCommandError with the status and the stderr tail', async () => {
     const s = await server();
     const remote = await remoteOn(s);
@@ -482,6 +495,27 @@ describe('the long-lived shell session (one login shell per host)', () => {
     expect(pgrep(`^sleep ${marker.replace('.', '\\.')}$`)).toEqual([]);
     expect(await remote.check(cmd('echo still-here'))).toBe('still-here\n');
     expect(s.execs).toEqual(['exec sh']);
+  });
+
+  it('beforeSend is asked once the command’s turn has come and its session is open; what it throws keeps the command unsent', async () => {
+    const s = await server();
+    const remote = await remoteOn(s, true);
+    const canary = join(workDir(), 'UNSENT-CANARY');
+    // The command ahead prints past the output limit: its session is closed, and the next command opens another.
+    const ahead = remote.run(cmd('head -c 9000000 /dev/zero'));
+    let settled: string | undefined;
+    void ahead.then((r) => (settled = r.lost));
+    const refusal = new Error('held back');
+    let asked: { ahead: string | undefined; sessions: number } | undefined;
+    const held = remote.run(cmd(`touch ${canary}`), () => {
+      asked = { ahead: settled, sessions: s.execs.length };
+      throw refusal;
+    });
+    await expect(held).rejects.toBe(refusal);
+    expect(asked).toEqual({ ahead: 'output-limit', sessions: 2 });
+    expect(existsSync(canary)).toBe(false);
+    expect(await remote.check(cmd('echo after'))).toBe('after\n');
+    expect(s.execs).toEqual(['exec sh', 'exec sh']);
   });
 
   it('a dropped connection resolves as connection-lost, and the next command fails fast', async () => {

@@ -29,6 +29,7 @@ const TYPE_BIT: Record<string, number> = { '0': 1, '1': 2, '2': 4 };
 /** HAProxy's answer to one runtime API command line. */
 function answer(command: string): string {
   const words = command.trim().split(/\s+/);
+  if (words[0] === 'set' && words[1] === 'server') return '\n';
   if (words[0] !== 'show' || words[1] !== 'stat') return `Unknown command: ${command}\n`;
   if (words.length === 2) return `${[HEADER, ...ROWS].join('\n')}\n\n`;
   const [proxy = '', type = '', sid = ''] = words.slice(2);
@@ -130,8 +131,11 @@ class FakeSocketHost extends FakeLbShell {
     this.streams += 1;
     return super.stream();
   }
+  /** Runs as a session is opened. */
+  onOpen?: () => void;
   async openSocket(path: string): Promise<CommandStream> {
     this.sockets.push(path);
+    this.onOpen?.();
     if (!this.forwards) throw Object.assign(new Error('(SSH) Channel open failure: open failed'), { reason: 1 });
     if (this.gone > 0) {
       this.gone -= 1;
@@ -172,5 +176,54 @@ describe('HaproxyLb reaches the runtime API', () => {
     );
     expect(await lb.isUp(host('web-2'))).toBe(true);
     expect(shell.streams).toBe(0);
+  });
+});
+
+describe('HaproxyLb asks beforeSend right before a drain is written', () => {
+  const lbOn = (shell: FakeSocketHost): HaproxyLb => new HaproxyLb(new RemoteHost(shell, false), '/run/haproxy/admin.sock', 'app', 5000);
+
+  it('what it throws keeps the drain unsent, as thrown: no second try, no socat, and the session serves the next question', async () => {
+    const shell = new FakeSocketHost(true);
+    const lb = lbOn(shell);
+    await lb.preflight([host('web-1')]);
+    const sentBefore = shell.sent.length;
+    const refusal = new Error('not sent: held back');
+    await expect(
+      lb.drain(host('web-1'), () => {
+        throw refusal;
+      }),
+    ).rejects.toBe(refusal);
+    expect(shell.sent.slice(sentBefore)).toEqual([]);
+    expect([shell.sockets.length, shell.streams]).toEqual([1, 0]);
+    await lb.drain(host('web-1'), () => {});
+    expect(shell.sent.slice(sentBefore)).toEqual(['set server app/web-1 state drain']);
+  });
+
+  it('once the question before it was answered', async () => {
+    const shell = new FakeSocketHost(true);
+    const lb = lbOn(shell);
+    await lb.preflight([host('web-1')]);
+    let last: string | undefined;
+    await Promise.all([lb.inFlight(host('web-2')), lb.drain(host('web-1'), () => void (last = shell.sent.at(-1)))]);
+    expect(last).toBe('show stat app 4 -1');
+  });
+
+  it('after its session was opened again (which may connect again): what happened meanwhile counts', async () => {
+    const shell = new FakeSocketHost(true);
+    const lb = lbOn(shell);
+    await lb.preflight([host('web-1')]);
+    (lb as unknown as { session?: CommandStream }).session?.close();
+    // As a regain that starts while the session opens would: the lock is not renewed on the connection now.
+    let renewed = true;
+    shell.onOpen = () => void (renewed = false);
+    const refusal = new Error('not sent: not renewed');
+    const sentBefore = shell.sent.length;
+    await expect(
+      lb.drain(host('web-1'), () => {
+        if (!renewed) throw refusal;
+      }),
+    ).rejects.toBe(refusal);
+    expect(shell.sockets).toHaveLength(2);
+    expect(shell.sent.slice(sentBefore)).toEqual(['prompt']);
   });
 });

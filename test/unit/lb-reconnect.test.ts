@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SshTarget } from '../../src/transport/target';
 import { RemoteHost } from '../../src/remote/remote-host';
-import { LockHold, regainedNote } from '../../src/rollout/lock-hold';
+import { LockHold, LockLostError, regainedNote, UnsentError } from '../../src/rollout/lock-hold';
 import { ConnectionLease } from '../../src/transport/lease';
 import { TransportError } from '../../src/transport/connection';
 import { FakeConnector, FakeLb } from '../support/fakes';
@@ -45,9 +45,22 @@ class ConnectedLb extends FakeLb {
     this.use('count', host.name);
     return super.inFlight(host);
   }
-  override async drain(host: SshTarget) {
+  /** Where a drain waits for its turn (as behind HAProxy's other questions) before it goes over the connection. */
+  drainTurn?: (host: string) => Promise<void>;
+  /** Drains held back unsent by the lock's check at the moment of sending. */
+  heldBack: string[] = [];
+  override async drain(host: SshTarget, beforeSend?: () => void) {
     this.beforeDrain?.(host.name);
+    // Only where a test asks for one: an await more would shift the other tests' timing.
+    if (this.drainTurn) await this.drainTurn(host.name);
     this.use('drain', host.name);
+    // As HaproxyLb does: once the session is open, right before the question is written.
+    try {
+      beforeSend?.();
+    } catch (err) {
+      this.heldBack.push(host.name);
+      throw err;
+    }
     return super.drain(host);
   }
   /** Runs once a host is back in rotation (before the next host's lock step). */
@@ -59,6 +72,12 @@ class ConnectedLb extends FakeLb {
     this.afterReturn?.(host.name);
   }
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits for `done`, failing at its own deadline (well inside the test's). */
+const until = async (what: string, done: () => boolean): Promise<void> => {
+  for (const stop = Date.now() + 1500; !done(); await sleep(5)) if (Date.now() > stop) throw new Error(`timed out: ${what}`);
+};
 
 /** `fn` the first time it is called for `host`. */
 const onceFor =
@@ -289,6 +308,50 @@ describe('a load balancer connection that drops under a drain or a return is mad
     expect(report.hosts[1]?.lbState).toBe('in-service');
   });
 
+  it('a drain that waits its turn while the connection is made again, and another run took the lock: never sent over the new connection', async () => {
+    const t = await setup(2, { batches: '2' });
+    t.lb.repeatable = true;
+    // web-1 keeps asking its in-flight count: the exchange that meets the drop and makes the connection again.
+    t.lb.stuck = true;
+    // The renewal on the new connection takes a while: the window the waiting drain's turn falls in.
+    t.lbHost.delays['lock-acquire'] = 30;
+    t.lb.beforeDrain = onceFor('web-2', t.dropAndTake);
+    t.lb.drainTurn = async (host) => {
+      if (host === 'web-2') await until('the connection made again', () => t.lbConnector.connects.length === 2);
+    };
+    const { report } = await t.go();
+    expect(report.status).toBe('failed');
+    expect(report.reason).toMatch(/this run lost the lock on fake lb: the lock on fake lb is held by octo\/app run 78/);
+    // The turn came on the new connection, before the lock was renewed on it: held back, never sent.
+    expect(t.lbConnector.connects).toEqual(['lb-1', 'lb-1']);
+    expect(t.lb.calls).not.toContain('drain web-2');
+    expect(t.lb.heldBack).toEqual(['web-2']);
+    expect(report.hosts[1]?.lbState).toBe('in-service');
+    expect(t.log.warnings.join('\n')).not.toMatch(/web-2: the drain's answer was lost/);
+  });
+
+  it('a drain that waits its turn while the connection is made again, the lock still this run’s: held back, then sent once renewed', async () => {
+    const t = await setup(2, { batches: '2' });
+    t.lb.repeatable = true;
+    t.lbHost.delays['lock-acquire'] = 30;
+    t.lb.beforeDrain = onceFor('web-2', t.dropLb);
+    t.lb.drainTurn = async (host) => {
+      if (host === 'web-2') await until('the connection made again', () => t.lbConnector.connects.length === 2);
+    };
+    t.lb.inFlightStart = 0;
+    const { report } = await t.go();
+    expect(report.status, report.reason).toBe('success');
+    expect(t.lb.heldBack).toEqual(['web-2']);
+    expect(t.lb.calls.filter((c) => c === 'drain web-2')).toHaveLength(1);
+    // Sent after the renewal on the new connection: the second lock-acquire was answered first.
+    expect(t.lbHost.kinds.filter((k) => k === 'lock-acquire')).toHaveLength(2);
+    const drain = report.hosts[1]?.phases.find((p) => p.name === 'drain');
+    expect(drain?.status).toBe('warning');
+    expect(drain?.detail).toMatch(
+      /; the connection to the load balancer had been lost: connected again, and its lock renewed; held back until then, and then asked$/,
+    );
+  });
+
   it('another run took the lock meanwhile: nothing is asked again, and the run halts naming the load balancer', async () => {
     const t = await setup(3, { 'max-failed-hosts': '1' });
     t.lb.repeatable = true;
@@ -374,12 +437,6 @@ async function held() {
 }
 
 describe('LockHold: the heartbeat', () => {
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  /** Waits for `done`, failing at its own deadline (well inside the test's). */
-  const until = async (what: string, done: () => boolean): Promise<void> => {
-    for (const stop = Date.now() + 1500; !done(); await sleep(5)) if (Date.now() > stop) throw new Error(`timed out: ${what}`);
-  };
-
   it('a loss it sees is told once (the run halts there), and every later check throws', async () => {
     const t = await held();
     t.lbHost.lockHeldBy = 'octo/app run 78';
@@ -489,5 +546,47 @@ describe('LockHold.regain', () => {
     expect(await hold.regain()).toBe('reconnected');
     expect(lbConnector.connects).toHaveLength(3);
     expect(lbConnector.host(LB.name).kinds.filter((k) => k === 'lock-acquire')).toHaveLength(3);
+  });
+});
+
+describe('LockHold.sendable: a drain goes out only over a connection the lock was renewed on', () => {
+  const sendable = (hold: LockHold): string => {
+    try {
+      hold.sendable();
+      return 'sendable';
+    } catch (err) {
+      return err instanceof LockLostError ? 'lost' : err instanceof UnsentError ? 'unsent' : `other: ${String(err)}`;
+    }
+  };
+
+  it('yes while the lock is renewed on a live connection; no once it ended, while it is made again, and until the renewal on the new one', async () => {
+    const t = await held();
+    expect(sendable(t.hold)).toBe('sendable');
+    (t.lbConnector.shells.get(LB.name) as { lost: boolean }).lost = true;
+    expect(sendable(t.hold)).toBe('unsent');
+    t.lbHost.delays['lock-acquire'] = 20;
+    const regain = t.hold.regain();
+    expect(sendable(t.hold)).toBe('unsent');
+    await until('connected again', () => t.lbConnector.connects.length === 2);
+    // The new connection is live, and the renewal on it not yet answered.
+    expect(t.hold.remote.connection.lost).toBe(false);
+    expect(sendable(t.hold)).toBe('unsent');
+    expect(await regain).toBe('reconnected');
+    expect(sendable(t.hold)).toBe('sendable');
+  });
+
+  it('no after a failed renewal, until one succeeds; and never again once the lock is lost', async () => {
+    const t = await held();
+    t.lbHost.lose['lock-acquire'] = 1;
+    const problems: string[] = [];
+    t.hold.keep(10, (p) => problems.push(p));
+    await until('a failed renewal', () => problems.length === 1);
+    await t.hold.stop();
+    expect(sendable(t.hold)).toBe('unsent');
+    expect(await t.hold.regain()).toBe('renewed');
+    expect(sendable(t.hold)).toBe('sendable');
+    t.lbHost.lockHeldBy = 'octo/app run 78';
+    await expect(t.hold.renew()).rejects.toBeInstanceOf(LockLostError);
+    expect(sendable(t.hold)).toBe('lost');
   });
 });
