@@ -50,9 +50,10 @@ export class PersistentShell {
   }
 
   /**
-   * Runs one command line; resolves like Connection.exec. Rejects only with what `beforeSend`
-   * throws: called once the line's turn has come and its session is open (on a connection made
-   * again, if the last one ended), right before it is written; then nothing was sent.
+   * Runs one command line; resolves like Connection.exec. Rejects with what `beforeSend` throws
+   * (called once the line's turn has come and its session is open, on a connection made again if
+   * the last one ended, right before it is written; then nothing was sent), and for stdin text a
+   * here-document cannot carry.
    */
   run(line: string, timeoutMs: number, stdin?: string, beforeSend?: () => void): Promise<ExecResult> {
     const next = this.queue.then(() => this.runNow(line, timeoutMs, stdin, beforeSend));

@@ -48,26 +48,33 @@ function onLb<T>(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseH
  */
 async function askToDrain(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseHandle): Promise<void> {
   const hold = ctx.lbLock;
-  let asked = 0;
-  let heldBack = 0;
+  // Whether anything may have reached the load balancer: a check passed (the drain was written
+  // right after it), or an ask ended before any check held it back (an adapter that asks none).
+  let asks = 0;
+  let passed = false;
+  const heldBack = new Set<number>();
   // Checked at the moment the drain goes out, which can be later than the ask (see LockHold.sendable).
   const beforeSend = (): void => {
     try {
       hold?.sendable();
+      passed = true;
     } catch (err) {
-      heldBack += 1;
+      heldBack.add(asks);
       throw err;
     }
   };
   try {
     await onLb(run, ctx, lb, phase, () => {
-      asked += 1;
+      asks += 1;
       return ctx.rotation.drain(run.target, 'turn', undefined, beforeSend);
     });
   } catch (err) {
-    // The connection could not be made good before the drain was sent, or every ask was held
-    // back unsent: nothing reached the load balancer.
-    if (asked === heldBack) throw err;
+    // The connection could not be made good before the drain was asked, or every ask was held
+    // back unsent: nothing reached the load balancer, and what was journaled for it is undone.
+    if (!passed && heldBack.size === asks) {
+      if (asks > 0) ctx.rotation.neverSent(run.target);
+      throw err;
+    }
     ctx.rotation.assumeDrained(run.target);
     ctx.deps.log.warning(
       `${run.name}: the drain's answer was lost (${(err as Error).message}); it may have been applied, so the host is put back`,
@@ -217,6 +224,8 @@ export async function returnHost(
     // It passed readiness, but the load balancer disagrees: do not leave it half in. The verdict
     // stands even when the drain's answer is lost (then the host counts as drained, as it may be).
     const verdict = `${lb.description} did not see ${run.target.name} healthy within ${confirmMs / 1000}s of its return`;
+    // Not held back by the lock (no beforeSend): taking out a host this run put back unhealthy is
+    // recovery's kind of move, made even once the lock is lost, as recover.ts's are.
     await ctx.rotation
       .drain(run.target, 'failed-check', `${lb.description} did not see it healthy after its return`)
       .catch((err: Error) => {

@@ -128,13 +128,21 @@ export class LockHold {
   sendable(): void {
     if (this.lost) throw new LockLostError(this.lost);
     if (this.unsure) {
-      throw new UnsentError(`not sent: the lock on ${this.lock.label} was not yet renewed on the connection there is now`);
+      const why =
+        this.reconnecting || this.remote.connection.lost
+          ? 'its connection ended, and the lock is not yet renewed on a new one'
+          : 'a renewal of the lock failed, and none has succeeded since';
+      throw new UnsentError(`not sent to ${this.lock.label}: ${why}`);
     }
   }
 
-  /** A regain under way, a renewal that failed, or a connection that ended: the lock is not known to be renewed on the connection there is. */
+  /**
+   * A renewal that failed, a connection that ended, or a regain making either good (it clears
+   * `verified` as it starts): the lock is not known to be renewed on the connection there is. A
+   * regain with nothing to do leaves it alone.
+   */
   private get unsure(): boolean {
-    return this.regaining !== null || !this.verified || this.remote.connection.lost === true;
+    return !this.verified || this.remote.connection.lost === true;
   }
 
   /**
@@ -160,7 +168,7 @@ export class LockHold {
       const regained = await this.regainOrThrow();
       note(
         err instanceof UnsentError
-          ? `${regained ? `${regainedNote(regained)}; held back until then` : `held back until the lock on ${this.lock.label} was renewed`}, and then asked`
+          ? `${regained ? `${regainedNote(regained)}; held back until then` : `held back until the lock on ${this.lock.label} was renewed (by another host, or the heartbeat)`}, and then asked`
           : `the connection to ${this.lock.label} dropped under it: connected again, the lock renewed, and asked again`,
       );
       return fn();

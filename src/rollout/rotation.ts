@@ -58,6 +58,11 @@ export class Rotation {
     this.out.add(host.name);
   }
 
+  /** A drain held back before it reached the load balancer: the journal's record of it is undone. */
+  neverSent(host: SshTarget): void {
+    this.journal.returned(host);
+  }
+
   /** A drain whose answer was lost may have been applied: the host counts as drained (and is put back). */
   assumeDrained(host: SshTarget): void {
     this.out.add(host.name);

@@ -55,14 +55,21 @@ class ConnectedLb extends FakeLb {
     if (this.drainTurn) await this.drainTurn(host.name);
     this.use('drain', host.name);
     // As HaproxyLb does: once the session is open, right before the question is written.
+    this.check(host.name, beforeSend);
+    await super.drain(host);
+    // As HaproxyLb's second attempt after an answer lost: its session opened, then the check.
+    if (this.answerLost?.(host.name)) this.check(host.name, beforeSend);
+  }
+  private check(host: string, beforeSend?: () => void): void {
     try {
       beforeSend?.();
     } catch (err) {
-      this.heldBack.push(host.name);
+      this.heldBack.push(host);
       throw err;
     }
-    return super.drain(host);
   }
+  /** After a drain was applied: true to lose its answer and try once more (the hook may drop the connection first). */
+  answerLost?: (host: string) => boolean;
   /** Runs once a host is back in rotation (before the next host's lock step). */
   afterReturn?: (host: string) => void;
   override async undrain(host: SshTarget) {
@@ -94,7 +101,7 @@ async function setup(hosts = 3, extra: Record<string, string> = {}) {
   await lease.acquire();
   const lb = new ConnectedLb();
   lb.lock = { remote: new RemoteHost(lease, false), name: 'lb.fake', label: 'fake lb' };
-  const { connector, log, go } = fakeRollout(settingsFrom({ ...drainInputs(hosts), ...extra }), lb);
+  const { connector, log, journal, go } = fakeRollout(settingsFrom({ ...drainInputs(hosts), ...extra }), lb);
   const lbHost = lbConnector.host(LB.name);
   /** Ends the load balancer's current connection, as a restarted sshd would. */
   const dropLb = (): void => {
@@ -106,7 +113,7 @@ async function setup(hosts = 3, extra: Record<string, string> = {}) {
     dropLb();
     lbHost.lockHeldBy = 'octo/app run 78';
   };
-  return { connector, lbConnector, lbHost, lb, log, go, dropLb, dropAndTake };
+  return { connector, lbConnector, lbHost, lb, log, journal, go, dropLb, dropAndTake };
 }
 
 /** Runs `fn` the first time web-1 restarts its service (mid-turn; the load balancer is next used at its return). */
@@ -328,6 +335,8 @@ describe('a load balancer connection that drops under a drain or a return is mad
     expect(t.lb.heldBack).toEqual(['web-2']);
     expect(report.hosts[1]?.lbState).toBe('in-service');
     expect(t.log.warnings.join('\n')).not.toMatch(/web-2: the drain's answer was lost/);
+    // Journaled as it was asked, and undone: a post step would otherwise put it "back" in a pool another run now holds.
+    expect(t.journal.events.filter((e) => /^(drained|returned) web-2/.test(e))).toEqual(['drained web-2', 'returned web-2']);
   });
 
   it('a drain that waits its turn while the connection is made again, the lock still this run’s: held back, then sent once renewed', async () => {
@@ -350,6 +359,25 @@ describe('a load balancer connection that drops under a drain or a return is mad
     expect(drain?.detail).toMatch(
       /; the connection to the load balancer had been lost: connected again, and its lock renewed; held back until then, and then asked$/,
     );
+  });
+
+  it('a drain sent whose answer was lost, its second try held back: counted as drained, and put back', async () => {
+    const t = await setup(3, { 'max-failed-hosts': '1' });
+    t.lb.repeatable = true;
+    let once = true;
+    t.lb.answerLost = (host) => {
+      if (host !== 'web-2' || !once) return false;
+      once = false;
+      t.dropAndTake();
+      return true;
+    };
+    const { report } = await t.go();
+    expect(report.status).toBe('failed');
+    expect(report.reason).toMatch(/this run lost the lock on fake lb/);
+    expect(t.lb.heldBack).toEqual(['web-2']);
+    expect(t.lb.calls.filter((c) => /^(un)?drain web-2$/.test(c))).toEqual(['drain web-2', 'undrain web-2']);
+    expect(t.log.warnings.join('\n')).toMatch(/web-2: the drain's answer was lost/);
+    expect(report.hosts[1]?.lbState).toBe('in-service');
   });
 
   it('another run took the lock meanwhile: nothing is asked again, and the run halts naming the load balancer', async () => {
@@ -562,6 +590,10 @@ describe('LockHold.sendable: a drain goes out only over a connection the lock wa
   it('yes while the lock is renewed on a live connection; no once it ended, while it is made again, and until the renewal on the new one', async () => {
     const t = await held();
     expect(sendable(t.hold)).toBe('sendable');
+    // A regain with nothing to do (each host's lock step, each heartbeat) holds nothing back.
+    const idle = t.hold.regain();
+    expect(sendable(t.hold)).toBe('sendable');
+    expect(await idle).toBeNull();
     (t.lbConnector.shells.get(LB.name) as { lost: boolean }).lost = true;
     expect(sendable(t.hold)).toBe('unsent');
     t.lbHost.delays['lock-acquire'] = 20;
