@@ -15,6 +15,7 @@ export class CommandLb implements LoadBalancer {
   readonly description: string;
   /** Only with lb-host: commands on the runner have no shared place for a lock. */
   readonly lock: LoadBalancer['lock'];
+  readonly checksBeforeSend = true;
 
   constructor(
     private readonly drainCommand: string,

@@ -72,6 +72,7 @@ export class HaproxyLb implements LoadBalancer {
   readonly lock: LoadBalancer['lock'];
   /** `set server … state drain|ready` sets the state whatever it was. */
   readonly repeatable = true;
+  readonly checksBeforeSend = true;
 
   constructor(
     private readonly remote: RemoteHost,

@@ -57,6 +57,12 @@ export interface LoadBalancer {
    * other questions, and its connection be made again meanwhile. It throws to keep the drain unsent.
    */
   drain(host: SshTarget, beforeSend?: BeforeSend): Promise<void>;
+  /**
+   * True where drain calls `beforeSend` right before every write of the drain, and writes nothing
+   * else of it: a drain that failed without passing it certainly never went out (so the host is
+   * not counted as drained). Elsewhere a failed drain may have been applied.
+   */
+  readonly checksBeforeSend?: boolean;
   /** Puts the host back into rotation. */
   undrain(host: SshTarget): Promise<void>;
   /**

@@ -40,6 +40,7 @@ export class NginxLb implements LoadBalancer {
   readonly lock: LoadBalancer['lock'];
   /** The edit marks the server line down or up whatever it was. */
   readonly repeatable = true;
+  readonly checksBeforeSend = true;
 
   constructor(
     private readonly remote: RemoteHost,

@@ -49,7 +49,8 @@ function onLb<T>(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseH
 async function askToDrain(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseHandle): Promise<void> {
   const hold = ctx.lbLock;
   // Whether anything may have reached the load balancer: a check passed (the drain was written
-  // right after it), or an ask ended before any check held it back (an adapter that asks none).
+  // right after it), or, with an adapter that does not check before every write, an ask ended
+  // without being held back.
   let asks = 0;
   let passed = false;
   const heldBack = new Set<number>();
@@ -71,7 +72,8 @@ async function askToDrain(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phas
   } catch (err) {
     // The connection could not be made good before the drain was asked, or every ask was held
     // back unsent: nothing reached the load balancer, and what was journaled for it is undone.
-    if (!passed && heldBack.size === asks) {
+    const maybeSent = passed || (!lb.checksBeforeSend && heldBack.size < asks);
+    if (!maybeSent) {
       if (asks > 0) ctx.rotation.neverSent(run.target);
       throw err;
     }

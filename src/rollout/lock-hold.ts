@@ -228,8 +228,8 @@ export class LockHold {
       if (!regained) await this.renew();
     } catch (err) {
       if (err instanceof LockLostError) return void clearInterval(this.beat);
-      // A regain under way settles it (its release may be what failed this renewal).
-      if (this.regaining) return;
+      // A regain with work under way settles it (its release may be what failed this renewal).
+      if (this.regaining && !this.verified) return;
       // Not renewed: the next safe point renews it before anything relies on it.
       this.verified = false;
       report((err as Error).message);

@@ -69,6 +69,20 @@ class FakeApiSession implements CommandStream {
   }
 }
 
+/** A session that ends before the answer to a `set` comes (HAProxy reloading): the question may have been applied. */
+class LosingSession extends FakeApiSession {
+  private armed = false;
+  override write(text: string): void {
+    super.write(text);
+    if (text.startsWith('set ')) this.armed = true;
+  }
+  override async readUntil(delimiter: string): Promise<string> {
+    if (!this.armed) return super.readUntil(delimiter);
+    this.close();
+    throw new Error('the session ended');
+  }
+}
+
 class FakeLbShell implements Connection {
   readonly target: SshTarget = { host: 'lb1', port: 22, user: 'root', name: 'load balancer' };
   readonly sent: string[] = [];
@@ -133,9 +147,15 @@ class FakeSocketHost extends FakeLbShell {
   }
   /** Runs as a session is opened. */
   onOpen?: () => void;
+  /** Sessions to open that lose the answer to a `set`. */
+  losing = 0;
   async openSocket(path: string): Promise<CommandStream> {
     this.sockets.push(path);
     this.onOpen?.();
+    if (this.losing > 0 && this.forwards) {
+      this.losing -= 1;
+      return new LosingSession(this.sent);
+    }
     if (!this.forwards) throw Object.assign(new Error('(SSH) Channel open failure: open failed'), { reason: 1 });
     if (this.gone > 0) {
       this.gone -= 1;
@@ -225,5 +245,20 @@ describe('HaproxyLb asks beforeSend right before a drain is written', () => {
     ).rejects.toBe(refusal);
     expect(shell.sockets).toHaveLength(2);
     expect(shell.sent.slice(sentBefore)).toEqual(['prompt']);
+  });
+
+  it('a drain whose answer was lost is checked again before the second try writes it', async () => {
+    const shell = new FakeSocketHost(true);
+    const lb = lbOn(shell);
+    await lb.preflight([host('web-1')]);
+    (lb as unknown as { session?: CommandStream }).session?.close();
+    shell.losing = 1;
+    let checks = 0;
+    await lb.drain(host('web-1'), () => void (checks += 1));
+    expect(checks).toBe(2);
+    expect(shell.sent.filter((l) => l.startsWith('set '))).toEqual([
+      'set server app/web-1 state drain',
+      'set server app/web-1 state drain',
+    ]);
   });
 });

@@ -20,6 +20,8 @@ const LB = target('lb-1', '10.0.1.1');
 
 /** A FakeLb whose every call goes over its SSH connection, as HAProxy's and nginx's do: it fails on a lost one. */
 class ConnectedLb extends FakeLb {
+  /** Checks right before it "writes" a drain, after its connection check, as HaproxyLb does once its session is open. */
+  readonly checksBeforeSend = true;
   /** The exchanges that met a lost connection: `KIND HOST`. */
   refused: string[] = [];
   private use(kind = 'exchange', host = ''): void {
@@ -391,9 +393,13 @@ describe('a load balancer connection that drops under a drain or a return is mad
     expect(t.lb.calls).not.toContain('drain web-2');
     expect(t.connector.host('web-2').kinds.filter((k) => k.startsWith('systemctl'))).toEqual([]);
     expect(report.hosts[2]?.status).toBe('skipped');
+    // Never sent (its connection had ended): not counted as drained, so not "put back" in a pool another run holds.
+    expect(t.lb.calls).not.toContain('undrain web-2');
+    expect(t.log.warnings.join('\n')).not.toMatch(/web-2: the drain's answer was lost/);
+    expect(report.hosts[1]?.lbState).toBe('in-service');
   });
 
-  it('a load balancer whose exchanges are not safe to repeat (a user’s commands): the host fails, as before, and is put back', async () => {
+  it('a load balancer whose exchanges are not safe to repeat (a user’s commands): the host fails, as before, left in service', async () => {
     const t = await setup();
     t.lb.beforeDrain = onceFor('web-2', t.dropLb);
     const { report } = await t.go();
