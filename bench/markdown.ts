@@ -56,13 +56,18 @@ const NOTES = `## What shaped these figures (profiled on this fleet)
   different dates are not.
 - **Preflight of 10 hosts** runs all connections at once (\`preflight-concurrency\` 16) but is
   CPU-bound on this 2-core machine, where the hosts' containers share the cores with the action.
-  \`npx tsx bench/preflight-cpu.ts --runs 5\` (a diagnostic, medians of 5) on 12-01, later the
-  same day: preflight 122 ms for 3 hosts and 322 ms for 10 (2.64×); the hosts used 45–47 ms of CPU
-  each (a bare \`ssh host true\` costs a host 39 ms: sshd, PAM, the shell). The same diagnostic
-  times the transport alone, the product's connector logging in to N hosts at once and running
-  \`true\` in a warm process: 66 ms for 3 hosts, 162 ms for 10, already 2.45×. Logins alone scale
-  past 2× here; on a fleet whose hosts bring their own CPU they run side by side and the ratio
-  flattens.
+  \`npx tsx bench/preflight-cpu.ts --runs 5\` (a diagnostic, medians of 5), three runs on 12-01 at
+  ~13:50 UTC: preflight 114, 125, 134 ms for 3 hosts and 302, 339, 367 ms for 10 (2.65×, 2.71×,
+  2.74×). It also measures one host's preflight alone, phase by phase, with the CPU each phase
+  costs the host's container and the action: 51, 55, 63 ms per host (connect 19–25, inspect 24–28
+  with the session's login, validate's \`nginx -t\` 8–10; the action's part 8–10 ms of it). Ten
+  times that over 2 cores, 254–316 ms, comes within 16% of the measured 10-host preflight. For
+  10 hosts ≤ 2× 3 hosts, the same arithmetic allows 45–53 ms per host, hosts' and action's CPU
+  together: less than one host's preflight costs here, of which the SSH login alone (sshd's fork
+  and re-exec, PAM, the login shell) is 19–25 ms. Earlier the same day the transport alone (the
+  product's connector logging in to N hosts at once and running \`true\`) measured 66 ms for 3
+  hosts and 162 ms for 10, already 2.45×. On a fleet whose hosts bring their own CPU, only the
+  action's part is shared and the ratio flattens.
 - **Prompt ACKs** (2026-12-01): sshd leaves Nagle's algorithm on until a command starts (for good on
   a jump host, which only forwards), and this side's kernel delays an ACK up to 40 ms when it has
   nothing to send, so sshd's later bursts waited for it. The action now answers such a burst with
