@@ -87,6 +87,11 @@ export class HaproxyLb implements LoadBalancer {
   private session: CommandStream | undefined;
   /** False once a session could not be had: every question then takes its own command. */
   private sessions = true;
+  /**
+   * A session answered once: a later one that cannot be opened is a passing failure (the
+   * connection dropped, HAProxy reloading), and the next question tries a session again.
+   */
+  private sessionWorked = false;
   /** The question before this one; the next waits for it (see api). */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -125,6 +130,7 @@ export class HaproxyLb implements LoadBalancer {
         session.write(`${command}\n`);
         let text = '';
         for (let i = 0; i < answers; i++) text += await session.readUntil('\n> ', this.timeoutMs);
+        this.sessionWorked = true;
         return text;
       } catch (err) {
         lastError = (err as Error).message;
@@ -135,7 +141,9 @@ export class HaproxyLb implements LoadBalancer {
     // Where the socket has been reached straight over SSH, preflight never needed socat: a command
     // per question (socat) is no way out, so this question fails and the next tries the socket again.
     if (this.directWorked) throw new Error(`the runtime API at ${this.socket} did not answer over SSH: ${lastError}`);
-    this.sessions = false;
+    // Through socat: this question takes a command of its own, and only a host where no session
+    // ever answered gives sessions up (a drop must not leave every later poll spawning socat).
+    if (!this.sessionWorked) this.sessions = false;
     return this.remote.check(haproxyApi(this.socket, command, this.timeoutMs), beforeSend);
   }
 
