@@ -9,6 +9,12 @@ import type { BeforeSend, LoadBalancer, OutOfService, ServerCounters } from './l
 
 /** A runtime API session outlives no rollout: GitHub stops a job after 6 hours. */
 const SESSION_MAX_MS = 6 * 3_600_000;
+/**
+ * After a session that had answered before could not be had again, questions take a command of
+ * their own for this long before one tries a session again: a drop is over by then, and where
+ * sessions stay broken (HAProxy's CLI full, say) each 50 ms poll does not pay two failed opens.
+ */
+const SESSION_RETRY_MS = 3000;
 
 /** One row of `show stat`, keyed by the CSV header's field names. */
 export type StatRow = Record<string, string>;
@@ -79,25 +85,28 @@ export class HaproxyLb implements LoadBalancer {
     private readonly socket: string,
     private readonly backend: string,
     private readonly timeoutMs: number,
+    private readonly now: () => number = Date.now,
   ) {
     this.description = `haproxy backend ${backend} via ${remote.connection.target.user}@${remote.connection.target.host}`;
     this.lock = { remote, ...poolLock(`haproxy.${backend}`, this.description) };
   }
 
   private session: CommandStream | undefined;
-  /** False once a session could not be had: every question then takes its own command. */
+  /** False once a session could not be had on a host where none ever answered: every question then takes its own command. */
   private sessions = true;
   /**
    * A session answered once: a later one that cannot be opened is a passing failure (the
-   * connection dropped, HAProxy reloading), and the next question tries a session again.
+   * connection dropped, HAProxy reloading), and a question tries a session again from
+   * `sessionsFrom` on (SESSION_RETRY_MS later).
    */
   private sessionWorked = false;
+  private sessionsFrom = 0;
   /** The question before this one; the next waits for it (see api). */
   private queue: Promise<unknown> = Promise.resolve();
 
   /**
    * One question to the runtime API. Over a kept-open interactive session where possible: the
-   * drain wait polls the session count every 200 ms, and a login shell per poll costs far more
+   * drain wait polls the session count every 50 ms, and a login shell per poll costs far more
    * than the answer. A session that dies is reopened once; one that cannot open falls back to a
    * command per question, whose errors also explain what is wrong (no socat, no socket).
    */
@@ -113,7 +122,8 @@ export class HaproxyLb implements LoadBalancer {
     // `a; b` runs both in order; in prompt mode each one's answer ends with its own prompt.
     const answers = command.split('; ').length;
     let lastError = '';
-    for (let attempt = 0; this.sessions && attempt < 2; attempt++) {
+    const trySessions = this.sessions && this.now() >= this.sessionsFrom;
+    for (let attempt = 0; trySessions && attempt < 2; attempt++) {
       let session: CommandStream;
       try {
         session = this.session?.open ? this.session : await this.openSession();
@@ -144,6 +154,7 @@ export class HaproxyLb implements LoadBalancer {
     // Through socat: this question takes a command of its own, and only a host where no session
     // ever answered gives sessions up (a drop must not leave every later poll spawning socat).
     if (!this.sessionWorked) this.sessions = false;
+    else if (trySessions) this.sessionsFrom = this.now() + SESSION_RETRY_MS;
     return this.remote.check(haproxyApi(this.socket, command, this.timeoutMs), beforeSend);
   }
 

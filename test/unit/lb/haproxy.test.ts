@@ -86,15 +86,21 @@ class FakeHaproxy {
   }
 }
 
-function setup(options: { sessions?: boolean } = {}) {
+function setup(options: { sessions?: boolean; now?: () => number } = {}) {
   const haproxy = new FakeHaproxy();
   const sessions: ScriptedSession[] = [];
+  /** Sessions that fail to open (the connection dropped, socat gone) before they open again. */
+  const down = { sessions: 0 };
   const shell = new ScriptedShell(
     target('lb'),
     (cmd) => (cmd.kind === 'haproxy-api' ? result(haproxy.ask(cmd.args[1] ?? '')) : result('', 127, `unexpected ${cmd.kind}`)),
     options.sessions === false
       ? undefined
       : () => {
+          if (down.sessions > 0) {
+            down.sessions -= 1;
+            throw new Error('the session could not be opened');
+          }
           // In prompt mode each `;`-separated command's answer ends with its own prompt, as HAProxy 2.6 does.
           const s = new ScriptedSession((line) =>
             line === 'prompt'
@@ -108,8 +114,8 @@ function setup(options: { sessions?: boolean } = {}) {
           return s;
         },
   );
-  const lb = new HaproxyLb(new RemoteHost(shell, false, undefined, false), '/run/haproxy/admin.sock', 'web', 5000);
-  return { haproxy, shell, sessions, lb };
+  const lb = new HaproxyLb(new RemoteHost(shell, false, undefined, false), '/run/haproxy/admin.sock', 'web', 5000, options.now);
+  return { haproxy, shell, sessions, down, lb };
 }
 
 describe('parseShowStat', () => {
@@ -228,6 +234,27 @@ describe('HaproxyLb', () => {
     ]);
     // Having failed once, it does not try a session for every question.
     expect(t.shell.sessionsOpened).toHaveLength(2);
+  });
+
+  it('a session that cannot be had again after one answered: questions take a command for 3 s, then a session again', async () => {
+    let now = 1_000_000;
+    const t = setup({ now: () => now });
+    expect(await t.lb.inFlight(target('web-1'))).toBe(4);
+    t.sessions[0]?.close();
+    t.down.sessions = 2;
+    const apiCommands = (): number => t.shell.sent.filter((c) => c.kind === 'haproxy-api').length;
+    // Two tries at a session, then its own socat command, which answers.
+    expect(await t.lb.inFlight(target('web-1'))).toBe(4);
+    expect([t.shell.sessionsOpened.length, apiCommands()]).toEqual([3, 1]);
+    // Within the pause: a command each, no session tried (a 50 ms poll does not pay two failed opens).
+    now += 2_900;
+    await t.lb.drain(target('web-3'));
+    expect([t.shell.sessionsOpened.length, apiCommands()]).toEqual([3, 2]);
+    // After it: a session again, kept for the questions after.
+    now += 200;
+    expect(await t.lb.inFlight(target('web-1'))).toBe(4);
+    expect(await t.lb.isUp(target('web-2'))).toBe(true);
+    expect([t.shell.sessionsOpened.length, apiCommands()]).toEqual([4, 2]);
   });
 
   it('throws when HAProxy answers a set command with a message', async () => {
