@@ -15,7 +15,8 @@
  * alternating: how preflight would scale if the action did nothing but log in. Last, one host's
  * preflight alone, phase by phase (connect, inspect, validate as preflightHost runs them), with the
  * CPU each cost the host and the action: N times that work over the cores estimates N hosts'
- * preflight where it is CPU-bound, set beside the measured one and 2× the smallest size's.
+ * preflight where it is CPU-bound, set beside the measured one and 2× the smallest size's. And the
+ * host CPU of a login per key exchange (curve25519, which the action's ssh2 negotiates, and P-256).
  *
  * A diagnostic, not a benchmark part: nothing is written to bench/results. The fleet is left up
  * (`test/fleet/fleet.sh down` takes it down).
@@ -25,6 +26,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Client } from 'ssh2';
 import { readFleet } from '../test/fleet/fleet';
 import type { SshConnector } from '../src/transport/ssh-connector';
 import { ConnectionLease } from '../src/transport/lease';
@@ -168,6 +170,65 @@ async function medianWork(runs: number): Promise<Work> {
   return Object.fromEntries(PHASES.map((p) => [p, { host: at(p, 'host'), here: at(p, 'here') }])) as Work;
 }
 
+const KEXES = ['curve25519-sha256', 'ecdh-sha2-nistp256'] as const;
+
+/** One login to web-1 with this key exchange only (ssh2's client, the host key checked against the fleet's), running `true`. */
+function loginWith(kex: string): Promise<void> {
+  const fleet = readFleet();
+  const host = fleet.hosts[0];
+  if (!host) throw new Error('the fleet has no hosts');
+  const known = readFileSync(fleet.knownHostsPath, 'utf8')
+    .split('\n')
+    .filter((l) =>
+      l
+        .split(' ')[0]
+        ?.split(',')
+        .some((h) => h === host.address || h === `[${host.address}]:${host.port}`),
+    )
+    .map((l) => l.split(' ')[2]);
+  return new Promise((resolve, reject) => {
+    const c = new Client();
+    c.on('ready', () =>
+      c.exec('true', (err, stream) => {
+        if (err) return reject(err);
+        stream
+          .on('close', () => {
+            c.end();
+            resolve();
+          })
+          .resume();
+        stream.stderr.resume();
+      }),
+    );
+    c.on('error', reject);
+    c.connect({
+      host: host.address,
+      port: host.port,
+      username: 'root',
+      privateKey: readFileSync(fleet.privateKeyPath),
+      algorithms: { kex: [kex as (typeof KEXES)[number]] },
+      hostVerifier: (key: Buffer) => known.includes(key.toString('base64')),
+    });
+  });
+}
+
+/**
+ * The host CPU of a login per key exchange (the lever the issue names: "lighter key exchange
+ * choices where the host allows"): 20 logins per sample, the two alternating, `rounds` samples each.
+ */
+async function kexCpu(rounds: number): Promise<Map<string, number[]>> {
+  const name = readFleet().hosts[0]?.name ?? '';
+  const samples = new Map<string, number[]>(KEXES.map((k) => [k, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const kex of r % 2 ? [...KEXES].reverse() : KEXES) {
+      const before = containerCpu(name);
+      for (let i = 0; i < 20; i++) await loginWith(kex);
+      samples.get(kex)?.push(Math.round((containerCpu(name) - before) / 20 / 100) / 10);
+    }
+  }
+  return samples;
+}
+
 const say = (line: string): void => void process.stdout.write(`[preflight-cpu] ${line}\n`);
 
 async function main(): Promise<void> {
@@ -176,6 +237,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < Number(args.runs); i++) for (const n of sizes) rows.get(n)?.push(await dryRun(n));
   const floor = await transportFloor(Math.max(5, Number(args.runs)));
   const work = await medianWork(Math.max(10, 3 * Number(args.runs)));
+  const kex = await kexCpu(8);
   const cores = cpus().length;
   say(`one bare SSH login (\`ssh root@web-1 true\`, median of 5): ${loginCpuMs()} ms of the host's CPU`);
   for (const [n, times] of floor) {
@@ -193,6 +255,13 @@ async function main(): Promise<void> {
     `one host's preflight alone (median of ${Math.max(10, 3 * Number(args.runs))}), CPU of the host + this side: ${PHASES.map((p) => `${p} ${work[p].host} + ${work[p].here} ms`).join(', ')}`,
   );
   sayBound(work, rows, cores);
+  for (const [name, samples] of kex) {
+    // In tenths of a ms: the difference is a few ms, which median()'s whole ms would blur.
+    const ms = median(samples.map((s) => s * 10)) / 10;
+    say(
+      `a login with ${name} only (ssh2's client, \`true\`; ${samples.length} samples of 20): ${ms} ms of the host's CPU (${samples.join(', ')})`,
+    );
+  }
 }
 
 /**
