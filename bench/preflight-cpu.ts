@@ -172,11 +172,12 @@ async function medianWork(runs: number): Promise<Work> {
 
 const KEXES = ['curve25519-sha256', 'ecdh-sha2-nistp256'] as const;
 
-/** One login to web-1 with this key exchange only (ssh2's client, the host key checked against the fleet's), running `true`. */
-function loginWith(kex: string): Promise<void> {
+/** A login to web-1 with one key exchange only (ssh2's client, the host key checked against the fleet's), running `true`. */
+function kexLogin(): (kex: (typeof KEXES)[number]) => Promise<void> {
   const fleet = readFleet();
   const host = fleet.hosts[0];
   if (!host) throw new Error('the fleet has no hosts');
+  const privateKey = readFileSync(fleet.privateKeyPath);
   const known = readFileSync(fleet.knownHostsPath, 'utf8')
     .split('\n')
     .filter((l) =>
@@ -186,30 +187,31 @@ function loginWith(kex: string): Promise<void> {
         .some((h) => h === host.address || h === `[${host.address}]:${host.port}`),
     )
     .map((l) => l.split(' ')[2]);
-  return new Promise((resolve, reject) => {
-    const c = new Client();
-    c.on('ready', () =>
-      c.exec('true', (err, stream) => {
-        if (err) return reject(err);
-        stream
-          .on('close', () => {
-            c.end();
-            resolve();
-          })
-          .resume();
-        stream.stderr.resume();
-      }),
-    );
-    c.on('error', reject);
-    c.connect({
-      host: host.address,
-      port: host.port,
-      username: 'root',
-      privateKey: readFileSync(fleet.privateKeyPath),
-      algorithms: { kex: [kex as (typeof KEXES)[number]] },
-      hostVerifier: (key: Buffer) => known.includes(key.toString('base64')),
+  return (kex) =>
+    new Promise((resolve, reject) => {
+      const c = new Client();
+      c.on('ready', () =>
+        c.exec('true', (err, stream) => {
+          if (err) return reject(err);
+          stream
+            .on('close', () => {
+              c.end();
+              resolve();
+            })
+            .resume();
+          stream.stderr.resume();
+        }),
+      );
+      c.on('error', reject);
+      c.connect({
+        host: host.address,
+        port: host.port,
+        username: 'root',
+        privateKey,
+        algorithms: { kex: [kex] },
+        hostVerifier: (key: Buffer) => known.includes(key.toString('base64')),
+      });
     });
-  });
 }
 
 /**
@@ -218,11 +220,12 @@ function loginWith(kex: string): Promise<void> {
  */
 async function kexCpu(rounds: number): Promise<Map<string, number[]>> {
   const name = readFleet().hosts[0]?.name ?? '';
+  const login = kexLogin();
   const samples = new Map<string, number[]>(KEXES.map((k) => [k, []]));
   for (let r = 0; r < rounds; r++) {
     for (const kex of r % 2 ? [...KEXES].reverse() : KEXES) {
       const before = containerCpu(name);
-      for (let i = 0; i < 20; i++) await loginWith(kex);
+      for (let i = 0; i < 20; i++) await login(kex);
       samples.get(kex)?.push(Math.round((containerCpu(name) - before) / 20 / 100) / 10);
     }
   }

@@ -48,21 +48,12 @@ function onLb<T>(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseH
  */
 async function askToDrain(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phase: PhaseHandle): Promise<void> {
   const hold = ctx.lbLock;
-  // Whether anything may have reached the load balancer: a check passed (the drain was written
-  // right after it), or, with an adapter that does not check before every write, an ask ended
-  // without being held back.
   let asks = 0;
   let passed = false;
-  const heldBack = new Set<number>();
   // Checked at the moment the drain goes out, which can be later than the ask (see LockHold.sendable).
   const beforeSend = (): void => {
-    try {
-      hold?.sendable();
-      passed = true;
-    } catch (err) {
-      heldBack.add(asks);
-      throw err;
-    }
+    hold?.sendable();
+    passed = true;
   };
   try {
     await onLb(run, ctx, lb, phase, () => {
@@ -70,9 +61,10 @@ async function askToDrain(run: HostRun, ctx: FlowContext, lb: LoadBalancer, phas
       return ctx.rotation.drain(run.target, 'turn', undefined, beforeSend);
     });
   } catch (err) {
-    // The connection could not be made good before the drain was asked, or every ask was held
-    // back unsent: nothing reached the load balancer, and what was journaled for it is undone.
-    const maybeSent = passed || (!lb.checksBeforeSend && heldBack.size < asks);
+    // Nothing reached the load balancer when nothing was asked (the connection could not be made
+    // good first), or, where the adapter checks before every write, no check let a write through;
+    // then what was journaled for it is undone. Elsewhere any ask may have been applied.
+    const maybeSent = lb.checksBeforeSend ? passed : asks > 0;
     if (!maybeSent) {
       if (asks > 0) ctx.rotation.neverSent(run.target);
       throw err;
