@@ -103,12 +103,14 @@ const cmd = (script: string, timeoutMs = 10_000, args?: string[]): RemoteCommand
 
 describe('execLine', () => {
   it('bounds the script with timeout, a kill grace and the C locale', () => {
-    expect(execLine(cmd('echo hi', 60_000), { sudo: false })).toBe(`timeout -k ${KILL_AFTER_S} 60 env LC_ALL=C sh -c 'echo hi' zdr.test`);
+    expect(execLine(cmd('echo hi', 60_000), { sudo: false })).toBe(
+      `timeout -k ${KILL_AFTER_S} 60 sh -c 'export LC_ALL=C; echo hi' zdr.test`,
+    );
   });
 
   it('prefixes sudo -n -- in sudo mode', () => {
     expect(execLine(cmd('echo hi', 60_000), { sudo: true })).toBe(
-      `sudo -n -- timeout -k ${KILL_AFTER_S} 60 env LC_ALL=C sh -c 'echo hi' zdr.test`,
+      `sudo -n -- timeout -k ${KILL_AFTER_S} 60 sh -c 'export LC_ALL=C; echo hi' zdr.test`,
     );
   });
 
@@ -122,7 +124,7 @@ describe('execLine', () => {
     [0, '0.1'],
     [90_000, '90'],
   ])('writes %i ms as %s seconds', (ms, seconds) => {
-    expect(execLine(cmd('true', ms), { sudo: false })).toMatch(new RegExp(`^timeout -k \\d+ ${seconds.replace('.', '\\.')} env `));
+    expect(execLine(cmd('true', ms), { sudo: false })).toMatch(new RegExp(`^timeout -k \\d+ ${seconds.replace('.', '\\.')} sh -c `));
   });
 
   it('appends args quoted after a $0 of zdr.KIND', () => {
@@ -131,16 +133,22 @@ describe('execLine', () => {
   });
 
   it('names the command in $0 even without args, and keeps $0 one plain word', () => {
-    expect(execLine(cmd('true', 1000, []), { sudo: false }).endsWith(`sh -c true zdr.test`)).toBe(true);
-    expect(execLine({ ...cmd('true'), kind: "a b;'c" }, { sudo: false }).endsWith(`sh -c true zdr.a_b__c`)).toBe(true);
+    expect(execLine(cmd('true', 1000, []), { sudo: false }).endsWith(`sh -c 'export LC_ALL=C; true' zdr.test`)).toBe(true);
+    expect(execLine({ ...cmd('true'), kind: "a b;'c" }, { sudo: false }).endsWith(`sh -c 'export LC_ALL=C; true' zdr.a_b__c`)).toBe(true);
   });
 
   it('really runs: args arrive as $1.. unchanged and the locale is C', () => {
     const args = ['a b', "it's", '$(touch PWNED)', '', '-n', 'x\ny'];
-    const ran = runLine(cmd('printf "%s|" "$0" "$#" "$@" "$LC_ALL"', 5000, args));
+    const ran = runLine(cmd('printf "%s|" "$0" "$#" "$@" "$LC_ALL"', 5000, args), { LC_ALL: 'de_DE.UTF-8' });
     expect(ran.code).toBe(0);
     expect(ran.stdout).toBe(`zdr.test|6|${args.join('|')}|C|`);
     expect(existsSync(join(work, 'PWNED'))).toBe(false);
+  });
+
+  it('sets the C locale without moving the script’s lines: the shell’s errors name the line as written', () => {
+    const ran = runLine(cmd('true\nzdr_no_such_command_x'));
+    expect(ran.code).toBe(127);
+    expect(ran.stderr).toMatch(/^zdr\.test: 2: .*zdr_no_such_command_x/m);
   });
 
   it('passes the script’s exit status through', () => {

@@ -1,6 +1,8 @@
+import { SET_C_LOCALE } from '../../src/remote/commands/exec';
+
 /**
  * Reads back a line built by execLine (src/remote/commands.ts), the way the host's shell would:
- * the script given to `sh -c`, its `$0` (`zdr.KIND`, the builder's identity) and its arguments.
+ * the script given to `sh -c` (without the locale line every script starts with), its `$0` (`zdr.KIND`, the builder's identity) and its arguments.
  * Fakes recognise a command by its kind and read its values from its arguments, so rewording a
  * script does not break them.
  */
@@ -43,8 +45,13 @@ export function parseExecLine(line: string): ParsedLine {
   const at = words.indexOf('-c');
   const script = words[at + 1];
   const name = words[at + 2];
-  if (at < 0 || words[at - 1] !== 'sh' || script === undefined || !name?.startsWith('zdr.')) {
+  if (at < 0 || words[at - 1] !== 'sh' || !script?.startsWith(SET_C_LOCALE) || !name?.startsWith('zdr.')) {
     throw new Error(`not a line built by execLine: ${line.slice(0, 200)}`);
   }
-  return { kind: name.slice('zdr.'.length), script, args: words.slice(at + 3), sudo: words[0] === 'sudo' };
+  return {
+    kind: name.slice('zdr.'.length),
+    script: script.slice(SET_C_LOCALE.length),
+    args: words.slice(at + 3),
+    sudo: words[0] === 'sudo',
+  };
 }

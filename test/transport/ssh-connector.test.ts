@@ -321,7 +321,7 @@ describe('exec semantics through Remote', () => {
     expect(await remote.check(cmd('echo out-line; echo err-line >&2'))).toBe('out-line\n');
     // The server ran exactly the product's line: bounded by timeout, in the C locale.
     expect(s.execs).toEqual([remote.line(cmd('echo out-line; echo err-line >&2'))]);
-    expect(s.execs[0]).toMatch(/^timeout -k 3 10 env LC_ALL=C sh -c /);
+    expect(s.execs[0]).toMatch(/^timeout -k 3 10 sh -c 'export LC_ALL=C; /);
   });
 
   it('what beforeSend throws keeps the command unsent: no channel is opened for it', async () => {

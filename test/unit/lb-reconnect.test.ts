@@ -33,6 +33,8 @@ class ConnectedLb extends FakeLb {
   beforeDrain?: (host: string) => void;
   beforeReturn?: (host: string) => void;
   beforeCount?: (host: string) => void;
+  /** Where a count waits (only where a test asks for it) right before it goes over the connection. */
+  countTurn?: (host: string) => Promise<void>;
   /** Run once the capacity guard has its count (before the drain is asked). */
   afterCount?: (host: string) => void;
   override async healthyOthers(host: SshTarget) {
@@ -44,6 +46,7 @@ class ConnectedLb extends FakeLb {
     this.beforeCount?.(host.name);
     // An exchange takes a while: hosts of a batch have theirs under way together when a drop comes.
     await new Promise((resolve) => setTimeout(resolve, 5));
+    if (this.countTurn) await this.countTurn(host.name);
     this.use('count', host.name);
     return super.inFlight(host);
   }
@@ -267,13 +270,29 @@ describe('a load balancer connection that drops under a drain or a return is mad
   it('two hosts of a batch whose counts meet the same drop: one connection made again, one renewal, both go on', async () => {
     const t = await setup(2, { batches: '2' });
     t.lb.repeatable = true;
-    t.lb.beforeCount = onceFor('web-2', t.dropLb);
+    // Both hosts' first counts are under way when the connection drops: the second to arrive drops
+    // it and releases both, whose checks then run one after the other before anything else can (a
+    // regain takes more than one turn of the queue). Without the barrier, whether web-1's count met
+    // the drop or the connection made again hung on timers.
+    const counting = new Set<string>();
+    let release = (): void => undefined;
+    const both = new Promise<void>((resolve) => (release = resolve));
+    t.lb.countTurn = async (host) => {
+      if (counting.has(host)) return;
+      counting.add(host);
+      if (counting.size === 2) {
+        t.dropLb();
+        release();
+      }
+      await both;
+    };
     const { report } = await t.go();
     expect(report.status, report.reason).toBe('success');
     expect(report.hosts.map((h) => h.status)).toEqual(['success', 'success']);
     expect(t.lbConnector.connects).toEqual(['lb-1', 'lb-1']);
     expect(t.lbHost.kinds.filter((k) => k === 'lock-acquire')).toHaveLength(2);
-    expect(t.lb.refused).toEqual(['count web-1', 'count web-2']);
+    // Which of the two arrived first is the scheduler's: both met the drop, and nothing else did.
+    expect([...t.lb.refused].sort()).toEqual(['count web-1', 'count web-2']);
     for (const host of report.hosts) expect(host.phases.find((p) => p.name === 'drain')?.detail).toMatch(/dropped under it/);
   });
 

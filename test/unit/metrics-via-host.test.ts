@@ -218,7 +218,7 @@ describe('check-command-via: host in a rollout (lb: none)', () => {
     const lines = (n: string) => t.connector.host(n).commands.filter((l) => l.includes('zdr.check-command'));
     expect(lines('web-3')).toHaveLength(1); // preflight only
     expect(lines('web-3')[0]).toMatch(
-      /^timeout -k 3 20 env LC_ALL=C sh -c 'counts --name web-3 --since \d+ --until \d+' zdr\.check-command$/,
+      /^timeout -k 3 20 sh -c 'export LC_ALL=C; counts --name web-3 --since \d+ --until \d+' zdr\.check-command$/,
     );
     expect(lines('web-1').length).toBeGreaterThanOrEqual(3);
   });
@@ -251,7 +251,7 @@ describe('check-command-via: host in a rollout (lb: none)', () => {
     const { plan } = await t.run;
     const i = plan.indexOf('    check-command on the watched host web-2 (root@10.0.0.2:22) over SSH, within 20s, each look:');
     expect(i, plan.join('\n')).toBeGreaterThan(0);
-    expect(plan[i + 1]).toBe(`      $ timeout -k 3 20 env LC_ALL=C sh -c 'counts web-2' zdr.check-command`);
+    expect(plan[i + 1]).toBe(`      $ timeout -k 3 20 sh -c 'export LC_ALL=C; counts web-2' zdr.check-command`);
   });
 });
 

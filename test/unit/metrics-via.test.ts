@@ -95,7 +95,7 @@ describe('check-command-via', () => {
     const lines = lbHost.commands.filter((l) => l.includes('zdr.check-command'));
     // Preflight once per host, then each changed host's baseline and looks.
     expect(lines.length).toBeGreaterThanOrEqual(3 + 2 * 2);
-    expect(lines[0]).toMatch(/^timeout -k 3 20 env LC_ALL=C sh -c 'counts --name web-1 --since \d+ --until \d+' zdr\.check-command$/);
+    expect(lines[0]).toMatch(/^timeout -k 3 20 sh -c 'export LC_ALL=C; counts --name web-1 --since \d+ --until \d+' zdr\.check-command$/);
     expect(t.connector.host('web-3').reloads + t.connector.host('web-3').restarts).toBe(0);
   });
 
@@ -237,7 +237,7 @@ describe('the dry-run plan lists what the error check asks', () => {
     const { plan } = await go(settings, lbOn(lbHost)).run;
     const i = plan.indexOf('    check-command on the load balancer host root@10.0.0.99:22 over SSH, within 7s, each look:');
     expect(i).toBeGreaterThan(0);
-    expect(plan[i + 1]).toBe(`      $ timeout -k 3 7 env LC_ALL=C sh -c 'counts web-1 {since} {until}' zdr.check-command`);
+    expect(plan[i + 1]).toBe(`      $ timeout -k 3 7 sh -c 'export LC_ALL=C; counts web-1 {since} {until}' zdr.check-command`);
     expect(plan.filter((l) => l.includes('check-command on the load balancer host'))).toHaveLength(3);
   });
 });

@@ -190,7 +190,7 @@ describe('reload rollout (Pattern A)', () => {
     expect(['web-1', 'web-2', 'web-3'].map((n) => t.connector.host(n).reloads)).toEqual([0, 0, 0]);
     const text = plan.join('\n');
     expect(text).toMatch(
-      /\$ timeout -k 3 75 env LC_ALL=C sh -c 'unit=\$1; log=\$2; polls=\$3\n[\s\S]*systemctl reload -- "\$unit"[\s\S]*' zdr\.nginx-reload nginx \/var\/log\/nginx\/error\.log 1500/,
+      /\$ timeout -k 3 75 sh -c 'export LC_ALL=C; unit=\$1; log=\$2; polls=\$3\n[\s\S]*systemctl reload -- "\$unit"[\s\S]*' zdr\.nginx-reload nginx \/var\/log\/nginx\/error\.log 1500/,
     );
     expect(text).toMatch(/web-2 \(root@10\.0\.0\.2:22\): reload/);
     expect(text).toContain('Dry run: nothing was changed.');
