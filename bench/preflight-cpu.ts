@@ -16,7 +16,8 @@
  * preflight alone, phase by phase (connect, inspect, validate as preflightHost runs them), with the
  * CPU each cost the host and the action: N times that work over the cores estimates N hosts'
  * preflight where it is CPU-bound, set beside the measured one and 2× the smallest size's. And the
- * host CPU of a login per key exchange (curve25519, which the action's ssh2 negotiates, and P-256).
+ * host CPU of a login per key exchange (curve25519, which the action's ssh2 negotiates, and P-256),
+ * and of the wrapper every command runs in, with and without an `env` for the locale.
  *
  * A diagnostic, not a benchmark part: nothing is written to bench/results. The fleet is left up
  * (`test/fleet/fleet.sh down` takes it down).
@@ -95,6 +96,44 @@ function loginCpuMs(): number {
     return (containerCpu(host.name) - before) / 1000;
   });
   return Math.round(median(samples));
+}
+
+/**
+ * The host CPU of the wrapper every command runs in, per command: `env LC_ALL=C` between `timeout`
+ * and `sh` (up to 8150f09) against the locale set inside the script (since), `true` as the script,
+ * 200 in a row in one login on web-1 (the login's share is the same for both), alternating, 4 each.
+ */
+function wrapperCpu(): Map<string, number[]> {
+  const fleet = readFleet();
+  const host = fleet.hosts[0];
+  if (!host) throw new Error('the fleet has no hosts');
+  const ssh = [
+    '-q',
+    '-i',
+    fleet.privateKeyPath,
+    '-o',
+    `UserKnownHostsFile=${fleet.knownHostsPath}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+  ];
+  const wrappers = {
+    'timeout … env LC_ALL=C sh -c true': `timeout -k 3 10 env LC_ALL=C sh -c true zdr.test`,
+    "timeout … sh -c 'export LC_ALL=C; true'": `timeout -k 3 10 sh -c 'export LC_ALL=C; true' zdr.test`,
+  };
+  const samples = new Map<string, number[]>(Object.keys(wrappers).map((k) => [k, []]));
+  for (let r = 0; r < 8; r++) {
+    const [name, line] = Object.entries(wrappers)[r % 2] as [string, string];
+    const before = containerCpu(host.name);
+    const run = spawnSync('ssh', [...ssh, `root@${host.address}`, `i=0; while [ $i -lt 200 ]; do ${line} || exit 1; i=$((i + 1)); done`], {
+      stdio: 'ignore',
+      timeout: 60_000,
+    });
+    if (run.status !== 0) throw new Error(`${name} on ${host.name} exited ${run.status}`);
+    samples.get(name)?.push(Math.round((containerCpu(host.name) - before) / 200 / 10) / 100);
+  }
+  return samples;
 }
 
 /** Wall time of connecting to the first `n` hosts at once and running `true` on each (ms). */
@@ -241,6 +280,7 @@ async function main(): Promise<void> {
   const floor = await transportFloor(Math.max(5, Number(args.runs)));
   const work = await medianWork(Math.max(10, 3 * Number(args.runs)));
   const kex = await kexCpu(8);
+  const wrappers = wrapperCpu();
   const cores = cpus().length;
   say(`one bare SSH login (\`ssh root@web-1 true\`, median of 5): ${loginCpuMs()} ms of the host's CPU`);
   for (const [n, times] of floor) {
@@ -263,6 +303,12 @@ async function main(): Promise<void> {
     const ms = median(samples.map((s) => s * 10)) / 10;
     say(
       `a login with ${name} only (ssh2's client, \`true\`; ${samples.length} samples of 20): ${ms} ms of the host's CPU (${samples.join(', ')})`,
+    );
+  }
+  for (const [name, samples] of wrappers) {
+    const ms = median(samples.map((s) => s * 100)) / 100;
+    say(
+      `a command run as \`${name}\` (200 in one login, ${samples.length} samples): ${ms} ms of the host's CPU each (${samples.join(', ')})`,
     );
   }
 }
