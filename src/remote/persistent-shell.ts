@@ -2,6 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { OutputLimitError } from '../transport/output-buffer';
 import type { ExecResult, CommandStream, Connection } from '../transport/connection';
 
+/**
+ * What the long-lived session runs: `sh` in the C locale, set once by an `env` (any login shell
+ * can run this line), so every command's `timeout` and `sh -c` start in it. A locale the host
+ * names but lacks (an LC_ALL from /etc/environment) would otherwise make a bash that is `sh` warn
+ * on stderr at every command's start, before the script's own `export LC_ALL=C` runs.
+ */
+export const LONG_LIVED_SHELL = 'exec env LC_ALL=C sh';
+
 /** Separates a command's output from the end marker; never appears in what we run. */
 const RS = '\u001e';
 
@@ -40,12 +48,12 @@ export class PersistentShell {
 
   /** Starts the shell; rejects where the transport has no sessions (the caller then uses exec). */
   static async start(shell: Connection): Promise<PersistentShell> {
-    return new PersistentShell(shell, await shell.stream('exec sh'));
+    return new PersistentShell(shell, await shell.stream(LONG_LIVED_SHELL));
   }
 
   private async open(): Promise<CommandStream> {
     if (this.session?.open) return this.session;
-    this.session = await this.shell.stream('exec sh');
+    this.session = await this.shell.stream(LONG_LIVED_SHELL);
     return this.session;
   }
 

@@ -1,7 +1,7 @@
 import { SET_C_LOCALE } from '../../src/remote/commands/exec';
 
 /**
- * Reads back a line built by execLine (src/remote/commands.ts), the way the host's shell would:
+ * Reads back a line built by execLine (src/remote/commands/exec.ts), the way the host's shell would:
  * the script given to `sh -c` (without the locale line every script starts with), its `$0` (`zdr.KIND`, the builder's identity) and its arguments.
  * Fakes recognise a command by its kind and read its values from its arguments, so rewording a
  * script does not break them.

@@ -2,7 +2,7 @@
  * Simulated hosts for the scale simulation (issue 14): N ssh2 servers on 127.0.0.1, one port each,
  * that answer the rollout's remote commands the way the unit tests' FakeShell does (fakes.ts: each
  * command is known by its kind, `$0 zdr.KIND`), over real SSH: key exchange, public-key auth,
- * channels, and the product's long-lived `exec sh` session protocol (remote/persistent-shell.ts).
+ * channels, and the product's long-lived `exec env LC_ALL=C sh` session protocol (remote/persistent-shell.ts).
  *
  * What it simulates: the SSH side of every host (handshake, auth, one channel per command or the
  * long-lived shell), a unit that reloads (nginx), locks that are free, and a change that takes
@@ -25,6 +25,7 @@ import type { ExecResult } from '../../src/transport/connection';
 import { FakeHost, FakeShell } from './fakes';
 import { parseExecLine } from './exec-line';
 import { target } from './scripted-shell';
+import { LONG_LIVED_SHELL } from '../../src/remote/persistent-shell';
 
 // ssh2's index itself: this file runs under tsx, which follows tsconfig `paths`, and there 'ssh2' is
 // the bundle's stand-in (src/bundle/ssh2-client.ts), which has no Server.
@@ -75,7 +76,7 @@ class SimFleet {
     return shell.exec(line).catch((err: Error) => ({ code: 127, signal: null, stdout: '', stderr: err.message, durationMs: 0 }));
   }
 
-  /** The long-lived `exec sh`: command after command from the channel, each answered with its markers. */
+  /** The long-lived shell: command after command from the channel, each answered with its markers. */
   longLived(channel: ServerChannel, shell: FakeShell): void {
     let pending = '';
     let queue = Promise.resolve();
@@ -121,7 +122,7 @@ class SimFleet {
         accept().on('exec', (acceptExec, _reject, info) => {
           const channel = acceptExec();
           channel.on('error', () => {});
-          if (info.command === 'exec sh') this.longLived(channel, shell);
+          if (info.command === LONG_LIVED_SHELL) this.longLived(channel, shell);
           else void this.once(channel, shell, info.command);
         }),
       ),

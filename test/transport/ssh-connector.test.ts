@@ -11,6 +11,7 @@ import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteCommandError, RemoteHost } from '../../src/remote/remote-host';
+import { LONG_LIVED_SHELL } from '../../src/remote/persistent-shell';
 import type { RemoteCommand } from '../../src/remote/commands';
 import { KnownHosts, parseKnownHosts } from '../../src/transport/known-hosts';
 import { TransportError, type Connection } from '../../src/transport/connection';
@@ -471,7 +472,23 @@ describe('the long-lived shell session (one login shell per host)', () => {
     // No trailing newline, an RS character and marker look-alikes in the output do not confuse it.
     expect(await remote.check(cmd("printf 'a\\036b\\036 0\\036'"))).toBe('a\u001eb\u001e 0\u001e');
     expect(s.connections).toBe(1);
-    expect(s.execs).toEqual(['exec sh']);
+    expect(s.execs).toEqual([LONG_LIVED_SHELL]);
+  });
+
+  it('the session itself runs in the C locale, whatever the login’s: each command’s timeout and sh start in it', async () => {
+    const saved = process.env.LC_ALL;
+    // The in-process server's commands inherit this process's environment: a locale the host lacks.
+    process.env.LC_ALL = 'xx_XX.UTF-8';
+    try {
+      const s = await server();
+      const remote = await remoteOn(s, true);
+      // The script's parent is `timeout`, started by the session's shell with that shell's environment.
+      const env = await remote.check(cmd(`tr '\\0' '\\n' </proc/$PPID/environ | grep '^LC_ALL='`));
+      expect(env).toBe('LC_ALL=C\n');
+    } finally {
+      if (saved === undefined) delete process.env.LC_ALL;
+      else process.env.LC_ALL = saved;
+    }
   });
 
   it('passes hostile arguments through unchanged, and runs none of them', async () => {
@@ -494,7 +511,7 @@ describe('the long-lived shell session (one login shell per host)', () => {
     expect(err.message).toMatch(/ran past its 1s limit and was killed on the host/);
     expect(pgrep(`^sleep ${marker.replace('.', '\\.')}$`)).toEqual([]);
     expect(await remote.check(cmd('echo still-here'))).toBe('still-here\n');
-    expect(s.execs).toEqual(['exec sh']);
+    expect(s.execs).toEqual([LONG_LIVED_SHELL]);
   });
 
   it('beforeSend is asked once the command’s turn has come and its session is open; what it throws keeps the command unsent', async () => {
@@ -515,7 +532,7 @@ describe('the long-lived shell session (one login shell per host)', () => {
     expect(asked).toEqual({ ahead: 'output-limit', sessions: 2 });
     expect(existsSync(canary)).toBe(false);
     expect(await remote.check(cmd('echo after'))).toBe('after\n');
-    expect(s.execs).toEqual(['exec sh', 'exec sh']);
+    expect(s.execs).toEqual([LONG_LIVED_SHELL, LONG_LIVED_SHELL]);
   });
 
   it('a dropped connection resolves as connection-lost, and the next command fails fast', async () => {
