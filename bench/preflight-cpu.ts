@@ -298,6 +298,7 @@ async function main(): Promise<void> {
     `one host's preflight alone (median of ${Math.max(10, 3 * Number(args.runs))}), CPU of the host + this side: ${PHASES.map((p) => `${p} ${work[p].host} + ${work[p].here} ms`).join(', ')}`,
   );
   sayBound(work, rows, cores);
+  sayLoginsShare(floor, work, rows, cores);
   for (const [name, samples] of kex) {
     // In tenths of a ms: the difference is a few ms, which median()'s whole ms would blur.
     const ms = median(samples.map((s) => s * 10)) / 10;
@@ -331,6 +332,26 @@ function sayBound(work: Work, rows: Map<number, Row[]>, cores: number): void {
     `so ${large} hosts' preflight, CPU-bound, takes about ${large} × ${Math.round(perHost)} ms / ${cores} cores = ${cpuBound} ms ` +
       `(measured above: ${median(largeRuns.map((r) => r.preflightMs))} ms); 2× the ${small}-host preflight is ${target} ms, ` +
       `which allows ${Math.floor((target * cores) / large)} ms of CPU per host, the host's and the action's together`,
+  );
+}
+
+/**
+ * How much of the target's budget (2× the smallest size's preflight) the largest size's logins
+ * alone take: the transport floor measured above, connect and `true` and nothing else. What is
+ * left would have to hold every host's inspect and validate, whose CPU (one host's, measured
+ * alone: host and this side) is set beside it, over this machine's cores.
+ */
+function sayLoginsShare(floor: Map<number, number[]>, work: Work, rows: Map<number, Row[]>, cores: number): void {
+  const [small, large] = [Math.min(...sizes), Math.max(...sizes)];
+  const [smallRuns, logins] = [rows.get(small) ?? [], floor.get(large) ?? []];
+  if (small === large || !smallRuns.length || !logins.length) return;
+  const budget = 2 * median(smallRuns.map((r) => r.preflightMs));
+  const loginsMs = median(logins);
+  const afterLogin = (['inspect', 'validate'] as const).reduce((t, p) => t + work[p].host + work[p].here, 0);
+  say(
+    `${large} hosts' logins alone (the transport above) take ${loginsMs} ms, ${Math.round((100 * loginsMs) / budget)}% of that ${budget} ms; ` +
+      `${budget - loginsMs} ms would be left for ${large} hosts' inspect and validate, ${Math.round(afterLogin)} ms of CPU each: ` +
+      `${Math.round((large * afterLogin) / cores)} ms over ${cores} cores`,
   );
 }
 

@@ -53,7 +53,8 @@ export function execLine(cmd: RemoteCommand, options: { sudo: boolean }): string
   // `timeout` runs the script in its own process group and signals the whole group, so children
   // of a hung command die too. LC_ALL=C keeps the output we parse stable; set by the script itself
   // (on its first line, so the shell's line numbers stay the script's), not by an `env` between
-  // `timeout` and `sh`: an exec less, ~0.9 ms of the host's CPU on every command.
+  // `timeout` and `sh`: an exec less, 0.6–1.0 ms of a fleet host's CPU on every command
+  // (bench/preflight-cpu.ts).
   const words = [`zdr.${cmd.kind.replace(/[^a-z0-9-]/g, '_')}`, ...(cmd.args ?? []).map(q)].join(' ');
   const bounded = `timeout -k ${KILL_AFTER_S} ${seconds} sh -c ${q(`${SET_C_LOCALE}${cmd.script}`)} ${words}`;
   return options.sudo ? `sudo -n -- ${bounded}` : bounded;
