@@ -56,21 +56,22 @@ const NOTES = `## What shaped these figures (profiled on this fleet)
   different dates are not.
 - **Preflight of 10 hosts** runs all connections at once (\`preflight-concurrency\` 16) but is
   CPU-bound on this 2-core machine, where the hosts' containers share the cores with the action.
-  \`npx tsx bench/preflight-cpu.ts --runs 3\` (a diagnostic, medians of 3), five runs on 12-01
-  between 15:37 and 16:20 UTC (the first on the build of \`3d1cd0c\`): preflight 146, 142, 106, 144,
-  145 ms for 3 hosts and 357, 400, 294, 356, 362 ms for 10 (2.45×, 2.82×, 2.77×, 2.47×, 2.50×). One
-  host's preflight alone, phase by phase, costs the host's container and the action together 54–69
-  ms (connect 23–29, inspect 23–31 with the session's login, validate's \`nginx -t\` 8–10). The
-  transport alone (the product's connector logging in to N hosts at once and running \`true\`,
-  nothing else) took 77, 81, 64, 76, 93 ms for 3 hosts and 220, 218, 182, 233, 244 ms for 10:
-  2.62–3.07×, a worse ratio than preflight's own. In every run the 10 logins alone take 75–86% of 2×
-  the 3-host preflight, leaving 30–72 ms for 10 hosts' inspect and validate, whose CPU over 2 cores
-  is 155–200 ms. A login (ssh2's client, running \`true\`) costs a host 34–39 ms of CPU (P-256
-  instead of curve25519 saves it 2–4 ms). Only a slower 3-host preflight would meet the ratio here;
-  on a fleet whose hosts bring their own CPU, only the action's part (~10 ms per host) is shared.
-  The locale set inside each command's script instead of by an \`env\` (\`8150f09\`) saves a host
-  0.6–1.0 ms per command (the diagnostic's last lines; 3.0–3.9 against 2.2–2.8 ms for \`true\`),
-  below what a preflight's spread can show.
+  \`npx tsx bench/preflight-cpu.ts --runs 3\` (a diagnostic, medians of 3), four runs on 12-01
+  between 15:37 and 16:12 UTC (the first on the build of \`3d1cd0c\`; a fifth, which a test suite may
+  have shared the machine with, is left out): preflight 146, 142, 144, 145 ms for 3 hosts and 357,
+  400, 356, 362 ms for 10 (2.45×, 2.82×, 2.47×, 2.50×). One host's preflight alone, phase by phase,
+  costs the host's container and the action together 61–69 ms (connect 26–29, inspect 27–31 with
+  the session's login, validate's \`nginx -t\` 8–10). The transport alone (the product's connector
+  logging in to N hosts at once and running \`true\`, nothing else) took 77, 81, 76, 93 ms for 3
+  hosts and 220, 218, 233, 244 ms for 10: 2.62–3.07×, a worse ratio than preflight's own. In every
+  run the 10 logins alone take 75–84% of 2× the 3-host preflight, leaving 46–72 ms for 10 hosts'
+  inspect and validate, whose CPU over 2 cores is 175–200 ms. A login (ssh2's client, running
+  \`true\`) costs a host 35–39 ms of CPU (P-256 instead of curve25519 saves it 2–4 ms). Only a
+  slower 3-host preflight would meet the ratio here; on a fleet whose hosts bring their own CPU,
+  only the action's part (~10 ms per host) is shared. The locale set inside each command's script
+  instead of by an \`env\` (\`8150f09\`) saves a host 0.6–1.0 ms per command (the diagnostic's
+  last lines, two runs: 3.0 and 3.9 against 2.4 and 2.8 ms for \`true\`), below what a
+  preflight's spread can show.
 - **Prompt ACKs** (2026-12-01): sshd leaves Nagle's algorithm on until a command starts (for good on
   a jump host, which only forwards), and this side's kernel delays an ACK up to 40 ms when it has
   nothing to send, so sshd's later bursts waited for it. The action now answers such a burst with

@@ -45,12 +45,16 @@ export function parseExecLine(line: string): ParsedLine {
   const at = words.indexOf('-c');
   const script = words[at + 1];
   const name = words[at + 2];
-  if (at < 0 || words[at - 1] !== 'sh' || !script?.startsWith(SET_C_LOCALE) || !name?.startsWith('zdr.')) {
+  // The C locale: set by the script itself, or (a bundle built before 8150f09, run against the
+  // simulated fleet) by `env LC_ALL=C` before `sh`. A line that sets it neither way is not one.
+  const envBefore = words[at - 3] === 'env' && words[at - 2] === 'LC_ALL=C';
+  const ownLocale = !envBefore && script?.startsWith(SET_C_LOCALE);
+  if (at < 0 || words[at - 1] !== 'sh' || script === undefined || !(envBefore || ownLocale) || !name?.startsWith('zdr.')) {
     throw new Error(`not a line built by execLine: ${line.slice(0, 200)}`);
   }
   return {
     kind: name.slice('zdr.'.length),
-    script: script.slice(SET_C_LOCALE.length),
+    script: ownLocale ? script.slice(SET_C_LOCALE.length) : script,
     args: words.slice(at + 3),
     sudo: words[0] === 'sudo',
   };

@@ -122,7 +122,8 @@ class SimFleet {
         accept().on('exec', (acceptExec, _reject, info) => {
           const channel = acceptExec();
           channel.on('error', () => {});
-          if (info.command === LONG_LIVED_SHELL) this.longLived(channel, shell);
+          // `exec sh`: the session line of a bundle built before ed65a5d (--sim-bundle).
+          if (info.command === LONG_LIVED_SHELL || info.command === 'exec sh') this.longLived(channel, shell);
           else void this.once(channel, shell, info.command);
         }),
       ),

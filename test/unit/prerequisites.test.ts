@@ -75,8 +75,8 @@ describe('the inspect round trip reports missing commands (run by sh with a PATH
   it('prints zdr.missing= for each command the host lacks, and exits 0', () => {
     const bin = mkdtempSync(join(tmpdir(), 'zdr-bin-'));
     try {
-      // A host with only what a command line itself needs: sh and timeout (no env since the script
-      // sets its own locale), and printf/cat/id.
+      // A host with only what a command line itself needs: sh and timeout, and printf/cat/id (no
+      // env: the script sets its own locale; a host needs env only to start the long-lived shell).
       for (const tool of ['sh', 'timeout', 'cat', 'id', 'printf']) {
         const found = execFileSync('/bin/sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
         if (found.startsWith('/')) symlinkSync(found, join(bin, tool));
