@@ -61,6 +61,11 @@ export class OutputBuffer {
     if (text !== '') this.chunks.push(text);
   }
 
+  /** What has arrived and no take removed (nothing once past the cap). */
+  unread(): string {
+    return this.overflowed ? '' : this.chunks.join('');
+  }
+
   /** The text before the first `delimiter`, removed with it; undefined until it has arrived. */
   take(delimiter: string): string | undefined {
     if (this.overflowed) throw new OutputLimitError(this.stream, this.limitBytes);

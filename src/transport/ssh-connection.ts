@@ -200,6 +200,9 @@ export class SshConnection implements Connection {
   }
 }
 
+/** How much of a session's unread stderr an ended session's error quotes. */
+const LAST_WORDS_CHARS = 200;
+
 /**
  * A command kept running over one channel. Each stream is an OutputBuffer: read up to delimiters
  * in linear time and capped. Past the cap the read fails and the session is closed: the command
@@ -275,10 +278,21 @@ class SshCommandStream implements CommandStream {
    * host's own connection reports the loss: wait for that turn, then name the bastion.
    */
   private async endReason(): Promise<string> {
-    if (!this.explainLoss) return 'the session ended';
+    const said = this.lastWords();
+    if (!this.explainLoss) return `the session ended${said}`;
     await new Promise<void>((resolve) => setImmediate(resolve));
     const why = this.explainLoss();
-    return why ? `the session ended: ${why}` : 'the session ended';
+    return why ? `the session ended: ${why}${said}` : `the session ended${said}`;
+  }
+
+  /**
+   * What the session printed on stderr that no read took, on one line and cut: a login shell that
+   * could not start the session's command (a nologin shell, a missing `env`) says why only there.
+   */
+  private lastWords(): string {
+    const text = this.buffers.stderr.unread().replace(/\s+/g, ' ').trim();
+    if (!text) return '';
+    return ` (its stderr: ${text.length > LAST_WORDS_CHARS ? `…${text.slice(-LAST_WORDS_CHARS)}` : text})`;
   }
 
   close(): void {

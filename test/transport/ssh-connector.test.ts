@@ -6,7 +6,7 @@
 import { sshKeygen } from '../support/keys';
 import { execFileSync } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -488,6 +488,24 @@ describe('the long-lived shell session (one login shell per host)', () => {
     } finally {
       if (saved === undefined) delete process.env.LC_ALL;
       else process.env.LC_ALL = saved;
+    }
+  });
+
+  it('a session the host cannot start (no env on its PATH): the command’s failure quotes what the host said', async () => {
+    const saved = process.env.PATH;
+    // The in-process server's login shell is found on, and inherits, this PATH: sh and nothing else.
+    const bin = join(workDir(), 'only-sh');
+    mkdirSync(bin);
+    symlinkSync('/bin/sh', join(bin, 'sh'));
+    process.env.PATH = bin;
+    try {
+      const s = await server();
+      const remote = await remoteOn(s, true);
+      const err = await rejectionOf(remote.check(cmd('echo never')));
+      expect(err.message).toMatch(/the session ended \(its stderr: .*env: not found\)/);
+      expect(s.execs).toEqual([LONG_LIVED_SHELL]);
+    } finally {
+      process.env.PATH = saved;
     }
   });
 

@@ -19,6 +19,17 @@ describe('OutputBuffer', () => {
     }
   });
 
+  it('unread: what arrived and no take removed, searched or not; nothing once past the cap', () => {
+    const buffer = new OutputBuffer('stderr', 64);
+    buffer.push(b('one<END>two '));
+    expect(buffer.take('<END>')).toBe('one');
+    buffer.push(b('three'));
+    expect(buffer.take('<NEVER>')).toBeUndefined();
+    expect(buffer.unread()).toBe('two three');
+    buffer.push(b('x'.repeat(64)));
+    expect(buffer.unread()).toBe('');
+  });
+
   it('finds a delimiter that arrives one character per chunk, after many chunks', () => {
     const buffer = new OutputBuffer('stdout');
     const text = `${'x'.repeat(1000)}<END>`;
