@@ -170,15 +170,18 @@ export class HaproxyLb implements LoadBalancer {
    */
   private async openSession(): Promise<CommandStream> {
     if (this.direct) {
-      try {
-        const session = await this.prompt(await this.remote.socket(this.socket));
-        this.directWorked = true;
-        return session;
-      } catch (err) {
-        // Only a refusal sends every later session through socat. Anything else (the socket gone
-        // while HAProxy restarts, a slow prompt, a dropped connection) fails this attempt only.
+      const channel = await this.remote.socket(this.socket).catch((err: unknown) => {
+        // Only a refusal to open the channel sends every later session through socat. Anything
+        // else (the socket gone while HAProxy restarts, a dropped connection) fails this attempt
+        // only, and so does a failed prompt: what it says came from the host.
         if (this.directWorked || !refusesSocketChannels(err)) throw err;
         this.direct = false;
+        return null;
+      });
+      if (channel) {
+        const session = await this.prompt(channel);
+        this.directWorked = true;
+        return session;
       }
     }
     return this.prompt(await this.remote.stream(haproxySession(this.socket, SESSION_MAX_MS)));

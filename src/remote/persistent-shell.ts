@@ -120,7 +120,8 @@ export class PersistentShell {
           lost: 'output-limit',
         };
       }
-      const timedOut = /no answer within/.test(message);
+      // Anchored: an ended session's message quotes the host's stderr, which may say anything.
+      const timedOut = /^no answer within /.test(message);
       return {
         code: null,
         signal: null,

@@ -202,6 +202,8 @@ export class SshConnection implements Connection {
 
 /** How much of a session's unread stderr an ended session's error quotes. */
 const LAST_WORDS_CHARS = 200;
+/** How much of it is looked at: the end of what may be megabytes. */
+const LAST_WORDS_SCAN = 4096;
 
 /**
  * A command kept running over one channel. Each stream is an OutputBuffer: read up to delimiters
@@ -290,7 +292,12 @@ class SshCommandStream implements CommandStream {
    * could not start the session's command (a nologin shell, a missing `env`) says why only there.
    */
   private lastWords(): string {
-    const text = this.buffers.stderr.unread().replace(/\s+/g, ' ').trim();
+    // Line breaks only: a run of spaces or a tab inside a secret must stay as it is, for redaction.
+    const text = this.buffers.stderr
+      .unread()
+      .slice(-LAST_WORDS_SCAN)
+      .replace(/[\r\n]+/g, ' ')
+      .trim();
     if (!text) return '';
     return ` (its stderr: ${text.length > LAST_WORDS_CHARS ? `…${text.slice(-LAST_WORDS_CHARS)}` : text})`;
   }

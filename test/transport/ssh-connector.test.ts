@@ -505,8 +505,19 @@ describe('the long-lived shell session (one login shell per host)', () => {
       expect(err.message).toMatch(/the session ended \(its stderr: .*env: not found\)/);
       expect(s.execs).toEqual([LONG_LIVED_SHELL]);
     } finally {
-      process.env.PATH = saved;
+      if (saved === undefined) delete process.env.PATH;
+      else process.env.PATH = saved;
     }
+  });
+
+  it('a session that ends after its command printed “no answer within” is a lost connection, not a timeout', async () => {
+    const s = await server();
+    const remote = await remoteOn(s, true);
+    // The script's parent is timeout, whose parent (field 4 of its stat) is the session's shell.
+    const script = `echo 'no answer within 5 ms' >&2; kill -9 "$(cut -d' ' -f4 /proc/$PPID/stat)"; sleep 1`;
+    const result = await remote.run(cmd(script));
+    expect(result.lost).toBe('connection-lost');
+    expect(result.stderr).toMatch(/the session ended \(its stderr: no answer within 5 ms\)/);
   });
 
   it('passes hostile arguments through unchanged, and runs none of them', async () => {

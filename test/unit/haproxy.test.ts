@@ -147,11 +147,17 @@ class FakeSocketHost extends FakeLbShell {
   }
   /** Runs as a session is opened. */
   onOpen?: () => void;
+  /** Sessions to open whose prompt fails with host text that reads like a refusal. */
+  badPrompt = 0;
   /** Sessions to open that lose the answer to a `set`. */
   losing = 0;
   async openSocket(path: string): Promise<CommandStream> {
     this.sockets.push(path);
     this.onOpen?.();
+    if (this.badPrompt > 0 && this.forwards) {
+      this.badPrompt -= 1;
+      return new EndedSession('the session ended (its stderr: no socket channels, strictVendor)');
+    }
     if (this.losing > 0 && this.forwards) {
       this.losing -= 1;
       return new LosingSession(this.sent);
@@ -163,6 +169,17 @@ class FakeSocketHost extends FakeLbShell {
     }
     return new FakeApiSession(this.sent);
   }
+}
+
+/** A session that ends before it answers, with `message` (what the host's side said) as its error. */
+class EndedSession implements CommandStream {
+  readonly open = false;
+  constructor(private readonly message: string) {}
+  write(): void {}
+  readUntil(): Promise<string> {
+    return Promise.reject(new Error(this.message));
+  }
+  close(): void {}
 }
 
 describe('HaproxyLb reaches the runtime API', () => {
@@ -195,6 +212,16 @@ describe('HaproxyLb reaches the runtime API', () => {
       /runtime API at \/run\/haproxy\/admin.sock did not answer over SSH: .*open failed/,
     );
     expect(await lb.isUp(host('web-2'))).toBe(true);
+    expect(shell.streams).toBe(0);
+  });
+
+  it('a socket channel that opened and then failed is no refusal, whatever its text says: never socat for it', async () => {
+    const shell = new FakeSocketHost(true);
+    const lb = new HaproxyLb(new RemoteHost(shell, false), '/run/haproxy/admin.sock', 'app', 5000);
+    shell.badPrompt = 1;
+    await lb.preflight([host('web-1')]).catch(() => undefined);
+    expect(await lb.isUp(host('web-2'))).toBe(true);
+    expect(shell.sockets.length).toBeGreaterThanOrEqual(2);
     expect(shell.streams).toBe(0);
   });
 });
