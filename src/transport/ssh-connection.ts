@@ -292,14 +292,16 @@ class SshCommandStream implements CommandStream {
    * could not start the session's command (a nologin shell, a missing `env`) says why only there.
    */
   private lastWords(): string {
+    const unread = this.buffers.stderr.unread();
     // Line breaks only: a run of spaces or a tab inside a secret must stay as it is, for redaction.
-    const text = this.buffers.stderr
-      .unread()
+    const text = unread
       .slice(-LAST_WORDS_SCAN)
       .replace(/[\r\n]+/g, ' ')
       .trim();
     if (!text) return '';
-    return ` (its stderr: ${text.length > LAST_WORDS_CHARS ? `…${text.slice(-LAST_WORDS_CHARS)}` : text})`;
+    // Any cut is marked (…), the scan's too: redaction treats what follows a mark as a secret's tail.
+    const cut = unread.length > LAST_WORDS_SCAN || text.length > LAST_WORDS_CHARS;
+    return ` (its stderr: ${cut ? `…${text.slice(-LAST_WORDS_CHARS)}` : text})`;
   }
 
   close(): void {

@@ -520,6 +520,14 @@ describe('the long-lived shell session (one login shell per host)', () => {
     expect(result.stderr).toMatch(/the session ended \(its stderr: no answer within 5 ms\)/);
   });
 
+  it('an ended session quotes the end of a long stderr, the cut marked, lines joined', async () => {
+    const s = await server();
+    const remote = await remoteOn(s, true);
+    const script = `head -c 5000 /dev/zero | tr '\\0' x >&2; printf '\\nlast\\nwords' >&2; kill -9 "$(cut -d' ' -f4 /proc/$PPID/stat)"; sleep 1`;
+    const result = await remote.run(cmd(script));
+    expect(result.stderr).toMatch(/\(its stderr: …x{189} last words\)$/);
+  });
+
   it('passes hostile arguments through unchanged, and runs none of them', async () => {
     const s = await server();
     const remote = await remoteOn(s, true);
