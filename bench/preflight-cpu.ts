@@ -22,13 +22,12 @@
  * A diagnostic, not a benchmark part: nothing is written to bench/results. The fleet is left up
  * (`test/fleet/fleet.sh down` takes it down).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'ssh2';
-import { readFleet } from '../test/fleet/fleet';
+import { readFleet, sshExec, type FleetHost } from '../test/fleet/fleet';
 import type { SshConnector } from '../src/transport/ssh-connector';
 import { ConnectionLease } from '../src/transport/lease';
 import { RemoteHost } from '../src/remote/remote-host';
@@ -83,16 +82,20 @@ async function dryRun(n: number): Promise<Row> {
   };
 }
 
+/** The fleet's first host (web-1), where the per-login and per-command costs are measured. */
+function firstHost(): FleetHost {
+  const host = readFleet().hosts[0];
+  if (!host) throw new Error('the fleet has no hosts');
+  return host;
+}
+
 /** The container CPU of one `ssh root@web-1 true` (key auth, strict host key), median of 5. */
 function loginCpuMs(): number {
-  const fleet = readFleet();
-  const host = fleet.hosts[0];
-  if (!host) throw new Error('the fleet has no hosts');
-  const ssh = ['-q', '-i', fleet.privateKeyPath, '-o', `UserKnownHostsFile=${fleet.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes'];
+  const host = firstHost();
   const samples = Array.from({ length: 5 }, () => {
     const before = containerCpu(host.name);
-    const r = spawnSync('ssh', [...ssh, '-o', 'BatchMode=yes', `root@${host.address}`, 'true'], { stdio: 'ignore', timeout: 30_000 });
-    if (r.status !== 0) throw new Error(`ssh to ${host.name} exited ${r.status}`);
+    const r = sshExec(host, 'true', 'root', 30_000);
+    if (r.code !== 0) throw new Error(`ssh to ${host.name} exited ${r.code}`);
     return (containerCpu(host.name) - before) / 1000;
   });
   return Math.round(median(samples));
@@ -104,20 +107,7 @@ function loginCpuMs(): number {
  * 200 in a row in one login on web-1 (the login's share is the same for both), alternating, 4 each.
  */
 function wrapperCpu(): Map<string, number[]> {
-  const fleet = readFleet();
-  const host = fleet.hosts[0];
-  if (!host) throw new Error('the fleet has no hosts');
-  const ssh = [
-    '-q',
-    '-i',
-    fleet.privateKeyPath,
-    '-o',
-    `UserKnownHostsFile=${fleet.knownHostsPath}`,
-    '-o',
-    'StrictHostKeyChecking=yes',
-    '-o',
-    'BatchMode=yes',
-  ];
+  const host = firstHost();
   const wrappers = {
     'timeout … env LC_ALL=C sh -c true': `timeout -k 3 10 env LC_ALL=C sh -c true zdr.test`,
     "timeout … sh -c 'export LC_ALL=C; true'": `timeout -k 3 10 sh -c 'export LC_ALL=C; true' zdr.test`,
@@ -126,11 +116,8 @@ function wrapperCpu(): Map<string, number[]> {
   for (let r = 0; r < 8; r++) {
     const [name, line] = Object.entries(wrappers)[r % 2] as [string, string];
     const before = containerCpu(host.name);
-    const run = spawnSync('ssh', [...ssh, `root@${host.address}`, `i=0; while [ $i -lt 200 ]; do ${line} || exit 1; i=$((i + 1)); done`], {
-      stdio: 'ignore',
-      timeout: 60_000,
-    });
-    if (run.status !== 0) throw new Error(`${name} on ${host.name} exited ${run.status}`);
+    const run = sshExec(host, `i=0; while [ $i -lt 200 ]; do ${line} || exit 1; i=$((i + 1)); done`);
+    if (run.code !== 0) throw new Error(`${name} on ${host.name} exited ${run.code}`);
     samples.get(name)?.push(Math.round((containerCpu(host.name) - before) / 200 / 10) / 100);
   }
   return samples;
@@ -214,8 +201,7 @@ const KEXES = ['curve25519-sha256', 'ecdh-sha2-nistp256'] as const;
 /** A login to web-1 with one key exchange only (ssh2's client, the host key checked against the fleet's), running `true`. */
 function kexLogin(): (kex: (typeof KEXES)[number]) => Promise<void> {
   const fleet = readFleet();
-  const host = fleet.hosts[0];
-  if (!host) throw new Error('the fleet has no hosts');
+  const host = firstHost();
   const privateKey = readFileSync(fleet.privateKeyPath);
   const known = readFileSync(fleet.knownHostsPath, 'utf8')
     .split('\n')
@@ -258,7 +244,7 @@ function kexLogin(): (kex: (typeof KEXES)[number]) => Promise<void> {
  * choices where the host allows"): 20 logins per sample, the two alternating, `rounds` samples each.
  */
 async function kexCpu(rounds: number): Promise<Map<string, number[]>> {
-  const name = readFleet().hosts[0]?.name ?? '';
+  const { name } = firstHost();
   const login = kexLogin();
   const samples = new Map<string, number[]>(KEXES.map((k) => [k, []]));
   for (let r = 0; r < rounds; r++) {

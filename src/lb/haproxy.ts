@@ -92,15 +92,14 @@ export class HaproxyLb implements LoadBalancer {
   }
 
   private session: CommandStream | undefined;
-  /** False once a session could not be had on a host where none ever answered: every question then takes its own command. */
-  private sessions = true;
   /**
-   * A session answered once: a later one that cannot be opened is a passing failure (the
-   * connection dropped, HAProxy reloading), and a question tries a session again from
-   * `sessionsFrom` on (SESSION_RETRY_MS later).
+   * From when a question may try a session: at once at first; SESSION_RETRY_MS on after a session
+   * that had answered could not be had again (a passing failure: the connection dropped, HAProxy
+   * reloading); never on a host where none ever answered: every question takes its own command.
    */
-  private sessionWorked = false;
   private sessionsFrom = 0;
+  /** A session answered once. */
+  private sessionWorked = false;
   /** The question before this one; the next waits for it (see api). */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -122,7 +121,7 @@ export class HaproxyLb implements LoadBalancer {
     // `a; b` runs both in order; in prompt mode each one's answer ends with its own prompt.
     const answers = command.split('; ').length;
     let lastError = '';
-    const trySessions = this.sessions && this.now() >= this.sessionsFrom;
+    const trySessions = this.now() >= this.sessionsFrom;
     for (let attempt = 0; trySessions && attempt < 2; attempt++) {
       let session: CommandStream;
       try {
@@ -153,7 +152,7 @@ export class HaproxyLb implements LoadBalancer {
     if (this.directWorked) throw new Error(`the runtime API at ${this.socket} did not answer over SSH: ${lastError}`);
     // Through socat: this question takes a command of its own, and only a host where no session
     // ever answered gives sessions up (a drop must not leave every later poll spawning socat).
-    if (!this.sessionWorked) this.sessions = false;
+    if (!this.sessionWorked) this.sessionsFrom = Infinity;
     else if (trySessions) this.sessionsFrom = this.now() + SESSION_RETRY_MS;
     return this.remote.check(haproxyApi(this.socket, command, this.timeoutMs), beforeSend);
   }

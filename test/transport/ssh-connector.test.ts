@@ -454,6 +454,24 @@ describe('exec semantics through Remote', () => {
   });
 });
 
+/**
+ * Runs `fn` with one variable of this process's environment set, which the in-process server's
+ * login shells inherit (and are found on, for PATH), and puts it back after.
+ */
+async function withEnv(name: string, value: string, fn: () => Promise<void>): Promise<void> {
+  const saved = process.env[name];
+  process.env[name] = value;
+  try {
+    await fn();
+  } finally {
+    if (saved === undefined) delete process.env[name];
+    else process.env[name] = saved;
+  }
+}
+
+/** Ends the session from inside a command: the script's parent is timeout, whose parent (field 4 of its stat) is the session's shell. */
+const KILL_SESSION = `kill -9 "$(cut -d' ' -f4 /proc/$PPID/stat)"; sleep 1`;
+
 describe('the long-lived shell session (one login shell per host)', () => {
   const cmd = (script: string, extra: Partial<RemoteCommand> = {}): RemoteCommand => ({
     kind: 'test',
@@ -476,45 +494,34 @@ describe('the long-lived shell session (one login shell per host)', () => {
   });
 
   it('the session itself runs in the C locale, whatever the login’s: each command’s timeout and sh start in it', async () => {
-    const saved = process.env.LC_ALL;
-    // The in-process server's commands inherit this process's environment: a locale the host lacks.
-    process.env.LC_ALL = 'xx_XX.UTF-8';
-    try {
+    // A locale the host lacks, in the login's environment.
+    await withEnv('LC_ALL', 'xx_XX.UTF-8', async () => {
       const s = await server();
       const remote = await remoteOn(s, true);
       // The script's parent is `timeout`, started by the session's shell with that shell's environment.
       const env = await remote.check(cmd(`tr '\\0' '\\n' </proc/$PPID/environ | grep '^LC_ALL='`));
       expect(env).toBe('LC_ALL=C\n');
-    } finally {
-      if (saved === undefined) delete process.env.LC_ALL;
-      else process.env.LC_ALL = saved;
-    }
+    });
   });
 
   it('a session the host cannot start (no env on its PATH): the command’s failure quotes what the host said', async () => {
-    const saved = process.env.PATH;
-    // The in-process server's login shell is found on, and inherits, this PATH: sh and nothing else.
+    // A PATH with sh and nothing else.
     const bin = join(workDir(), 'only-sh');
     mkdirSync(bin);
     symlinkSync('/bin/sh', join(bin, 'sh'));
-    process.env.PATH = bin;
-    try {
+    await withEnv('PATH', bin, async () => {
       const s = await server();
       const remote = await remoteOn(s, true);
       const err = await rejectionOf(remote.check(cmd('echo never')));
       expect(err.message).toMatch(/the session ended \(its stderr: .*env: not found\)/);
       expect(s.execs).toEqual([LONG_LIVED_SHELL]);
-    } finally {
-      if (saved === undefined) delete process.env.PATH;
-      else process.env.PATH = saved;
-    }
+    });
   });
 
   it('a session that ends after its command printed “no answer within” is a lost connection, not a timeout', async () => {
     const s = await server();
     const remote = await remoteOn(s, true);
-    // The script's parent is timeout, whose parent (field 4 of its stat) is the session's shell.
-    const script = `echo 'no answer within 5 ms' >&2; kill -9 "$(cut -d' ' -f4 /proc/$PPID/stat)"; sleep 1`;
+    const script = `echo 'no answer within 5 ms' >&2; ${KILL_SESSION}`;
     const result = await remote.run(cmd(script));
     expect(result.lost).toBe('connection-lost');
     expect(result.stderr).toMatch(/the session ended \(its stderr: no answer within 5 ms\)/);
@@ -523,7 +530,7 @@ describe('the long-lived shell session (one login shell per host)', () => {
   it('an ended session quotes the end of a long stderr, the cut marked, lines joined', async () => {
     const s = await server();
     const remote = await remoteOn(s, true);
-    const script = `head -c 5000 /dev/zero | tr '\\0' x >&2; printf '\\nlast\\nwords' >&2; kill -9 "$(cut -d' ' -f4 /proc/$PPID/stat)"; sleep 1`;
+    const script = `head -c 5000 /dev/zero | tr '\\0' x >&2; printf '\\nlast\\nwords' >&2; ${KILL_SESSION}`;
     const result = await remote.run(cmd(script));
     expect(result.stderr).toMatch(/\(its stderr: …x{189} last words\)$/);
   });

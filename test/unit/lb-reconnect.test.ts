@@ -29,10 +29,9 @@ class ConnectedLb extends FakeLb {
     this.refused.push(`${kind} ${host}`);
     throw new TransportError('connection-lost', 'the runtime API did not answer over SSH: connection closed');
   }
-  /** Run as a drain, a return or an in-flight count is asked, before it goes over the connection. */
+  /** Run as a drain or a return is asked, before it goes over the connection. */
   beforeDrain?: (host: string) => void;
   beforeReturn?: (host: string) => void;
-  beforeCount?: (host: string) => void;
   /** Where a count waits (only where a test asks for it) right before it goes over the connection. */
   countTurn?: (host: string) => Promise<void>;
   /** Run once the capacity guard has its count (before the drain is asked). */
@@ -43,7 +42,6 @@ class ConnectedLb extends FakeLb {
     return others;
   }
   override async inFlight(host: SshTarget) {
-    this.beforeCount?.(host.name);
     // An exchange takes a while: hosts of a batch have theirs under way together when a drop comes.
     await new Promise((resolve) => setTimeout(resolve, 5));
     if (this.countTurn) await this.countTurn(host.name);
